@@ -1,0 +1,2 @@
+// Package eval scores signal cards against gold cards.
+package eval

@@ -1,0 +1,2 @@
+// Package prompts embeds the versioned prompt templates sent to models.
+package prompts
