@@ -1,0 +1,38 @@
+package schema
+
+import "time"
+
+// Metadata is what a page says about itself, as found by text extraction.
+type Metadata struct {
+	Title        string `json:"title,omitempty"`
+	Description  string `json:"description,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	Lang         string `json:"lang,omitempty"`
+	Author       string `json:"author,omitempty"`
+	Published    string `json:"published,omitempty"` // as the page gives it, ideally RFC 3339 or YYYY-MM-DD
+	CanonicalURL string `json:"canonical_url,omitempty"`
+}
+
+// Document is a fetched (or read) source page and its extracted text.
+type Document struct {
+	// ID derives from CanonicalURL (see DocumentID).
+	ID           string `json:"id"`
+	CanonicalURL string `json:"canonical_url"`
+	// URL is the address as given (or file://… for a local file);
+	// FinalURL is where redirects ended.
+	URL         string    `json:"url"`
+	FinalURL    string    `json:"final_url"`
+	Status      int       `json:"status"`
+	ContentType string    `json:"content_type"`
+	FetchedAt   time.Time `json:"fetched_at"`
+	// ContentHash is the hex SHA-256 of Body.
+	ContentHash string `json:"content_hash"`
+	// Body is the raw page as received (decoded to UTF-8 for text types).
+	Body []byte `json:"-"`
+	// Text is the extracted main text, one paragraph a line.
+	Text     string   `json:"text"`
+	Metadata Metadata `json:"metadata"`
+	// Method says which extraction path produced Text
+	// (e.g. "trafilatura", "readability", "og:description", "plain", "pdf").
+	Method string `json:"method"`
+}
