@@ -46,41 +46,42 @@ type Link struct {
 
 // Signal is one row of the weak-signals table.
 type Signal struct {
-	Name         string `json:"name"`
-	Description  string `json:"description"`
-	Change       string `json:"change"`
-	TenYear      string `json:"10-year"`
-	DrivingForce string `json:"driving-force"`
+	Name         string `json:"name" jsonschema_description:"Short name of the weak signal, a few words."`
+	Description  string `json:"description" jsonschema_description:"What the signal is, in 10 to 20 words."`
+	Change       string `json:"change" jsonschema_description:"The change this signal points to, from what to what, in 15 to 20 words."`
+	TenYear      string `json:"10-year" jsonschema_description:"Where this change could be in 10 years, in 15 to 20 words."`
+	DrivingForce string `json:"driving-force" jsonschema_description:"The force driving this change, in 15 to 20 words."`
 	// Relevancy is 0–5; nil only in older cards that had no such column.
-	Relevancy *int `json:"relevancy"`
+	// A model must give it (see card.schema.json).
+	Relevancy *int `json:"relevancy" jsonschema:"minimum=0,maximum=5" jsonschema_description:"How relevant this signal is for a foresight analyst, an integer from 0 (not relevant) to 5 (should not be missed)."`
 	// Evidence is a short verbatim quote from the source text.
-	Evidence string `json:"evidence"`
+	Evidence string `json:"evidence" jsonschema_description:"A short verbatim quote from the source text that supports this signal."`
 }
 
 // Row is one row of the concerns, behaviors, technologies or issues tables.
 type Row struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name        string `json:"name" jsonschema_description:"Short name of the item, a few words."`
+	Description string `json:"description" jsonschema_description:"What the item is and why it matters here, in 10 to 30 words."`
 	// Relevancy is 0–5 or nil: most gold cards have no relevancy column here.
-	Relevancy *int `json:"relevancy"`
+	Relevancy *int `json:"relevancy" jsonschema:"minimum=0,maximum=5" jsonschema_description:"How relevant this item is for a foresight analyst, an integer from 0 (not relevant) to 5 (should not be missed), or null."`
 	// Evidence is a short verbatim quote from the source text.
-	Evidence string `json:"evidence"`
+	Evidence string `json:"evidence" jsonschema_description:"A short verbatim quote from the source text that supports this item."`
 }
 
 // Answer is what a model fills in: the card without what the pipeline knows
 // already (the URLs). Its JSON Schema is schema/card.schema.json.
 type Answer struct {
-	Title        string   `json:"title"`
-	Keywords     []string `json:"keywords"`
-	Themes       []string `json:"themes"`
-	Category     Category `json:"category"`
-	Type         Type     `json:"type"`
-	Summary      string   `json:"summary"`
-	Signals      []Signal `json:"signals"`
-	Concerns     []Row    `json:"concerns"`
-	Behaviors    []Row    `json:"behaviors"`
-	Technologies []Row    `json:"technologies"`
-	Issues       []Row    `json:"issues"`
+	Title        string   `json:"title" jsonschema_description:"A title for the article, in 10 to 20 words."`
+	Keywords     []string `json:"keywords" jsonschema_description:"Keywords: what one would search for to find this article. One keyword or short phrase per item, lower-case, without commas."`
+	Themes       []string `json:"themes" jsonschema_description:"The main themes of the article. One theme per item, lower-case, without commas."`
+	Category     Category `json:"category" jsonschema_description:"The category the article belongs to."`
+	Type         Type     `json:"type" jsonschema_description:"The kind of page the text comes from."`
+	Summary      string   `json:"summary" jsonschema_description:"A summary of the article, up to 150 words."`
+	Signals      []Signal `json:"signals" jsonschema_description:"As a futurist, the weak signals in the article: early signs of change that may matter in the future."`
+	Concerns     []Row    `json:"concerns" jsonschema_description:"The concerns the article raises or implies."`
+	Behaviors    []Row    `json:"behaviors" jsonschema_description:"The new or changing behaviors (of people, organisations or societies) the article describes."`
+	Technologies []Row    `json:"technologies" jsonschema_description:"The technologies the article mentions or implies."`
+	Issues       []Row    `json:"issues" jsonschema_description:"Emerging issues: topics that are tangential today but may grow into wider concerns."`
 }
 
 // Card is a signal card: a model's (or the offline baseline's) answer about
