@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// NewCard is a card to save, with its provenance and grounding.
+type NewCard struct {
+	DocumentID string
+	URL        string
+	// CardJSON is the schema.Card as JSON; Markdown its gold layout;
+	// RawJSON the model's answer as received.
+	CardJSON, Markdown, RawJSON string
+
+	Provider, Model                       string
+	PromptName, PromptVersion, PromptHash string
+	InputTokens, OutputTokens, Requests   int
+	Latency                               time.Duration
+	CostUSD                               float64
+	Cached                                bool
+
+	Spans []CardSpan
+}
+
+// CardSpan is where one row's evidence was found in the document's text.
+// Start and End are offsets in characters (Unicode code points), End
+// exclusive, -1 when the evidence was not found.
+type CardSpan struct {
+	Section    string
+	Row        int
+	Name       string
+	Evidence   string
+	Start, End int
+	Method     string
+	Score      float64
+}
+
+// ModelRun is one attempt to make a card for an input, successful or not.
+type ModelRun struct {
+	Input      string
+	DocumentID string // empty when the input could not be loaded
+	Provider   string
+	Model      string
+	PromptHash string
+	Err        string // empty on success
+	Started    time.Time
+	Finished   time.Time
+	Attempts   []ModelAttempt
+}
+
+// ModelAttempt is one request sent to a model during a run.
+type ModelAttempt struct {
+	Status       int
+	FinishReason string
+	Err          string
+	Latency      time.Duration
+}
+
+// StoredCard is a saved card version.
+type StoredCard struct {
+	ID         int64
+	DocumentID string
+	Version    int
+	NewCard
+	RowsTotal, RowsGrounded int
+	CreatedAt               time.Time
+}
+
+// SaveCard stores c as the next version of its document's card, together
+// with its spans and the run that made it, in one transaction. It returns
+// the new card's id and version.
+func (s *Store) SaveCard(ctx context.Context, c NewCard, run ModelRun) (id int64, version int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx,
+			`SELECT COALESCE(MAX(version), 0) + 1 FROM cards WHERE document_id = ?`, c.DocumentID).Scan(&version); err != nil {
+			return err
+		}
+		grounded := 0
+		for _, sp := range c.Spans {
+			if sp.Start >= 0 {
+				grounded++
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO cards (document_id, version, url, card_json, markdown, raw_json,
+			provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
+			latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.DocumentID, version, c.URL, c.CardJSON, c.Markdown, c.RawJSON,
+			c.Provider, c.Model, c.PromptName, c.PromptVersion, c.PromptHash, c.InputTokens, c.OutputTokens, c.Requests,
+			c.Latency.Milliseconds(), c.CostUSD, cardBool(c.Cached), len(c.Spans), grounded, cardNow())
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, sp := range c.Spans {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, section, row_index, name, evidence,
+				start_char, end_char, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score); err != nil {
+				return fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
+			}
+		}
+		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("save card for %s: %w", c.DocumentID, err)
+	}
+	return id, version, nil
+}
+
+// SaveFailedRun records a run that made no card, with its attempts.
+func (s *Store) SaveFailedRun(ctx context.Context, run ModelRun) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		return insertRun(ctx, tx, run, sql.NullInt64{})
+	})
+	if err != nil {
+		return fmt.Errorf("save failed run for %s: %w", run.Input, err)
+	}
+	return nil
+}
+
+func insertRun(ctx context.Context, tx *sql.Tx, run ModelRun, cardID sql.NullInt64) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO model_runs (input, document_id, provider, model, prompt_hash,
+		card_id, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.Input, sql.NullString{String: run.DocumentID, Valid: run.DocumentID != ""}, run.Provider, run.Model,
+		run.PromptHash, cardID, run.Err, cardTime(run.Started), cardTime(run.Finished))
+	if err != nil {
+		return fmt.Errorf("insert run: %w", err)
+	}
+	runID, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for i, a := range run.Attempts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO model_attempts (run_id, n, status, finish_reason, error,
+			latency_ms) VALUES (?, ?, ?, ?, ?, ?)`, runID, i+1, a.Status, a.FinishReason, a.Err,
+			a.Latency.Milliseconds()); err != nil {
+			return fmt.Errorf("insert attempt %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// LatestCard returns the newest card version of a document, or
+// sql.ErrNoRows wrapped when it has none.
+func (s *Store) LatestCard(ctx context.Context, documentID string) (StoredCard, error) {
+	cards, err := s.cards(ctx, `WHERE document_id = ? ORDER BY version DESC LIMIT 1`, documentID)
+	if err != nil {
+		return StoredCard{}, err
+	}
+	if len(cards) == 0 {
+		return StoredCard{}, fmt.Errorf("latest card of %s: %w", documentID, sql.ErrNoRows)
+	}
+	return cards[0], nil
+}
+
+// CardVersions returns every card version of a document, oldest first.
+func (s *Store) CardVersions(ctx context.Context, documentID string) ([]StoredCard, error) {
+	return s.cards(ctx, `WHERE document_id = ? ORDER BY version`, documentID)
+}
+
+// CardSpans returns a card's grounding spans in table order.
+func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]CardSpan, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
+		FROM card_spans WHERE card_id = ? ORDER BY rowid`, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
+	}
+	defer rows.Close()
+	var spans []CardSpan
+	for rows.Next() {
+		var sp CardSpan
+		if err := rows.Scan(&sp.Section, &sp.Row, &sp.Name, &sp.Evidence, &sp.Start, &sp.End, &sp.Method, &sp.Score); err != nil {
+			return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
+		}
+		spans = append(spans, sp)
+	}
+	return spans, rows.Err()
+}
+
+// ModelRuns returns the runs recorded for an input, oldest first, with
+// their attempts.
+func (s *Store) ModelRuns(ctx context.Context, input string) ([]ModelRun, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
+		error, started_at, finished_at FROM model_runs WHERE input = ? ORDER BY id`, input)
+	if err != nil {
+		return nil, fmt.Errorf("runs of %s: %w", input, err)
+	}
+	var runs []ModelRun
+	var ids []int64
+	for rows.Next() {
+		var r ModelRun
+		var id int64
+		var started, finished string
+		if err := rows.Scan(&id, &r.Input, &r.DocumentID, &r.Provider, &r.Model, &r.PromptHash, &r.Err,
+			&started, &finished); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("runs of %s: %w", input, err)
+		}
+		r.Started, r.Finished = cardParseTime(started), cardParseTime(finished)
+		runs = append(runs, r)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for i, id := range ids {
+		a, err := s.attempts(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("runs of %s: %w", input, err)
+		}
+		runs[i].Attempts = a
+	}
+	return runs, rows.Err()
+}
+
+func (s *Store) attempts(ctx context.Context, runID int64) ([]ModelAttempt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
+		WHERE run_id = ? ORDER BY n`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ModelAttempt
+	for rows.Next() {
+		var a ModelAttempt
+		var ms int64
+		if err := rows.Scan(&a.Status, &a.FinishReason, &a.Err, &ms); err != nil {
+			return nil, err
+		}
+		a.Latency = time.Duration(ms) * time.Millisecond
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) cards(ctx context.Context, where string, args ...any) ([]StoredCard, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
+		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
+		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at FROM cards `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read cards: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredCard
+	for rows.Next() {
+		var c StoredCard
+		var ms int64
+		var cached int
+		var created string
+		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Version, &c.URL, &c.CardJSON, &c.Markdown, &c.RawJSON,
+			&c.Provider, &c.Model, &c.PromptName, &c.PromptVersion, &c.PromptHash, &c.InputTokens, &c.OutputTokens,
+			&c.Requests, &ms, &c.CostUSD, &cached, &c.RowsTotal, &c.RowsGrounded, &created); err != nil {
+			return nil, fmt.Errorf("read cards: %w", err)
+		}
+		c.NewCard.DocumentID = c.DocumentID
+		c.Latency = time.Duration(ms) * time.Millisecond
+		c.Cached = cached != 0
+		c.CreatedAt = cardParseTime(created)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CacheKey identifies a model response in the response cache.
+type CacheKey struct {
+	Provider, Model, PromptHash string
+	// TextHash is the hex SHA-256 of everything else the request sent.
+	TextHash string
+}
+
+// CachedResponse returns the cached response for key, if any.
+func (s *Store) CachedResponse(ctx context.Context, key CacheKey) (string, bool, error) {
+	var resp string
+	err := s.db.QueryRowContext(ctx, `SELECT response FROM response_cache
+		WHERE provider = ? AND model = ? AND prompt_hash = ? AND text_hash = ?`,
+		key.Provider, key.Model, key.PromptHash, key.TextHash).Scan(&resp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read response cache: %w", err)
+	}
+	return resp, true, nil
+}
+
+// CacheResponse stores (or replaces) the response for key.
+func (s *Store) CacheResponse(ctx context.Context, key CacheKey, response string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO response_cache
+		(provider, model, prompt_hash, text_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		key.Provider, key.Model, key.PromptHash, key.TextHash, response, cardNow())
+	if err != nil {
+		return fmt.Errorf("write response cache: %w", err)
+	}
+	return nil
+}
+
+func cardBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func cardNow() string { return cardTime(time.Now()) }
+
+func cardTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func cardParseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
