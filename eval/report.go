@@ -1,0 +1,149 @@
+package eval
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/veille/veille/schema"
+)
+
+// ReportVersion is the version of the JSON report's layout; it changes only
+// when a field is renamed or removed.
+const ReportVersion = 1
+
+// Pair is one gold card and the predicted card paired with it.
+type Pair struct {
+	// ID names the pair in reports: the gold card's file name without its
+	// extension (the directory name for pairs/<id>/card.md).
+	ID       string
+	GoldFile string
+	// PredFile is where the prediction came from ("" when there is none).
+	PredFile string
+	Gold     *schema.Card
+	// Pred is nil when no prediction was found: it scores as an empty card.
+	Pred *schema.Card
+}
+
+// FileError is a card file that could not be read or parsed: it is counted,
+// reported, and left out of the scores.
+type FileError struct {
+	File string `json:"file"`
+	// Line is the 1-based line of the error, 0 when it concerns the file.
+	Line int `json:"line,omitempty"`
+	// Role is "gold" or "pred".
+	Role    string `json:"role"`
+	Message string `json:"message"`
+}
+
+// CardResult is the score of one pair.
+type CardResult struct {
+	ID       string `json:"id"`
+	URL      string `json:"url"`
+	Title    string `json:"title"`
+	GoldFile string `json:"gold_file"`
+	PredFile string `json:"pred_file,omitempty"`
+	// Missing is true when no prediction was found (scored as empty).
+	Missing bool `json:"missing,omitempty"`
+	CardScore
+}
+
+// RunSection is one section's score over a run: the mean of its score over
+// the cards where it is applicable.
+type RunSection struct {
+	Section string  `json:"section"`
+	Score   float64 `json:"score"`
+	// Cards counts the cards where the section is applicable.
+	Cards int  `json:"cards"`
+	NA    bool `json:"na,omitempty"`
+}
+
+// Counts summarises what a run compared.
+type Counts struct {
+	Gold int `json:"gold"`
+	// Scored counts the pairs scored, Missing among them those without a
+	// prediction.
+	Scored  int `json:"scored"`
+	Missing int `json:"missing"`
+	// Unpaired counts predictions that matched no gold card (not scored).
+	Unpaired int `json:"unpaired"`
+	Errors   int `json:"errors"`
+}
+
+// Report is everything an eval run produces. Its JSON form is stable: cards
+// sorted by ID, sections in Sections() order, no timestamps.
+type Report struct {
+	Version int `json:"version"`
+	// Overall is Overall of Sections.
+	Overall  float64      `json:"overall"`
+	Sections []RunSection `json:"sections"`
+	Counts   Counts       `json:"counts"`
+	// Gold and Predictions say what was compared (paths, or "store").
+	Gold        string       `json:"gold"`
+	Predictions string       `json:"predictions"`
+	Provenance  Provenance   `json:"provenance"`
+	Cards       []CardResult `json:"cards"`
+	Errors      []FileError  `json:"errors"`
+	// Baseline holds the deltas against an earlier report, when asked for.
+	Baseline *Comparison `json:"baseline,omitempty"`
+}
+
+// Provenance says how the predictions were made, when known: every distinct
+// provider, model and prompt among them, joined by ", ".
+type Provenance struct {
+	Provider string `json:"provider,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Prompt   string `json:"prompt,omitempty"`
+}
+
+// Evaluate scores every pair and aggregates the scores. errs are the files
+// that could not be read; unpaired counts the predictions without gold.
+func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
+	r := Report{
+		Version: ReportVersion,
+		Cards:   make([]CardResult, 0, len(pairs)),
+		Errors:  append([]FileError{}, errs...),
+		Counts:  Counts{Gold: len(pairs), Scored: len(pairs), Unpaired: unpaired, Errors: len(errs)},
+	}
+	for _, p := range pairs {
+		c := CardResult{ID: p.ID, URL: p.Gold.URL, Title: p.Gold.Title, GoldFile: p.GoldFile,
+			PredFile: p.PredFile, Missing: p.Pred == nil, CardScore: Compare(p.Gold, p.Pred)}
+		if c.Missing {
+			r.Counts.Missing++
+		}
+		r.Cards = append(r.Cards, c)
+	}
+	slices.SortStableFunc(r.Cards, func(a, b CardResult) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(r.Errors, func(a, b FileError) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	r.Sections = runSections(r.Cards)
+	r.Overall = Overall(sectionScores(r.Sections))
+	return r
+}
+
+// runSections averages each section over the cards where it applies.
+func runSections(cards []CardResult) []RunSection {
+	var out []RunSection
+	for _, name := range Sections() {
+		rs := RunSection{Section: name}
+		var sum float64
+		for _, c := range cards {
+			if s, ok := c.Section(name); ok && !s.NA {
+				sum += s.Score
+				rs.Cards++
+			}
+		}
+		rs.Score = ratio(sum, float64(rs.Cards))
+		rs.NA = rs.Cards == 0
+		out = append(out, rs)
+	}
+	return out
+}
+
+func sectionScores(rs []RunSection) []SectionScore {
+	out := make([]SectionScore, len(rs))
+	for i, s := range rs {
+		out[i] = SectionScore{Section: s.Section, Score: s.Score, NA: s.NA}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package eval
+
+import "slices"
+
+// TextScore compares a predicted text (title or summary) with the gold one.
+type TextScore struct {
+	// Rouge1, Rouge2 and RougeL are the F1 of ROUGE-1, ROUGE-2 and ROUGE-L.
+	Rouge1 float64 `json:"rouge1"`
+	Rouge2 float64 `json:"rouge2"`
+	RougeL float64 `json:"rougeL"`
+	// Score is the mean of the three: the section score.
+	Score float64 `json:"score"`
+}
+
+// CompareText computes ROUGE-1, ROUGE-2 and ROUGE-L F1 of pred against gold
+// on Tokens (case and accents folded, no stemming, no stop-word removal).
+// ROUGE-N counts clipped n-gram overlap: precision = overlap/pred n-grams,
+// recall = overlap/gold n-grams. ROUGE-L uses the longest common
+// subsequence: precision = LCS/|pred|, recall = LCS/|gold|. When neither text
+// has an n-gram of some order (a one-word title has no bigram) that order
+// scores 1 if the texts are equal and 0 otherwise.
+func CompareText(gold, pred string) TextScore {
+	g, p := Tokens(gold), Tokens(pred)
+	s := TextScore{
+		Rouge1: rougeN(g, p, 1),
+		Rouge2: rougeN(g, p, 2),
+		RougeL: rougeL(g, p),
+	}
+	s.Score = (s.Rouge1 + s.Rouge2 + s.RougeL) / 3
+	return s
+}
+
+// rougeN is the ROUGE-N F1 of token sequences g (gold) and p (predicted).
+func rougeN(g, p []string, n int) float64 {
+	gn, pn := ngrams(g, n), ngrams(p, n)
+	if len(gn) == 0 && len(pn) == 0 {
+		return boolScore(slices.Equal(g, p))
+	}
+	_, _, f1 := prf(newBag(gn).overlap(newBag(pn)), len(pn), len(gn))
+	return f1
+}
+
+// ngrams lists the n-grams of toks, each joined by a space.
+func ngrams(toks []string, n int) []string {
+	if len(toks) < n {
+		return nil
+	}
+	if n == 1 {
+		return append([]string(nil), toks...)
+	}
+	out := make([]string, 0, len(toks)-n+1)
+	for i := 0; i+n <= len(toks); i++ {
+		gram := toks[i]
+		for _, t := range toks[i+1 : i+n] {
+			gram += " " + t
+		}
+		out = append(out, gram)
+	}
+	return out
+}
+
+// rougeL is the ROUGE-L F1 of token sequences g and p.
+func rougeL(g, p []string) float64 {
+	if len(g) == 0 && len(p) == 0 {
+		return 1
+	}
+	_, _, f1 := prf(lcs(g, p), len(p), len(g))
+	return f1
+}
+
+// lcs is the length of the longest common subsequence of a and b, by dynamic
+// programming on two rows.
+func lcs(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			switch {
+			case a[i-1] == b[j-1]:
+				cur[j] = prev[j-1] + 1
+			case prev[j] >= cur[j-1]:
+				cur[j] = prev[j]
+			default:
+				cur[j] = cur[j-1]
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func boolScore(ok bool) float64 {
+	if ok {
+		return 1
+	}
+	return 0
+}

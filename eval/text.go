@@ -1,0 +1,224 @@
+package eval
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Tokens splits s into lower-case, accent-free tokens: maximal runs of
+// letters and digits, for French and English alike. Accents are removed by
+// canonical decomposition (NFD) and dropping combining marks; ligatures are
+// spelled out (œ→oe, æ→ae, ß→ss); everything else (spaces, punctuation,
+// apostrophes, hyphens, symbols) separates tokens, so "l'IA générative" gives
+// [l ia generative]. It is the tokenizer of every metric.
+func Tokens(s string) []string {
+	var toks []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			toks = append(toks, cur.String())
+			cur.Reset()
+		}
+	}
+	var decomposed []byte
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+				cur.WriteRune(r)
+			case 'A' <= r && r <= 'Z':
+				cur.WriteRune(r + 'a' - 'A')
+			default:
+				flush()
+			}
+			continue
+		}
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+			flush()
+			continue
+		}
+		if lig, ok := ligature(r); ok {
+			cur.WriteString(lig)
+			continue
+		}
+		decomposed = norm.NFD.AppendString(decomposed[:0], string(r))
+		for _, d := range string(decomposed) {
+			if !unicode.Is(unicode.Mn, d) {
+				cur.WriteRune(unicode.ToLower(d))
+			}
+		}
+	}
+	flush()
+	return toks
+}
+
+// ligature spells out the letters that canonical decomposition keeps whole.
+func ligature(r rune) (string, bool) {
+	switch r {
+	case 'œ', 'Œ':
+		return "oe", true
+	case 'æ', 'Æ':
+		return "ae", true
+	case 'ß':
+		return "ss", true
+	case 'ø', 'Ø':
+		return "o", true
+	case 'ł', 'Ł':
+		return "l", true
+	case 'đ', 'Đ':
+		return "d", true
+	}
+	return "", false
+}
+
+// FoldPlural reduces a folded token to a simple singular, in both French and
+// English: "ies"→"y" (technologies→technology), "eaux"→"eau", then a final
+// "s" or "x" is dropped, except after "s", "u" or "i" (process, virus, bus,
+// analysis) and in tokens of three letters or fewer (gas, bus, its).
+func FoldPlural(tok string) string {
+	if len(tok) <= 3 {
+		return tok
+	}
+	switch {
+	case strings.HasSuffix(tok, "ies") && len(tok) > 4:
+		return tok[:len(tok)-3] + "y"
+	case strings.HasSuffix(tok, "eaux"):
+		return tok[:len(tok)-1]
+	case strings.HasSuffix(tok, "s"):
+		switch tok[len(tok)-2] {
+		case 's', 'u', 'i':
+			return tok
+		}
+		return tok[:len(tok)-1]
+	}
+	return tok
+}
+
+// Terms are the tokens of s with plural folding: the vocabulary in which
+// keywords, themes and table rows are compared.
+func Terms(s string) []string {
+	toks := Tokens(s)
+	for i, t := range toks {
+		toks[i] = FoldPlural(t)
+	}
+	return toks
+}
+
+// ContentTerms are Terms without French and English stop words (articles,
+// prepositions, pronouns, auxiliaries, single letters such as the elided
+// "l" of "l'IA"). When s has nothing but stop words, its Terms are kept.
+func ContentTerms(s string) []string {
+	toks := Tokens(s)
+	var content []string
+	for _, t := range toks {
+		if !isStopWord(t) {
+			content = append(content, FoldPlural(t))
+		}
+	}
+	if len(content) == 0 {
+		for i, t := range toks {
+			toks[i] = FoldPlural(t)
+		}
+		return toks
+	}
+	return content
+}
+
+// bag is a sorted multiset of terms; comparing two bags is a linear merge.
+type bag []string
+
+func newBag(terms []string) bag {
+	b := bag(terms)
+	sort.Strings(b)
+	return b
+}
+
+// overlap counts the terms two bags share, with multiplicity.
+func (b bag) overlap(o bag) int {
+	n, i, j := 0, 0, 0
+	for i < len(b) && j < len(o) {
+		switch {
+		case b[i] == o[j]:
+			n++
+			i++
+			j++
+		case b[i] < o[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// dice is the F1 of two bags (2·overlap / (|a|+|b|)); two empty bags are
+// identical (1), one empty bag shares nothing (0).
+func (b bag) dice(o bag) float64 {
+	if len(b)+len(o) == 0 {
+		return 1
+	}
+	return 2 * float64(b.overlap(o)) / float64(len(b)+len(o))
+}
+
+// set is a sorted list of distinct terms.
+type set []string
+
+func newSet(terms []string) set {
+	b := newBag(terms)
+	out := b[:0]
+	for i, t := range b {
+		if i == 0 || t != b[i-1] {
+			out = append(out, t)
+		}
+	}
+	return set(out)
+}
+
+// jaccard is |a∩b| / |a∪b|; two empty sets are identical (1).
+func (s set) jaccard(o set) float64 {
+	inter := bag(s).overlap(bag(o))
+	union := len(s) + len(o) - inter
+	if union == 0 {
+		return 1
+	}
+	return float64(inter) / float64(union)
+}
+
+// isStopWord reports whether a folded token is a French or English function
+// word, or a single letter.
+func isStopWord(t string) bool {
+	if len(t) <= 1 {
+		return true
+	}
+	switch t {
+	// English
+	case "the", "an", "and", "or", "of", "to", "in", "on", "at", "by", "for",
+		"with", "from", "as", "into", "about", "over", "under", "between",
+		"through", "is", "are", "was", "were", "be", "been", "being", "has",
+		"have", "had", "do", "does", "did", "it", "its", "this", "that", "these",
+		"those", "their", "they", "them", "there", "which", "who", "whom",
+		"what", "while", "than", "then", "so", "such", "but", "not", "no", "can",
+		"could", "may", "might", "will", "would", "should", "must", "more",
+		"most", "other", "some", "any", "each", "all", "both", "also", "we",
+		"our", "you", "your", "he", "she", "his", "her", "i", "my", "me", "us",
+		"if", "how", "why", "when", "where", "up", "out", "via", "per", "amid",
+		"toward", "towards", "within", "without", "across", "among", "new":
+		return true
+	// French (accents folded)
+	case "le", "la", "les", "de", "du", "des", "un", "une", "et", "ou", "en",
+		"au", "aux", "dans", "par", "pour", "sur", "sous", "avec", "sans", "entre",
+		"vers", "chez", "est", "sont", "etre", "ete", "etait", "avoir", "ont",
+		"ce", "cet", "cette", "ces", "se", "sa", "son", "ses", "leur", "qui",
+		"que", "quoi", "dont", "ne", "pas", "plus", "moins", "tres", "il", "elle",
+		"ils", "elles", "nous", "vous", "je", "tu", "lui", "mais", "donc",
+		"car", "ni", "comme", "si", "tout", "tous", "toute", "autre", "face",
+		"afin", "lors", "ainsi", "aussi", "meme", "leurs", "notre", "votre",
+		"nos", "vos", "qu":
+		return true
+	}
+	return false
+}
