@@ -214,17 +214,17 @@ func nameProblems(table string, names []string) []Problem {
 	return ps
 }
 
-// rowTable is one of an answer's name/description tables with its JSON key
+// rowSection is one of an answer's name/description tables with its JSON key
 // and markdown heading.
-type rowTable struct {
+type rowSection struct {
 	key     string // JSON key: "concerns"
 	heading string // markdown section: "Concerns"
 	rows    []Row
 }
 
 // rowTables lists the answer's four row tables in card order.
-func (a Answer) rowTables() []rowTable {
-	return []rowTable{
+func (a Answer) rowTables() []rowSection {
+	return []rowSection{
 		{"concerns", "Concerns", a.Concerns},
 		{"behaviors", "Behaviors", a.Behaviors},
 		{"technologies", "Technologies", a.Technologies},
