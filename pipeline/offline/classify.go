@@ -1,0 +1,225 @@
+package offline
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/veille/veille/schema"
+)
+
+// pageType decides the card's type from rules on the page's host, its URL
+// path and its text, in this order: error or wall pages, social networks,
+// research (archives, DOIs, journals, encyclopaedias), blogging platforms,
+// news outlets and news URL layouts; then the text's voice (first person →
+// blog post, reported speech → news); "others" when nothing applies.
+func pageType(p Page, doc *document) schema.Type {
+	host, path := hostAndPath(p.URL)
+	text := strings.ToLower(p.Text)
+	words := len(strings.Fields(p.Text))
+	switch {
+	case isErrorPage(text, words):
+		return schema.TypeErrorMessage
+	case hostIn(host, socialHosts):
+		return schema.TypeSocialNetwork
+	case hostIn(host, researchHosts) || isResearchText(text):
+		return schema.TypeResearchArticle
+	case hostIn(host, blogHosts) || strings.HasPrefix(host, "blog.") || strings.Contains(path, "/blog"):
+		return schema.TypeBlogPost
+	case hostIn(host, newsHosts) || newsPath.MatchString(path):
+		return schema.TypeNews
+	}
+	return typeFromVoice(doc)
+}
+
+// newsPath matches the dated or sectioned URL paths of news sites.
+var newsPath = regexp.MustCompile(`/(19|20)\d\d/\d\d?/(\d\d?/)?|/news/|/actualites?/|/articles?/`)
+
+// Host lists: a page belongs to a list when its host is, or is a subdomain
+// of, one of the list's domains.
+const (
+	socialHosts = "linkedin.com twitter.com x.com facebook.com instagram.com threads.net " +
+		"reddit.com bsky.app mastodon.social tiktok.com youtube.com news.ycombinator.com " +
+		"t.me pinterest.com tumblr.com"
+	researchHosts = "arxiv.org doi.org biorxiv.org medrxiv.org ssrn.com nature.com science.org " +
+		"sciencedirect.com springer.com link.springer.com wiley.com onlinelibrary.wiley.com " +
+		"plos.org pnas.org acm.org ieee.org ieeexplore.ieee.org researchgate.net " +
+		"ncbi.nlm.nih.gov pubmed.ncbi.nlm.nih.gov hal.science theses.fr cairn.info " +
+		"openreview.net aclanthology.org semanticscholar.org jstor.org frontiersin.org " +
+		"mdpi.com cell.com thelancet.com bmj.com nber.org wikipedia.org"
+	blogHosts = "substack.com medium.com wordpress.com blogspot.com ghost.io hashnode.dev " +
+		"dev.to over-blog.com hypotheses.org typepad.com svbtle.com bearblog.dev " +
+		"write.as micro.blog beehiiv.com"
+	newsHosts = "bbc.com bbc.co.uk cnn.com nytimes.com theguardian.com reuters.com apnews.com " +
+		"npr.org washingtonpost.com wsj.com ft.com bloomberg.com economist.com axios.com " +
+		"theverge.com wired.com techcrunch.com arstechnica.com theregister.com engadget.com " +
+		"newscientist.com theatlantic.com politico.com politico.eu aljazeera.com " +
+		"lemonde.fr lefigaro.fr liberation.fr franceinfo.fr francetvinfo.fr 20minutes.fr " +
+		"lesechos.fr latribune.fr leparisien.fr ouest-france.fr lapresse.ca ledevoir.com " +
+		"radio-canada.ca rfi.fr france24.com lepoint.fr lexpress.fr nouvelobs.com " +
+		"usatoday.com nbcnews.com cbsnews.com abcnews.go.com foxnews.com time.com " +
+		"fortune.com forbes.com businessinsider.com cnbc.com vox.com zdnet.com ign.com " +
+		"theconversation.com scientificamerican.com phys.org sciencedaily.com"
+)
+
+// hostAndPath returns the lower-case host (without "www.") and path of u.
+func hostAndPath(u string) (host, path string) {
+	parsed, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		return "", ""
+	}
+	return strings.TrimPrefix(strings.ToLower(parsed.Hostname()), "www."), strings.ToLower(parsed.Path)
+}
+
+// hostIn reports whether host is one of the space-separated domains or a
+// subdomain of one.
+func hostIn(host, domains string) bool {
+	if host == "" {
+		return false
+	}
+	for _, d := range strings.Fields(domains) {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// isErrorPage reports whether the text is an error page, a login or a bot
+// wall: very short, or short and saying so.
+func isErrorPage(lowerText string, words int) bool {
+	if words < 25 {
+		return true
+	}
+	if words > 250 {
+		return false
+	}
+	for _, cue := range []string{
+		"page not found", "404", "access denied", "403 forbidden", "enable javascript",
+		"javascript is disabled", "are you a robot", "verify you are human", "captcha",
+		"unusual traffic", "sign in to continue", "log in to continue", "please log in",
+		"subscribe to continue", "cookies to continue", "just a moment", "checking your browser",
+		"page introuvable", "erreur 404", "accès refusé", "connectez-vous", "activez javascript",
+		"vous n'êtes pas un robot",
+	} {
+		if strings.Contains(lowerText, cue) {
+			return true
+		}
+	}
+	return false
+}
+
+// isResearchText reports whether the text reads as a scholarly paper: an
+// abstract and references, or a DOI.
+func isResearchText(lowerText string) bool {
+	if strings.Contains(lowerText, "doi.org/") || strings.Contains(lowerText, "doi:") {
+		return true
+	}
+	hasAbstract := strings.Contains(lowerText, "abstract") || strings.Contains(lowerText, "résumé")
+	hasRefs := strings.Contains(lowerText, "references") || strings.Contains(lowerText, "bibliographie")
+	return hasAbstract && hasRefs
+}
+
+// typeFromVoice guesses the type from how the text speaks: many first-person
+// singular pronouns make a blog post, reported speech makes news.
+func typeFromVoice(doc *document) schema.Type {
+	var words, firstPerson, reported int
+	for _, s := range doc.sentences {
+		for _, t := range s.tokens {
+			words++
+			switch t.lower {
+			case "i", "my", "me", "je", "j", "mon", "ma", "mes", "moi":
+				if t.lower != "i" || t.text == "I" {
+					firstPerson++
+				}
+			case "said", "told", "according", "spokesperson", "spokesman", "déclaré", "selon", "affirmé":
+				reported++
+			}
+		}
+	}
+	switch {
+	case words == 0:
+		return schema.TypeOthers
+	case firstPerson*100 >= words:
+		return schema.TypeBlogPost
+	case reported*300 >= words:
+		return schema.TypeNews
+	}
+	return schema.TypeOthers
+}
+
+// Category lexicons: words whose frequency votes for a category.
+const (
+	sportWords = "sport sports match matches team teams championship tournament league " +
+		"football soccer tennis olympic olympics athlete athletes coach player players " +
+		"competition cup race finals championnat équipe équipes joueur joueurs athlète " +
+		"athlètes compétition coupe"
+	politicsWords = "government governments election elections law laws policy policies " +
+		"minister ministry parliament president senate congress vote voters regulation " +
+		"regulations party parties political politics democracy protest protests sanctions " +
+		"gouvernement élection élections loi lois politique ministre ministère parlement " +
+		"président sénat vote électeurs réglementation parti démocratie manifestations " +
+		"public publique state état"
+	technologyWords = "technology technologies ai software digital internet app apps data " +
+		"computer computers robot robots algorithm algorithms platform platforms online " +
+		"device devices chip chips startup startups cloud model models llm llms chatgpt " +
+		"openai google apple microsoft web tech ia numérique logiciel logiciels données " +
+		"plateforme plateformes ordinateur technologie technologies application applications " +
+		"intelligence artificielle crawlers code developers développeurs"
+	scienceWords = "science scientific scientists research researchers study studies " +
+		"experiment physics biology chemistry species climate universe planet planets " +
+		"energy fusion plasma laboratory lab survey evidence data theory novel " +
+		"chercheurs chercheur recherche étude études scientifique scientifiques expérience " +
+		"physique biologie climat espèces énergie laboratoire"
+	cityWords = "city cities urban neighborhood neighbourhood residents mayor street streets " +
+		"downtown housing municipal rooftops rooftop ville villes urbain urbaine quartier " +
+		"quartiers habitants maire rue rues logement municipal municipale"
+	infrastructureWords = "infrastructure infrastructures transit subway railway railways rail " +
+		"trains train grid bridge bridges road roads highway airport port pipeline " +
+		"maintenance network networks power water tunnel tunnels cable cables " +
+		"réseau réseaux routes pont ponts métro ferroviaire aéroport électricité"
+)
+
+// category decides the card's category: the lexicon with the most
+// occurrences per word of text, if it reaches a minimum density; "others"
+// otherwise.
+func category(doc *document) schema.Category {
+	lexicons := []struct {
+		cat   schema.Category
+		words string
+	}{
+		{schema.CategorySport, sportWords},
+		{schema.CategoryPolitics, politicsWords},
+		{schema.CategoryTechnology, technologyWords},
+		{schema.CategoryScience, scienceWords},
+		{schema.CategoryCity, cityWords},
+		{schema.CategoryInfrastructures, infrastructureWords},
+	}
+	counts := make([]int, len(lexicons))
+	sets := make([]map[string]bool, len(lexicons))
+	for k, l := range lexicons {
+		sets[k] = map[string]bool{}
+		addWords(sets[k], strings.ReplaceAll(l.words, " ", "\n"))
+	}
+	words := 0
+	for _, s := range doc.sentences {
+		for _, t := range s.tokens {
+			words++
+			for k := range sets {
+				if sets[k][t.lower] {
+					counts[k]++
+				}
+			}
+		}
+	}
+	best := -1
+	for k := range counts {
+		if best < 0 || counts[k] > counts[best] {
+			best = k
+		}
+	}
+	if best < 0 || counts[best] < 3 || counts[best]*100 < words {
+		return schema.CategoryOthers
+	}
+	return lexicons[best].cat
+}

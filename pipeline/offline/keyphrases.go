@@ -1,0 +1,241 @@
+package offline
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// Keyphrase extraction follows YAKE (Campos et al., 2020): every non-stop
+// word gets a score from five statistics — casing, position, frequency,
+// relatedness to its context and spread over sentences — and a candidate
+// phrase of one to three words (not starting or ending with a stop word, not
+// crossing punctuation) scores the product of its words' scores divided by
+// its own frequency. Lower is better.
+
+// wordStats are the statistics of one word stem.
+type wordStats struct {
+	tf int
+	// upper counts capitalised occurrences that do not start a sentence;
+	// acronym counts occurrences written as an acronym.
+	upper, acronym int
+	sentences      []int
+	left, right    map[string]bool
+	leftN, rightN  int
+	score          float64
+}
+
+// keyphrase is a candidate phrase and what is known of it.
+type keyphrase struct {
+	// key is the phrase's stems joined by spaces; stems lists them.
+	key   string
+	stems []string
+	// content lists the stems of the non-stop words.
+	content []string
+	tf      int
+	// first is the index of the sentence where the phrase first occurs.
+	first int
+	// forms counts the phrase's written forms.
+	forms map[string]int
+	score float64
+}
+
+// maxPhraseWords bounds a candidate keyphrase's length.
+const maxPhraseWords = 3
+
+// rankedPhrases returns the document's candidate keyphrases, best first.
+func rankedPhrases(doc *document) []*keyphrase {
+	stats := wordStatistics(doc)
+	scoreWords(stats, len(doc.sentences))
+	phrases := candidates(doc)
+	list := make([]*keyphrase, 0, len(phrases))
+	for _, kp := range phrases {
+		prod, sum := 1.0, 0.0
+		for _, st := range kp.content {
+			s := stats[st].score
+			prod *= s
+			sum += s
+		}
+		kp.score = prod / (float64(kp.tf) * (1 + sum))
+		list = append(list, kp)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score < list[j].score
+		}
+		return list[i].key < list[j].key
+	})
+	return list
+}
+
+// isHeading reports whether a sentence looks like a title-case heading,
+// whose capitals say nothing about proper nouns.
+func isHeading(s sentence) bool {
+	if strings.ContainsAny(s.text[len(s.text)-1:], ".!?…") || len(s.tokens) > 20 {
+		return false
+	}
+	content, capital := 0, 0
+	for _, t := range s.tokens {
+		if !t.stop {
+			content++
+			if isCapitalised(t.text) {
+				capital++
+			}
+		}
+	}
+	return content > 1 && capital*10 >= content*6
+}
+
+// wordStatistics gathers YAKE's raw statistics of every non-stop stem.
+func wordStatistics(doc *document) map[string]*wordStats {
+	stats := map[string]*wordStats{}
+	for _, s := range doc.sentences {
+		heading := isHeading(s)
+		for i, t := range s.tokens {
+			if t.stop {
+				continue
+			}
+			st := stats[t.stem]
+			if st == nil {
+				st = &wordStats{left: map[string]bool{}, right: map[string]bool{}}
+				stats[t.stem] = st
+			}
+			st.tf++
+			st.sentences = append(st.sentences, s.index)
+			switch {
+			case isAcronym(t.text):
+				st.acronym++
+			case i > 0 && !heading && isCapitalised(t.text):
+				st.upper++
+			}
+			if i > 0 && !t.breakBefore {
+				st.left[s.tokens[i-1].lower] = true
+				st.leftN++
+			}
+			if i+1 < len(s.tokens) && !s.tokens[i+1].breakBefore {
+				st.right[s.tokens[i+1].lower] = true
+				st.rightN++
+			}
+		}
+	}
+	return stats
+}
+
+// scoreWords computes YAKE's word score from the statistics.
+func scoreWords(stats map[string]*wordStats, nSentences int) {
+	if len(stats) == 0 {
+		return
+	}
+	var sum, sumSq, maxTF float64
+	for _, st := range stats {
+		tf := float64(st.tf)
+		sum += tf
+		sumSq += tf * tf
+		maxTF = math.Max(maxTF, tf)
+	}
+	n := float64(len(stats))
+	mean := sum / n
+	std := math.Sqrt(math.Max(sumSq/n-mean*mean, 0))
+	for _, st := range stats {
+		tf := float64(st.tf)
+		casing := float64(max(st.upper, st.acronym)) / (1 + math.Log(tf))
+		position := math.Log(math.Log(3 + median(st.sentences)))
+		frequency := tf / (mean + std)
+		relatedness := 1 + (ratio(len(st.left), st.leftN)+ratio(len(st.right), st.rightN))*tf/maxTF
+		spread := float64(distinct(st.sentences)) / float64(max(nSentences, 1))
+		st.score = relatedness * position / (casing + frequency/relatedness + spread/relatedness)
+	}
+}
+
+// candidates collects the candidate phrases of the document.
+func candidates(doc *document) map[string]*keyphrase {
+	phrases := map[string]*keyphrase{}
+	for _, s := range doc.sentences {
+		for i := range s.tokens {
+			for n := 1; n <= maxPhraseWords && i+n <= len(s.tokens); n++ {
+				window := s.tokens[i : i+n]
+				if !isCandidate(window) {
+					if n > 1 && (window[n-1].breakBefore || window[n-1].elided) {
+						break
+					}
+					continue
+				}
+				addOccurrence(phrases, window, s.index)
+			}
+		}
+	}
+	return phrases
+}
+
+// isCandidate reports whether a run of tokens can be a keyphrase.
+func isCandidate(window []token) bool {
+	first, last := window[0], window[len(window)-1]
+	if first.stop || last.stop || !meaningful(first) || !meaningful(last) {
+		return false
+	}
+	for k, t := range window {
+		if t.elided || k > 0 && t.breakBefore {
+			return false
+		}
+	}
+	return true
+}
+
+// meaningful reports whether a token can start or end a keyphrase: an
+// acronym or a word of three letters or more.
+func meaningful(t token) bool {
+	return isAcronym(t.text) || len([]rune(t.lower)) >= 3
+}
+
+// addOccurrence records one occurrence of a candidate phrase.
+func addOccurrence(phrases map[string]*keyphrase, window []token, sentenceIndex int) {
+	stems := make([]string, len(window))
+	texts := make([]string, len(window))
+	var content []string
+	for k, t := range window {
+		stems[k] = t.stem
+		texts[k] = t.text
+		if !t.stop {
+			content = append(content, t.stem)
+		}
+	}
+	key := strings.Join(stems, " ")
+	kp := phrases[key]
+	if kp == nil {
+		kp = &keyphrase{key: key, stems: stems, content: content, first: sentenceIndex, forms: map[string]int{}}
+		phrases[key] = kp
+	}
+	kp.tf++
+	kp.forms[strings.Join(texts, " ")]++
+}
+
+// median returns the median of xs (0 for none).
+func median(xs []int) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sorted := append([]int(nil), xs...)
+	sort.Ints(sorted)
+	m := len(sorted) / 2
+	if len(sorted)%2 == 1 {
+		return float64(sorted[m])
+	}
+	return float64(sorted[m-1]+sorted[m]) / 2
+}
+
+// ratio returns a/b, or 0 when b is 0.
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// distinct returns the number of distinct values in xs.
+func distinct(xs []int) int {
+	seen := map[int]bool{}
+	for _, x := range xs {
+		seen[x] = true
+	}
+	return len(seen)
+}

@@ -1,0 +1,137 @@
+package offline
+
+import (
+	"sort"
+	"strings"
+)
+
+// maxKeywords is the number of keywords of a card (the gold cards have 5 to 10).
+const maxKeywords = 8
+
+// casing knows which words the page writes as proper nouns or acronyms.
+type casing map[string]string
+
+// newCasing finds, for every stem, the written form to show: the most
+// frequent capitalised form when the word is capitalised in most of its
+// occurrences inside sentences (sentence starts and title-case headings say
+// nothing) or written as an acronym; absent otherwise (shown in lower case).
+func newCasing(doc *document) casing {
+	upper := map[string]map[string]int{}
+	lower := map[string]int{}
+	for _, s := range doc.sentences {
+		heading := isHeading(s)
+		for i, t := range s.tokens {
+			if t.stop {
+				continue
+			}
+			switch {
+			case isAcronym(t.text) || i > 0 && !heading && isCapitalised(t.text):
+				if upper[t.stem] == nil {
+					upper[t.stem] = map[string]int{}
+				}
+				upper[t.stem][t.text]++
+			case !isCapitalised(t.text):
+				lower[t.stem]++
+			}
+		}
+	}
+	c := casing{}
+	for st, forms := range upper {
+		n := 0
+		for _, k := range forms {
+			n += k
+		}
+		if n > lower[st] {
+			c[st] = mostFrequent(forms)
+		}
+	}
+	return c
+}
+
+// show returns a phrase's written form with the page's casing: proper nouns
+// and acronyms as written, other words in lower case.
+func (c casing) show(kp *keyphrase) string {
+	words := strings.Fields(mostFrequent(kp.forms))
+	for k, w := range words {
+		if form, ok := c[kp.stems[k]]; ok && len(words) == len(kp.stems) {
+			if strings.EqualFold(form, w) {
+				words[k] = w
+				continue
+			}
+		}
+		words[k] = strings.ToLower(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// mostFrequent returns the most frequent key of counts (the smallest on ties).
+func mostFrequent(counts map[string]int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	best := ""
+	for _, k := range keys {
+		if best == "" || counts[k] > counts[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// selectKeyphrases returns the n best phrases that do not repeat one
+// another: a phrase sharing half of its words with a better one is skipped.
+func selectKeyphrases(ranked []*keyphrase, n int) []*keyphrase {
+	var out []*keyphrase
+	for _, kp := range ranked {
+		if len(out) == n {
+			break
+		}
+		if !overlapsAny(kp, out) {
+			out = append(out, kp)
+		}
+	}
+	return out
+}
+
+// overlapsAny reports whether kp shares at least half of its content words
+// (by Jaccard index) with one of chosen.
+func overlapsAny(kp *keyphrase, chosen []*keyphrase) bool {
+	for _, c := range chosen {
+		if jaccard(kp.content, c.content) >= 0.5 {
+			return true
+		}
+	}
+	return false
+}
+
+// jaccard returns the Jaccard index of two word lists taken as sets.
+func jaccard(a, b []string) float64 {
+	set := map[string]int{}
+	for _, w := range a {
+		set[w] |= 1
+	}
+	for _, w := range b {
+		set[w] |= 2
+	}
+	if len(set) == 0 {
+		return 0
+	}
+	both := 0
+	for _, v := range set {
+		if v == 3 {
+			both++
+		}
+	}
+	return float64(both) / float64(len(set))
+}
+
+// keywords returns the card's keywords as shown.
+func keywords(chosen []*keyphrase, c casing) []string {
+	out := make([]string, 0, len(chosen))
+	for _, kp := range chosen {
+		out = append(out, c.show(kp))
+	}
+	return out
+}

@@ -1,0 +1,80 @@
+package offline
+
+import (
+	_ "embed"
+	"strings"
+	"unicode/utf8"
+)
+
+//go:embed stopwords_en.txt
+var stopwordsEN string
+
+//go:embed stopwords_fr.txt
+var stopwordsFR string
+
+// lexicon holds the word lists for one page's language.
+type lexicon struct {
+	// lang is "fr" or "en".
+	lang string
+	stop map[string]bool
+}
+
+// newLexicon returns the lexicon of lang ("fr…" or anything else for
+// English). English stop words are always included: French pages quote
+// English names and terms, and a stop word of either language never heads a
+// keyphrase.
+func newLexicon(lang string) *lexicon {
+	lex := &lexicon{lang: "en", stop: map[string]bool{}}
+	addWords(lex.stop, stopwordsEN)
+	if lang == "fr" {
+		lex.lang = "fr"
+		addWords(lex.stop, stopwordsFR)
+	}
+	return lex
+}
+
+// addWords adds the words of an embedded list (one a line, # comments) to set.
+func addWords(set map[string]bool, list string) {
+	for _, line := range strings.Split(list, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			set[line] = true
+		}
+	}
+}
+
+// newToken builds the token of word w.
+func (lex *lexicon) newToken(w string, breakBefore bool) token {
+	lower := strings.ToLower(w)
+	stop := lex.stop[lower] || !hasLetter(w) || utf8.RuneCountInString(w) < 2 && !isAcronym(w)
+	return token{text: w, lower: lower, stem: stem(lower), stop: stop, breakBefore: breakBefore}
+}
+
+// language returns "fr" or "en": the page's declared language if it is one of
+// them, else the language whose stop words are more frequent in text.
+func language(declared, text string) string {
+	declared = strings.ToLower(strings.TrimSpace(declared))
+	switch {
+	case strings.HasPrefix(declared, "fr"):
+		return "fr"
+	case strings.HasPrefix(declared, "en"):
+		return "en"
+	}
+	fr, en := map[string]bool{}, map[string]bool{}
+	addWords(fr, stopwordsFR)
+	addWords(en, stopwordsEN)
+	var nFR, nEN int
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		w = strings.Trim(w, ".,;:!?\"'()«»“”’")
+		if fr[w] && !en[w] {
+			nFR++
+		}
+		if en[w] && !fr[w] {
+			nEN++
+		}
+	}
+	if nFR > nEN {
+		return "fr"
+	}
+	return "en"
+}

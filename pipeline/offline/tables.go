@@ -1,0 +1,307 @@
+package offline
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/veille/veille/schema"
+)
+
+// Table rows come from sentences carrying a cue of the table's kind: change
+// cues for signals, risk cues for concerns, human-action cues for behaviors,
+// technology terms for technologies, problem cues for issues. A row's name
+// is the best-ranked keyphrase of its sentence, its description the sentence
+// cut to maxDescriptionWords, its evidence the sentence itself: every row is
+// grounded in the page. What the method cannot know (a signal's 10-year
+// horizon and driving force) stays empty.
+
+// Cue lists, one cue a "|"-separated entry, matched on lower-case words
+// (French elisions split: "l'essor" is "l essor").
+const (
+	changeCues = "increase|increases|increased|increasing|rise|rises|rising|rose|grow|grows|" +
+		"growing|grew|growth|decline|declines|declining|declined|decrease|decreasing|" +
+		"shift|shifts|shifting|emerging|emerge|emerges|emergence|new|first|trend|trends|" +
+		"more and more|fewer and fewer|ban|bans|banned|banning|adopt|adopting|adoption|" +
+		"transition|transform|transforming|transformation|boom|surge|surging|record|" +
+		"expanding|expansion|launch|launched|replacing|replace|now|increasingly|rapidly|" +
+		"de plus en plus|de moins en moins|hausse|baisse|nouveau|nouvelle|nouveaux|nouvelles|" +
+		"émergent|émergente|émergence|croissance|croissant|croissante|augmentation|augmente|" +
+		"diminution|diminue|recul|premier|première|tendance|interdiction|interdit|interdire|" +
+		"essor|transition|bascule|explosion|désormais|record"
+	riskCues = "risk|risks|risky|threat|threats|threaten|threatens|danger|dangers|dangerous|" +
+		"fear|fears|concern|concerns|concerned|worry|worries|worried|harm|harms|harmful|" +
+		"unsafe|vulnerable|vulnerability|exposure|privacy|surveillance|misinformation|" +
+		"disinformation|abuse|attack|attacks|damage|loss|losses|warn|warns|warning|" +
+		"risque|risques|menace|menaces|menacer|dangereux|dangereuse|crainte|craintes|" +
+		"inquiétude|inquiétudes|peur|peurs|vulnérable|vulnérabilité|surveillance|" +
+		"désinformation|dérive|dérives|atteinte|préjudice|malaise"
+	behaviorCues = "people|users|consumers|customers|individuals|employees|workers|students|" +
+		"teachers|citizens|residents|developers|readers|learners|parents|young people|" +
+		"habit|habits|practice|practices|behavior|behaviour|behaviors|behaviours|" +
+		"are turning to|choose|choosing|prefer|prefers|share|sharing|adopt|adopting|" +
+		"gens|utilisateurs|usagers|consommateurs|clients|salariés|employés|travailleurs|" +
+		"étudiants|élèves|enseignants|citoyens|habitants|jeunes|habitude|habitudes|" +
+		"pratique|pratiques|comportement|comportements|utilisent|partagent|choisissent"
+	technologyCues = "technology|technologies|technological|ai|artificial intelligence|" +
+		"machine learning|software|app|apps|platform|platforms|algorithm|algorithms|robot|" +
+		"robots|robotics|device|devices|sensor|sensors|battery|batteries|internet|" +
+		"blockchain|drone|drones|satellite|satellites|chip|chips|computer|computing|cloud|" +
+		"automation|automated|digital|online|electric|solar|nuclear|fusion|quantum|" +
+		"3d printing|vaccine|vaccines|model|models|llm|llms|chatbot|chatbots|network|" +
+		"networks|tool|tools|system|systems|reactor|crawler|crawlers|data|dataset|datasets|" +
+		"technologie|technologies|technologique|ia|intelligence artificielle|logiciel|" +
+		"logiciels|plateforme|plateformes|algorithme|algorithmes|numérique|capteur|" +
+		"capteurs|batterie|batteries|réseau|réseaux|outil|outils|système|systèmes|données|" +
+		"modèle|modèles|ordinateur|réacteur|satellite|application|applications"
+	problemCues = "problem|problems|challenge|challenges|issue|issues|lack|lacks|lacking|" +
+		"shortage|shortages|inequality|inequalities|crisis|crises|debate|debates|barrier|" +
+		"barriers|cost|costs|costly|difficult|difficulty|difficulties|failure|failures|" +
+		"fail|fails|conflict|conflicts|struggle|struggles|struggling|gap|gaps|disparity|" +
+		"disparities|burden|controversy|criticism|critics|limit|limits|limited|tension|" +
+		"problème|problèmes|défi|défis|enjeu|enjeux|manque|pénurie|pénuries|crise|crises|" +
+		"inégalité|inégalités|débat|débats|difficulté|difficultés|échec|échecs|conflit|" +
+		"conflits|obstacle|obstacles|coût|coûts|tension|tensions|critique|critiques|limite|limites"
+)
+
+// Row limits.
+const (
+	maxSignalRows        = 6
+	maxRows              = 5
+	maxNameWords         = 8
+	maxDescriptionWords  = 30
+	maxChangeWords       = 10
+	minRowSentenceWords  = 6
+	maxRowSentenceWords  = 80
+	namePhrasePool       = 400
+	multiWordNamePenalty = 3
+)
+
+// rowCandidate is a sentence chosen for a table and its name.
+type rowCandidate struct {
+	sentence *sentence
+	name     string
+	cue      string
+	score    float64
+}
+
+// tableBuilder holds what every table needs: the sentences, their ranks and
+// the keyphrases found in each.
+type tableBuilder struct {
+	doc    *document
+	scores []float64
+	casing casing
+	// phrases lists, for each sentence, the ranks of the keyphrases it
+	// contains (best first).
+	phrases [][]*keyphrase
+	// norms holds each sentence's lower-case words joined by spaces and
+	// padded with a space at both ends, for cue matching.
+	norms []string
+}
+
+// newTableBuilder indexes the keyphrases of every sentence.
+func newTableBuilder(doc *document, scores []float64, ranked []*keyphrase, c casing) *tableBuilder {
+	tb := &tableBuilder{doc: doc, scores: scores, casing: c,
+		phrases: make([][]*keyphrase, len(doc.sentences)), norms: make([]string, len(doc.sentences))}
+	pool := map[string]*keyphrase{}
+	for _, kp := range ranked[:min(len(ranked), namePhrasePool)] {
+		pool[kp.key] = kp
+	}
+	for i, s := range doc.sentences {
+		words := make([]string, len(s.tokens))
+		for k, t := range s.tokens {
+			words[k] = t.lower
+		}
+		tb.norms[i] = " " + strings.Join(words, " ") + " "
+		seen := map[string]bool{}
+		for k := range s.tokens {
+			for n := 1; n <= maxPhraseWords && k+n <= len(s.tokens); n++ {
+				key := stemKey(s.tokens[k : k+n])
+				if kp := pool[key]; kp != nil && !seen[key] {
+					seen[key] = true
+					tb.phrases[i] = append(tb.phrases[i], kp)
+				}
+			}
+		}
+		sort.SliceStable(tb.phrases[i], func(a, b int) bool {
+			return tb.phrases[i][a].score < tb.phrases[i][b].score
+		})
+	}
+	return tb
+}
+
+// stemKey returns the keyphrase key of a run of tokens.
+func stemKey(window []token) string {
+	stems := make([]string, len(window))
+	for k, t := range window {
+		stems[k] = t.stem
+	}
+	return strings.Join(stems, " ")
+}
+
+// cueIn returns the first cue of the "|"-separated list found in sentence i,
+// or "".
+func (tb *tableBuilder) cueIn(i int, cues string) string {
+	for _, cue := range strings.Split(cues, "|") {
+		if strings.Contains(tb.norms[i], " "+cue+" ") {
+			return cue
+		}
+	}
+	return ""
+}
+
+// rows returns up to n rows for the sentences carrying one of cues, best
+// ranked first. When mustName is not "", a row's name must contain a word
+// of that cue list (technologies are named by a technology term).
+func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate {
+	var cands []rowCandidate
+	for i := range tb.doc.sentences {
+		s := &tb.doc.sentences[i]
+		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) {
+			continue
+		}
+		cue := tb.cueIn(i, cues)
+		if cue == "" {
+			continue
+		}
+		// Sentences the ranking skipped still count, after every ranked one.
+		score := tb.scores[i] + 1e-6/float64(i+1)
+		cands = append(cands, rowCandidate{sentence: s, cue: cue, score: score})
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	var out []rowCandidate
+	used := map[string]bool{}
+	for _, c := range cands {
+		if len(out) == n {
+			break
+		}
+		name := tb.name(c.sentence.index, used, nameCues)
+		if name == "" {
+			continue
+		}
+		c.name = name
+		out = append(out, c)
+	}
+	return out
+}
+
+// name returns the name of a row from sentence i: its best keyphrase not
+// yet used in the table, preferring phrases of several words unless a
+// single word ranks far better; "" when none is left.
+func (tb *tableBuilder) name(i int, used map[string]bool, nameCues string) string {
+	var single, multi *keyphrase
+	for _, kp := range tb.phrases[i] {
+		if used[kp.key] || nameCues != "" && !containsCue(kp, nameCues) {
+			continue
+		}
+		if len(kp.stems) == 1 && single == nil {
+			single = kp
+		}
+		if len(kp.stems) > 1 && multi == nil {
+			multi = kp
+		}
+	}
+	best := multi
+	if best == nil || single != nil && single.score*multiWordNamePenalty < best.score {
+		best = single
+	}
+	if best == nil {
+		return ""
+	}
+	used[best.key] = true
+	return capitalise(firstWords(tb.casing.show(best), maxNameWords))
+}
+
+// containsCue reports whether a keyphrase contains a word of the cue list.
+func containsCue(kp *keyphrase, cues string) bool {
+	padded := " " + strings.ToLower(mostFrequent(kp.forms)) + " "
+	for _, cue := range strings.Split(cues, "|") {
+		if strings.Contains(padded, " "+cue+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// change returns the words of a sentence from its cue on, up to the next
+// punctuation mark or maxChangeWords words.
+func change(s *sentence, cue string) string {
+	first := strings.Fields(cue)[0]
+	for k, t := range s.tokens {
+		if t.lower != first {
+			continue
+		}
+		var words []string
+		for j := k; j < len(s.tokens) && len(words) < maxChangeWords; j++ {
+			if j > k && s.tokens[j].breakBefore {
+				break
+			}
+			words = append(words, s.tokens[j].text)
+		}
+		return strings.Join(words, " ")
+	}
+	return ""
+}
+
+// relevancy maps a row's score to 1–5 relative to the best row of its table.
+func relevancy(score, best float64) *int {
+	r := 1
+	if best > 0 {
+		r = 1 + int(math.Round(4*score/best))
+	}
+	r = min(max(r, 0), 5)
+	return &r
+}
+
+// signals builds the weak-signals table.
+func (tb *tableBuilder) signals() []schema.Signal {
+	cands := tb.rows(changeCues, maxSignalRows, "")
+	out := make([]schema.Signal, 0, len(cands))
+	for _, c := range cands {
+		out = append(out, schema.Signal{
+			Name:        c.name,
+			Description: describe(c.sentence.text),
+			Change:      change(c.sentence, c.cue),
+			Relevancy:   relevancy(c.score, cands[0].score),
+			Evidence:    c.sentence.text,
+		})
+	}
+	return out
+}
+
+// table builds one of the concerns, behaviors, technologies or issues
+// tables.
+func (tb *tableBuilder) table(cues, nameCues string) []schema.Row {
+	cands := tb.rows(cues, maxRows, nameCues)
+	out := make([]schema.Row, 0, len(cands))
+	for _, c := range cands {
+		out = append(out, schema.Row{
+			Name:        c.name,
+			Description: describe(c.sentence.text),
+			Relevancy:   relevancy(c.score, cands[0].score),
+			Evidence:    c.sentence.text,
+		})
+	}
+	return out
+}
+
+// describe returns a sentence cut to maxDescriptionWords words, marked with
+// an ellipsis when cut.
+func describe(s string) string {
+	cut := firstWords(s, maxDescriptionWords)
+	if cut != strings.TrimSpace(s) {
+		cut = strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsPunct(r) }) + "…"
+	}
+	return cut
+}
+
+// capitalise upper-cases the first letter of s.
+func capitalise(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
