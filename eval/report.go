@@ -39,7 +39,6 @@ type FileError struct {
 type CardResult struct {
 	ID       string `json:"id"`
 	URL      string `json:"url"`
-	Title    string `json:"title"`
 	GoldFile string `json:"gold_file"`
 	PredFile string `json:"pred_file,omitempty"`
 	// Missing is true when no prediction was found (scored as empty).
@@ -105,7 +104,7 @@ func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
 		Counts:  Counts{Gold: len(pairs), Scored: len(pairs), Unpaired: unpaired, Errors: len(errs)},
 	}
 	for _, p := range pairs {
-		c := CardResult{ID: p.ID, URL: p.Gold.URL, Title: p.Gold.Title, GoldFile: p.GoldFile,
+		c := CardResult{ID: p.ID, URL: p.Gold.URL, GoldFile: p.GoldFile,
 			PredFile: p.PredFile, Missing: p.Pred == nil, CardScore: Compare(p.Gold, p.Pred)}
 		if c.Missing {
 			r.Counts.Missing++

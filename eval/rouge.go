@@ -4,6 +4,8 @@ import "slices"
 
 // TextScore compares a predicted text (title or summary) with the gold one.
 type TextScore struct {
+	Gold string `json:"gold"`
+	Pred string `json:"pred"`
 	// Rouge1, Rouge2 and RougeL are the F1 of ROUGE-1, ROUGE-2 and ROUGE-L.
 	Rouge1 float64 `json:"rouge1"`
 	Rouge2 float64 `json:"rouge2"`
@@ -22,6 +24,8 @@ type TextScore struct {
 func CompareText(gold, pred string) TextScore {
 	g, p := Tokens(gold), Tokens(pred)
 	s := TextScore{
+		Gold:   gold,
+		Pred:   pred,
 		Rouge1: rougeN(g, p, 1),
 		Rouge2: rougeN(g, p, 2),
 		RougeL: rougeL(g, p),

@@ -29,6 +29,11 @@ func Sections() []string {
 		SectionBehaviors, SectionTechnologies, SectionIssues}
 }
 
+// tableSections lists the sections that are tables, in report order.
+func tableSections() []string {
+	return []string{SectionSignals, SectionConcerns, SectionBehaviors, SectionTechnologies, SectionIssues}
+}
+
 // SectionScore is one section's score. A section whose gold content is empty
 // (an older gold card has no Concerns table, no category) is not applicable:
 // it has no score and is left out of every mean.
@@ -119,7 +124,7 @@ func Compare(gold, pred *schema.Card) CardScore {
 		{Section: SectionTitle, Score: c.Title.Score, NA: len(Tokens(gold.Title)) == 0},
 		{Section: SectionSummary, Score: c.Summary.Score, NA: len(Tokens(gold.Summary)) == 0},
 	}
-	for _, name := range []string{SectionSignals, SectionConcerns, SectionBehaviors, SectionTechnologies, SectionIssues} {
+	for _, name := range tableSections() {
 		t := c.Tables[name]
 		c.Sections = append(c.Sections, SectionScore{Section: name, Score: t.F1, NA: t.GoldRows == 0})
 	}

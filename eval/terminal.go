@@ -1,0 +1,148 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// sectionLabels are the terminal table's short column headings.
+func sectionLabel(section string) string {
+	switch section {
+	case SectionKeywords:
+		return "kw"
+	case SectionCategory:
+		return "cat"
+	case SectionSummary:
+		return "summ"
+	case SectionSignals:
+		return "sig"
+	case SectionConcerns:
+		return "conc"
+	case SectionBehaviors:
+		return "behav"
+	case SectionTechnologies:
+		return "tech"
+	}
+	return section
+}
+
+// WriteJSON writes r as indented JSON.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write JSON report: %w", err)
+	}
+	return nil
+}
+
+// WriteTable writes r as a terminal table: one row per card, one column per
+// section and the card's overall score ("-" for a section not applicable),
+// then the run's mean per section; with a baseline, a delta column per card
+// and a delta row, improvements marked "+" and regressions "-"; then counts
+// and the files that could not be read.
+func WriteTable(w io.Writer, r *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	heads := []string{"card"}
+	for _, s := range Sections() {
+		heads = append(heads, sectionLabel(s))
+	}
+	heads = append(heads, "overall")
+	if r.Baseline != nil {
+		heads = append(heads, "delta")
+	}
+	writeRow(tw, heads)
+	for _, c := range r.Cards {
+		cells := []string{cardLabel(c)}
+		for _, s := range c.Sections {
+			cells = append(cells, scoreCell(s.Score, s.NA))
+		}
+		cells = append(cells, scoreCell(c.Overall, false))
+		if r.Baseline != nil {
+			d, ok := r.Baseline.Card(c.ID)
+			cells = append(cells, deltaCell(d.Overall, ok))
+		}
+		writeRow(tw, cells)
+	}
+	mean := []string{"mean"}
+	for _, s := range r.Sections {
+		mean = append(mean, scoreCell(s.Score, s.NA))
+	}
+	writeRow(tw, append(mean, scoreCell(r.Overall, false)))
+	if r.Baseline != nil {
+		delta := []string{"delta"}
+		for _, s := range r.Sections {
+			d, ok := r.Baseline.Sections[s.Section]
+			delta = append(delta, deltaCell(d, ok))
+		}
+		writeRow(tw, append(delta, deltaCell(r.Baseline.Overall, true)))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return writeSummary(w, r)
+}
+
+func writeSummary(w io.Writer, r *Report) error {
+	n := r.Counts
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%d cards scored (%d without prediction), %d unpaired predictions, %d errors; overall %.3f\n",
+		n.Scored, n.Missing, n.Unpaired, n.Errors, r.Overall)
+	if r.Baseline != nil {
+		fmt.Fprintf(&b, "baseline %s: overall %+.3f\n", r.Baseline.File, r.Baseline.Overall.Delta)
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "error: %s\n", e)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// String is the error as one line: file:line: role card: message.
+func (e FileError) String() string {
+	where := e.File
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	return fmt.Sprintf("%s: %s card: %s", where, e.Role, e.Message)
+}
+
+// cardLabel is a card's row heading: its ID, shortened, and "*" when it had
+// no prediction.
+func cardLabel(c CardResult) string {
+	label := c.ID
+	if len(label) > 16 {
+		label = label[:15] + "…"
+	}
+	if c.Missing {
+		label += "*"
+	}
+	return label
+}
+
+func writeRow(w io.Writer, cells []string) {
+	fmt.Fprint(w, strings.Join(cells, "\t")+"\t\n")
+}
+
+func scoreCell(score float64, na bool) string {
+	if na {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", score)
+}
+
+func deltaCell(d Delta, ok bool) string {
+	if !ok {
+		return ""
+	}
+	switch d.Mark {
+	case MarkImproved:
+		return fmt.Sprintf("%+.2f+", d.Delta)
+	case MarkRegressed:
+		return fmt.Sprintf("%+.2f-", d.Delta)
+	}
+	return fmt.Sprintf("%+.2f ", d.Delta)
+}
