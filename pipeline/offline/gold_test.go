@@ -50,7 +50,7 @@ func goldPairs(t testing.TB) []goldPair {
 	return pairs
 }
 
-func TestDebugGold(t *testing.T) {
+func testDebugGold(t *testing.T) {
 	for _, p := range goldPairs(t) {
 		a := Card(p.page)
 		out, _ := json.MarshalIndent(a, "", " ")

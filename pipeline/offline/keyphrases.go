@@ -40,6 +40,14 @@ type keyphrase struct {
 	score float64
 }
 
+// casingWeight scales YAKE's casing feature: at full weight, capitalised
+// words of a single passage (a list of event names) crowd out the page's
+// common-noun subject.
+const casingWeight = 0.1
+
+// tfExponent sharpens the weight of a phrase's own frequency.
+const tfExponent = 2.0
+
 // maxPhraseWords bounds a candidate keyphrase's length.
 const maxPhraseWords = 3
 
@@ -56,7 +64,7 @@ func rankedPhrases(doc *document) []*keyphrase {
 			prod *= s
 			sum += s
 		}
-		kp.score = prod / (float64(kp.tf) * (1 + sum))
+		kp.score = prod / (math.Pow(float64(kp.tf), tfExponent) * (1 + sum))
 		list = append(list, kp)
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -138,7 +146,7 @@ func scoreWords(stats map[string]*wordStats, nSentences int) {
 	std := math.Sqrt(math.Max(sumSq/n-mean*mean, 0))
 	for _, st := range stats {
 		tf := float64(st.tf)
-		casing := float64(max(st.upper, st.acronym)) / (1 + math.Log(tf))
+		casing := casingWeight * float64(max(st.upper, st.acronym)) / (1 + math.Log(tf))
 		position := math.Log(math.Log(3 + median(st.sentences)))
 		frequency := tf / (mean + std)
 		relatedness := 1 + (ratio(len(st.left), st.leftN)+ratio(len(st.right), st.rightN))*tf/maxTF
@@ -170,11 +178,16 @@ func candidates(doc *document) map[string]*keyphrase {
 // isCandidate reports whether a run of tokens can be a keyphrase.
 func isCandidate(window []token) bool {
 	first, last := window[0], window[len(window)-1]
-	if first.stop || last.stop || !meaningful(first) || !meaningful(last) {
+	if first.stop || last.stop || !meaningful(first) || !meaningful(last) || last.modifier {
 		return false
 	}
 	for k, t := range window {
-		if t.elided || k > 0 && t.breakBefore {
+		if t.elided || k > 0 && t.breakBefore || t.stop && !isConnector(t.lower) {
+			return false
+		}
+		// A common noun does not run into a name: "writer Peter Watts".
+		if k > 0 && !window[k-1].stop && !isCapitalised(window[k-1].text) &&
+			isCapitalised(t.text) && !isAcronym(t.text) {
 			return false
 		}
 	}

@@ -51,7 +51,11 @@ func newCasing(doc *document) casing {
 // show returns a phrase's written form with the page's casing: proper nouns
 // and acronyms as written, other words in lower case.
 func (c casing) show(kp *keyphrase) string {
-	words := strings.Fields(mostFrequent(kp.forms))
+	form := mostFrequent(kp.forms)
+	words := strings.Fields(form)
+	if len(words) > 1 && allCapitalised(words) && c.anyProper(kp) {
+		return form // a name: "New York City"
+	}
 	for k, w := range words {
 		if form, ok := c[kp.stems[k]]; ok && len(words) == len(kp.stems) {
 			if strings.EqualFold(form, w) {
@@ -62,6 +66,26 @@ func (c casing) show(kp *keyphrase) string {
 		words[k] = strings.ToLower(w)
 	}
 	return strings.Join(words, " ")
+}
+
+// allCapitalised reports whether every word of a phrase is capitalised.
+func allCapitalised(words []string) bool {
+	for _, w := range words {
+		if !isCapitalised(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// anyProper reports whether a word of the phrase is a proper noun or acronym.
+func (c casing) anyProper(kp *keyphrase) bool {
+	for _, st := range kp.stems {
+		if _, ok := c[st]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // mostFrequent returns the most frequent key of counts (the smallest on ties).
@@ -96,14 +120,28 @@ func selectKeyphrases(ranked []*keyphrase, n int) []*keyphrase {
 }
 
 // overlapsAny reports whether kp shares at least half of its content words
-// (by Jaccard index) with one of chosen.
+// (by Jaccard index) with one of chosen, or all of them.
 func overlapsAny(kp *keyphrase, chosen []*keyphrase) bool {
 	for _, c := range chosen {
-		if jaccard(kp.content, c.content) >= 0.5 {
+		if jaccard(kp.content, c.content) >= 0.5 || subset(kp.content, c.content) {
 			return true
 		}
 	}
 	return false
+}
+
+// subset reports whether every word of a is in b.
+func subset(a, b []string) bool {
+	for _, w := range a {
+		found := false
+		for _, x := range b {
+			found = found || x == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // jaccard returns the Jaccard index of two word lists taken as sets.

@@ -12,11 +12,17 @@ var stopwordsEN string
 //go:embed stopwords_fr.txt
 var stopwordsFR string
 
+//go:embed modifiers_en.txt
+var modifiersEN string
+
 // lexicon holds the word lists for one page's language.
 type lexicon struct {
 	// lang is "fr" or "en".
 	lang string
 	stop map[string]bool
+	// modifier holds English words that may modify a noun but never head a
+	// keyphrase (adjectives such as "long" in "long COVID").
+	modifier map[string]bool
 }
 
 // newLexicon returns the lexicon of lang ("fr…" or anything else for
@@ -24,8 +30,9 @@ type lexicon struct {
 // English names and terms, and a stop word of either language never heads a
 // keyphrase.
 func newLexicon(lang string) *lexicon {
-	lex := &lexicon{lang: "en", stop: map[string]bool{}}
+	lex := &lexicon{lang: "en", stop: map[string]bool{}, modifier: map[string]bool{}}
 	addWords(lex.stop, stopwordsEN)
+	addWords(lex.modifier, modifiersEN)
 	if lang == "fr" {
 		lex.lang = "fr"
 		addWords(lex.stop, stopwordsFR)
@@ -43,11 +50,22 @@ func addWords(set map[string]bool, list string) {
 	}
 }
 
+// isConnector reports whether a stop word may join the words of a
+// keyphrase ("learn in public", "fonction de l'État").
+func isConnector(lower string) bool {
+	switch lower {
+	case "of", "and", "in", "for", "on", "de", "du", "des", "à", "en", "et", "pour", "sur", "au", "aux":
+		return true
+	}
+	return false
+}
+
 // newToken builds the token of word w.
 func (lex *lexicon) newToken(w string, breakBefore bool) token {
 	lower := strings.ToLower(w)
 	stop := lex.stop[lower] || !hasLetter(w) || utf8.RuneCountInString(w) < 2 && !isAcronym(w)
-	return token{text: w, lower: lower, stem: stem(lower), stop: stop, breakBefore: breakBefore}
+	return token{text: w, lower: lower, stem: stem(lower), stop: stop, breakBefore: breakBefore,
+		modifier: lex.modifier[lower]}
 }
 
 // language returns "fr" or "en": the page's declared language if it is one of

@@ -37,7 +37,10 @@ const (
 		"disinformation|abuse|attack|attacks|damage|loss|losses|warn|warns|warning|" +
 		"risque|risques|menace|menaces|menacer|dangereux|dangereuse|crainte|craintes|" +
 		"inquiétude|inquiétudes|peur|peurs|vulnérable|vulnérabilité|surveillance|" +
-		"désinformation|dérive|dérives|atteinte|préjudice|malaise"
+		"désinformation|dérive|dérives|atteinte|préjudice|malaise|bias|biased|manipulation|" +
+		"manipulate|mistrust|distrust|trust|scary|afraid|anxiety|pressure|overload|" +
+		"dependence|dependent|addiction|unemployment|criticism|backlash|misuse|" +
+		"confiance|méfiance|biais|manipulation|dépendance|pression|chômage|critique"
 	behaviorCues = "people|users|consumers|customers|individuals|employees|workers|students|" +
 		"teachers|citizens|residents|developers|readers|learners|parents|young people|" +
 		"habit|habits|practice|practices|behavior|behaviour|behaviors|behaviours|" +
@@ -68,10 +71,10 @@ const (
 
 // Row limits.
 const (
-	maxSignalRows        = 6
-	maxRows              = 5
+	maxSignalRows        = 8
+	maxRows              = 6
 	maxNameWords         = 8
-	maxDescriptionWords  = 30
+	maxDescriptionWords  = 20
 	maxChangeWords       = 10
 	minRowSentenceWords  = 6
 	maxRowSentenceWords  = 80
@@ -189,7 +192,9 @@ func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate
 
 // name returns the name of a row from sentence i: its best keyphrase not
 // yet used in the table, preferring phrases of several words unless a
-// single word ranks far better; "" when none is left.
+// single word ranks far better, joined with the sentence's next best
+// keyphrase when that one adds other words ("long COVID and labor
+// supply"); "" when no keyphrase is left.
 func (tb *tableBuilder) name(i int, used map[string]bool, nameCues string) string {
 	var single, multi *keyphrase
 	for _, kp := range tb.phrases[i] {
@@ -211,7 +216,22 @@ func (tb *tableBuilder) name(i int, used map[string]bool, nameCues string) strin
 		return ""
 	}
 	used[best.key] = true
-	return capitalise(firstWords(tb.casing.show(best), maxNameWords))
+	name := tb.casing.show(best)
+	for _, kp := range tb.phrases[i] {
+		if kp != best && !overlapsAny(kp, []*keyphrase{best}) && !subset(best.content, kp.content) {
+			name += " " + tb.and() + " " + tb.casing.show(kp)
+			break
+		}
+	}
+	return capitalise(firstWords(name, maxNameWords))
+}
+
+// and returns the page language's conjunction.
+func (tb *tableBuilder) and() string {
+	if tb.doc.lex.lang == "fr" {
+		return "et"
+	}
+	return "and"
 }
 
 // containsCue reports whether a keyphrase contains a word of the cue list.

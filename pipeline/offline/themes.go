@@ -8,7 +8,9 @@ import (
 // Themes are broader terms than keywords: the head nouns shared by several of
 // the best candidate keyphrases ("technology" heads "assistive technology"
 // and "cutting-edge technology"). The head of an English noun phrase is its
-// last word, of a French one its first.
+// last word, of a French one its first. When fewer than maxThemes heads are
+// shared, the best single common nouns complete the list. Proper nouns and
+// acronyms are left to the keywords.
 
 // maxThemes is the number of themes of a card.
 const maxThemes = 5
@@ -24,13 +26,13 @@ type headVotes struct {
 	best    int // rank of the best phrase it heads
 }
 
-// themes returns up to n themes from the ranked candidate phrases: heads
-// shared by two phrases or more first, then the heads of the best phrases.
+// themes returns up to n themes from the ranked candidate phrases.
 func themes(ranked []*keyphrase, lang string, c casing, n int) []string {
+	pool := ranked[:min(len(ranked), themePool)]
 	votes := map[string]*headVotes{}
-	for rank, kp := range ranked[:min(len(ranked), themePool)] {
+	for rank, kp := range pool {
 		stem, form := head(kp, lang, c)
-		if stem == "" {
+		if _, proper := c[stem]; stem == "" || proper || len(kp.content) < 2 {
 			continue
 		}
 		v := votes[stem]
@@ -42,18 +44,30 @@ func themes(ranked []*keyphrase, lang string, c casing, n int) []string {
 	}
 	list := make([]*headVotes, 0, len(votes))
 	for _, v := range votes {
-		list = append(list, v)
+		if v.phrases >= 2 {
+			list = append(list, v)
+		}
 	}
 	sort.Slice(list, func(i, j int) bool {
-		si, sj := min(list[i].phrases, 2), min(list[j].phrases, 2)
-		if si != sj {
-			return si > sj
+		if list[i].phrases != list[j].phrases {
+			return list[i].phrases > list[j].phrases
 		}
 		return list[i].best < list[j].best
 	})
 	out := make([]string, 0, n)
+	used := map[string]bool{}
 	for _, v := range list[:min(len(list), n)] {
 		out = append(out, v.form)
+		used[v.stem] = true
+	}
+	for _, kp := range ranked {
+		if len(out) == n {
+			break
+		}
+		if _, proper := c[kp.key]; len(kp.stems) == 1 && !proper && !used[kp.key] {
+			out = append(out, c.show(kp))
+			used[kp.key] = true
+		}
 	}
 	return out
 }
@@ -67,6 +81,9 @@ func head(kp *keyphrase, lang string, c casing) (stem, form string) {
 	k := len(words) - 1
 	if lang == "fr" {
 		k = 0
+	}
+	if _, proper := c[kp.stems[k]]; !proper {
+		return kp.stems[k], strings.ToLower(words[k])
 	}
 	return kp.stems[k], words[k]
 }

@@ -21,6 +21,8 @@ type token struct {
 	// elided marks a French elided article or pronoun ("l" of "l'IA"):
 	// keyphrases never contain one, as their words would lose the apostrophe.
 	elided bool
+	// modifier marks an English word that cannot head a keyphrase.
+	modifier bool
 }
 
 // tokenize splits a sentence into word tokens. Words keep inner hyphens,
