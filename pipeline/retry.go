@@ -100,3 +100,43 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// responseNote receives the status and Retry-After header of the last HTTP
+// response of a request; the client libraries do not expose headers.
+type responseNote struct {
+	status     int
+	retryAfter time.Duration
+}
+
+type responseNoteKey struct{}
+
+// withResponseNote returns ctx carrying a fresh note for noteTransport.
+func withResponseNote(ctx context.Context) (context.Context, *responseNote) {
+	n := &responseNote{}
+	return context.WithValue(ctx, responseNoteKey{}, n), n
+}
+
+// noteTransport is an http.RoundTripper that writes each response's status
+// and Retry-After into the request context's responseNote, if any.
+type noteTransport struct {
+	base http.RoundTripper
+}
+
+func (t noteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if n, ok := req.Context().Value(responseNoteKey{}).(*responseNote); ok && resp != nil {
+		n.status = resp.StatusCode
+		n.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return resp, err
+}
+
+// noteClient returns an HTTP client whose responses fill responseNotes.
+func noteClient(base *http.Client) *http.Client {
+	c := *base
+	if c.Transport == nil {
+		c.Transport = http.DefaultTransport
+	}
+	c.Transport = noteTransport{base: c.Transport}
+	return &c
+}

@@ -1,0 +1,498 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/veille/veille/prompts"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// chatMessage is one message of a chat request.
+type chatMessage struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}
+
+// chatRequest is one request to a chat backend.
+type chatRequest struct {
+	Messages []chatMessage
+	// Schema is the JSON Schema the answer must follow (compact JSON).
+	Schema json.RawMessage
+	// JSONMode means the schema is written in the system prompt and the
+	// backend should only ask for a JSON object, not enforce the schema.
+	JSONMode bool
+}
+
+// chatResponse is a backend's answer to one request.
+type chatResponse struct {
+	Content      string
+	FinishReason string
+	// Refusal is the model's explanation when it declined to answer.
+	Refusal                   string
+	InputTokens, OutputTokens int
+	Status                    int
+}
+
+// chatBackend sends one request to a provider, without retrying. Failed
+// HTTP exchanges are returned as *statusError.
+type chatBackend interface {
+	complete(ctx context.Context, req chatRequest) (chatResponse, error)
+	// schemaInPrompt reports whether the backend needs the schema written
+	// in the prompt (it cannot enforce it itself).
+	schemaInPrompt() bool
+}
+
+// errSchemaUnsupported means the server rejected structured output with a
+// JSON Schema; the request is sent again in JSON mode.
+var errSchemaUnsupported = errors.New("server does not support json_schema response format")
+
+// ErrRefused means the model declined to answer.
+var ErrRefused = errors.New("model refused")
+
+// ResponseCache keeps valid model responses; *store.Store implements it.
+type ResponseCache interface {
+	CachedResponse(ctx context.Context, key store.CacheKey) (string, bool, error)
+	CacheResponse(ctx context.Context, key store.CacheKey, response string) error
+}
+
+// ChatOptions tune a ChatModel.
+type ChatOptions struct {
+	// Retry bounds and paces requests; zero means DefaultRetryPolicy.
+	Retry RetryPolicy
+	// Sectioned asks one request per card section (CardSections) instead
+	// of one for the whole card: easier for small local models.
+	Sectioned bool
+	// MaxInputTokens is the page-text budget of one request; longer texts
+	// are split. Zero means DefaultMaxInputTokens.
+	MaxInputTokens int
+	// Cache, when not nil, answers repeated requests without a model call.
+	Cache ResponseCache
+	// Tokens counts tokens for splitting and when a provider reports no
+	// usage; nil means a rough estimate.
+	Tokens *TokenCounter
+	// Prompt is the prompt template id; empty means prompts.Card.
+	Prompt string
+	// Logger receives retries and fallbacks; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultMaxInputTokens is the default page-text budget of one request.
+const DefaultMaxInputTokens = 24000
+
+// ChatModel is a Model backed by a chat-completion API: it renders the
+// prompt, sends requests with retries, validates the answer (with one
+// repair round), splits long texts and merges their parts.
+type ChatModel struct {
+	provider, model string
+	backend         chatBackend
+	prompt          prompts.Template
+	schema          json.RawMessage
+	opts            ChatOptions
+	// jsonMode is set once the server has rejected json_schema; later
+	// requests put the schema in the prompt instead.
+	jsonMode atomic.Bool
+}
+
+func newChatModel(provider, model string, backend chatBackend, opts ChatOptions) (*ChatModel, error) {
+	if opts.Retry.MaxAttempts < 1 {
+		opts.Retry = DefaultRetryPolicy()
+	}
+	if opts.MaxInputTokens <= 0 {
+		opts.MaxInputTokens = DefaultMaxInputTokens
+	}
+	if opts.Prompt == "" {
+		opts.Prompt = prompts.Card
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	t, err := prompts.Load(opts.Prompt)
+	if err != nil {
+		return nil, err
+	}
+	s, err := answerSchema()
+	if err != nil {
+		return nil, err
+	}
+	return &ChatModel{provider: provider, model: model, backend: backend, prompt: t, schema: s, opts: opts}, nil
+}
+
+// Provider names the backend.
+func (m *ChatModel) Provider() string { return m.provider }
+
+// Model names the model.
+func (m *ChatModel) Model() string { return m.model }
+
+// PromptHash identifies the prompt template in use.
+func (m *ChatModel) PromptHash() string { return m.prompt.Hash }
+
+// callLog accumulates what the requests of one Card call cost.
+type callLog struct {
+	mu       sync.Mutex
+	prov     Provenance
+	attempts []Attempt
+	allCache bool
+}
+
+func (l *callLog) attempt(a Attempt, resp chatResponse) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attempts = append(l.attempts, a)
+	l.prov.Requests++
+	l.prov.Latency += a.Latency
+	l.prov.InputTokens += resp.InputTokens
+	l.prov.OutputTokens += resp.OutputTokens
+	l.allCache = false
+}
+
+// Card fills one card from in.
+func (m *ChatModel) Card(ctx context.Context, in Input) (Result, error) {
+	log := &callLog{allCache: true}
+	log.prov = Provenance{Provider: m.provider, Model: m.model, PromptName: m.prompt.Name,
+		PromptVersion: m.prompt.Version, PromptHash: m.prompt.Hash}
+	if m.opts.Sectioned {
+		log.prov.PromptName += "/sectioned"
+	}
+	answer, raw, err := m.card(ctx, in, log)
+	if err != nil {
+		return Result{}, &CallError{Attempts: log.attempts, Err: err}
+	}
+	prov := log.prov
+	prov.Cached = log.allCache
+	prov.CostUSD = EstimateCost(m.provider, m.model, prov.InputTokens, prov.OutputTokens)
+	return Result{Answer: answer, Provenance: prov, Raw: raw, Attempts: log.attempts}, nil
+}
+
+func (m *ChatModel) card(ctx context.Context, in Input, log *callLog) (schema.Answer, json.RawMessage, error) {
+	chunks, err := splitText(in.Text, m.opts.MaxInputTokens, m.countTokens)
+	if err != nil {
+		return schema.Answer{}, nil, err
+	}
+	if len(chunks) <= 1 {
+		return m.cardOfText(ctx, in, log)
+	}
+	m.opts.Logger.Info("long text split", "url", in.URL, "chunks", len(chunks))
+	var parts []schema.Answer
+	for _, c := range chunks {
+		part := in
+		part.Text = c
+		a, _, err := m.cardOfText(ctx, part, log)
+		if err != nil {
+			return schema.Answer{}, nil, fmt.Errorf("part %d of %d: %w", len(parts)+1, len(chunks), err)
+		}
+		parts = append(parts, a)
+	}
+	merged := mergeRows(parts)
+	head, err := m.mergeHead(ctx, in, parts, log)
+	if err != nil {
+		return schema.Answer{}, nil, fmt.Errorf("merge pass: %w", err)
+	}
+	merged.Title, merged.Summary, merged.Keywords, merged.Themes = head.Title, head.Summary, head.Keywords, head.Themes
+	merged.Category, merged.Type = head.Category, head.Type
+	raw, err := json.Marshal(merged)
+	if err != nil {
+		return schema.Answer{}, nil, err
+	}
+	if err := validateAnswer(raw, m.schema); err != nil {
+		return schema.Answer{}, nil, fmt.Errorf("merged card: %w", err)
+	}
+	return merged, raw, nil
+}
+
+// cardOfText fills a card from one text that fits the budget: one request,
+// or one per section.
+func (m *ChatModel) cardOfText(ctx context.Context, in Input, log *callLog) (schema.Answer, json.RawMessage, error) {
+	sections := []Section{WholeCard}
+	if m.opts.Sectioned {
+		sections = CardSections
+	}
+	merged := map[string]json.RawMessage{}
+	for _, s := range sections {
+		raw, err := m.ask(ctx, log, s.Fields, func(schemaText string) promptData {
+			return pageData(in, s.Fields, schemaText)
+		}, "user")
+		if err != nil {
+			if len(sections) > 1 {
+				return schema.Answer{}, nil, fmt.Errorf("section %s: %w", s.Name, err)
+			}
+			return schema.Answer{}, nil, err
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return schema.Answer{}, nil, err
+		}
+		for _, f := range s.Fields {
+			merged[f] = fields[f]
+		}
+	}
+	raw, err := json.Marshal(merged)
+	if err != nil {
+		return schema.Answer{}, nil, err
+	}
+	if len(sections) == 1 {
+		raw, err = m.askedRaw(raw)
+		if err != nil {
+			return schema.Answer{}, nil, err
+		}
+	}
+	a, err := decodeAnswer(raw)
+	return a, raw, err
+}
+
+// askedRaw keeps the fields of a whole-card answer in schema order.
+func (m *ChatModel) askedRaw(raw json.RawMessage) (json.RawMessage, error) {
+	a, err := decodeAnswer(raw)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(a)
+}
+
+// mergeHead asks for the title, summary, keywords, themes, category and
+// type of a long page from its parts' answers.
+func (m *ChatModel) mergeHead(ctx context.Context, in Input, parts []schema.Answer, log *callLog) (schema.Answer, error) {
+	var texts []string
+	for _, p := range parts {
+		b, err := json.Marshal(map[string]any{"title": p.Title, "summary": p.Summary, "keywords": p.Keywords,
+			"themes": p.Themes, "category": p.Category, "type": p.Type})
+		if err != nil {
+			return schema.Answer{}, err
+		}
+		texts = append(texts, string(b))
+	}
+	raw, err := m.ask(ctx, log, headFields, func(schemaText string) promptData {
+		d := pageData(Input{URL: in.URL, Title: in.Title, Metadata: in.Metadata, OutputLang: in.OutputLang,
+			Text: strings.Join(texts, "\n")}, headFields, schemaText)
+		d.Parts = texts
+		return d
+	}, "merge")
+	if err != nil {
+		return schema.Answer{}, err
+	}
+	return decodeAnswer(raw)
+}
+
+// ask sends one prompt (with retries and one repair round) and returns a
+// JSON object valid against the schema restricted to fields.
+func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data func(schemaText string) promptData, userBlock string) (json.RawMessage, error) {
+	sub, err := subSchema(m.schema, fields)
+	if err != nil {
+		return nil, err
+	}
+	build := func() (chatRequest, error) {
+		schemaText := ""
+		if m.jsonMode.Load() || m.backend.schemaInPrompt() {
+			schemaText = string(sub)
+		}
+		system, user, err := renderMessages(m.prompt, userBlock, data(schemaText))
+		if err != nil {
+			return chatRequest{}, err
+		}
+		return chatRequest{Schema: sub, JSONMode: schemaText != "",
+			Messages: []chatMessage{{"system", system}, {"user", user}}}, nil
+	}
+	req, err := build()
+	if err != nil {
+		return nil, err
+	}
+	key := m.cacheKey(req)
+	if raw, ok := m.cached(ctx, key, sub); ok {
+		return raw, nil
+	}
+	resp, err := m.send(ctx, log, build)
+	if err != nil {
+		return nil, err
+	}
+	raw, problems := checkResponse(resp, sub)
+	if problems != nil {
+		m.opts.Logger.Info("model answer invalid, repairing", "provider", m.provider, "model", m.model, "problems", strings.Join(problems, "; "))
+		raw, err = m.repair(ctx, log, build, resp, problems)
+		if err != nil {
+			return nil, err
+		}
+	}
+	m.store(ctx, key, raw)
+	return raw, nil
+}
+
+// repair sends the invalid answer back with its problems, once.
+func (m *ChatModel) repair(ctx context.Context, log *callLog, build func() (chatRequest, error), bad chatResponse, problems []string) (json.RawMessage, error) {
+	msg, err := m.prompt.Execute("repair", promptData{Errors: problems, Truncated: bad.FinishReason == "length"})
+	if err != nil {
+		return nil, err
+	}
+	withRepair := func() (chatRequest, error) {
+		req, err := build()
+		if err != nil {
+			return req, err
+		}
+		req.Messages = append(req.Messages, chatMessage{"assistant", bad.Content}, chatMessage{"user", msg})
+		return req, nil
+	}
+	resp, err := m.send(ctx, log, withRepair)
+	if err != nil {
+		return nil, fmt.Errorf("repair: %w", err)
+	}
+	raw, again := checkResponse(resp, m.subOf(build))
+	if again != nil {
+		return nil, fmt.Errorf("invalid answer after one repair round: %s", strings.Join(again, "; "))
+	}
+	return raw, nil
+}
+
+// subOf returns the schema a request builder asks for.
+func (m *ChatModel) subOf(build func() (chatRequest, error)) json.RawMessage {
+	req, err := build()
+	if err != nil {
+		return m.schema
+	}
+	return req.Schema
+}
+
+// checkResponse returns the JSON answer in resp, or the problems that make
+// it unusable: truncation or failed validation.
+func checkResponse(resp chatResponse, sub json.RawMessage) (json.RawMessage, []string) {
+	raw := []byte(extractJSON(resp.Content))
+	var problems []string
+	if resp.FinishReason == "length" {
+		problems = append(problems, "the answer was cut off at the output token limit")
+	}
+	if err := validateAnswer(raw, sub); err != nil {
+		problems = append(problems, err.Error())
+	}
+	return raw, problems
+}
+
+// extractJSON returns the outermost JSON object of s, dropping markdown
+// fences or prose some models wrap it in.
+func extractJSON(s string) string {
+	start, end := strings.Index(s, "{"), strings.LastIndex(s, "}")
+	if start < 0 || end < start {
+		return strings.TrimSpace(s)
+	}
+	return s[start : end+1]
+}
+
+// send makes one request with retries: exponential backoff with jitter on
+// rate limits, server errors, timeouts and network errors, honouring
+// Retry-After, at most Retry.MaxAttempts times. A server that rejects
+// json_schema gets the request again in JSON mode, once.
+func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (chatRequest, error)) (chatResponse, error) {
+	p := m.opts.Retry
+	for n := 1; ; n++ {
+		req, err := build()
+		if err != nil {
+			return chatResponse{}, err
+		}
+		actx, cancel := context.WithTimeout(ctx, p.Timeout)
+		start := time.Now()
+		resp, err := m.backend.complete(actx, req)
+		cancel()
+		a := Attempt{Status: resp.Status, FinishReason: resp.FinishReason, Latency: time.Since(start)}
+		if err != nil {
+			a.Err = err.Error()
+			var se *statusError
+			if errors.As(err, &se) {
+				a.Status = se.status
+			}
+		} else if resp.InputTokens == 0 {
+			resp.InputTokens = m.countRequest(req)
+			resp.OutputTokens = m.countTokens(resp.Content)
+		}
+		if err == nil && resp.Refusal != "" {
+			a.Err = "refused: " + resp.Refusal
+			err = fmt.Errorf("%w: %s", ErrRefused, resp.Refusal)
+		}
+		log.attempt(a, resp)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return chatResponse{}, fmt.Errorf("%s %s: %w", m.provider, m.model, ctx.Err())
+		}
+		if errors.Is(err, errSchemaUnsupported) && !m.jsonMode.Load() {
+			m.opts.Logger.Warn("server rejected json_schema; falling back to JSON mode with the schema in the prompt", "provider", m.provider, "model", m.model)
+			m.jsonMode.Store(true)
+			n--
+			continue
+		}
+		if !retryable(err) || n >= p.MaxAttempts {
+			return chatResponse{}, fmt.Errorf("%s %s: %d attempt(s): %w", m.provider, m.model, n, err)
+		}
+		var se *statusError
+		var retryAfter time.Duration
+		if errors.As(err, &se) {
+			retryAfter = se.retryAfter
+		}
+		if retryAfter > p.MaxRetryAfter {
+			return chatResponse{}, fmt.Errorf("%s %s: server asks to retry after %s: %w", m.provider, m.model, retryAfter, err)
+		}
+		d := p.delay(n, retryAfter)
+		m.opts.Logger.Info("model request failed, retrying", "provider", m.provider, "attempt", n, "wait", d, "error", err)
+		if err := sleep(ctx, d); err != nil {
+			return chatResponse{}, fmt.Errorf("%s %s: %w", m.provider, m.model, err)
+		}
+	}
+}
+
+func (m *ChatModel) countTokens(s string) int {
+	if m.opts.Tokens == nil {
+		return estimateTokens(s)
+	}
+	return m.opts.Tokens.Count(s)
+}
+
+func (m *ChatModel) countRequest(req chatRequest) int {
+	n := 0
+	for _, msg := range req.Messages {
+		n += m.countTokens(msg.Content)
+	}
+	return n
+}
+
+// cacheKey identifies a request in the response cache: the text hash
+// covers every message and the schema.
+func (m *ChatModel) cacheKey(req chatRequest) store.CacheKey {
+	h := sha256.New()
+	for _, msg := range req.Messages {
+		fmt.Fprintf(h, "%s\x00%s\x00", msg.Role, msg.Content)
+	}
+	h.Write(req.Schema)
+	return store.CacheKey{Provider: m.provider, Model: m.model, PromptHash: m.prompt.Hash, TextHash: hex.EncodeToString(h.Sum(nil))}
+}
+
+// cached returns a cached response for key that still validates.
+func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.RawMessage) (json.RawMessage, bool) {
+	if m.opts.Cache == nil {
+		return nil, false
+	}
+	resp, ok, err := m.opts.Cache.CachedResponse(ctx, key)
+	if err != nil {
+		m.opts.Logger.Warn("response cache unreadable", "error", err)
+		return nil, false
+	}
+	if !ok || validateAnswer([]byte(resp), sub) != nil {
+		return nil, false
+	}
+	return json.RawMessage(resp), true
+}
+
+func (m *ChatModel) store(ctx context.Context, key store.CacheKey, raw json.RawMessage) {
+	if m.opts.Cache == nil {
+		return
+	}
+	if err := m.opts.Cache.CacheResponse(ctx, key, string(raw)); err != nil {
+		m.opts.Logger.Warn("response cache not written", "error", err)
+	}
+}

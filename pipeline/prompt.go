@@ -1,0 +1,155 @@
+package pipeline
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/veille/veille/prompts"
+	"github.com/veille/veille/schema"
+)
+
+// Section is a group of card fields asked for in one request.
+type Section struct {
+	// Name identifies the section in logs.
+	Name string
+	// Fields are the Answer's JSON field names the section fills.
+	Fields []string
+}
+
+// allFields lists every Answer field, in card order.
+var allFields = []string{"title", "summary", "keywords", "themes", "category", "type",
+	"signals", "concerns", "behaviors", "technologies", "issues"}
+
+// rowFields are the Answer fields that hold tables with evidence.
+var rowFields = []string{"signals", "concerns", "behaviors", "technologies", "issues"}
+
+// headFields are the fields the merge pass writes for a long page.
+var headFields = []string{"title", "summary", "keywords", "themes", "category", "type"}
+
+// WholeCard is the default: one request for the whole card.
+var WholeCard = Section{Name: "card", Fields: allFields}
+
+// CardSections are the seven requests of --sectioned mode, one per part of
+// the card, as the original generator did.
+var CardSections = []Section{
+	{Name: "summary", Fields: []string{"title", "summary"}},
+	{Name: "keywords", Fields: []string{"keywords", "themes"}},
+	{Name: "other", Fields: []string{"category", "type"}},
+	{Name: "signals", Fields: []string{"signals"}},
+	{Name: "concerns", Fields: []string{"concerns"}},
+	{Name: "behaviors", Fields: []string{"behaviors"}},
+	{Name: "technologies", Fields: []string{"technologies"}},
+	{Name: "issues", Fields: []string{"issues"}},
+}
+
+// promptData is what the prompt templates see.
+type promptData struct {
+	Open, Close     string
+	URL, Title      string
+	Text            string
+	OutputLang      string
+	Schema          string // the JSON Schema when it goes in the prompt, else empty
+	fields          []string
+	Errors          []string // for "repair"
+	Truncated       bool     // for "repair"
+	Parts           []string // for "merge"
+}
+
+// Want reports whether the prompt asks for the field.
+func (d promptData) Want(field string) bool { return slices.Contains(d.fields, field) }
+
+// WantRows reports whether the prompt asks for any table with evidence.
+func (d promptData) WantRows() bool {
+	for _, f := range rowFields {
+		if d.Want(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// delimiters returns the lines that enclose a page's text in the user
+// message. They carry a hash of the text, so the text cannot contain the
+// closing line by accident and a page cannot guess it to end its block.
+func delimiters(text string) (open, close string) {
+	sum := sha256.Sum256([]byte(text))
+	tag := hex.EncodeToString(sum[:6])
+	return "<<<PAGE " + tag + ">>>", "<<<END PAGE " + tag + ">>>"
+}
+
+// pageData prepares the template data for asking fields about in.
+func pageData(in Input, fields []string, schemaText string) promptData {
+	text := strings.TrimSpace(in.Text)
+	open, close := delimiters(text)
+	title := in.Title
+	if title == "" {
+		title = in.Metadata.Title
+	}
+	return promptData{Open: open, Close: close, URL: in.URL, Title: oneLine(title), Text: text,
+		OutputLang: in.OutputLang, Schema: schemaText, fields: fields}
+}
+
+// oneLine collapses whitespace so a value fits on its header line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// renderMessages renders the system and user messages of one request.
+func renderMessages(t prompts.Template, userBlock string, d promptData) (system, user string, err error) {
+	if system, err = t.Execute("system", d); err != nil {
+		return "", "", err
+	}
+	if user, err = t.Execute(userBlock, d); err != nil {
+		return "", "", err
+	}
+	return system, user, nil
+}
+
+// answerSchema returns the checked-in answer schema, compacted.
+func answerSchema() (json.RawMessage, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, schema.AnswerSchema()); err != nil {
+		return nil, fmt.Errorf("answer schema: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// subSchema returns full restricted to the given top-level properties
+// (their "required" entries too), compacted. A schema without properties
+// is returned as is.
+func subSchema(full json.RawMessage, fields []string) (json.RawMessage, error) {
+	if len(fields) == len(allFields) {
+		return full, nil
+	}
+	var root map[string]json.RawMessage
+	if err := json.Unmarshal(full, &root); err != nil {
+		return nil, fmt.Errorf("answer schema: %w", err)
+	}
+	var props map[string]json.RawMessage
+	if raw, ok := root["properties"]; !ok {
+		return full, nil
+	} else if err := json.Unmarshal(raw, &props); err != nil {
+		return nil, fmt.Errorf("answer schema properties: %w", err)
+	}
+	kept := map[string]json.RawMessage{}
+	for _, f := range fields {
+		if p, ok := props[f]; ok {
+			kept[f] = p
+		}
+	}
+	var err error
+	if root["properties"], err = json.Marshal(kept); err != nil {
+		return nil, err
+	}
+	if root["required"], err = json.Marshal(fields); err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(root)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
