@@ -1,6 +1,10 @@
 package eval
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
 
 // TextScore compares a predicted text (title or summary) with the gold one.
 type TextScore struct {
@@ -34,33 +38,61 @@ func CompareText(gold, pred string) TextScore {
 	return s
 }
 
-// rougeN is the ROUGE-N F1 of token sequences g (gold) and p (predicted).
+// rougeN is the ROUGE-N F1 (n = 1 or 2) of token sequences g (gold) and p
+// (predicted).
 func rougeN(g, p []string, n int) float64 {
-	gn, pn := ngrams(g, n), ngrams(p, n)
-	if len(gn) == 0 && len(pn) == 0 {
+	if n == 1 {
+		if len(g) == 0 && len(p) == 0 {
+			return 1
+		}
+		_, _, f1 := prf(newBag(slices.Clone(g)).overlap(newBag(slices.Clone(p))), len(p), len(g))
+		return f1
+	}
+	gb, pb := bigrams(g), bigrams(p)
+	if len(gb) == 0 && len(pb) == 0 {
 		return boolScore(slices.Equal(g, p))
 	}
-	_, _, f1 := prf(newBag(gn).overlap(newBag(pn)), len(pn), len(gn))
+	_, _, f1 := prf(bigramOverlap(gb, pb), len(pb), len(gb))
 	return f1
 }
 
-// ngrams lists the n-grams of toks, each joined by a space.
-func ngrams(toks []string, n int) []string {
-	if len(toks) < n {
+// bigram is two consecutive tokens.
+type bigram struct{ first, second string }
+
+func compareBigrams(a, b bigram) int {
+	return cmp.Or(strings.Compare(a.first, b.first), strings.Compare(a.second, b.second))
+}
+
+// bigrams lists the bigrams of toks, sorted.
+func bigrams(toks []string) []bigram {
+	if len(toks) < 2 {
 		return nil
 	}
-	if n == 1 {
-		return append([]string(nil), toks...)
+	out := make([]bigram, len(toks)-1)
+	for i := range out {
+		out[i] = bigram{toks[i], toks[i+1]}
 	}
-	out := make([]string, 0, len(toks)-n+1)
-	for i := 0; i+n <= len(toks); i++ {
-		gram := toks[i]
-		for _, t := range toks[i+1 : i+n] {
-			gram += " " + t
-		}
-		out = append(out, gram)
-	}
+	slices.SortFunc(out, compareBigrams)
 	return out
+}
+
+// bigramOverlap counts the bigrams two sorted lists share, with
+// multiplicity (clipped counts).
+func bigramOverlap(a, b []bigram) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := compareBigrams(a[i], b[j]); {
+		case c == 0:
+			n++
+			i++
+			j++
+		case c < 0:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
 }
 
 // rougeL is the ROUGE-L F1 of token sequences g and p.

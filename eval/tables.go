@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"slices"
 
 	"github.com/veille/veille/schema"
 )
@@ -69,11 +70,12 @@ type tableRow struct {
 }
 
 func newRow(name, description string, relevancy *int) tableRow {
+	nameTerms, descTerms := ContentTerms(name), ContentTerms(description)
 	return tableRow{
 		text:    RowText{Name: name, Description: description, Relevancy: relevancy},
-		key:     newBag(ContentTerms(name + " " + description)),
-		name:    newBag(ContentTerms(name)),
-		hasDesc: len(Tokens(description)) > 0,
+		key:     newBag(append(slices.Clone(nameTerms), descTerms...)),
+		name:    newBag(nameTerms),
+		hasDesc: len(descTerms) > 0,
 	}
 }
 

@@ -16,44 +16,58 @@ import (
 // apostrophes, hyphens, symbols) separates tokens, so "l'IA générative" gives
 // [l ia generative]. It is the tokenizer of every metric.
 func Tokens(s string) []string {
-	var toks []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			toks = append(toks, cur.String())
-			cur.Reset()
-		}
-	}
-	var decomposed []byte
+	folded := make([]byte, 0, len(s)+1)
 	for _, r := range s {
-		if r < utf8.RuneSelf {
-			switch {
-			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-				cur.WriteRune(r)
-			case 'A' <= r && r <= 'Z':
-				cur.WriteRune(r + 'a' - 'A')
-			default:
-				flush()
-			}
-			continue
-		}
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
-			flush()
-			continue
-		}
-		if lig, ok := ligature(r); ok {
-			cur.WriteString(lig)
-			continue
-		}
-		decomposed = norm.NFD.AppendString(decomposed[:0], string(r))
-		for _, d := range string(decomposed) {
-			if !unicode.Is(unicode.Mn, d) {
-				cur.WriteRune(unicode.ToLower(d))
-			}
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			folded = append(folded, byte(r))
+		case 'A' <= r && r <= 'Z':
+			folded = append(folded, byte(r+'a'-'A'))
+		case r < utf8.RuneSelf:
+			folded = append(folded, ' ')
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent: dropped, and it does not split the token
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			folded = appendFolded(folded, r)
+		default:
+			folded = append(folded, ' ')
 		}
 	}
-	flush()
-	return toks
+	return strings.Fields(string(folded))
+}
+
+// appendFolded appends the lower-case, accent-free spelling of the letter or
+// digit r: the accented letters of French and other Western European
+// languages directly, ligatures spelled out, anything else by canonical
+// decomposition without its combining marks.
+func appendFolded(b []byte, r rune) []byte {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
+		return append(b, 'a')
+	case 'ç', 'Ç':
+		return append(b, 'c')
+	case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
+		return append(b, 'e')
+	case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
+		return append(b, 'i')
+	case 'ñ', 'Ñ':
+		return append(b, 'n')
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'Ò', 'Ó', 'Ô', 'Õ', 'Ö':
+		return append(b, 'o')
+	case 'ù', 'ú', 'û', 'ü', 'Ù', 'Ú', 'Û', 'Ü':
+		return append(b, 'u')
+	case 'ý', 'ÿ', 'Ý', 'Ÿ':
+		return append(b, 'y')
+	}
+	if lig, ok := ligature(r); ok {
+		return append(b, lig...)
+	}
+	for _, d := range norm.NFD.String(string(r)) {
+		if !unicode.Is(unicode.Mn, d) {
+			b = utf8.AppendRune(b, unicode.ToLower(d))
+		}
+	}
+	return b
 }
 
 // ligature spells out the letters that canonical decomposition keeps whole.

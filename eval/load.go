@@ -1,0 +1,273 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/veille/veille/schema"
+)
+
+// LoadedCard is a card read from a file (or from the store).
+type LoadedCard struct {
+	// ID is the file name without extension, or the directory name for a
+	// file named card.* (the gold pairs/<id>/card.md layout).
+	ID   string
+	File string
+	Card *schema.Card
+	// Provenance says how a predicted card was made, when known.
+	Provenance Provenance
+}
+
+// LoadGold reads the gold cards at path: one markdown card file, or every
+// card file under a directory, searched recursively (see isCardFile).
+// Files that do not parse are returned as errors; the others are loaded.
+// An unreadable path is an error of its own.
+func LoadGold(path string) ([]LoadedCard, []FileError, error) {
+	return loadCards(path, "gold")
+}
+
+// LoadPredictions reads the predicted cards at path (a file or a
+// directory), in markdown or JSON.
+func LoadPredictions(path string) ([]LoadedCard, []FileError, error) {
+	return loadCards(path, "pred")
+}
+
+func loadCards(path, role string) ([]LoadedCard, []FileError, error) {
+	files, err := cardFiles(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cards []LoadedCard
+	var errs []FileError
+	for _, f := range files {
+		c, err := ReadCardFile(f)
+		if err != nil {
+			errs = append(errs, fileError(f, role, err))
+			continue
+		}
+		cards = append(cards, c)
+	}
+	return cards, errs, nil
+}
+
+// cardFiles lists the card files at path, sorted: path itself when it is a
+// file, else the card files under it.
+func cardFiles(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read cards: %w", err)
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && isCardFile(p) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read cards in %s: %w", path, err)
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// isCardFile decides which files of a directory are cards: *.md and
+// *.markdown files, *.json files other than page.json (the page metadata of
+// a gold pair), and *.txt files whose first line is a card's title line
+// ("# __…", as the seed card), not page texts such as article.txt.
+func isCardFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown":
+		return true
+	case ".json":
+		return filepath.Base(path) != "page.json"
+	case ".txt":
+		return startsWithTitle(path)
+	}
+	return false
+}
+
+func startsWithTitle(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true // let ReadCardFile report it
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := f.Read(head)
+	return string(head[:n]) == "# __"
+}
+
+// cardFileJSON is a card in JSON: a schema.Card, optionally with how it was
+// made.
+type cardFileJSON struct {
+	schema.Card
+	Provenance *Provenance `json:"provenance"`
+}
+
+// ReadCardFile reads one card: JSON when the file name ends in .json (a
+// schema.Card, optionally with a "provenance" object), else markdown in any
+// gold layout.
+func ReadCardFile(path string) (LoadedCard, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return LoadedCard{}, err
+	}
+	lc := LoadedCard{ID: cardID(path), File: path}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		var cj cardFileJSON
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&cj); err != nil {
+			return LoadedCard{}, jsonError(data, err)
+		}
+		lc.Card = &cj.Card
+		if cj.Provenance != nil {
+			lc.Provenance = *cj.Provenance
+		}
+		return lc, nil
+	}
+	c, err := schema.Parse(string(data))
+	if err != nil {
+		return LoadedCard{}, err
+	}
+	lc.Card = &c
+	return lc, nil
+}
+
+// jsonError gives a JSON decoding error the line where it happened.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	}
+	if offset < 0 {
+		return err
+	}
+	line := 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n"))
+	return &schema.ParseError{Line: line, Msg: err.Error()}
+}
+
+// fileError turns a read or parse error into a FileError with its line.
+func fileError(file, role string, err error) FileError {
+	fe := FileError{File: file, Role: role, Message: err.Error()}
+	var pe *schema.ParseError
+	if errors.As(err, &pe) {
+		fe.Line, fe.Message = pe.Line, pe.Msg
+	}
+	return fe
+}
+
+// cardID names a card after its file: the base name without extension, or
+// the parent directory's name for card.md, card.json.
+func cardID(path string) string {
+	base := filepath.Base(path)
+	id := strings.TrimSuffix(base, filepath.Ext(base))
+	if id == "card" {
+		if dir := filepath.Base(filepath.Dir(path)); dir != "." && dir != string(filepath.Separator) {
+			return dir
+		}
+	}
+	return id
+}
+
+// PairCards pairs each gold card with a prediction: first the prediction
+// whose External link has the same canonical URL (schema.CanonicalURL),
+// else the one with the same ID (file name). A gold card without a
+// prediction is paired with nil; unpaired counts the predictions left over.
+// Pair IDs are the gold IDs, made unique by the gold file's path when two
+// gold files share a name.
+func PairCards(gold, preds []LoadedCard) (pairs []Pair, unpaired int) {
+	byURL := map[string]int{}
+	byID := map[string]int{}
+	for i, p := range preds {
+		if key := urlKey(p.Card.URL); key != "" {
+			if _, dup := byURL[key]; !dup {
+				byURL[key] = i
+			}
+		}
+		if _, dup := byID[p.ID]; !dup {
+			byID[p.ID] = i
+		}
+	}
+	used := make([]bool, len(preds))
+	idCount := map[string]int{}
+	for _, g := range gold {
+		idCount[g.ID]++
+	}
+	for _, g := range gold {
+		pair := Pair{ID: g.ID, GoldFile: g.File, Gold: g.Card}
+		if idCount[g.ID] > 1 {
+			pair.ID = filepath.ToSlash(g.File)
+		}
+		j, ok := byURL[urlKey(g.Card.URL)]
+		if !ok {
+			j, ok = byID[g.ID]
+		}
+		if ok {
+			used[j] = true
+			pair.Pred, pair.PredFile = preds[j].Card, preds[j].File
+		}
+		pairs = append(pairs, pair)
+	}
+	for _, u := range used {
+		if !u {
+			unpaired++
+		}
+	}
+	return pairs, unpaired
+}
+
+// urlKey is the canonical form of a card's URL, or "" when it has none.
+func urlKey(raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		return ""
+	}
+	c, err := schema.CanonicalURL(raw)
+	if err != nil {
+		return strings.TrimSpace(raw)
+	}
+	return c
+}
+
+// MergeProvenance joins the distinct providers, models and prompts of the
+// given cards, each list sorted and joined by ", ".
+func MergeProvenance(cards []LoadedCard) Provenance {
+	var providers, models, prompts []string
+	for _, c := range cards {
+		providers = appendDistinct(providers, c.Provenance.Provider)
+		models = appendDistinct(models, c.Provenance.Model)
+		prompts = appendDistinct(prompts, c.Provenance.Prompt)
+	}
+	return Provenance{
+		Provider: strings.Join(providers, ", "),
+		Model:    strings.Join(models, ", "),
+		Prompt:   strings.Join(prompts, ", "),
+	}
+}
+
+func appendDistinct(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	list = append(list, s)
+	slices.Sort(list)
+	return list
+}
