@@ -52,7 +52,7 @@ type numberedLine struct {
 func Parse(markdown string) (Card, error) {
 	lines := strings.Split(markdown, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
+		lines[i] = strings.TrimRight(l, "\r")
 	}
 	var c Card
 	if err := parseTitle(&c, lines[0]); err != nil {

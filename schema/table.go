@@ -90,9 +90,9 @@ func cellText(s string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "|", `\|`)
 }
 
-// oneLine replaces line breaks in s by spaces.
+// oneLine replaces line breaks ("\n" or "\r\n") in s by spaces.
 func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return strings.NewReplacer("\r\n", " ", "\n", " ").Replace(s)
 }
 
 // splitRow splits a table line "| a | b |" into its trimmed, unescaped

@@ -48,41 +48,15 @@ func (e *ValidationError) Error() string {
 	return "invalid answer: " + strings.Join(parts, "; ")
 }
 
-// Validate checks a model's raw answer against the answer's JSON Schema
-// (card.schema.json) and then semantically (see Answer.Check), and decodes
-// it. Model output is untrusted: any problem gives a *ValidationError
-// naming the JSON path of each problem; input that is not one JSON value
-// gives a plain error.
-func Validate(raw []byte) (Answer, error) {
-	instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return Answer{}, fmt.Errorf("answer is not JSON: %w", err)
-	}
-	sch, err := compileAnswerSchema()
-	if err != nil {
-		return Answer{}, err
-	}
-	if err := sch.Validate(instance); err != nil {
-		verr, ok := err.(*jsonschema.ValidationError)
-		if !ok {
-			return Answer{}, fmt.Errorf("validate answer: %w", err)
-		}
-		return Answer{}, &ValidationError{Problems: schemaProblems(verr)}
-	}
-	var a Answer
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return Answer{}, fmt.Errorf("decode answer: %w", err)
-	}
-	if err := a.Check(); err != nil {
-		return Answer{}, err
-	}
-	return a, nil
+// Validator checks model answers against the compiled answer schema. A
+// Validator is safe for concurrent use; build one with NewValidator to
+// check many answers, or call Validate for one.
+type Validator struct {
+	schema *jsonschema.Schema
 }
 
-// compileAnswerSchema compiles the embedded card.schema.json. It takes a
-// fraction of a millisecond, so each Validate compiles its own copy rather
-// than sharing a package-level one.
-func compileAnswerSchema() (*jsonschema.Schema, error) {
+// NewValidator compiles the embedded card.schema.json.
+func NewValidator() (*Validator, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(answerSchema))
 	if err != nil {
 		return nil, fmt.Errorf("read card.schema.json: %w", err)
@@ -97,7 +71,44 @@ func compileAnswerSchema() (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile card.schema.json: %w", err)
 	}
-	return sch, nil
+	return &Validator{schema: sch}, nil
+}
+
+// Validate checks a model's raw answer with a new Validator (compiling the
+// schema takes about a millisecond; reuse a Validator for many answers).
+func Validate(raw []byte) (Answer, error) {
+	v, err := NewValidator()
+	if err != nil {
+		return Answer{}, err
+	}
+	return v.Validate(raw)
+}
+
+// Validate checks a model's raw answer against the answer's JSON Schema
+// (card.schema.json) and then semantically (see Answer.Check), and decodes
+// it. Model output is untrusted: any problem gives a *ValidationError
+// naming the JSON path of each problem; input that is not one JSON value
+// gives a plain error.
+func (v *Validator) Validate(raw []byte) (Answer, error) {
+	instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer is not JSON: %w", err)
+	}
+	if err := v.schema.Validate(instance); err != nil {
+		verr, ok := err.(*jsonschema.ValidationError)
+		if !ok {
+			return Answer{}, fmt.Errorf("validate answer: %w", err)
+		}
+		return Answer{}, &ValidationError{Problems: schemaProblems(verr)}
+	}
+	var a Answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return Answer{}, fmt.Errorf("decode answer: %w", err)
+	}
+	if err := a.Check(); err != nil {
+		return Answer{}, err
+	}
+	return a, nil
 }
 
 // schemaProblems flattens a validation error tree into its leaves, the
