@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// EvalRun is one stored `extract eval` run.
+type EvalRun struct {
+	ID        int64
+	CreatedAt time.Time
+	// Gold and Predictions say what was compared.
+	Gold, Predictions       string
+	Provider, Model, Prompt string
+	Cards, Missing, Errors  int
+	Overall                 float64
+	Sections                []EvalSection
+	CardScores              []EvalCard
+	// ReportJSON is the full JSON report of the run.
+	ReportJSON string
+}
+
+// EvalSection is a run's score for one section; Score is nil when no card
+// had the section.
+type EvalSection struct {
+	Section string
+	Score   *float64
+	Cards   int
+}
+
+// EvalCard is a run's overall score for one card.
+type EvalCard struct {
+	Card, GoldFile, PredFile string
+	Overall                  float64
+}
+
+// SaveEvalRun stores a run with its section and card scores in one
+// transaction and returns its id. CreatedAt is set to now when zero.
+func (s *Store) SaveEvalRun(ctx context.Context, r EvalRun) (int64, error) {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = time.Now()
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO eval_runs (created_at, gold, predictions, provider, model,
+			prompt, cards, missing, errors, overall, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.CreatedAt.UTC().Format(time.RFC3339Nano), r.Gold, r.Predictions, r.Provider, r.Model, r.Prompt,
+			r.Cards, r.Missing, r.Errors, r.Overall, r.ReportJSON)
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, sec := range r.Sections {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO eval_sections (run_id, section, score, cards)
+				VALUES (?, ?, ?, ?)`, id, sec.Section, sec.Score, sec.Cards); err != nil {
+				return fmt.Errorf("section %s: %w", sec.Section, err)
+			}
+		}
+		for _, c := range r.CardScores {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO eval_cards (run_id, card, gold_file, pred_file, overall)
+				VALUES (?, ?, ?, ?, ?)`, id, c.Card, c.GoldFile, c.PredFile, c.Overall); err != nil {
+				return fmt.Errorf("card %s: %w", c.Card, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save eval run: %w", err)
+	}
+	return id, nil
+}
+
+// EvalRuns lists the stored runs, newest first, with their section scores
+// (not their card scores nor their reports); limit ≤ 0 lists them all.
+func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, created_at, gold, predictions, provider, model, prompt,
+		cards, missing, errors, overall FROM eval_runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list eval runs: %w", err)
+	}
+	var runs []EvalRun
+	for rows.Next() {
+		var r EvalRun
+		var created string
+		if err := rows.Scan(&r.ID, &created, &r.Gold, &r.Predictions, &r.Provider, &r.Model, &r.Prompt,
+			&r.Cards, &r.Missing, &r.Errors, &r.Overall); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list eval runs: %w", err)
+		}
+		r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		runs = append(runs, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("list eval runs: %w", err)
+	}
+	for i := range runs {
+		secs, err := s.evalSections(ctx, runs[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		runs[i].Sections = secs
+	}
+	return runs, nil
+}
+
+func (s *Store) evalSections(ctx context.Context, runID int64) ([]EvalSection, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT section, score, cards FROM eval_sections
+		WHERE run_id = ? ORDER BY rowid`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("sections of eval run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []EvalSection
+	for rows.Next() {
+		var sec EvalSection
+		var score sql.NullFloat64
+		if err := rows.Scan(&sec.Section, &score, &sec.Cards); err != nil {
+			return nil, fmt.Errorf("sections of eval run %d: %w", runID, err)
+		}
+		if score.Valid {
+			sec.Score = &score.Float64
+		}
+		out = append(out, sec)
+	}
+	return out, rows.Err()
+}
+
+// EvalRunReport returns the JSON report of a stored run.
+func (s *Store) EvalRunReport(ctx context.Context, id int64) (string, error) {
+	var report string
+	if err := s.db.QueryRowContext(ctx, `SELECT report_json FROM eval_runs WHERE id = ?`, id).Scan(&report); err != nil {
+		return "", fmt.Errorf("report of eval run %d: %w", id, err)
+	}
+	return report, nil
+}
