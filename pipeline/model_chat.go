@@ -204,7 +204,7 @@ func (m *ChatModel) card(ctx context.Context, in Input, log *callLog) (schema.An
 	if err != nil {
 		return schema.Answer{}, nil, err
 	}
-	if err := validateAnswer(raw, m.schema); err != nil {
+	if err := validateAnswer(raw, m.schema, allFields); err != nil {
 		return schema.Answer{}, nil, fmt.Errorf("merged card: %w", err)
 	}
 	return merged, raw, nil
@@ -228,6 +228,10 @@ func (m *ChatModel) cardOfText(ctx context.Context, in Input, log *callLog) (sch
 			}
 			return schema.Answer{}, nil, err
 		}
+		if len(sections) == 1 {
+			a, err := decodeAnswer(raw)
+			return a, raw, err
+		}
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &fields); err != nil {
 			return schema.Answer{}, nil, err
@@ -240,23 +244,11 @@ func (m *ChatModel) cardOfText(ctx context.Context, in Input, log *callLog) (sch
 	if err != nil {
 		return schema.Answer{}, nil, err
 	}
-	if len(sections) == 1 {
-		raw, err = m.askedRaw(raw)
-		if err != nil {
-			return schema.Answer{}, nil, err
-		}
-	}
-	a, err := decodeAnswer(raw)
-	return a, raw, err
-}
-
-// askedRaw keeps the fields of a whole-card answer in schema order.
-func (m *ChatModel) askedRaw(raw json.RawMessage) (json.RawMessage, error) {
-	a, err := decodeAnswer(raw)
+	a, err := schema.Validate(raw)
 	if err != nil {
-		return nil, err
+		return schema.Answer{}, nil, fmt.Errorf("assembled card: %w", err)
 	}
-	return json.Marshal(a)
+	return a, raw, nil
 }
 
 // mergeHead asks for the title, summary, keywords, themes, category and
@@ -307,17 +299,17 @@ func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data
 		return nil, err
 	}
 	key := m.cacheKey(req)
-	if raw, ok := m.cached(ctx, key, sub); ok {
+	if raw, ok := m.cached(ctx, key, sub, fields); ok {
 		return raw, nil
 	}
 	resp, err := m.send(ctx, log, build)
 	if err != nil {
 		return nil, err
 	}
-	raw, problems := checkResponse(resp, sub)
+	raw, problems := checkResponse(resp, sub, fields)
 	if problems != nil {
 		m.opts.Logger.Info("model answer invalid, repairing", "provider", m.provider, "model", m.model, "problems", strings.Join(problems, "; "))
-		raw, err = m.repair(ctx, log, build, resp, problems)
+		raw, err = m.repair(ctx, log, build, resp, problems, fields)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +319,7 @@ func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data
 }
 
 // repair sends the invalid answer back with its problems, once.
-func (m *ChatModel) repair(ctx context.Context, log *callLog, build func() (chatRequest, error), bad chatResponse, problems []string) (json.RawMessage, error) {
+func (m *ChatModel) repair(ctx context.Context, log *callLog, build func() (chatRequest, error), bad chatResponse, problems, fields []string) (json.RawMessage, error) {
 	msg, err := m.prompt.Execute("repair", promptData{Errors: problems, Truncated: bad.FinishReason == "length"})
 	if err != nil {
 		return nil, err
@@ -344,7 +336,7 @@ func (m *ChatModel) repair(ctx context.Context, log *callLog, build func() (chat
 	if err != nil {
 		return nil, fmt.Errorf("repair: %w", err)
 	}
-	raw, again := checkResponse(resp, m.subOf(build))
+	raw, again := checkResponse(resp, m.subOf(build), fields)
 	if again != nil {
 		return nil, fmt.Errorf("invalid answer after one repair round: %s", strings.Join(again, "; "))
 	}
@@ -362,13 +354,13 @@ func (m *ChatModel) subOf(build func() (chatRequest, error)) json.RawMessage {
 
 // checkResponse returns the JSON answer in resp, or the problems that make
 // it unusable: truncation or failed validation.
-func checkResponse(resp chatResponse, sub json.RawMessage) (json.RawMessage, []string) {
+func checkResponse(resp chatResponse, sub json.RawMessage, fields []string) (json.RawMessage, []string) {
 	raw := []byte(extractJSON(resp.Content))
 	var problems []string
 	if resp.FinishReason == "length" {
 		problems = append(problems, "the answer was cut off at the output token limit")
 	}
-	if err := validateAnswer(raw, sub); err != nil {
+	if err := validateAnswer(raw, sub, fields); err != nil {
 		problems = append(problems, err.Error())
 	}
 	return raw, problems
@@ -473,7 +465,7 @@ func (m *ChatModel) cacheKey(req chatRequest) store.CacheKey {
 }
 
 // cached returns a cached response for key that still validates.
-func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.RawMessage) (json.RawMessage, bool) {
+func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.RawMessage, fields []string) (json.RawMessage, bool) {
 	if m.opts.Cache == nil {
 		return nil, false
 	}
@@ -482,7 +474,7 @@ func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.Raw
 		m.opts.Logger.Warn("response cache unreadable", "error", err)
 		return nil, false
 	}
-	if !ok || validateAnswer([]byte(resp), sub) != nil {
+	if !ok || validateAnswer([]byte(resp), sub, fields) != nil {
 		return nil, false
 	}
 	return json.RawMessage(resp), true

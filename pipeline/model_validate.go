@@ -5,35 +5,60 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/veille/veille/schema"
 )
 
-// validateAnswer checks that raw is one JSON object valid against the JSON
-// Schema sub (the answer schema or a part of it), and that relevancies lie
-// in 0–5. Model output is untrusted: this runs on every answer.
-func validateAnswer(raw []byte, sub json.RawMessage) error {
+// validateAnswer checks a model's raw answer for the given fields. A whole
+// card goes through schema.Validate (JSON Schema and semantic checks); a
+// part of one (a --sectioned request, the merge pass) is checked against
+// the schema restricted to its fields (sub) and by the semantic checks
+// that concern those fields. Model output is untrusted: this runs on every
+// answer.
+func validateAnswer(raw []byte, sub json.RawMessage, fields []string) error {
+	if len(fields) == len(allFields) {
+		_, err := schema.Validate(raw)
+		return err
+	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return fmt.Errorf("answer is not valid JSON: %w", err)
-	}
-	if _, ok := doc.(map[string]any); !ok {
-		return errors.New("answer is not a JSON object")
+		return fmt.Errorf("answer is not JSON: %w", err)
 	}
 	sch, err := compileSchema(sub)
 	if err != nil {
 		return err
 	}
 	if err := sch.Validate(doc); err != nil {
-		return fmt.Errorf("answer does not match the schema: %s", oneLine(err.Error()))
+		return fmt.Errorf("invalid answer: %s", oneLine(err.Error()))
 	}
 	a, err := decodeAnswer(raw)
 	if err != nil {
 		return err
 	}
-	return checkRelevancies(a)
+	return checkFields(a, fields)
+}
+
+// checkFields runs schema's semantic checks and keeps the problems that
+// concern fields.
+func checkFields(a schema.Answer, fields []string) error {
+	var verr *schema.ValidationError
+	if err := a.Check(); !errors.As(err, &verr) {
+		return err
+	}
+	var kept []schema.Problem
+	for _, p := range verr.Problems {
+		top, _, _ := strings.Cut(strings.TrimPrefix(p.Path, "/"), "/")
+		if slices.Contains(fields, top) {
+			kept = append(kept, p)
+		}
+	}
+	if kept == nil {
+		return nil
+	}
+	return &schema.ValidationError{Problems: kept}
 }
 
 // compileSchema compiles a JSON Schema document.
@@ -42,11 +67,13 @@ func compileSchema(sub json.RawMessage) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("answer schema: %w", err)
 	}
+	const url = "urn:veille:card-part.schema.json"
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("answer.json", doc); err != nil {
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("answer schema: %w", err)
 	}
-	sch, err := c.Compile("answer.json")
+	sch, err := c.Compile(url)
 	if err != nil {
 		return nil, fmt.Errorf("answer schema: %w", err)
 	}
@@ -60,26 +87,4 @@ func decodeAnswer(raw []byte) (schema.Answer, error) {
 		return schema.Answer{}, fmt.Errorf("decode answer: %w", err)
 	}
 	return a, nil
-}
-
-// checkRelevancies reports relevancies outside 0–5.
-func checkRelevancies(a schema.Answer) error {
-	var bad []string
-	check := func(section string, i int, r *int) {
-		if r != nil && (*r < 0 || *r > 5) {
-			bad = append(bad, fmt.Sprintf("%s[%d].relevancy is %d, not 0-5", section, i, *r))
-		}
-	}
-	for i, s := range a.Signals {
-		check("signals", i, s.Relevancy)
-	}
-	for _, t := range rowTables(&a) {
-		for i, r := range *t.rows {
-			check(t.name, i, r.Relevancy)
-		}
-	}
-	if bad != nil {
-		return errors.New(strings.Join(bad, "; "))
-	}
-	return nil
 }

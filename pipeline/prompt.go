@@ -49,15 +49,15 @@ var CardSections = []Section{
 
 // promptData is what the prompt templates see.
 type promptData struct {
-	Open, Close     string
-	URL, Title      string
-	Text            string
-	OutputLang      string
-	Schema          string // the JSON Schema when it goes in the prompt, else empty
-	fields          []string
-	Errors          []string // for "repair"
-	Truncated       bool     // for "repair"
-	Parts           []string // for "merge"
+	Open, Close string
+	URL, Title  string
+	Text        string
+	OutputLang  string
+	Schema      string // the JSON Schema when it goes in the prompt, else empty
+	fields      []string
+	Errors      []string // for "repair"
+	Truncated   bool     // for "repair"
+	Parts       []string // for "merge"
 }
 
 // Want reports whether the prompt asks for the field.

@@ -1,0 +1,176 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Provider names accepted by SelectModel.
+const (
+	ProviderAuto    = "auto"
+	ProviderOpenAI  = "openai"
+	ProviderOffline = "offline"
+)
+
+// Providers lists the provider names, for help texts.
+var Providers = []string{ProviderAuto, ProviderOpenAI, ProviderAnthropic, ProviderGoogleAI, ProviderOllama, ProviderOffline}
+
+// Environment variables read by SelectModel.
+const (
+	EnvOpenAIKey     = "OPENAI_API_KEY"
+	EnvOpenAIBaseURL = "OPENAI_BASE_URL"
+	EnvAnthropicKey  = "ANTHROPIC_API_KEY"
+	EnvGoogleKey     = "GOOGLE_API_KEY"
+	EnvGeminiKey     = "GEMINI_API_KEY"
+	EnvOllamaHost    = "OLLAMA_HOST"
+	EnvExtractModel  = "EXTRACT_MODEL"
+)
+
+// DefaultOllamaHost is where Ollama listens unless OLLAMA_HOST says
+// otherwise.
+const DefaultOllamaHost = "http://localhost:11434"
+
+// ollamaProbeTimeout bounds the check that an Ollama server answers.
+const ollamaProbeTimeout = 2 * time.Second
+
+// ModelConfig says which model to use.
+type ModelConfig struct {
+	// Provider is one of Providers; empty means ProviderAuto.
+	Provider string
+	// Model overrides EXTRACT_MODEL.
+	Model string
+	// Getenv reads the environment (os.Getenv in the program).
+	Getenv func(string) string
+	// HTTPClient defaults to http.DefaultClient.
+	HTTPClient *http.Client
+	// Chat tunes the model-backed providers.
+	Chat ChatOptions
+}
+
+// SelectModel builds the Model cfg names. With ProviderAuto: OPENAI_API_KEY
+// set → OpenAI (gpt-4o-mini unless a model is given); else an Ollama server
+// answering at OLLAMA_HOST → Ollama with the given model (an error listing
+// the installed models when none is given); else the offline baseline.
+// notice, when not empty, is one line to show the user (the offline
+// fallback and how to set a model).
+func SelectModel(ctx context.Context, cfg ModelConfig) (m Model, notice string, err error) {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if cfg.Model == "" {
+		cfg.Model = cfg.Getenv(EnvExtractModel)
+	}
+	ollamaHost := ollamaURL(cfg.Getenv(EnvOllamaHost))
+	switch cfg.Provider {
+	case "", ProviderAuto:
+		return selectAuto(ctx, cfg, ollamaHost)
+	case ProviderOpenAI:
+		m, err := newOpenAIFromEnv(cfg)
+		return m, "", err
+	case ProviderAnthropic:
+		m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderAnthropic, Model: cfg.Model,
+			APIKey: cfg.Getenv(EnvAnthropicKey), HTTPClient: cfg.HTTPClient}, cfg.Chat)
+		return m, "", err
+	case ProviderGoogleAI:
+		key := cfg.Getenv(EnvGoogleKey)
+		if key == "" {
+			key = cfg.Getenv(EnvGeminiKey)
+		}
+		m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderGoogleAI, Model: cfg.Model,
+			APIKey: key, HTTPClient: cfg.HTTPClient}, cfg.Chat)
+		return m, "", err
+	case ProviderOllama:
+		return selectOllama(ctx, cfg, ollamaHost)
+	case ProviderOffline:
+		return OfflineModel{}, "", nil
+	}
+	return nil, "", fmt.Errorf("unknown provider %q (want one of %s)", cfg.Provider, strings.Join(Providers, ", "))
+}
+
+func selectAuto(ctx context.Context, cfg ModelConfig, ollamaHost string) (Model, string, error) {
+	if cfg.Getenv(EnvOpenAIKey) != "" {
+		m, err := newOpenAIFromEnv(cfg)
+		return m, "", err
+	}
+	if _, err := ollamaModels(ctx, cfg.HTTPClient, ollamaHost); err == nil {
+		return selectOllama(ctx, cfg, ollamaHost)
+	}
+	notice := fmt.Sprintf("no model configured (%s unset, no Ollama at %s): using the offline baseline; "+
+		"set %s, or run Ollama and set %s, or pass --provider and --model", EnvOpenAIKey, ollamaHost, EnvOpenAIKey, EnvExtractModel)
+	return OfflineModel{}, notice, nil
+}
+
+func newOpenAIFromEnv(cfg ModelConfig) (Model, error) {
+	key, base := cfg.Getenv(EnvOpenAIKey), cfg.Getenv(EnvOpenAIBaseURL)
+	if key == "" && base == "" {
+		return nil, fmt.Errorf("provider openai: set %s (and %s for a compatible server)", EnvOpenAIKey, EnvOpenAIBaseURL)
+	}
+	return NewOpenAI(OpenAIConfig{APIKey: key, BaseURL: base, Model: cfg.Model, HTTPClient: cfg.HTTPClient}, cfg.Chat)
+}
+
+// selectOllama uses Ollama's native API; without a model it lists the
+// installed ones in the error.
+func selectOllama(ctx context.Context, cfg ModelConfig, host string) (Model, string, error) {
+	if cfg.Model == "" {
+		models, err := ollamaModels(ctx, cfg.HTTPClient, host)
+		if err != nil {
+			return nil, "", fmt.Errorf("provider ollama: no model given (set --model or %s) and %w", EnvExtractModel, err)
+		}
+		if len(models) == 0 {
+			return nil, "", fmt.Errorf("provider ollama at %s: no model given and none installed (run 'ollama pull MODEL', then set %s)", host, EnvExtractModel)
+		}
+		return nil, "", fmt.Errorf("provider ollama at %s: no model given; set --model or %s to one of: %s", host, EnvExtractModel, strings.Join(models, ", "))
+	}
+	m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderOllama, Model: cfg.Model, BaseURL: host,
+		HTTPClient: cfg.HTTPClient}, cfg.Chat)
+	return m, "", err
+}
+
+// ollamaURL turns OLLAMA_HOST (host, host:port or URL) into a base URL.
+func ollamaURL(host string) string {
+	host = strings.TrimRight(strings.TrimSpace(host), "/")
+	switch {
+	case host == "":
+		return DefaultOllamaHost
+	case strings.HasPrefix(host, "http://"), strings.HasPrefix(host, "https://"):
+		return host
+	case !strings.Contains(host, ":"):
+		return "http://" + host + ":11434"
+	}
+	return "http://" + host
+}
+
+// ollamaModels lists the models installed on the Ollama server at host.
+func ollamaModels(ctx context.Context, hc *http.Client, host string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, ollamaProbeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/api/tags", nil)
+	if err != nil {
+		return nil, fmt.Errorf("no Ollama at %s: %w", host, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("no Ollama at %s: %w", host, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("no Ollama at %s: %s", host, resp.Status)
+	}
+	var tags struct {
+		Models []struct {
+			Name string `json:"name"`
+		} `json:"models"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tags); err != nil {
+		return nil, fmt.Errorf("no Ollama at %s: %w", host, err)
+	}
+	names := make([]string, len(tags.Models))
+	for i, m := range tags.Models {
+		names[i] = m.Name
+	}
+	return names, nil
+}

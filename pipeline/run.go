@@ -1,0 +1,152 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// DocumentLoader resolves an input (URL or file) to a document with its
+// text; *Loader implements it.
+type DocumentLoader interface {
+	Load(ctx context.Context, input string, refresh bool) (schema.Document, error)
+}
+
+// Runner is the main job: input → document → model → validated, grounded
+// card → stored. One Runner serves many inputs and may be used from
+// several goroutines.
+type Runner struct {
+	Loader DocumentLoader
+	Model  Model
+	// Store keeps cards and runs; nil stores nothing.
+	Store *store.Store
+	// OutputLang is the card's language; empty means the source's.
+	OutputLang string
+	// StrictGrounding drops the rows whose evidence is not in the text.
+	StrictGrounding bool
+	// Refresh fetches URLs again even when the store has them.
+	Refresh bool
+}
+
+// Outcome is one card made by a Runner.
+type Outcome struct {
+	Document schema.Document
+	Card     schema.Card
+	// Markdown is the card in the gold layout (no final newline).
+	Markdown   string
+	Provenance Provenance
+	// Spans locate each row's evidence in Document.Text (rune offsets);
+	// with StrictGrounding only the grounded rows remain.
+	Spans []Span
+	// Tally counts rows before any were dropped.
+	Tally Tally
+	// CardID and Version identify the stored card (0 without a store).
+	CardID  int64
+	Version int
+}
+
+// Run makes, stores and returns the card of one input. A failure after the
+// document was loaded is recorded as a failed run, with the model attempts,
+// and no card is stored.
+func (r *Runner) Run(ctx context.Context, input string) (Outcome, error) {
+	started := time.Now()
+	doc, err := r.Loader.Load(ctx, input, r.Refresh)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if strings.TrimSpace(doc.Text) == "" {
+		return Outcome{}, fmt.Errorf("%s: the page has no text to read", input)
+	}
+	res, err := r.Model.Card(ctx, inputOf(doc, r.OutputLang))
+	if err != nil {
+		err = fmt.Errorf("card of %s: %w", input, err)
+		return Outcome{}, errors.Join(err, r.saveFailure(ctx, input, doc, started, err))
+	}
+	out := r.outcome(doc, res)
+	if r.Store == nil {
+		return out, nil
+	}
+	rec, err := newCardRecord(out, res)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.CardID, out.Version, err = r.Store.SaveCard(ctx, rec, r.modelRun(input, doc, started, res.Attempts, nil))
+	if err != nil {
+		return Outcome{}, err
+	}
+	return out, nil
+}
+
+// inputOf is what the model reads of doc.
+func inputOf(doc schema.Document, outputLang string) Input {
+	return Input{URL: doc.URL, Title: doc.Metadata.Title, Text: doc.Text, Lang: doc.Metadata.Lang,
+		OutputLang: outputLang, Metadata: doc.Metadata}
+}
+
+// outcome grounds the answer and renders the card.
+func (r *Runner) outcome(doc schema.Document, res Result) Outcome {
+	answer := res.Answer
+	spans := Ground(doc.Text, answer)
+	tally := TallyOf(spans)
+	if r.StrictGrounding {
+		spans = DropUngrounded(&answer, spans)
+	}
+	card := schema.Card{URL: doc.URL, Answer: answer}
+	return Outcome{Document: doc, Card: card, Markdown: schema.Render(card), Provenance: res.Provenance,
+		Spans: spans, Tally: tally}
+}
+
+func newCardRecord(out Outcome, res Result) (store.NewCard, error) {
+	cardJSON, err := json.Marshal(out.Card)
+	if err != nil {
+		return store.NewCard{}, fmt.Errorf("encode card: %w", err)
+	}
+	p := res.Provenance
+	rec := store.NewCard{DocumentID: out.Document.ID, URL: out.Card.URL, CardJSON: string(cardJSON),
+		Markdown: out.Markdown, RawJSON: string(res.Raw), Provider: p.Provider, Model: p.Model,
+		PromptName: p.PromptName, PromptVersion: p.PromptVersion, PromptHash: p.PromptHash,
+		InputTokens: p.InputTokens, OutputTokens: p.OutputTokens, Requests: p.Requests,
+		Latency: p.Latency, CostUSD: p.CostUSD, Cached: p.Cached}
+	for _, s := range out.Spans {
+		rec.Spans = append(rec.Spans, store.CardSpan{Section: s.Section, Row: s.Row, Name: s.Name,
+			Evidence: s.Evidence, Start: s.Start, End: s.End, Method: s.Method, Score: s.Score})
+	}
+	return rec, nil
+}
+
+func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []Attempt, err error) store.ModelRun {
+	run := store.ModelRun{Input: input, DocumentID: doc.ID, Provider: r.Model.Provider(), Model: r.Model.Model(),
+		PromptHash: promptHashOf(r.Model), Started: started, Finished: time.Now()}
+	if err != nil {
+		run.Err = err.Error()
+	}
+	for _, a := range attempts {
+		run.Attempts = append(run.Attempts, store.ModelAttempt{Status: a.Status, FinishReason: a.FinishReason,
+			Err: a.Err, Latency: a.Latency})
+	}
+	return run
+}
+
+// saveFailure records a failed model call with its attempts.
+func (r *Runner) saveFailure(ctx context.Context, input string, doc schema.Document, started time.Time, err error) error {
+	if r.Store == nil {
+		return nil
+	}
+	// The run is recorded even when ctx was cancelled.
+	ctx = context.WithoutCancel(ctx)
+	return r.Store.SaveFailedRun(ctx, r.modelRun(input, doc, started, AttemptsOf(err), err))
+}
+
+// promptHashOf returns the model's prompt hash when it has one.
+func promptHashOf(m Model) string {
+	if p, ok := m.(interface{ PromptHash() string }); ok {
+		return p.PromptHash()
+	}
+	return ""
+}
