@@ -8,7 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-shiori/go-readability"
 	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
 
 	"github.com/veille/veille/schema"
 )
@@ -16,45 +18,83 @@ import (
 // Extraction is the main text of an HTML page and what the page says about
 // itself.
 type Extraction struct {
-	// Text is the main text, one paragraph a line, without the headline.
+	// Text is the main text, one paragraph a line, without the headline
+	// (which is Metadata.Title).
 	Text string
 	// Metadata holds the title, description, site name, language, author,
 	// published date and canonical URL found in the page.
 	Metadata schema.Metadata
-	// Method names the path that produced Text: "trafilatura",
-	// "trafilatura+fallback" or "og:description".
+	// Method names the path that produced Text (see the Method… constants).
 	Method string
 }
+
+// Extraction methods, as recorded in Extraction.Method.
+const (
+	// MethodTrafilatura: go-trafilatura's text (with its own fallbacks),
+	// cleaned of headline and link lists, readability being unavailable.
+	MethodTrafilatura = "trafilatura"
+	// MethodTrafilaturaReadability: go-trafilatura's lines confirmed by
+	// go-readability, cleaned of headline and link lists.
+	MethodTrafilaturaReadability = "trafilatura+readability"
+	// MethodDescription: the page's own description (og:description and
+	// the like), used when the body is shorter: social posts.
+	MethodDescription = "og:description"
+)
 
 // ErrEmptyExtraction is returned (wrapped) when a page yields no text at all.
 var ErrEmptyExtraction = errors.New("no text extracted")
 
-// minBodyRunes is the body length under which the page's own description
-// (og:description and the like) is preferred when it is longer: social posts
-// expose their text only there.
+// minBodyRunes is the body length under which the page's description is
+// preferred when it is longer: social posts expose their text only there.
 const minBodyRunes = 200
 
-// ExtractHTML extracts the main text and the metadata of an HTML page.
-// pageURL, when not empty, helps resolve relative links and is the canonical
-// URL if the page declares none.
+// ExtractHTML extracts the main text and the metadata of an HTML page given
+// as UTF-8. pageURL, when not empty, resolves relative links and stands for
+// the canonical URL if the page declares none.
+//
+// The text is go-trafilatura's, kept line by line where go-readability
+// agrees (two independent extractors rarely keep the same boilerplate),
+// without the headline and without runs of short link lines (related
+// articles, share and subscribe blocks).
 func ExtractHTML(body []byte, pageURL string) (Extraction, error) {
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return Extraction{}, fmt.Errorf("parse html: %w", err)
+	}
+	var pageU *url.URL
+	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
+		pageU = u
+	}
+
+	// Readability runs first: trafilatura may take its node as a fallback
+	// candidate and rewrite it.
+	article, readErr := readability.FromDocument(doc, pageU)
+	readable := renderLines(article.Node)
+
 	opts := trafilatura.Options{
+		OriginalURL:     pageU,
 		EnableFallback:  true,
 		ExcludeComments: true,
 		HtmlDateMode:    trafilatura.Fast,
 	}
-	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
-		opts.OriginalURL = u
+	if readErr == nil && article.Node != nil {
+		opts.FallbackCandidates = &trafilatura.FallbackCandidates{Readability: article.Node}
 	}
-	result, err := trafilatura.Extract(bytes.NewReader(body), opts)
+	result, err := trafilatura.ExtractDocument(doc, opts)
 	if err != nil {
 		return Extraction{}, fmt.Errorf("extract main text: %w", err)
 	}
-	ex := Extraction{
-		Text:     renderText(result.ContentNode),
-		Metadata: metadataOf(result.Metadata, pageURL),
-		Method:   "trafilatura+fallback",
+
+	ex := Extraction{Metadata: metadataOf(result.Metadata, pageURL)}
+	lines, confirmed := confirmLines(renderLines(result.ContentNode), readable)
+	ex.Method = MethodTrafilatura
+	if confirmed {
+		ex.Method = MethodTrafilaturaReadability
 	}
+	lines = dropHeadline(lines, ex.Metadata.Title)
+	lines = dropLinkRuns(lines, pageLinkDensity(doc))
+	ex.Text = joinLines(lines)
+
 	preferDescription(&ex)
 	if strings.TrimSpace(ex.Text) == "" {
 		return Extraction{}, fmt.Errorf("extract main text: %w", ErrEmptyExtraction)
@@ -71,7 +111,7 @@ func preferDescription(ex *Extraction) {
 		return
 	}
 	ex.Text = desc
-	ex.Method = "og:description"
+	ex.Method = MethodDescription
 }
 
 // metadataOf maps go-trafilatura's metadata onto the schema's.

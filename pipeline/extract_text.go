@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -19,6 +20,11 @@ var blockTags = map[string]bool{
 	"body": true, "html": true,
 }
 
+// headingTags are the section heading elements.
+var headingTags = map[string]bool{
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+}
+
 // skippedTags never hold readable text.
 var skippedTags = map[string]bool{
 	"script": true, "style": true, "noscript": true, "template": true,
@@ -29,25 +35,60 @@ var skippedTags = map[string]bool{
 // heading, list item, table row) a line, whitespace collapsed inside lines,
 // line breaks kept inside <pre>.
 func renderText(n *html.Node) string {
+	return joinLines(renderLines(n))
+}
+
+// textLine is one rendered line and what is known of its markup.
+type textLine struct {
+	Text string
+	// LinkRunes counts the letters and digits of Text inside links, Runes
+	// all of them.
+	LinkRunes, Runes int
+	// Heading is set for <h1>…<h6> lines.
+	Heading bool
+}
+
+// LinkDensity is the share of the line's letters and digits inside links.
+func (l textLine) LinkDensity() float64 {
+	if l.Runes == 0 {
+		return 0
+	}
+	return float64(l.LinkRunes) / float64(l.Runes)
+}
+
+// joinLines joins the lines' text, one a line.
+func joinLines(lines []textLine) string {
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.Text
+	}
+	return strings.Join(texts, "\n")
+}
+
+// renderLines is renderText's line by line result.
+func renderLines(n *html.Node) []textLine {
 	if n == nil {
-		return ""
+		return nil
 	}
 	r := textRenderer{}
-	r.walk(n, false)
+	r.walk(n, false, false)
 	r.flush()
-	return strings.Join(r.lines, "\n")
+	return r.lines
 }
 
-// textRenderer accumulates the lines of renderText.
+// textRenderer accumulates the lines of renderLines.
 type textRenderer struct {
-	lines []string
-	cur   strings.Builder
+	lines     []textLine
+	cur       strings.Builder
+	linkRunes int
+	runes     int
+	heading   bool
 }
 
-func (r *textRenderer) walk(n *html.Node, inPre bool) {
+func (r *textRenderer) walk(n *html.Node, inPre, inLink bool) {
 	switch n.Type {
 	case html.TextNode:
-		r.text(n.Data, inPre)
+		r.text(n.Data, inPre, inLink)
 		return
 	case html.ElementNode:
 		if skippedTags[n.Data] {
@@ -69,9 +110,13 @@ func (r *textRenderer) walk(n *html.Node, inPre bool) {
 	case blockTags[tag]:
 		r.flush()
 	}
+	if headingTags[tag] {
+		r.heading = true
+	}
 	pre := inPre || tag == "pre"
+	link := inLink || tag == "a"
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		r.walk(c, pre)
+		r.walk(c, pre, link)
 	}
 	if blockTags[tag] || tag == "td" || tag == "th" {
 		if blockTags[tag] {
@@ -84,24 +129,53 @@ func (r *textRenderer) walk(n *html.Node, inPre bool) {
 
 // text adds a text node to the current line; inside <pre> its newlines end
 // lines.
-func (r *textRenderer) text(s string, inPre bool) {
+func (r *textRenderer) text(s string, inPre, inLink bool) {
 	if !inPre {
-		r.cur.WriteString(s)
+		r.add(s, inLink)
 		return
 	}
 	for i, part := range strings.Split(s, "\n") {
 		if i > 0 {
 			r.flush()
 		}
-		r.cur.WriteString(part)
+		r.add(part, inLink)
+	}
+}
+
+// add appends s to the current line and counts its letters and digits.
+func (r *textRenderer) add(s string, inLink bool) {
+	r.cur.WriteString(s)
+	n := 0
+	for _, c := range s {
+		if isWordRune(c) {
+			n++
+		}
+	}
+	r.runes += n
+	if inLink {
+		r.linkRunes += n
 	}
 }
 
 // flush ends the current line, keeping it only if it holds some text.
 func (r *textRenderer) flush() {
-	line := strings.Join(strings.Fields(r.cur.String()), " ")
-	r.cur.Reset()
-	if line != "" {
-		r.lines = append(r.lines, line)
+	text := strings.Join(strings.Fields(r.cur.String()), " ")
+	if text != "" {
+		r.lines = append(r.lines, textLine{
+			Text: text, LinkRunes: r.linkRunes, Runes: r.runes, Heading: r.heading,
+		})
 	}
+	r.cur.Reset()
+	r.linkRunes, r.runes, r.heading = 0, 0, false
+}
+
+// wordTokens splits text into words: runs of letters, digits and
+// underscores (Python's \w, the benchmark's tokenizer).
+func wordTokens(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return !isWordRune(r) })
+}
+
+// isWordRune reports whether r belongs to a word.
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
 }

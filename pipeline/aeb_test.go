@@ -1,0 +1,112 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// aebTargetF1 is the body F1 the extractor reaches on the development half
+// of the article-extraction benchmark; the test keeps it from regressing.
+const aebTargetF1 = 0.975
+
+// aebDir locates ../shared/aeb beside the module root, skipping the test
+// when it is absent.
+func aebDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "aeb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ground-truth.json")); err != nil {
+		tb.Skipf("benchmark data absent (%s): %v", dir, err)
+	}
+	return dir
+}
+
+// aebGroundTruth reads dir/ground-truth.json as id → article body.
+func aebGroundTruth(tb testing.TB, dir string) map[string]string {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var truth map[string]benchmarkPrediction
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		tb.Fatalf("ground truth: %v", err)
+	}
+	bodies := make(map[string]string, len(truth))
+	for id, t := range truth {
+		bodies[id] = t.ArticleBody
+	}
+	return bodies
+}
+
+func TestExtractHTMLBenchmarkF1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("extracts 88 pages")
+	}
+	dir := aebDir(t)
+	truth := aebGroundTruth(t, dir)
+	pages, err := LoadBenchmarkPages(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make([]ShingleCounts, 0, len(pages))
+	for _, p := range pages {
+		want, ok := truth[p.ID]
+		if !ok {
+			t.Fatalf("page %s has no ground truth", p.ID)
+		}
+		got := ""
+		if ex, err := ExtractHTML(p.HTML, ""); err == nil {
+			got = ex.Text
+		}
+		c := CompareShingles(want, got)
+		counts = append(counts, c)
+		if c.F1() < 0.9 {
+			t.Logf("%s: F1 %.3f precision %.3f recall %.3f", p.ID, c.F1(), c.Precision(), c.Recall())
+		}
+	}
+	s := ScoreBenchmark(counts)
+	t.Logf("aeb body F1 %.4f precision %.4f recall %.4f (%d pages)", s.F1, s.Precision, s.Recall, len(counts))
+	if s.F1 < aebTargetF1 {
+		t.Errorf("aeb body F1 = %.4f, want ≥ %.3f", s.F1, aebTargetF1)
+	}
+}
+
+func TestCompareShingles(t *testing.T) {
+	tests := []struct {
+		name       string
+		truth      string
+		pred       string
+		p, r, f1   float64
+		tp, fp, fn float64
+	}{
+		{"both empty", "", "", 1, 1, 1, 0, 0, 0},
+		{"nothing predicted", "a b c d e", "", 0, 0, 0, 0, 0, 1},
+		{"exact", "one two three four five", "one, two; three four five!", 1, 1, 1, 1, 0, 0},
+		{"short texts are one shingle", "a b", "a b", 1, 1, 1, 1, 0, 0},
+		{"extra text", "a b c d", "a b c d e", 0.5, 1, 2.0 / 3, 0.5, 0.5, 0},
+		{"case matters", "A b c d", "a b c d", 0, 0, 0, 0, 0.5, 0.5},
+		{"unicode words", "été à Québec 2024", "été à Québec 2024", 1, 1, 1, 1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := CompareShingles(tt.truth, tt.pred)
+			for _, v := range []struct {
+				what      string
+				got, want float64
+			}{
+				{"tp", c.TP, tt.tp}, {"fp", c.FP, tt.fp}, {"fn", c.FN, tt.fn},
+				{"precision", c.Precision(), tt.p}, {"recall", c.Recall(), tt.r}, {"f1", c.F1(), tt.f1},
+			} {
+				if math.Abs(v.got-v.want) > 1e-9 {
+					t.Errorf("%s = %v, want %v", v.what, v.got, v.want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,140 @@
+package pipeline
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// Thresholds of the line selection in ExtractHTML, tuned on the development
+// half of the article-extraction benchmark.
+const (
+	// minLineSupport is the share of a line's shingles that the other
+	// extractor must hold for the line to count as confirmed.
+	minLineSupport = 0.5
+	// minConfirmCoverage is the share of the main text the other extractor
+	// must hold before its disagreement is trusted: below it, the two
+	// picked different parts of the page and no line is dropped.
+	minConfirmCoverage = 0.5
+	// linkLineMaxWords and linkLineDensity define a link line: short and
+	// mostly link text in the page.
+	linkLineMaxWords = 15
+	linkLineDensity  = 0.8
+)
+
+// confirmLines keeps the lines of main that other also holds. It reports
+// false, and returns main unchanged, when other is empty or covers too
+// little of main to be a judge.
+func confirmLines(main, other []textLine) ([]textLine, bool) {
+	if len(main) == 0 || len(other) == 0 {
+		return main, false
+	}
+	ref := newShingleIndex(joinLines(other))
+	if ref.support(joinLines(main)) < minConfirmCoverage {
+		return main, false
+	}
+	kept := make([]textLine, 0, len(main))
+	for _, l := range main {
+		if ref.support(l.Text) >= minLineSupport {
+			kept = append(kept, l)
+		}
+	}
+	return kept, true
+}
+
+// dropHeadline removes the first line when it is the page title (or the
+// title without its site name, or the title with a kicker).
+func dropHeadline(lines []textLine, title string) []textLine {
+	if len(lines) == 0 || !sameHeadline(lines[0].Text, title) {
+		return lines
+	}
+	return lines[1:]
+}
+
+// sameHeadline reports whether line and title are the same headline: one's
+// words contain the other's, which has at least half as many words.
+func sameHeadline(line, title string) bool {
+	a, b := wordTokens(line), wordTokens(title)
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if 2*len(a) < len(b) {
+		return false
+	}
+	return strings.Contains(" "+strings.Join(b, " ")+" ", " "+strings.Join(a, " ")+" ")
+}
+
+// dropLinkRuns removes link lines that stand next to another link line:
+// lists of related articles, tags, share and subscribe links. A lone link
+// line (a cited URL, a "read more" inside the text) stays.
+func dropLinkRuns(lines []textLine, linkDensity map[string]float64) []textLine {
+	isLink := func(i int) bool {
+		if i < 0 || i >= len(lines) {
+			return false
+		}
+		words := wordTokens(lines[i].Text)
+		return len(words) <= linkLineMaxWords &&
+			linkDensity[strings.Join(words, " ")] >= linkLineDensity
+	}
+	kept := make([]textLine, 0, len(lines))
+	for i, l := range lines {
+		if isLink(i) && (isLink(i-1) || isLink(i+1)) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return kept
+}
+
+// pageLinkDensity maps the words of every line of the whole page to the
+// share of its letters inside links. Extractors drop link markup; this
+// recovers it.
+func pageLinkDensity(doc *html.Node) map[string]float64 {
+	density := make(map[string]float64)
+	for _, l := range renderLines(doc) {
+		density[strings.Join(wordTokens(l.Text), " ")] = l.LinkDensity()
+	}
+	return density
+}
+
+// shingleIndex tells how much of a line a reference text holds.
+type shingleIndex struct {
+	shingles map[string]int
+	// words is the reference's words, space-separated and space-framed.
+	words string
+}
+
+// newShingleIndex indexes text.
+func newShingleIndex(text string) shingleIndex {
+	words := wordTokens(text)
+	return shingleIndex{
+		shingles: shingleCounts(words),
+		words:    " " + strings.Join(words, " ") + " ",
+	}
+}
+
+// support is the share of text's 4-word shingles found in the reference;
+// a text shorter than a shingle is found or not as a whole.
+func (ix shingleIndex) support(text string) float64 {
+	words := wordTokens(text)
+	if len(words) == 0 {
+		return 0
+	}
+	if len(words) < shingleSize {
+		if strings.Contains(ix.words, " "+strings.Join(words, " ")+" ") {
+			return 1
+		}
+		return 0
+	}
+	found := 0
+	n := len(words) - shingleSize + 1
+	for i := range n {
+		if ix.shingles[shingleKey(words[i:i+shingleSize])] > 0 {
+			found++
+		}
+	}
+	return float64(found) / float64(n)
+}
