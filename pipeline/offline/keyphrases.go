@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Keyphrase extraction follows YAKE (Campos et al., 2020): every non-stop
@@ -79,7 +80,7 @@ func rankedPhrases(doc *document) []*keyphrase {
 // isHeading reports whether a sentence looks like a title-case heading,
 // whose capitals say nothing about proper nouns.
 func isHeading(s sentence) bool {
-	if strings.ContainsAny(s.text[len(s.text)-1:], ".!?…") || len(s.tokens) > 20 {
+	if endsSentence(s.text) || len(s.tokens) > 20 {
 		return false
 	}
 	content, capital := 0, 0
@@ -92,6 +93,14 @@ func isHeading(s sentence) bool {
 		}
 	}
 	return content > 1 && capital*10 >= content*6
+}
+
+// endsSentence reports whether text ends with terminal punctuation,
+// possibly followed by closing quotes or brackets.
+func endsSentence(text string) bool {
+	text = strings.TrimRight(text, "\"'”’»)] ")
+	r, _ := utf8.DecodeLastRuneInString(text)
+	return isTerminal(r)
 }
 
 // wordStatistics gathers YAKE's raw statistics of every non-stop stem.

@@ -181,9 +181,10 @@ func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate
 			break
 		}
 		name := tb.name(c.sentence.index, used, nameCues)
-		if name == "" {
+		if name == "" || used["name:"+strings.ToLower(name)] {
 			continue
 		}
+		used["name:"+strings.ToLower(name)] = true
 		c.name = name
 		out = append(out, c)
 	}
