@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/veille/veille/eval"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// evalOptions are the flags of `extract eval`.
+type evalOptions struct {
+	gold, pred         string
+	jsonFile, htmlFile string
+	baseline           string
+	minScore           float64
+	history            bool
+	limit              int
+	db                 string
+}
+
+func (a *app) evalCommand() *cobra.Command {
+	var o evalOptions
+	c := &cobra.Command{
+		Use:   "eval --gold PATH [--pred DIR]",
+		Short: "Score predicted cards against gold cards",
+		Long: `Score predicted cards against gold cards.
+
+Gold cards are markdown card files (any gold layout) at PATH, a file or a
+directory searched recursively. Predictions are the card files (markdown or
+JSON) in --pred DIR or, by default, the latest card of each gold card's
+document in the store. Gold and prediction are paired by the canonical URL of
+their External link, then by file name; a gold card without a prediction
+scores 0.
+
+Prints one row per card and one column per section; the metrics are defined
+in README.md ("## Eval"). Every run is stored; --history lists them.
+Exits 1 when a card file could not be read or the overall score is below
+--min-score.`,
+		Args: exactArgs(0),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.history {
+				return a.evalHistory(c.Context(), o)
+			}
+			return a.runEval(c.Context(), o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.gold, "gold", "", "gold card file or directory (searched recursively)")
+	f.StringVar(&o.pred, "pred", "", "directory (or file) of predicted cards, markdown or JSON (default: latest cards in the store)")
+	f.StringVar(&o.jsonFile, "json", "", "write the full report as JSON to `FILE`")
+	f.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report to `FILE`")
+	f.StringVar(&o.baseline, "baseline", "", "compare with an earlier JSON report `PREV.json` and mark the deltas")
+	f.Float64Var(&o.minScore, "min-score", 0, "exit 1 when the overall score is below `X` (0–1)")
+	f.BoolVar(&o.history, "history", false, "list the stored eval runs, newest first, and exit")
+	f.IntVar(&o.limit, "limit", 20, "with --history: how many runs to list (0: all)")
+	addDBFlag(c, &o.db)
+	return c
+}
+
+func (o evalOptions) check() error {
+	switch {
+	case o.gold == "":
+		return usageError{errors.New("eval: --gold is required (a gold card file or directory)")}
+	case o.minScore < 0 || o.minScore > 1:
+		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
+	}
+	return nil
+}
+
+// runEval loads, pairs and scores the cards, writes the reports, stores
+// the run, and fails when a card could not be read or the score is too low.
+func (a *app) runEval(ctx context.Context, o evalOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	gold, errs, err := eval.LoadGold(o.gold)
+	if err != nil {
+		return fmt.Errorf("eval: gold: %w", err)
+	}
+	var before *eval.Report
+	if o.baseline != "" {
+		if before, err = eval.ReadReport(o.baseline); err != nil {
+			return fmt.Errorf("eval: --baseline: %w", err)
+		}
+	}
+	st, err := a.openStore(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	defer st.Close()
+
+	preds, predErrs, source, err := loadPredictions(ctx, st, o.pred, gold)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	errs = append(errs, predErrs...)
+	pairs, unpaired := eval.PairCards(gold, preds)
+	report := eval.Evaluate(pairs, errs, unpaired)
+	report.Gold, report.Predictions = o.gold, source
+	report.Provenance = eval.MergeProvenance(preds)
+	if before != nil {
+		report.Baseline = eval.CompareReports(before, &report, o.baseline)
+	}
+
+	if err := eval.WriteTable(a.stdout, &report); err != nil {
+		return err
+	}
+	if err := writeReportFiles(&report, o); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	id, err := saveEvalRun(ctx, st, &report)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "eval run %d stored in %s\n", id, st.Path())
+
+	if n := report.Counts.Errors; n > 0 {
+		return fmt.Errorf("eval: %d card files could not be read (listed above); the other cards were scored", n)
+	}
+	if report.Overall < o.minScore {
+		return fmt.Errorf("eval: overall score %.3f is below --min-score %.3f", report.Overall, o.minScore)
+	}
+	return nil
+}
+
+// loadPredictions reads the predicted cards from dir, or, when dir is "",
+// the latest stored card of each gold card's document. source says where
+// they came from, for the report.
+func loadPredictions(ctx context.Context, st *store.Store, dir string, gold []eval.LoadedCard) (
+	preds []eval.LoadedCard, errs []eval.FileError, source string, err error) {
+	if dir != "" {
+		preds, errs, err = eval.LoadPredictions(dir)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("predictions: %w", err)
+		}
+		return preds, errs, dir, nil
+	}
+	for _, g := range gold {
+		canonical, err := schema.CanonicalURL(g.Card.URL)
+		if err != nil {
+			continue // no document can match: the gold card scores as missing
+		}
+		docID := schema.DocumentID(canonical)
+		sc, err := st.LatestCard(ctx, docID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, "", err
+		}
+		file := fmt.Sprintf("store:%s@v%d", docID, sc.Version)
+		var card schema.Card
+		if err := json.Unmarshal([]byte(sc.CardJSON), &card); err != nil {
+			errs = append(errs, eval.FileError{File: file, Role: "pred", Message: "stored card JSON: " + err.Error()})
+			continue
+		}
+		preds = append(preds, eval.LoadedCard{ID: g.ID, File: file, Card: &card, Provenance: eval.Provenance{
+			Provider: sc.Provider, Model: sc.Model, Prompt: promptLabel(sc.PromptName, sc.PromptVersion)}})
+	}
+	return preds, errs, "store", nil
+}
+
+func promptLabel(name, version string) string {
+	if version == "" {
+		return name
+	}
+	return name + "@" + version
+}
+
+// writeReportFiles writes the JSON and HTML reports asked for.
+func writeReportFiles(r *eval.Report, o evalOptions) error {
+	outputs := []struct {
+		path  string
+		write func(*bytes.Buffer) error
+	}{
+		{o.jsonFile, func(b *bytes.Buffer) error { return eval.WriteJSON(b, r) }},
+		{o.htmlFile, func(b *bytes.Buffer) error { return eval.WriteHTML(b, r) }},
+	}
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		var b bytes.Buffer
+		if err := out.write(&b); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out.path, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	}
+	return nil
+}
+
+// saveEvalRun stores the run with its section and card scores.
+func saveEvalRun(ctx context.Context, st *store.Store, r *eval.Report) (int64, error) {
+	var js bytes.Buffer
+	if err := eval.WriteJSON(&js, r); err != nil {
+		return 0, err
+	}
+	run := store.EvalRun{
+		Gold: r.Gold, Predictions: r.Predictions,
+		Provider: r.Provenance.Provider, Model: r.Provenance.Model, Prompt: r.Provenance.Prompt,
+		Cards: r.Counts.Scored, Missing: r.Counts.Missing, Errors: r.Counts.Errors,
+		Overall: r.Overall, ReportJSON: js.String(),
+	}
+	for _, s := range r.Sections {
+		sec := store.EvalSection{Section: s.Section, Cards: s.Cards}
+		if !s.NA {
+			score := s.Score
+			sec.Score = &score
+		}
+		run.Sections = append(run.Sections, sec)
+	}
+	for _, c := range r.Cards {
+		run.CardScores = append(run.CardScores, store.EvalCard{Card: c.ID, GoldFile: c.GoldFile, PredFile: c.PredFile, Overall: c.Overall})
+	}
+	return st.SaveEvalRun(ctx, run)
+}
+
+// evalHistory lists the stored eval runs, newest first.
+func (a *app) evalHistory(ctx context.Context, o evalOptions) error {
+	st, err := a.openStore(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("eval --history: %w", err)
+	}
+	defer st.Close()
+	runs, err := st.EvalRuns(ctx, o.limit)
+	if err != nil {
+		return fmt.Errorf("eval --history: %w", err)
+	}
+	if len(runs) == 0 {
+		_, err := fmt.Fprintf(a.stdout, "no eval runs stored in %s\n", st.Path())
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\twhen (UTC)\toverall\tcards\tmissing\terrors\tpredictions\tprovider/model/prompt\tgold")
+	for _, r := range runs {
+		made := strings.Trim(strings.Join([]string{r.Provider, r.Model, r.Prompt}, "/"), "/")
+		if made == "" {
+			made = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%d\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.CreatedAt.UTC().Format("2006-01-02 15:04"),
+			r.Overall, r.Cards, r.Missing, r.Errors, r.Predictions, made, r.Gold)
+	}
+	return tw.Flush()
+}
