@@ -82,8 +82,18 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
+	// Without arguments, extract prints its help; an unknown command is a
+	// usage error (cobra alone would exit 1).
+	root.Args = unknownCommand
+	root.SuggestionsMinimumDistance = 2
+	root.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
 	root.AddCommand(
 		a.versionCommand(),
+		a.runCommand(),
+		a.schemaCommand(),
+		a.parseCommand(),
+		a.renderCommand(),
+		a.evalCommand(),
 	)
 	return root
 }
@@ -106,4 +116,29 @@ func minArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// unknownCommand rejects arguments that name no subcommand of the root,
+// suggesting close names as cobra does.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if suggestions := c.SuggestionsFor(args[0]); len(suggestions) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", suggestions[0])
+	}
+	return usageError{fmt.Errorf("%s (see '%s --help')", msg, c.CommandPath())}
+}
+
+// readInput reads the file at path, or standard input when path is "-".
+func (a *app) readInput(path string) ([]byte, error) {
+	if path == "-" {
+		b, err := io.ReadAll(a.stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return b, nil
+	}
+	return os.ReadFile(path)
 }
