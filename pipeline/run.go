@@ -55,6 +55,12 @@ type Outcome struct {
 // document was loaded is recorded as a failed run, with the model attempts,
 // and no card is stored.
 func (r *Runner) Run(ctx context.Context, input string) (Outcome, error) {
+	return r.RunFrom(ctx, input, nil)
+}
+
+// RunFrom is Run for a source found on another page (a newsletter issue):
+// origin, when not nil, is recorded on the card and in its title line.
+func (r *Runner) RunFrom(ctx context.Context, input string, origin *schema.Link) (Outcome, error) {
 	started := time.Now()
 	doc, err := r.Loader.Load(ctx, input, r.Refresh)
 	if err != nil {
@@ -69,6 +75,10 @@ func (r *Runner) Run(ctx context.Context, input string) (Outcome, error) {
 		return Outcome{}, errors.Join(err, r.saveFailure(ctx, input, doc, started, err))
 	}
 	out := r.outcome(doc, res)
+	if origin != nil {
+		out.Card.Origin = origin
+		out.Markdown = schema.Render(out.Card)
+	}
 	if r.Store == nil {
 		return out, nil
 	}

@@ -22,8 +22,8 @@ const (
 	AttemptDone        = "done"
 	AttemptSkipped     = "skipped"
 	AttemptRetry       = "retry"
-	AttemptFailed      = "failed"
-	AttemptDeferred    = "deferred"
+	AttemptFailed      = "failed"  // permanent failure, not retried
+	AttemptGaveUp      = "gave up" // transient failure, out of attempts
 	AttemptInterrupted = "interrupted"
 )
 
@@ -252,6 +252,21 @@ func (s *Store) queryAttempts(ctx context.Context, where string, arg any) ([]Job
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// PermanentFailure reports whether the last finished attempt at url failed
+// permanently, and its cause.
+func (s *Store) PermanentFailure(ctx context.Context, url string) (cause string, failed bool, err error) {
+	var outcome string
+	err = s.db.QueryRowContext(ctx, `SELECT outcome, cause FROM batch_attempts
+		WHERE url = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`, url).Scan(&outcome, &cause)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("last attempt at %s: %w", url, err)
+	}
+	return cause, outcome == AttemptFailed, nil
 }
 
 // UnseenFeedItems returns the item URLs of feed feedURL that

@@ -26,10 +26,11 @@ CREATE TABLE batch_attempts (
     run_id        INTEGER NOT NULL REFERENCES batch_runs(id) ON DELETE CASCADE,
     job_id        INTEGER NOT NULL, -- the queue's job id (river_job.id)
     attempt       INTEGER NOT NULL, -- 1 for the first try of the job
-    url           TEXT NOT NULL,
+    url           TEXT NOT NULL, -- canonical URL of the document
     started_at    TEXT NOT NULL,
     finished_at   TEXT,
-    -- done, skipped, retry, failed, deferred (budget), interrupted (crash)
+    -- done, skipped, retry, failed (permanent), gave up (out of attempts),
+    -- interrupted (crash or stop)
     outcome       TEXT NOT NULL DEFAULT '',
     cause         TEXT NOT NULL DEFAULT '',
     error         TEXT NOT NULL DEFAULT '',
@@ -39,6 +40,7 @@ CREATE TABLE batch_attempts (
 ) STRICT;
 CREATE INDEX batch_attempts_run ON batch_attempts(run_id);
 CREATE INDEX batch_attempts_job ON batch_attempts(job_id);
+CREATE INDEX batch_attempts_url ON batch_attempts(url);
 
 CREATE TABLE batch_feed_items (
     feed_url   TEXT NOT NULL,

@@ -1,0 +1,98 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// HostLimiter paces requests per host (politeness): at most rps requests a
+// second to each host, shared by every worker. Zero rps means no limit.
+type HostLimiter struct {
+	rps      float64
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+// NewHostLimiter returns a limiter allowing rps requests a second per host.
+func NewHostLimiter(rps float64) *HostLimiter {
+	return &HostLimiter{rps: rps, limiters: map[string]*rate.Limiter{}}
+}
+
+// Wait blocks until a request to rawURL's host is allowed, or ctx is done.
+func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
+	if h == nil || h.rps <= 0 {
+		return nil
+	}
+	host, err := HostKey(rawURL)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	l, ok := h.limiters[host]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(h.rps), 1)
+		h.limiters[host] = l
+	}
+	h.mu.Unlock()
+	return l.Wait(ctx)
+}
+
+// RateLimitedModel is a Model behind two token buckets shared by every
+// caller: requests per minute and tokens per minute, as providers count
+// them. A Card call takes one request (its inner retries are not counted
+// separately) and the estimated prompt tokens up front; tokens the answer
+// used beyond the estimate are charged afterwards, delaying later calls.
+type RateLimitedModel struct {
+	Model
+	requests *rate.Limiter // nil: no limit
+	tokens   *rate.Limiter // nil: no limit
+}
+
+// NewRateLimitedModel wraps m; rpm and tpm of 0 mean no limit. Each bucket
+// holds one minute's allowance.
+func NewRateLimitedModel(m Model, rpm, tpm int) *RateLimitedModel {
+	r := &RateLimitedModel{Model: m}
+	if rpm > 0 {
+		r.requests = rate.NewLimiter(rate.Limit(float64(rpm)/60), rpm)
+	}
+	if tpm > 0 {
+		r.tokens = rate.NewLimiter(rate.Limit(float64(tpm)/60), tpm)
+	}
+	return r
+}
+
+// Card waits for the buckets, then asks the wrapped model.
+func (m *RateLimitedModel) Card(ctx context.Context, in Input) (Result, error) {
+	if m.requests != nil {
+		if err := m.requests.Wait(ctx); err != nil {
+			return Result{}, fmt.Errorf("model rate limit (--rpm): %w", err)
+		}
+	}
+	estimate := 0
+	if m.tokens != nil {
+		estimate = min(estimateTokens(in.Text)+promptOverheadTokens, m.tokens.Burst())
+		if err := m.tokens.WaitN(ctx, estimate); err != nil {
+			return Result{}, fmt.Errorf("model rate limit (--tpm): %w", err)
+		}
+	}
+	res, err := m.Model.Card(ctx, in)
+	if m.tokens != nil && err == nil {
+		used := res.Provenance.InputTokens + res.Provenance.OutputTokens
+		if extra := min(used-estimate, m.tokens.Burst()); extra > 0 {
+			m.tokens.ReserveN(time.Now(), extra) // a debt the next callers wait for
+		}
+	}
+	return res, err
+}
+
+// promptOverheadTokens approximates what a card request adds to the page
+// text: instructions, schema and the answer budget.
+const promptOverheadTokens = 1500
+
+// PromptHash forwards the wrapped model's prompt hash, if it has one, so
+// runs record it.
+func (m *RateLimitedModel) PromptHash() string { return promptHashOf(m.Model) }
