@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/store"
+)
+
+// modelFlags are the flags that choose and tune the model; extract run and
+// extract batch share them.
+type modelFlags struct {
+	provider       string
+	model          string
+	sectioned      bool
+	noCache        bool
+	timeout        time.Duration
+	maxAttempts    int
+	maxInputTokens int
+}
+
+// addModelFlags registers the model flags on c.
+func addModelFlags(c *cobra.Command, f *modelFlags) {
+	c.Flags().StringVar(&f.provider, "provider", pipeline.ProviderAuto,
+		"model provider: "+strings.Join(pipeline.Providers, ", "))
+	c.Flags().StringVar(&f.model, "model", "", "model name (default $"+pipeline.EnvExtractModel+"; gpt-4o-mini for openai)")
+	c.Flags().BoolVar(&f.sectioned, "sectioned", false, "one request per card section (for small local models)")
+	c.Flags().BoolVar(&f.noCache, "no-cache", false, "bypass the response cache")
+	c.Flags().DurationVar(&f.timeout, "timeout", pipeline.DefaultRetryPolicy().Timeout, "time limit of one model request")
+	c.Flags().IntVar(&f.maxAttempts, "max-attempts", pipeline.DefaultRetryPolicy().MaxAttempts, "requests tried before giving up on a model call")
+	c.Flags().IntVar(&f.maxInputTokens, "max-input-tokens", pipeline.DefaultMaxInputTokens, "page-text budget of one request; longer texts are split")
+}
+
+// selectModel builds the model the flags name, printing the offline
+// fallback notice on stderr.
+func (a *app) selectModel(ctx context.Context, f modelFlags, st *store.Store) (pipeline.Model, error) {
+	if f.maxAttempts < 1 || f.timeout <= 0 || f.maxInputTokens < 1 {
+		return nil, usageError{errors.New("--max-attempts, --timeout and --max-input-tokens must be positive")}
+	}
+	retry := pipeline.DefaultRetryPolicy()
+	retry.MaxAttempts, retry.Timeout = f.maxAttempts, f.timeout
+	opts := pipeline.ChatOptions{Retry: retry, Sectioned: f.sectioned, MaxInputTokens: f.maxInputTokens,
+		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if !f.noCache && st != nil {
+		opts.Cache = st
+	}
+	m, notice, err := pipeline.SelectModel(ctx, pipeline.ModelConfig{Provider: f.provider, Model: f.model,
+		Getenv: a.getenv, Chat: opts})
+	if err != nil {
+		return nil, err
+	}
+	if notice != "" {
+		fmt.Fprintln(a.stderr, "extract: "+notice)
+	}
+	return m, nil
+}
+
+func (a *app) runCommand() *cobra.Command {
+	var (
+		mf              modelFlags
+		dbPath, outDir  string
+		lang            string
+		asJSON, refresh bool
+		strict          bool
+	)
+	c := &cobra.Command{
+		Use:   "run URL|FILE...",
+		Short: "Make the signal card of each page: fetch, ask the model, validate, ground, store, print",
+		Long: `Make the signal card of each page: fetch it (or read it from the store), ask
+the model, validate and ground its answer, store the card with its provenance,
+and print it in the gold markdown layout (or as JSON with --json).
+
+The model is chosen by --provider (default auto: OpenAI when OPENAI_API_KEY is
+set, else an Ollama server at OLLAMA_HOST, else the offline baseline). A tally
+of grounded rows goes to stderr; stdout carries only the cards.`,
+		Args: minArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			st, err := a.openStore(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			m, err := a.selectModel(ctx, mf, st)
+			if err != nil {
+				return err
+			}
+			r := &pipeline.Runner{Loader: &pipeline.Loader{Store: st}, Model: m, Store: st,
+				OutputLang: lang, StrictGrounding: strict, Refresh: refresh}
+			return a.runInputs(ctx, r, args, outDir, asJSON)
+		},
+	}
+	addDBFlag(c, &dbPath)
+	addModelFlags(c, &mf)
+	c.Flags().StringVar(&lang, "lang", "", "write the card in this language (default: the page's)")
+	c.Flags().StringVarP(&outDir, "output", "o", "", "also write each card to `DIR`/<id>.md")
+	c.Flags().BoolVar(&asJSON, "json", false, "print each card as one JSON object a line, with provenance and grounding")
+	c.Flags().BoolVar(&refresh, "refresh", false, "fetch URLs again even when the store has them")
+	c.Flags().BoolVar(&strict, "strict-grounding", false, "drop rows whose evidence is not found in the page text")
+	return c
+}
+
+// runOutput is one card as printed by --json.
+type runOutput struct {
+	ID         string              `json:"id"`
+	Version    int                 `json:"version"`
+	Card       any                 `json:"card"`
+	Provenance pipeline.Provenance `json:"provenance"`
+	Grounding  []pipeline.Span     `json:"grounding"`
+}
+
+// runInputs runs every input, printing each card as it is made; it goes on
+// after a failure and reports how many failed.
+func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string, outDir string, asJSON bool) error {
+	if outDir != "" {
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return fmt.Errorf("output directory %s: %w", outDir, err)
+		}
+	}
+	var tally pipeline.Tally
+	failed := 0
+	for i, input := range inputs {
+		out, err := r.Run(ctx, input)
+		if err != nil {
+			fmt.Fprintln(a.stderr, "extract: "+err.Error())
+			failed++
+			continue
+		}
+		tally = tally.Add(out.Tally)
+		if err := a.printCard(out, i, asJSON); err != nil {
+			return err
+		}
+		if outDir != "" {
+			path := filepath.Join(outDir, out.Document.ID+".md")
+			if err := os.WriteFile(path, []byte(out.Markdown), 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+		}
+	}
+	if len(inputs) > failed {
+		dropped := ""
+		if r.StrictGrounding {
+			dropped = fmt.Sprintf(" (%d dropped)", tally.Ungrounded)
+		}
+		fmt.Fprintf(a.stderr, "grounding: %d rows, %d grounded, %d ungrounded%s\n", tally.Rows, tally.Grounded, tally.Ungrounded, dropped)
+	}
+	if failed > 0 {
+		return fmt.Errorf("run: %d of %d inputs failed", failed, len(inputs))
+	}
+	return nil
+}
+
+func (a *app) printCard(out pipeline.Outcome, i int, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(runOutput{ID: out.Document.ID, Version: out.Version, Card: out.Card,
+			Provenance: out.Provenance, Grounding: out.Spans})
+		if err != nil {
+			return fmt.Errorf("encode card: %w", err)
+		}
+		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
+		return err
+	}
+	if i > 0 {
+		fmt.Fprintln(a.stdout)
+	}
+	_, err := fmt.Fprintln(a.stdout, out.Markdown)
+	return err
+}
