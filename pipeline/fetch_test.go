@@ -1,0 +1,384 @@
+package pipeline
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"unicode/utf8"
+
+	"github.com/andybalholm/brotli"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// readFixture returns a file of testdata/fetch.
+func readFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "fetch", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// compress encodes b with an HTTP content coding.
+func compress(tb testing.TB, coding string, b []byte) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	var w interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	switch coding {
+	case "gzip":
+		w = gzip.NewWriter(&buf)
+	case "deflate":
+		w = zlib.NewWriter(&buf)
+	case "raw-deflate":
+		fw, err := flate.NewWriter(&buf, flate.DefaultCompression)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w = fw
+	case "br":
+		w = brotli.NewWriter(&buf)
+	default:
+		tb.Fatalf("unknown coding %s", coding)
+	}
+	if _, err := w.Write(b); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// randomBytes returns n bytes of deterministic garbage.
+func randomBytes(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.UintN(256))
+	}
+	return b
+}
+
+// testSite serves the pages the fetch and loader tests need; it counts
+// requests per path and records the last User-Agent.
+type testSite struct {
+	*httptest.Server
+	hits      map[string]int
+	userAgent string
+}
+
+func newTestSite(t *testing.T) *testSite {
+	t.Helper()
+	article := readFixture(t, "article.html")
+	latin1, err := charmap.ISO8859_1.NewEncoder().Bytes([]byte(strings.ReplaceAll(string(article), "Saint-Exemple", "Saint-Étienne-Exemple")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &testSite{hits: map[string]int{}}
+	mux := http.NewServeMux()
+	serve := func(path, contentType, coding string, body []byte) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if contentType != "" {
+				w.Header().Set("Content-Type", contentType)
+			} else {
+				w.Header()["Content-Type"] = nil // stop net/http from sniffing
+			}
+			if coding != "" {
+				w.Header().Set("Content-Encoding", coding)
+			}
+			w.Write(body)
+		})
+	}
+	serve("/article", "text/html; charset=utf-8", "", article)
+	serve("/gzip", "text/html", "gzip", compress(t, "gzip", article))
+	serve("/deflate", "text/html", "deflate", compress(t, "deflate", article))
+	serve("/raw-deflate", "text/html", "deflate", compress(t, "raw-deflate", article))
+	serve("/br", "text/html", "br", compress(t, "br", article))
+	serve("/latin1-header", "text/html; charset=ISO-8859-1", "", latin1)
+	serve("/latin1-meta", "text/html", "", bytes.Replace(latin1, []byte(`<meta charset="utf-8">`), []byte(`<meta charset="iso-8859-1">`), 1))
+	serve("/no-type", "", "", article)
+	serve("/note.md", "text/markdown; charset=utf-8", "", readFixture(t, "note.md"))
+	serve("/report.pdf", "application/pdf", "", readFixture(t, "report.pdf"))
+	serve("/octet-pdf", "application/octet-stream", "", readFixture(t, "report.pdf"))
+	serve("/zip", "application/zip", "", []byte("PK\x03\x04"))
+	serve("/image", "image/png", "", []byte("\x89PNG\r\n\x1a\n"))
+	serve("/empty", "text/html", "", nil)
+	serve("/blank", "text/html", "", []byte("  \n\t "))
+	serve("/binary", "text/html", "", randomBytes(4096))
+	serve("/invalid-utf8", "text/html; charset=utf-8", "", append([]byte("<html><body><p>"), randomBytes(4096)...))
+	serve("/big", "text/html", "", bytes.Repeat([]byte("<p>word</p>\n"), 200_000))
+	serve("/gzip-bomb", "text/html", "gzip", compress(t, "gzip", bytes.Repeat([]byte("<p>word</p>\n"), 2_000_000)))
+	serve("/truncated", "text/html", "", article[:len(article)*3/4])
+	serve("/malformed", "text/html", "", []byte("<html><body><p></b></i></td></tr></table></div></body></html></p>"))
+	serve("/no-text", "text/html", "", []byte(`<html><head><title>Only a title</title></head><body><script>var x = 1;</script><img src="a.png"></body></html>`))
+	mux.HandleFunc("/chunked-big", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		for range 300 {
+			w.Write(bytes.Repeat([]byte("x"), 64<<10))
+			w.(http.Flusher).Flush()
+		}
+	})
+	mux.HandleFunc("/status/{code}", func(w http.ResponseWriter, r *http.Request) {
+		var code int
+		fmt.Sscan(r.PathValue("code"), &code)
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "30")
+		}
+		http.Error(w, "nope", code)
+	})
+	mux.HandleFunc("/hop/{n}", func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscan(r.PathValue("n"), &n)
+		if n == 0 {
+			http.Redirect(w, r, "/article", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, fmt.Sprintf("/hop/%d", n-1), http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/loop/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/b", http.StatusFound) })
+	mux.HandleFunc("/loop/b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/a", http.StatusFound) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	site.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		site.hits[r.URL.Path]++
+		site.userAgent = r.UserAgent()
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(site.Close)
+	return site
+}
+
+// testFetcher is a Fetcher with short limits, so failure cases run fast.
+func testFetcher() *Fetcher {
+	return NewFetcher(FetchConfig{
+		UserAgent:      UserAgent("1.2.3"),
+		ConnectTimeout: time.Second,
+		Timeout:        500 * time.Millisecond,
+		MaxBodyBytes:   1 << 20,
+	})
+}
+
+func TestFetchDecodesBodies(t *testing.T) {
+	site := newTestSite(t)
+	f := testFetcher()
+	tests := []struct {
+		path, wantType, wantCharset, wantText string
+	}{
+		{"/article", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/gzip", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/deflate", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/raw-deflate", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/br", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/latin1-header", "text/html", "windows-1252", "Saint-Étienne-Exemple"},
+		{"/latin1-meta", "text/html", "windows-1252", "Saint-Étienne-Exemple"},
+		{"/no-type", "text/html", "utf-8", "Saint-Exemple replaced"},
+		{"/note.md", "text/markdown", "utf-8", "# Field notes"},
+		{"/report.pdf", "application/pdf", "", "%PDF-1.4"},
+		{"/octet-pdf", "application/pdf", "", "%PDF-1.4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			page, err := f.Fetch(context.Background(), site.URL+tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.ContentType != tt.wantType || page.Charset != tt.wantCharset {
+				t.Errorf("type %q charset %q, want %q %q", page.ContentType, page.Charset, tt.wantType, tt.wantCharset)
+			}
+			if !bytes.Contains(page.Body, []byte(tt.wantText)) {
+				t.Errorf("body lacks %q", tt.wantText)
+			}
+			if page.Status != 200 || page.FinalURL != site.URL+tt.path || page.FetchedAt.IsZero() {
+				t.Errorf("status %d, final URL %s, fetched at %v", page.Status, page.FinalURL, page.FetchedAt)
+			}
+		})
+	}
+	if want := "veille/1.2.3 (+https://github.com/veille/veille)"; site.userAgent != want {
+		t.Errorf("User-Agent = %q, want %q", site.userAgent, want)
+	}
+}
+
+func TestFetchFollowsRedirects(t *testing.T) {
+	site := newTestSite(t)
+	page, err := testFetcher().Fetch(context.Background(), site.URL+"/hop/9") // 10 redirects
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.URL != site.URL+"/hop/9" || page.FinalURL != site.URL+"/article" {
+		t.Errorf("URL %s, final URL %s", page.URL, page.FinalURL)
+	}
+}
+
+// TestFetchFailures covers the bad inputs at the fetch level: each one is a
+// single error naming the URL and the cause.
+func TestFetchFailures(t *testing.T) {
+	site := newTestSite(t)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL + "/page"
+	closed.Close()
+	dialFailing := func(err error) *Fetcher {
+		return NewFetcher(FetchConfig{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+		}})
+	}
+	tests := []struct {
+		name    string
+		fetcher *Fetcher
+		url     string
+		wantErr error  // for errors.Is, when set
+		want    string // in the message
+	}{
+		{"DNS failure", dialFailing(&net.DNSError{Err: "no such host", Name: "nowhere.invalid", IsNotFound: true}), "http://nowhere.invalid/x", nil, "DNS lookup of nowhere.invalid failed"},
+		{"unreachable host", dialFailing(syscall.EHOSTUNREACH), "http://unreachable.example/x", syscall.EHOSTUNREACH, "host unreachable"},
+		{"connection refused", testFetcher(), closedURL, syscall.ECONNREFUSED, "connection refused"},
+		{"timeout", testFetcher(), site.URL + "/slow", context.DeadlineExceeded, "timed out after 500ms"},
+		{"404", testFetcher(), site.URL + "/status/404", nil, "HTTP 404 Not Found"},
+		{"500", testFetcher(), site.URL + "/status/500", nil, "HTTP 500 Internal Server Error"},
+		{"redirect loop", testFetcher(), site.URL + "/loop/a", ErrRedirectLoop, "redirect loop"},
+		{"too many redirects", testFetcher(), site.URL + "/hop/10", ErrTooManyRedirects, "more than 10"},
+		{"oversize body", testFetcher(), site.URL + "/big", ErrBodyTooLarge, "over the 1 MB limit"},
+		{"oversize chunked body", testFetcher(), site.URL + "/chunked-big", ErrBodyTooLarge, "over the 1 MB limit"},
+		{"gzip bomb", testFetcher(), site.URL + "/gzip-bomb", ErrBodyTooLarge, "over the 1 MB limit"},
+		{"invalid UTF-8", testFetcher(), site.URL + "/invalid-utf8", ErrInvalidUTF8, "not valid UTF-8"},
+		{"empty page", testFetcher(), site.URL + "/empty", ErrEmptyBody, "empty body"},
+		{"blank page", testFetcher(), site.URL + "/blank", ErrEmptyBody, "empty body"},
+		{"binary served as text/html", testFetcher(), site.URL + "/binary", ErrBinaryBody, "binary"},
+		{"unsupported type", testFetcher(), site.URL + "/zip", nil, "unsupported content type application/zip for " + site.URL + "/zip"},
+		{"image", testFetcher(), site.URL + "/image", nil, "unsupported content type image/png for"},
+		{"not http", testFetcher(), "ftp://example.com/x", nil, "not an http or https URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.fetcher.Fetch(context.Background(), tt.url)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.url) || !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line naming %s and %q", msg, tt.url, tt.want)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v is not %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestFetchErrorRetryable(t *testing.T) {
+	site := newTestSite(t)
+	f := testFetcher()
+	for path, want := range map[string]bool{"/status/404": false, "/status/429": true, "/status/503": true, "/slow": true} {
+		_, err := f.Fetch(context.Background(), site.URL+path)
+		var fe *FetchError
+		if !errors.As(err, &fe) {
+			t.Fatalf("%s: %v is not a FetchError", path, err)
+		}
+		if fe.Retryable() != want {
+			t.Errorf("%s: Retryable() = %v, want %v", path, fe.Retryable(), want)
+		}
+		if path == "/status/429" && fe.RetryAfter != 30*time.Second {
+			t.Errorf("RetryAfter = %v, want 30s", fe.RetryAfter)
+		}
+	}
+}
+
+func TestFetchBenchmarkPages(t *testing.T) {
+	dir := aebDir(t)
+	paths, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	if err != nil || len(paths) < 3 {
+		t.Fatalf("benchmark pages: %v (%d)", err, len(paths))
+	}
+	// Serve the gzip files as they are, with Content-Encoding: gzip.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := os.ReadFile(filepath.Join(dir, "html", filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	f := testFetcher()
+	for _, p := range paths[:3] {
+		name := filepath.Base(p)
+		page, err := f.Fetch(context.Background(), srv.URL+"/"+name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if page.ContentType != "text/html" || len(page.Body) < 1000 {
+			t.Errorf("%s: type %s, %d bytes", name, page.ContentType, len(page.Body))
+		}
+	}
+}
+
+func TestHostKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://WWW.Example.com:443/a?utm_source=x": "www.example.com",
+		"http://example.com:8080/":                   "example.com:8080",
+	} {
+		got, err := HostKey(in)
+		if err != nil || got != want {
+			t.Errorf("HostKey(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := HostKey("not a url"); err == nil {
+		t.Error("HostKey accepted a non-URL")
+	}
+}
+
+// FuzzDecodeText checks that decoding never panics and that whatever it
+// accepts is valid UTF-8 without NUL bytes.
+func FuzzDecodeText(f *testing.F) {
+	f.Add([]byte("<meta charset=iso-8859-1><p>caf\xe9</p>"), "text/html")
+	f.Add([]byte("\xef\xbb\xbfhello"), "text/plain; charset=utf-8")
+	f.Add([]byte("\xff\xfeh\x00i\x00"), "text/html")
+	f.Add(randomBytes(64), "text/html; charset=shift_jis")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		text, _, err := decodeText(body, contentType)
+		if err != nil {
+			return
+		}
+		if !utf8.Valid(text) || bytes.IndexByte(text, 0) >= 0 {
+			t.Fatalf("decodeText(%q, %q) = %q: invalid UTF-8 or NUL", body, contentType, text)
+		}
+	})
+}
+
+// FuzzReadBody checks that decompression never panics and honours the cap.
+func FuzzReadBody(f *testing.F) {
+	f.Add(compress(f, "gzip", []byte("hello")), "gzip")
+	f.Add(compress(f, "br", []byte("hello")), "br")
+	f.Add(compress(f, "deflate", []byte("hello")), "deflate")
+	f.Add([]byte("plain"), "identity")
+	f.Fuzz(func(t *testing.T, body []byte, coding string) {
+		data, err := readBody(bytes.NewReader(body), coding, 1024)
+		if err == nil && len(data) > 1024 {
+			t.Fatalf("readBody returned %d bytes over a 1024 cap", len(data))
+		}
+	})
+}

@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// Loader turns an input — an http(s) URL or a local file — into a Document
+// with its extracted text, kept in the store so that a URL is fetched once.
+type Loader struct {
+	// Store keeps documents. Nil means nothing is looked up or saved.
+	Store *store.Store
+	// Fetcher gets http(s) pages. Nil means a Fetcher with default settings.
+	Fetcher *Fetcher
+}
+
+// Source is a resolved input: a URL to fetch, or a local file to read.
+type Source struct {
+	// URL is the input as a URL: as given for http(s), file://… for a file.
+	URL string
+	// Path is the local file, "" for an http(s) URL.
+	Path string
+}
+
+// ResolveInput tells whether input is an http(s) URL, a file:// URL or the
+// path of an existing local file.
+func ResolveInput(input string) (Source, error) {
+	lower := strings.ToLower(input)
+	switch {
+	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
+		return Source{URL: input}, nil
+	case strings.HasPrefix(lower, "file://"):
+		u, err := url.Parse(input)
+		if err != nil {
+			return Source{}, fmt.Errorf("input %s: %w", input, err)
+		}
+		return Source{URL: input, Path: u.Path}, nil
+	}
+	if _, err := os.Stat(input); err != nil {
+		return Source{}, fmt.Errorf("input %s: neither an http(s) URL nor a readable file (%w)", input, err)
+	}
+	fileURL, err := FileURL(input)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{URL: fileURL, Path: input}, nil
+}
+
+// Load returns the document for input (a URL or a file path). A URL already
+// in the store is served from it unless refresh is set; otherwise the page
+// is fetched (files are always read again), its text extracted and the
+// document saved in one transaction. A page that yields no text is an error
+// and leaves the store unchanged.
+func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.Document, error) {
+	src, err := ResolveInput(input)
+	if err != nil {
+		return schema.Document{}, err
+	}
+	canonical, err := schema.CanonicalURL(src.URL)
+	if err != nil {
+		return schema.Document{}, fmt.Errorf("input %s: %w", input, err)
+	}
+	if l.Store != nil && !refresh && src.Path == "" {
+		doc, err := l.Store.GetDocument(ctx, canonical)
+		if err == nil {
+			return doc, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return schema.Document{}, err
+		}
+	}
+	page, err := l.read(ctx, src)
+	if err != nil {
+		return schema.Document{}, err
+	}
+	doc, err := DocumentFromPage(page)
+	if err != nil {
+		return schema.Document{}, err
+	}
+	doc.CanonicalURL, doc.ID = canonical, schema.DocumentID(canonical)
+	if l.Store != nil {
+		if err := l.Store.SaveDocument(ctx, doc); err != nil {
+			return schema.Document{}, err
+		}
+	}
+	return doc, nil
+}
+
+// read fetches or reads the source's page.
+func (l *Loader) read(ctx context.Context, src Source) (Page, error) {
+	f := l.Fetcher
+	if f == nil {
+		f = NewFetcher(FetchConfig{})
+	}
+	if src.Path != "" {
+		return ReadFile(src.Path, f.cfg.MaxBodyBytes)
+	}
+	return f.Fetch(ctx, src.URL)
+}
+
+// DocumentFromPage extracts a page's text by its content type — main-text
+// extraction for HTML, the text itself for plain text and markdown, the
+// text of a PDF — and returns the document, without its ID and canonical
+// URL. A page with no text is an error wrapping ErrEmptyExtraction.
+func DocumentFromPage(page Page) (schema.Document, error) {
+	doc := schema.Document{
+		URL:         page.URL,
+		FinalURL:    page.FinalURL,
+		Status:      page.Status,
+		ContentType: page.ContentType,
+		FetchedAt:   page.FetchedAt,
+		ContentHash: store.ContentHash(page.Body),
+		Body:        page.Body,
+	}
+	switch contentKindOf(page.ContentType) {
+	case kindHTML:
+		ex, err := ExtractHTML(page.Body, page.FinalURL)
+		if err != nil {
+			return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, err)
+		}
+		doc.Text, doc.Metadata, doc.Method = ex.Text, ex.Metadata, ex.Method
+	case kindText:
+		doc.Text = strings.TrimSpace(strings.ReplaceAll(string(page.Body), "\r\n", "\n"))
+		doc.Metadata.Title = firstHeading(doc.Text)
+		doc.Method = "plain"
+	case kindPDF:
+		text, title, err := PDFText(page.Body)
+		if err != nil {
+			return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, err)
+		}
+		doc.Text, doc.Metadata.Title, doc.Method = text, title, "pdf"
+	default:
+		return schema.Document{}, &UnsupportedContentTypeError{ContentType: page.ContentType, URL: page.URL}
+	}
+	if strings.TrimSpace(doc.Text) == "" {
+		return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, ErrEmptyExtraction)
+	}
+	return doc, nil
+}
+
+// firstHeading returns the text of a markdown document's first "# " heading
+// line, or "".
+func firstHeading(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if title, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok {
+			return strings.TrimSpace(title)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,230 @@
+package pipeline
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "veille.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func documentCount(t *testing.T, st *store.Store) int {
+	t.Helper()
+	n, err := st.DocumentCount(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestLoadServesFromStoreUnlessRefresh(t *testing.T) {
+	ctx := context.Background()
+	site := newTestSite(t)
+	st := openStore(t)
+	l := &Loader{Store: st, Fetcher: testFetcher()}
+	input := site.URL + "/article?utm_source=newsletter#top"
+
+	doc, err := l.Load(ctx, input, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCanonical := site.URL + "/article"
+	if doc.CanonicalURL != wantCanonical || doc.ID != schema.DocumentID(wantCanonical) || doc.URL != input {
+		t.Errorf("canonical %s, ID %s, URL %s", doc.CanonicalURL, doc.ID, doc.URL)
+	}
+	if !strings.Contains(doc.Text, "forty percent") || strings.Contains(doc.Text, "All rights reserved") {
+		t.Errorf("extracted text:\n%s", doc.Text)
+	}
+	if doc.Metadata.Title == "" || doc.Method == "" || doc.ContentHash == "" || doc.Status != 200 {
+		t.Errorf("document lacks fields: %+v", doc)
+	}
+
+	again, err := l.Load(ctx, wantCanonical, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site.hits["/article"] != 1 {
+		t.Errorf("second Load fetched again: %d requests", site.hits["/article"])
+	}
+	if again.Text != doc.Text || again.ID != doc.ID {
+		t.Error("the stored document differs from the fetched one")
+	}
+
+	if _, err := l.Load(ctx, input, true); err != nil {
+		t.Fatal(err)
+	}
+	if site.hits["/article"] != 2 {
+		t.Errorf("refresh did not fetch again: %d requests", site.hits["/article"])
+	}
+	if n := documentCount(t, st); n != 1 {
+		t.Errorf("%d documents stored, want 1", n)
+	}
+}
+
+func TestLoadContentTypes(t *testing.T) {
+	ctx := context.Background()
+	site := newTestSite(t)
+	l := &Loader{Store: openStore(t), Fetcher: testFetcher()}
+	tests := []struct {
+		path, method, title, text string
+	}{
+		{"/note.md", "plain", "Field notes", "Heat pumps worked through the cold snap.\nThe library saved the most."},
+		{"/report.pdf", "pdf", "Heat pump report", "Heat pumps in public buildings\nThe energy bill fell by forty percent."},
+		{"/octet-pdf", "pdf", "Heat pump report", "Heat pumps in public buildings"},
+		{"/br", "", "Municipal heat pumps cut winter bills", "forty percent"},
+		{"/truncated", "", "Municipal heat pumps cut winter bills", "Residents were less convinced"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			doc, err := l.Load(ctx, site.URL+tt.path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.method != "" && doc.Method != tt.method {
+				t.Errorf("method %q, want %q", doc.Method, tt.method)
+			}
+			if doc.Metadata.Title != tt.title {
+				t.Errorf("title %q, want %q", doc.Metadata.Title, tt.title)
+			}
+			if !strings.Contains(doc.Text, tt.text) {
+				t.Errorf("text %q lacks %q", doc.Text, tt.text)
+			}
+		})
+	}
+}
+
+func TestLoadFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	gzPath := filepath.Join(dir, "article.html.gz")
+	f, err := os.Create(gzPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	zw.Write(readFixture(t, "article.html"))
+	zw.Close()
+	f.Close()
+	st := openStore(t)
+	l := &Loader{Store: st}
+	tests := []struct{ path, method, text string }{
+		{filepath.Join("testdata", "fetch", "article.html"), "", "forty percent"},
+		{gzPath, "", "forty percent"},
+		{filepath.Join("testdata", "fetch", "note.txt"), "plain", "Plain text notes about heat pumps.\nSecond line."},
+		{filepath.Join("testdata", "fetch", "note.md"), "plain", "# Field notes"},
+		{filepath.Join("testdata", "fetch", "report.pdf"), "pdf", "forty percent"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			doc, err := l.Load(ctx, tt.path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(doc.URL, "file:///") || doc.Status != 0 {
+				t.Errorf("URL %s, status %d", doc.URL, doc.Status)
+			}
+			if tt.method != "" && doc.Method != tt.method {
+				t.Errorf("method %q, want %q", doc.Method, tt.method)
+			}
+			if !strings.Contains(doc.Text, tt.text) {
+				t.Errorf("text %q lacks %q", doc.Text, tt.text)
+			}
+			byURL, err := l.Load(ctx, doc.URL, false)
+			if err != nil || byURL.ID != doc.ID {
+				t.Errorf("loading %s by its file URL: ID %s, %v; want %s", tt.path, byURL.ID, err, doc.ID)
+			}
+		})
+	}
+	if n := documentCount(t, st); n != len(tests) {
+		t.Errorf("%d documents stored, want %d", n, len(tests))
+	}
+}
+
+// TestLoadBadInput covers every bad input of the issue through Load: one
+// error line naming the input and the cause, and nothing stored.
+func TestLoadBadInput(t *testing.T) {
+	ctx := context.Background()
+	site := newTestSite(t)
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "archive.zip")
+	os.WriteFile(zipPath, []byte("PK\x03\x04"), 0o644)
+	emptyPath := filepath.Join(dir, "empty.html")
+	os.WriteFile(emptyPath, nil, 0o644)
+	badPDF := filepath.Join(dir, "broken.pdf")
+	os.WriteFile(badPDF, []byte("%PDF-1.4\nnot really a pdf\n%%EOF\n"), 0o644)
+
+	tests := []struct {
+		name, input, want string
+		wantErr           error
+	}{
+		{"404", site.URL + "/status/404", "HTTP 404", nil},
+		{"503", site.URL + "/status/503", "HTTP 503", nil},
+		{"timeout", site.URL + "/slow", "timed out", context.DeadlineExceeded},
+		{"redirect loop", site.URL + "/loop/a", "redirect loop", ErrRedirectLoop},
+		{"oversize", site.URL + "/big", "over the 1 MB limit", ErrBodyTooLarge},
+		{"invalid UTF-8", site.URL + "/invalid-utf8", "not valid UTF-8", ErrInvalidUTF8},
+		{"empty page", site.URL + "/empty", "empty body", ErrEmptyBody},
+		{"binary as text/html", site.URL + "/binary", "binary", ErrBinaryBody},
+		{"malformed HTML", site.URL + "/malformed", "extract " + site.URL + "/malformed", nil},
+		{"empty extraction", site.URL + "/no-text", "extract " + site.URL + "/no-text", nil},
+		{"unsupported type", site.URL + "/zip", "unsupported content type application/zip for", nil},
+		{"unsupported file", zipPath, "unsupported content type application/zip for file://", nil},
+		{"empty file", emptyPath, "empty body", ErrEmptyBody},
+		{"broken PDF", badPDF, "read PDF", nil},
+		{"missing file", filepath.Join(dir, "nope.html"), "neither an http(s) URL nor a readable file", nil},
+		{"not a URL", "example.com/page", "neither an http(s) URL nor a readable file", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			l := &Loader{Store: st, Fetcher: testFetcher()}
+			_, err := l.Load(ctx, tt.input, false)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			name := filepath.Base(tt.input)
+			if !strings.Contains(msg, name) || !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line naming %s and %q", msg, name, tt.want)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v is not %v", err, tt.wantErr)
+			}
+			if n := documentCount(t, st); n != 0 {
+				t.Errorf("%d documents stored after a failure", n)
+			}
+		})
+	}
+}
+
+func TestPDFTextRejectsGarbage(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("%PDF-"), randomBytes(2048), []byte("%PDF-1.4\ntrailer\n<< /Root 9 0 R >>\nstartxref\n0\n%%EOF")} {
+		if _, _, err := PDFText(data); err == nil {
+			t.Errorf("PDFText(%.20q) gave no error", data)
+		}
+	}
+}
+
+// FuzzPDFText checks that a malformed PDF is an error, never a panic.
+func FuzzPDFText(f *testing.F) {
+	f.Add(readFixture(f, "report.pdf"))
+	f.Add([]byte("%PDF-1.4\n%%EOF"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		PDFText(data)
+	})
+}
