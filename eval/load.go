@@ -151,18 +151,18 @@ func ReadCardFile(path string) (LoadedCard, error) {
 func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	offset := int64(-1)
+	line := func(offset int64) int {
+		return 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n"))
+	}
 	switch {
 	case errors.As(err, &syn):
-		offset = syn.Offset
+		return &schema.ParseError{Line: line(syn.Offset), Msg: "JSON: " + syn.Error()}
 	case errors.As(err, &typ):
-		offset = typ.Offset
+		field := strings.TrimPrefix(strings.TrimPrefix(typ.Field, "Card."), "Answer.")
+		return &schema.ParseError{Line: line(typ.Offset),
+			Msg: fmt.Sprintf("JSON field %q: want %s, got a JSON %s", field, typ.Type, typ.Value)}
 	}
-	if offset < 0 {
-		return err
-	}
-	line := 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n"))
-	return &schema.ParseError{Line: line, Msg: err.Error()}
+	return fmt.Errorf("JSON: %w", err)
 }
 
 // fileError turns a read or parse error into a FileError with its line.
