@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/veille/veille/eval"
@@ -42,5 +43,16 @@ func TestDebugTables(t *testing.T) {
 				t.Logf("   %.2f %v\n      G: %s\n      P: %s", pr.Similarity, pr.Matched, g, q)
 			}
 		}
+	}
+}
+
+func TestDebugSummary(t *testing.T) {
+	for _, p := range goldPairs(t) {
+		gold, _ := schema.Parse(p.card)
+		a := Card(p.page)
+		s := strawman(p.page)
+		b := eval.CompareText(gold.Summary, a.Summary)
+		c := eval.CompareText(gold.Summary, s.Summary)
+		t.Logf("%s base L %.3f (%d words) straw L %.3f (%d words) gold %d words", p.id[:6], b.RougeL, len(strings.Fields(a.Summary)), c.RougeL, len(strings.Fields(s.Summary)), len(strings.Fields(gold.Summary)))
 	}
 }

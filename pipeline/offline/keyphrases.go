@@ -39,6 +39,8 @@ type keyphrase struct {
 	// forms counts the phrase's written forms.
 	forms map[string]int
 	score float64
+	// rank is the phrase's position in the ranking, from 0.
+	rank int
 }
 
 // casingWeight scales YAKE's casing feature: at full weight, capitalised
@@ -57,8 +59,12 @@ func rankedPhrases(doc *document) []*keyphrase {
 	stats := wordStatistics(doc)
 	scoreWords(stats, len(doc.sentences))
 	phrases := candidates(doc)
+	verbs := verbLike(doc)
 	list := make([]*keyphrase, 0, len(phrases))
 	for _, kp := range phrases {
+		if verbs[headStem(kp, doc.lex.lang)] {
+			continue
+		}
 		prod, sum := 1.0, 0.0
 		for _, st := range kp.content {
 			s := stats[st].score
@@ -74,7 +80,19 @@ func rankedPhrases(doc *document) []*keyphrase {
 		}
 		return list[i].key < list[j].key
 	})
+	for i, kp := range list {
+		kp.rank = i
+	}
 	return list
+}
+
+// headStem returns the stem of a phrase's head word: the last word of an
+// English noun phrase, the first of a French one.
+func headStem(kp *keyphrase, lang string) string {
+	if lang == "fr" {
+		return kp.stems[0]
+	}
+	return kp.stems[len(kp.stems)-1]
 }
 
 // isHeading reports whether a sentence looks like a title-case heading,

@@ -12,13 +12,16 @@ import (
 // the best-ranked sentences that fit in maxSummaryWords are kept in document
 // order.
 
+// priorExponent sets how fast the ranking's prior decays along the page.
+const priorExponent = 2
+
 // maxSummaryWords bounds the summary's length.
 const maxSummaryWords = 150
 
 // Bounds on the sentences a summary may quote.
 const (
 	minSummarySentenceWords = 6
-	maxSummarySentenceWords = 60
+	maxSummarySentenceWords = 90
 )
 
 // rankSentences returns every sentence's TextRank score (0 for a sentence
@@ -30,7 +33,7 @@ func rankSentences(doc *document) []float64 {
 	bags := make([][]int, n)
 	ids := map[string]int{}
 	for i, s := range doc.sentences {
-		if w := s.words(); w < minSummarySentenceWords || w > 2*maxSummarySentenceWords || isHeading(s) {
+		if w := s.words(); w < minSummarySentenceWords || w > 2*maxSummarySentenceWords || !endsSentence(s.text) {
 			continue
 		}
 		bags[i] = stemIDs(s, ids)
@@ -109,7 +112,7 @@ func positionPrior(nodes []int) []float64 {
 	p := make([]float64, len(nodes))
 	sum := 0.0
 	for k, i := range nodes {
-		p[k] = 1 / math.Sqrt(float64(i+1))
+		p[k] = 1 / math.Pow(float64(i+1), priorExponent)
 		sum += p[k]
 	}
 	for k := range p {

@@ -40,7 +40,10 @@ const (
 		"désinformation|dérive|dérives|atteinte|préjudice|malaise|bias|biased|manipulation|" +
 		"manipulate|mistrust|distrust|trust|scary|afraid|anxiety|pressure|overload|" +
 		"dependence|dependent|addiction|unemployment|criticism|backlash|misuse|" +
-		"confiance|méfiance|biais|manipulation|dépendance|pression|chômage|critique"
+		"impostor|uncomfortable|wrong|mistake|mistakes|embarrassing|stuck|outdated|judge|" +
+		"judged|lose|losing|lost|overwhelm|overwhelming|scam|fraud|toxic|burnout|stress|" +
+		"confiance|méfiance|biais|manipulation|dépendance|pression|chômage|critique|" +
+		"erreur|erreurs|perdre|fraude|stress|épuisement"
 	behaviorCues = "people|users|consumers|customers|individuals|employees|workers|students|" +
 		"teachers|citizens|residents|developers|readers|learners|parents|young people|" +
 		"habit|habits|practice|practices|behavior|behaviour|behaviors|behaviours|" +
@@ -71,14 +74,18 @@ const (
 
 // Row limits.
 const (
-	maxSignalRows        = 8
-	maxRows              = 6
-	maxNameWords         = 8
-	maxDescriptionWords  = 20
-	maxChangeWords       = 10
-	minRowSentenceWords  = 6
-	maxRowSentenceWords  = 80
-	namePhrasePool       = 400
+	maxSignalRows       = 8
+	maxRows             = 6
+	maxNameWords        = 8
+	maxDescriptionWords = 16
+	maxChangeWords      = 10
+	focusWords          = 25
+	minRowSentenceWords = 6
+	maxRowSentenceWords = 80
+	namePhrasePool      = 400
+	// topPhrases is the rank under which a sentence's second keyphrase
+	// joins its first in a row name.
+	topPhrases           = 30
 	multiWordNamePenalty = 3
 )
 
@@ -170,7 +177,8 @@ func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate
 			continue
 		}
 		// Sentences the ranking skipped still count, after every ranked one.
-		score := tb.scores[i] + 1e-6/float64(i+1)
+		// Short sentences make focused rows.
+		score := (tb.scores[i] + 1e-6/float64(i+1)) * min(1, focusWords/float64(s.words()))
 		cands = append(cands, rowCandidate{sentence: s, cue: cue, score: score})
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
@@ -219,7 +227,7 @@ func (tb *tableBuilder) name(i int, used map[string]bool, nameCues string) strin
 	used[best.key] = true
 	name := tb.casing.show(best)
 	for _, kp := range tb.phrases[i] {
-		if kp != best && !overlapsAny(kp, []*keyphrase{best}) && !subset(best.content, kp.content) {
+		if kp != best && kp.rank < topPhrases && !overlapsAny(kp, []*keyphrase{best}) && !subset(best.content, kp.content) {
 			name += " " + tb.and() + " " + tb.casing.show(kp)
 			break
 		}

@@ -82,6 +82,9 @@ func head(kp *keyphrase, lang string, c casing) (stem, form string) {
 	if lang == "fr" {
 		k = 0
 	}
+	if kp.stems[k] != headStem(kp, lang) {
+		return "", ""
+	}
 	if _, proper := c[kp.stems[k]]; !proper {
 		return kp.stems[k], strings.ToLower(words[k])
 	}
