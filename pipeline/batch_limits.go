@@ -47,7 +47,7 @@ func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
 // separately) and the estimated prompt tokens up front; tokens the answer
 // used beyond the estimate are charged afterwards, delaying later calls.
 type RateLimitedModel struct {
-	Model
+	inner    Model
 	requests *rate.Limiter // nil: no limit
 	tokens   *rate.Limiter // nil: no limit
 }
@@ -55,7 +55,7 @@ type RateLimitedModel struct {
 // NewRateLimitedModel wraps m; rpm and tpm of 0 mean no limit. Each bucket
 // holds one minute's allowance.
 func NewRateLimitedModel(m Model, rpm, tpm int) *RateLimitedModel {
-	r := &RateLimitedModel{Model: m}
+	r := &RateLimitedModel{inner: m}
 	if rpm > 0 {
 		r.requests = rate.NewLimiter(rate.Limit(float64(rpm)/60), rpm)
 	}
@@ -79,7 +79,7 @@ func (m *RateLimitedModel) Card(ctx context.Context, in Input) (Result, error) {
 			return Result{}, fmt.Errorf("model rate limit (--tpm): %w", err)
 		}
 	}
-	res, err := m.Model.Card(ctx, in)
+	res, err := m.inner.Card(ctx, in)
 	if m.tokens != nil && err == nil {
 		used := res.Provenance.InputTokens + res.Provenance.OutputTokens
 		if extra := min(used-estimate, m.tokens.Burst()); extra > 0 {
@@ -95,4 +95,10 @@ const promptOverheadTokens = 1500
 
 // PromptHash forwards the wrapped model's prompt hash, if it has one, so
 // runs record it.
-func (m *RateLimitedModel) PromptHash() string { return promptHashOf(m.Model) }
+func (m *RateLimitedModel) PromptHash() string { return promptHashOf(m.inner) }
+
+// Provider names the wrapped model's backend.
+func (m *RateLimitedModel) Provider() string { return m.inner.Provider() }
+
+// Model names the wrapped model.
+func (m *RateLimitedModel) Model() string { return m.inner.Model() }

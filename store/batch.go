@@ -304,3 +304,13 @@ func (s *Store) MarkFeedItemsSeen(ctx context.Context, feedURL string, itemURLs 
 	}
 	return nil
 }
+
+// LatestCards returns the newest card version of every document whose
+// newest version was made at or after since (zero: all), ordered by
+// document ID. It is what `extract export` writes.
+func (s *Store) LatestCards(ctx context.Context, since time.Time) ([]StoredCard, error) {
+	// created_at is RFC 3339 in UTC; comparing with the seconds-only prefix
+	// keeps fractional seconds on the right side.
+	return s.cards(ctx, `WHERE id IN (SELECT MAX(id) FROM cards GROUP BY document_id)
+		AND created_at >= ? ORDER BY document_id`, since.UTC().Format("2006-01-02T15:04:05"))
+}

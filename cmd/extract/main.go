@@ -89,11 +89,15 @@ func (a *app) rootCommand() *cobra.Command {
 	root.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
 	root.AddCommand(
 		a.versionCommand(),
+		a.textCommand(),
+		a.linksCommand(),
 		a.runCommand(),
 		a.schemaCommand(),
 		a.parseCommand(),
 		a.renderCommand(),
 		a.evalCommand(),
+		a.batchCommand(),
+		a.exportCommand(),
 	)
 	return root
 }

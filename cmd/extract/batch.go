@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/store"
+	"golang.org/x/term"
+)
+
+// batchFlags are extract batch's own flags.
+type batchFlags struct {
+	dbPath        string
+	digests       []string
+	feeds         []string
+	refresh       bool
+	concurrency   int
+	hostRPS       float64
+	rpm, tpm      int
+	maxCost       float64
+	maxDocs       int
+	logFormat     string
+	strict        bool
+	status        bool
+	lang          string
+	jobAttempts   int
+	retryBase     time.Duration
+	progressEvery time.Duration
+}
+
+func (a *app) batchCommand() *cobra.Command {
+	var (
+		bf batchFlags
+		mf modelFlags
+	)
+	c := &cobra.Command{
+		Use:   "batch [FILE|URL...]",
+		Short: "Queue the links of reading lists, digests and feeds, and make their cards",
+		Long: `Queue documents and make their cards, with a durable queue in the store
+(River on SQLite): one job per document — fetch, extract, model, card.
+
+Inputs, in any mix: URL list files (one URL a line, # comments), Pocket CSV
+exports, Netscape bookmark HTML exports, single URLs, --digest pages (every
+outbound link, the digest recorded as the card's origin) and --feed URLs (RSS,
+Atom or JSON; new items only). URLs are deduplicated by canonical URL;
+documents that have a card, or failed for good before, are skipped unless
+--refresh. With no input, the jobs already queued are worked.
+
+Idempotent and crash-safe: run it again (after a crash, a budget stop or the
+next night) and it resumes where the queue stands. Exit status 0 when the
+batch ran (failures are listed), 1 when it could not run, and 1 with --strict
+when a job failed permanently.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := bf.check(); err != nil {
+				return err
+			}
+			if bf.status {
+				if len(args) > 0 || len(bf.digests) > 0 || len(bf.feeds) > 0 {
+					return usageError{errors.New("batch --status takes no inputs")}
+				}
+				return a.batchStatus(c.Context(), bf.dbPath)
+			}
+			return a.runBatch(c.Context(), bf, mf, pipeline.BatchInputs{Lists: args, Digests: bf.digests, Feeds: bf.feeds})
+		},
+	}
+	addDBFlag(c, &bf.dbPath)
+	addModelFlags(c, &mf)
+	f := c.Flags()
+	f.StringArrayVar(&bf.digests, "digest", nil, "queue every outbound link of this newsletter/digest `URL` (repeatable)")
+	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
+	f.BoolVar(&bf.refresh, "refresh", false, "make new cards for documents that have one (fetching them again)")
+	f.IntVar(&bf.concurrency, "concurrency", 4, "number of workers")
+	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host (0: no limit)")
+	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (0: no limit)")
+	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (0: no limit)")
+	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
+	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
+	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently")
+	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
+	f.StringVar(&bf.lang, "lang", "", "write the cards in this language (default: each page's)")
+	f.IntVar(&bf.jobAttempts, "job-attempts", pipeline.DefaultQueueConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
+	f.DurationVar(&bf.retryBase, "retry-base", pipeline.DefaultQueueConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
+	f.DurationVar(&bf.progressEvery, "progress-every", 10*time.Second, "interval of progress log lines when stderr is not a terminal")
+	return c
+}
+
+// check rejects flag values that make no sense.
+func (bf batchFlags) check() error {
+	switch {
+	case bf.concurrency < 1:
+		return usageError{errors.New("batch: --concurrency must be at least 1")}
+	case bf.hostRPS < 0 || bf.rpm < 0 || bf.tpm < 0 || bf.maxCost < 0 || bf.maxDocs < 0:
+		return usageError{errors.New("batch: --host-rps, --rpm, --tpm, --max-cost and --max-docs cannot be negative")}
+	case bf.logFormat != "text" && bf.logFormat != "json":
+		return usageError{fmt.Errorf("batch: --log-format %q: want text or json", bf.logFormat)}
+	case bf.jobAttempts < 1 || bf.retryBase <= 0 || bf.progressEvery <= 0:
+		return usageError{errors.New("batch: --job-attempts, --retry-base and --progress-every must be positive")}
+	}
+	return nil
+}
+
+// batchLogger logs to stderr in the chosen format.
+func (a *app) batchLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, nil))
+}
+
+// terminal returns w when it is a terminal, else nil.
+func terminal(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
+}
+
+// runBatch builds the batch from the flags, runs it and prints the summary.
+func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pipeline.BatchInputs) error {
+	st, err := a.openStore(ctx, bf.dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger := a.batchLogger(bf.logFormat)
+	model, err := a.selectModel(ctx, mf, st)
+	if err != nil {
+		return err
+	}
+	if bf.rpm > 0 || bf.tpm > 0 {
+		model = pipeline.NewRateLimitedModel(model, bf.rpm, bf.tpm)
+	}
+	queue, err := newBatchQueue(st, bf, logger)
+	if err != nil {
+		return err
+	}
+	ua := pipeline.UserAgent(version)
+	fetcher := pipeline.NewFetcher(pipeline.FetchConfig{UserAgent: ua})
+	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: model,
+		Store: st, OutputLang: bf.lang}
+	cfg := pipeline.BatchConfig{Concurrency: bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
+		MaxDocs: bf.maxDocs, Refresh: bf.refresh, ProgressEvery: bf.progressEvery}
+	if bf.logFormat == "text" {
+		cfg.Progress = terminal(a.stderr)
+	}
+	b := &pipeline.Batch{Store: st, Queue: queue, Fetcher: fetcher, UserAgent: ua,
+		HTTPClient: &http.Client{Timeout: pipeline.DefaultFetchTimeout},
+		Make:       pipeline.RunnerCardMaker(runner), Config: cfg, Logger: logger}
+	sum, err := b.Run(ctx, in)
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	if err := pipeline.FormatSummary(a.stdout, sum); err != nil {
+		return err
+	}
+	logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
+		"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
+		"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
+	if bf.strict && sum.Permanent > 0 {
+		return fmt.Errorf("batch: %d jobs failed permanently (--strict)", sum.Permanent)
+	}
+	return nil
+}
+
+// newBatchQueue opens the job queue on the store.
+func newBatchQueue(st *store.Store, bf batchFlags, logger *slog.Logger) (pipeline.Queue, error) {
+	qc := pipeline.DefaultQueueConfig()
+	qc.MaxAttempts, qc.RetryBase = bf.jobAttempts, bf.retryBase
+	qc.RetryMax = max(qc.RetryMax, bf.retryBase)
+	qc.Logger = logger.With("component", "river")
+	return pipeline.NewRiverQueue(st.DB(), qc)
+}
+
+// batchStatus prints the queue's job counts and the last batch runs.
+func (a *app) batchStatus(ctx context.Context, dbPath string) error {
+	st, err := a.openStore(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	queue, err := newBatchQueue(st, batchFlags{jobAttempts: 1, retryBase: time.Second}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	if err := queue.Migrate(ctx); err != nil {
+		return err
+	}
+	counts, err := queue.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	runs, err := st.BatchRuns(ctx, 5)
+	if err != nil {
+		return err
+	}
+	return writeBatchStatus(a.stdout, counts, runs)
+}
+
+// writeBatchStatus renders --status.
+func writeBatchStatus(w io.Writer, counts pipeline.QueueCounts, runs []store.BatchRun) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "queue: %d pending", counts.Pending())
+	states := make([]string, 0, len(counts))
+	for s, n := range counts {
+		if n > 0 {
+			states = append(states, fmt.Sprintf("%s %d", s, n))
+		}
+	}
+	sort.Strings(states)
+	if len(states) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(states, ", "))
+	}
+	b.WriteString("\n")
+	if len(runs) == 0 {
+		b.WriteString("no batch run yet\n")
+	}
+	for _, r := range runs {
+		fmt.Fprintf(&b, "run %d  %s  %s", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04"), r.Status)
+		if r.StopReason != "" {
+			fmt.Fprintf(&b, " (%s)", r.StopReason)
+		}
+		fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left %d, %.4f USD, %s\n",
+			r.Queued, r.Done, r.Skipped, r.Failed, r.Remaining, r.CostUSD, r.Elapsed.Round(time.Second))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
