@@ -96,7 +96,7 @@ func ExtractHTML(body []byte, pageURL string) (Extraction, error) {
 	ex.Text = joinLines(lines)
 
 	preferDescription(&ex)
-	if strings.TrimSpace(ex.Text) == "" {
+	if len(wordTokens(ex.Text)) == 0 {
 		return Extraction{}, fmt.Errorf("extract main text: %w", ErrEmptyExtraction)
 	}
 	return ex, nil

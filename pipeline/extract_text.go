@@ -3,6 +3,7 @@ package pipeline
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -159,7 +160,7 @@ func (r *textRenderer) add(s string, inLink bool) {
 
 // flush ends the current line, keeping it only if it holds some text.
 func (r *textRenderer) flush() {
-	text := strings.Join(strings.Fields(r.cur.String()), " ")
+	text := strings.Join(strings.Fields(strings.Map(dropControl, r.cur.String())), " ")
 	if text != "" {
 		r.lines = append(r.lines, textLine{
 			Text: text, LinkRunes: r.linkRunes, Runes: r.runes, Heading: r.heading,
@@ -178,4 +179,13 @@ func wordTokens(text string) []string {
 // isWordRune reports whether r belongs to a word.
 func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+// dropControl maps control characters and the replacement character
+// (left by invalid UTF-8) to spaces, for strings.Map.
+func dropControl(r rune) rune {
+	if unicode.IsControl(r) || r == utf8.RuneError {
+		return ' '
+	}
+	return r
 }
