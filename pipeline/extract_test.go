@@ -12,7 +12,7 @@ import (
 	"github.com/veille/veille/schema"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readExtractFixture(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "extract", name))
 	if err != nil {
@@ -22,11 +22,11 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 func TestExtractHTMLArticle(t *testing.T) {
-	ex, err := ExtractHTML(readFixture(t, "article.html"), "https://veilleur.example/2025/06/navettes?utm_source=x")
+	ex, err := ExtractHTML(readExtractFixture(t, "article.html"), "https://veilleur.example/2025/06/navettes?utm_source=x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.TrimSpace(string(readFixture(t, "article.golden.txt")))
+	want := strings.TrimSpace(string(readExtractFixture(t, "article.golden.txt")))
 	if ex.Text != want {
 		t.Errorf("text:\n%s\nwant (testdata/extract/article.golden.txt):\n%s", ex.Text, want)
 	}
@@ -48,7 +48,7 @@ func TestExtractHTMLArticle(t *testing.T) {
 }
 
 func TestExtractHTMLSocialPostFallsBackToDescription(t *testing.T) {
-	ex, err := ExtractHTML(readFixture(t, "social.html"), "https://www.linkedin.com/posts/jean-dupont_ia-activity-1")
+	ex, err := ExtractHTML(readExtractFixture(t, "social.html"), "https://www.linkedin.com/posts/jean-dupont_ia-activity-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestExtractHTMLSocialPostFallsBackToDescription(t *testing.T) {
 }
 
 func TestExtractHTMLEmptyPageIsAnError(t *testing.T) {
-	for _, body := range []string{"", "   ", string(readFixture(t, "empty.html")), "\x00\x01\x02\xff\xfe"} {
+	for _, body := range []string{"", "   ", string(readExtractFixture(t, "empty.html")), "\x00\x01\x02\xff\xfe"} {
 		_, err := ExtractHTML([]byte(body), "")
 		if err == nil {
 			t.Errorf("ExtractHTML(%.20q) succeeded, want an error", body)
@@ -186,7 +186,7 @@ func TestConfirmLines(t *testing.T) {
 }
 
 func TestErrEmptyExtractionIsWrapped(t *testing.T) {
-	_, err := ExtractHTML(readFixture(t, "empty.html"), "")
+	_, err := ExtractHTML(readExtractFixture(t, "empty.html"), "")
 	if err == nil {
 		t.Fatal("no error")
 	}
