@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/store"
+)
+
+// fetchFlags are the flags that tune page fetching; every command that
+// fetches pages shares them.
+type fetchFlags struct {
+	connectTimeout time.Duration
+	fetchTimeout   time.Duration
+}
+
+// addFetchFlags registers the fetch flags on c.
+func addFetchFlags(c *cobra.Command, f *fetchFlags) {
+	c.Flags().DurationVar(&f.connectTimeout, "connect-timeout", pipeline.DefaultConnectTimeout, "time limit to connect to a web server")
+	c.Flags().DurationVar(&f.fetchTimeout, "fetch-timeout", pipeline.DefaultFetchTimeout, "time limit of a whole page fetch, body included")
+}
+
+// newFetcher returns the Fetcher the flags describe, announcing this
+// version of veille in its User-Agent.
+func (f fetchFlags) newFetcher() (*pipeline.Fetcher, error) {
+	if f.connectTimeout <= 0 || f.fetchTimeout <= 0 {
+		return nil, usageError{errors.New("--connect-timeout and --fetch-timeout must be positive")}
+	}
+	return pipeline.NewFetcher(pipeline.FetchConfig{
+		UserAgent:      pipeline.UserAgent(version),
+		ConnectTimeout: f.connectTimeout,
+		Timeout:        f.fetchTimeout,
+	}), nil
+}
+
+// newLoader returns a Loader on st with the fetcher the flags describe.
+func (f fetchFlags) newLoader(st *store.Store) (*pipeline.Loader, error) {
+	fetcher, err := f.newFetcher()
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Loader{Store: st, Fetcher: fetcher}, nil
+}
+
+func (a *app) textCommand() *cobra.Command {
+	var (
+		ff              fetchFlags
+		dbPath, benchIn string
+		asJSON, refresh bool
+	)
+	c := &cobra.Command{
+		Use:   "text URL|FILE",
+		Short: "Print the main text of a page (fetched once, then read from the store)",
+		Long: `Print the main text of a web page or a local file (.html, .htm, .html.gz,
+.txt, .md, .pdf). The page is fetched once and kept in the store; later calls
+read it from there unless --refresh is given. --json adds the metadata and the
+extraction method.
+
+With --benchmark DIR, extract every DIR/html/*.html.gz page instead and print
+the predictions of the article-extraction benchmark: {"<id>": {"articleBody": "…"}}.`,
+		Args: func(c *cobra.Command, args []string) error {
+			if benchIn != "" {
+				return exactArgs(0)(c, args)
+			}
+			return exactArgs(1)(c, args)
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			if benchIn != "" {
+				return pipeline.BenchmarkPredictions(ctx, benchIn, a.stdout)
+			}
+			st, err := a.openStore(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			loader, err := ff.newLoader(st)
+			if err != nil {
+				return err
+			}
+			doc, err := loader.Load(ctx, args[0], refresh)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(doc)
+			}
+			_, err = fmt.Fprintln(a.stdout, doc.Text)
+			return err
+		},
+	}
+	addDBFlag(c, &dbPath)
+	addFetchFlags(c, &ff)
+	c.Flags().BoolVar(&asJSON, "json", false, "print the document as JSON: text, metadata, extraction method, fetch details")
+	c.Flags().BoolVar(&refresh, "refresh", false, "fetch the page again even when the store has it")
+	c.Flags().StringVar(&benchIn, "benchmark", "", "extract the benchmark pages of `DIR`/html/*.html.gz and print predictions")
+	return c
+}
