@@ -282,18 +282,7 @@ func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data
 	if err != nil {
 		return nil, err
 	}
-	build := func() (chatRequest, error) {
-		schemaText := ""
-		if m.jsonMode.Load() || m.backend.schemaInPrompt() {
-			schemaText = string(sub)
-		}
-		system, user, err := renderMessages(m.prompt, userBlock, data(schemaText))
-		if err != nil {
-			return chatRequest{}, err
-		}
-		return chatRequest{Schema: sub, JSONMode: schemaText != "",
-			Messages: []chatMessage{{"system", system}, {"user", user}}}, nil
-	}
+	build := func() (chatRequest, error) { return m.request(sub, data, userBlock) }
 	req, err := build()
 	if err != nil {
 		return nil, err
@@ -316,6 +305,21 @@ func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data
 	}
 	m.store(ctx, key, raw)
 	return raw, nil
+}
+
+// request renders one request: the system and user messages, and the
+// schema (written in the system prompt in JSON mode).
+func (m *ChatModel) request(sub json.RawMessage, data func(schemaText string) promptData, userBlock string) (chatRequest, error) {
+	schemaText := ""
+	if m.jsonMode.Load() || m.backend.schemaInPrompt() {
+		schemaText = string(sub)
+	}
+	system, user, err := renderMessages(m.prompt, userBlock, data(schemaText))
+	if err != nil {
+		return chatRequest{}, err
+	}
+	return chatRequest{Schema: sub, JSONMode: schemaText != "",
+		Messages: []chatMessage{{"system", system}, {"user", user}}}, nil
 }
 
 // repair sends the invalid answer back with its problems, once.

@@ -35,11 +35,10 @@ var headFields = []string{"title", "summary", "keywords", "themes", "category", 
 var WholeCard = Section{Name: "card", Fields: allFields}
 
 // CardSections are the seven requests of --sectioned mode, one per part of
-// the card, as the original generator did.
+// the card, as the original generator made them.
 var CardSections = []Section{
 	{Name: "summary", Fields: []string{"title", "summary"}},
-	{Name: "keywords", Fields: []string{"keywords", "themes"}},
-	{Name: "other", Fields: []string{"category", "type"}},
+	{Name: "classification", Fields: []string{"keywords", "themes", "category", "type"}},
 	{Name: "signals", Fields: []string{"signals"}},
 	{Name: "concerns", Fields: []string{"concerns"}},
 	{Name: "behaviors", Fields: []string{"behaviors"}},
@@ -62,6 +61,17 @@ type promptData struct {
 
 // Want reports whether the prompt asks for the field.
 func (d promptData) Want(field string) bool { return slices.Contains(d.fields, field) }
+
+// WantTables reports whether the prompt asks for a concerns, behaviors,
+// technologies or issues table.
+func (d promptData) WantTables() bool {
+	for _, f := range rowFields[1:] {
+		if d.Want(f) {
+			return true
+		}
+	}
+	return false
+}
 
 // WantRows reports whether the prompt asks for any table with evidence.
 func (d promptData) WantRows() bool {

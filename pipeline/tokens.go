@@ -78,3 +78,39 @@ func (c *TokenCounter) CountChat(messages []string, responseSchema string) int {
 func estimateTokens(s string) int {
 	return (len(s) + 3) / 4
 }
+
+// PromptCost is what the prompts of one card cost.
+type PromptCost struct {
+	Requests     int
+	PromptTokens int
+}
+
+// PromptCost counts, without sending anything, the requests and prompt
+// tokens (messages plus the response schema) that filling one card from in
+// takes with the given sections: []Section{WholeCard} for the default
+// single request, CardSections for --sectioned (the original's layout).
+// The text is assumed to fit the input budget.
+func (m *ChatModel) PromptCost(in Input, sections []Section, tc *TokenCounter) (PromptCost, error) {
+	var c PromptCost
+	for _, s := range sections {
+		sub, err := subSchema(m.schema, s.Fields)
+		if err != nil {
+			return PromptCost{}, err
+		}
+		req, err := m.request(sub, func(schemaText string) promptData { return pageData(in, s.Fields, schemaText) }, "user")
+		if err != nil {
+			return PromptCost{}, err
+		}
+		msgs := make([]string, len(req.Messages))
+		for i, msg := range req.Messages {
+			msgs[i] = msg.Content
+		}
+		schemaText := string(req.Schema)
+		if req.JSONMode {
+			schemaText = "" // already in the system message
+		}
+		c.Requests++
+		c.PromptTokens += tc.CountChat(msgs, schemaText)
+	}
+	return c, nil
+}
