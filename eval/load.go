@@ -118,32 +118,37 @@ type cardFileJSON struct {
 	Provenance *Provenance `json:"provenance"`
 }
 
-// ReadCardFile reads one card: JSON when the file name ends in .json (a
-// schema.Card, optionally with a "provenance" object), else markdown in any
-// gold layout.
+// ReadCardFile reads one card file (see DecodeCard).
 func ReadCardFile(path string) (LoadedCard, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return LoadedCard{}, err
 	}
-	lc := LoadedCard{ID: cardID(path), File: path}
-	if strings.EqualFold(filepath.Ext(path), ".json") {
-		var cj cardFileJSON
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if err := dec.Decode(&cj); err != nil {
-			return LoadedCard{}, jsonError(data, err)
+	return DecodeCard(path, data)
+}
+
+// DecodeCard decodes the card file named name: JSON when the name ends in
+// .json (a schema.Card, optionally with a "provenance" object), else
+// markdown in any gold layout. Errors are *schema.ParseError with a line
+// when the position is known.
+func DecodeCard(name string, data []byte) (LoadedCard, error) {
+	lc := LoadedCard{ID: cardID(name), File: name}
+	if !strings.EqualFold(filepath.Ext(name), ".json") {
+		c, err := schema.Parse(string(data))
+		if err != nil {
+			return LoadedCard{}, err
 		}
-		lc.Card = &cj.Card
-		if cj.Provenance != nil {
-			lc.Provenance = *cj.Provenance
-		}
+		lc.Card = &c
 		return lc, nil
 	}
-	c, err := schema.Parse(string(data))
-	if err != nil {
-		return LoadedCard{}, err
+	var cj cardFileJSON
+	if err := json.Unmarshal(data, &cj); err != nil {
+		return LoadedCard{}, jsonError(data, err)
 	}
-	lc.Card = &c
+	lc.Card = &cj.Card
+	if cj.Provenance != nil {
+		lc.Provenance = *cj.Provenance
+	}
 	return lc, nil
 }
 

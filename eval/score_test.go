@@ -153,3 +153,34 @@ func TestRelevancyMAEAndColumns(t *testing.T) {
 	assertNear(t, "change", *tb.Columns[0].Mean, 0.75, 1e-12)
 	assertNear(t, "10-year", *tb.Columns[1].Mean, 1, 1e-12)
 }
+
+func FuzzCompare(f *testing.F) {
+	f.Add("IA générative", "l'IA", "Réserves sur l'IA", "Inquiétudes", "risques", "Risks of AI")
+	f.Add("", "", "", "", "", "")
+	f.Add("a a a", "a", "x", "x y z", "é", "e\u0301")
+	f.Fuzz(func(t *testing.T, k1, k2, n1, d1, n2, d2 string) {
+		gold := &schema.Card{Answer: schema.Answer{Title: n1, Summary: d1, Keywords: []string{k1, k2},
+			Concerns: []schema.Row{{Name: n1, Description: d1}, {Name: n2, Description: d2}}}}
+		pred := &schema.Card{Answer: schema.Answer{Title: n2, Summary: d2, Keywords: []string{k2},
+			Concerns: []schema.Row{{Name: n2, Description: d2}}}}
+		c := Compare(gold, pred)
+		for _, s := range append(c.Sections, SectionScore{Section: "overall", Score: c.Overall}) {
+			if s.Score < 0 || s.Score > 1 || math.IsNaN(s.Score) {
+				t.Fatalf("%s = %v, outside [0,1]", s.Section, s.Score)
+			}
+		}
+		self := Compare(gold, gold)
+		if self.Overall != 1 && !allNA(self.Sections) {
+			t.Fatalf("gold against itself: overall %v (%+v)", self.Overall, self.Sections)
+		}
+	})
+}
+
+func allNA(sections []SectionScore) bool {
+	for _, s := range sections {
+		if !s.NA {
+			return false
+		}
+	}
+	return true
+}
