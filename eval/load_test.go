@@ -50,9 +50,9 @@ func TestCardIDAndPairing(t *testing.T) {
 	}
 	preds := []LoadedCard{
 		{ID: "renamed", File: "p/renamed.md", Card: card("https://example.org/a")}, // by URL
-		{ID: "b", File: "p/b.md", Card: card("https://example.org/other")},      // by file name
-		{ID: "c", File: "p/c.md", Card: card("")},                               // by file name
-		{ID: "z", File: "p/z.md", Card: card("https://example.org/z")},          // unpaired
+		{ID: "b", File: "p/b.md", Card: card("https://example.org/other")},         // by file name
+		{ID: "c", File: "p/c.md", Card: card("")},                                  // by file name
+		{ID: "z", File: "p/z.md", Card: card("https://example.org/z")},             // unpaired
 	}
 	pairs, unpaired := PairCards(gold, preds)
 	want := map[string]string{"a": "p/renamed.md", "b": "p/b.md", "c": "p/c.md", "d": ""}
