@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// batchSite is an httptest web site for batch tests: articles under
+// /a/<n>, a 404 under /gone, a page that fails once with 503 under /flaky,
+// a digest page and an RSS feed.
+type batchSite struct {
+	srv     *httptest.Server
+	fetches atomic.Int64
+	mu      sync.Mutex
+	flaky   int
+}
+
+// articleHTML is a small news page whose text extraction finds n in it.
+func articleHTML(n string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!DOCTYPE html><html lang=\"en\"><head><title>Cargo bikes %s</title></head><body><article><h1>Cargo bikes in city %s</h1>", n, n)
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&b, "<p>Paragraph %d of article %s: councils are piloting shared electric cargo bikes to replace delivery vans in dense districts, and riders share narrow streets with cars while shops report fewer emissions.</p>", i, n)
+	}
+	b.WriteString("</article></body></html>")
+	return b.String()
+}
+
+func newBatchSite(t testing.TB) *batchSite {
+	t.Helper()
+	s := &batchSite{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/a/{n}", func(w http.ResponseWriter, r *http.Request) {
+		s.fetches.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, articleHTML(r.PathValue("n")))
+	})
+	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) {
+		s.fetches.Add(1)
+		http.NotFound(w, r)
+	})
+	mux.HandleFunc("/flaky", func(w http.ResponseWriter, r *http.Request) {
+		s.fetches.Add(1)
+		s.mu.Lock()
+		s.flaky++
+		first := s.flaky == 1
+		s.mu.Unlock()
+		if first {
+			http.Error(w, "try later", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, articleHTML("flaky"))
+	})
+	mux.HandleFunc("/digest/issue-12", func(w http.ResponseWriter, r *http.Request) {
+		// The digest links to the site under another host name: links back
+		// to the digest's own host are not its content.
+		other := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><head><title>Issue 12</title></head><body><nav><a href="%s/about">About</a></nav>
+			<article class="post-content"><p>This week: <a href="%s/a/d1">cargo bikes</a> and
+			<a href="%s/a/d2">more cargo bikes</a>.</p></article></body></html>`, s.srv.URL, other, other)
+	})
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+			<item><link>%s/a/feed-1</link></item><item><link>%s/a/feed-2</link></item></channel></rss>`, s.srv.URL, s.srv.URL)
+	})
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// fakeOpenAI is an OpenAI-compatible chat server answering every request
+// with testdata/batch/answer.json after delay.
+type fakeOpenAI struct {
+	srv      *httptest.Server
+	requests atomic.Int64
+	inFlight atomic.Int64
+}
+
+func newFakeOpenAI(t testing.TB, delay time.Duration) *fakeOpenAI {
+	t.Helper()
+	answer, err := os.ReadFile(filepath.Join("testdata", "batch", "answer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schema.Validate(answer); err != nil {
+		t.Fatalf("testdata answer is invalid: %v", err)
+	}
+	f := &fakeOpenAI{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		f.inFlight.Add(1)
+		defer f.inFlight.Add(-1)
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		resp := map[string]any{
+			"id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "gpt-4o-mini",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": string(answer)}}},
+			"usage": map[string]any{"prompt_tokens": 1000, "completion_tokens": 400, "total_tokens": 1400},
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(resp)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// env is the environment that points the openai provider at f.
+func (f *fakeOpenAI) env() map[string]string {
+	return map[string]string{"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": f.srv.URL + "/v1"}
+}
+
+// runBatchCmd runs extract in-process with env as its environment.
+func runBatchCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return env[k] }}
+	code = a.run(context.Background(), args)
+	return out.String(), errOut.String(), code
+}
+
+// writeList writes a URL list file and returns its path.
+func writeList(t *testing.T, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "reading-list.txt")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// storedCards returns the latest card of every document.
+func storedCards(t testing.TB, db string) []store.StoredCard {
+	t.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cards, err := st.LatestCards(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cards
+}
+
+func TestBatchEndToEnd(t *testing.T) {
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	list := writeList(t,
+		"# reading list",
+		site.srv.URL+"/a/1",
+		site.srv.URL+"/a/1?utm_source=newsletter # duplicate once canonical",
+		site.srv.URL+"/a/2",
+		site.srv.URL+"/gone",
+		site.srv.URL+"/flaky",
+	)
+	args := []string{"batch", "--db", db, "--provider", "openai", "--host-rps", "0", "--retry-base", "10ms",
+		"--strict", "--feed", site.srv.URL + "/feed.xml", "--digest", site.srv.URL + "/digest/issue-12", list}
+	stdout, stderr, code := runBatchCmd(t, model.env(), args...)
+	if code != exitFailure {
+		t.Fatalf("--strict with a 404: exit %d, want %d\nstdout %s\nstderr %s", code, exitFailure, stdout, stderr)
+	}
+	for _, want := range []string{"queued 8, done 7, skipped 0, failed 1", "failed: http 404 ×1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary %q lacks %q", stdout, want)
+		}
+	}
+	cards := storedCards(t, db)
+	if len(cards) != 7 {
+		t.Fatalf("%d cards stored, want 7", len(cards))
+	}
+	origins := 0
+	for _, c := range cards {
+		if strings.Contains(c.URL, "/a/d") {
+			origins++
+			if !strings.Contains(c.Markdown, "(from page [issue-12]("+site.srv.URL+"/digest/issue-12).)") {
+				t.Errorf("card of %s lacks its digest origin: %.200s", c.URL, c.Markdown)
+			}
+		}
+	}
+	if origins != 2 {
+		t.Errorf("%d cards from the digest, want 2", origins)
+	}
+
+	// The same command again: nothing to fetch, nothing to ask the model.
+	fetches, requests := site.fetches.Load(), model.requests.Load()
+	stdout, stderr, code = runBatchCmd(t, model.env(), args...)
+	if code != exitOK {
+		t.Fatalf("second run: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	// Skipped: the list's 4 documents (the 404 failed for good) and the
+	// digest's 2; the feed has no new item.
+	if !strings.Contains(stdout, "queued 0, done 0, skipped 6, failed 0") {
+		t.Errorf("second summary = %q", stdout)
+	}
+	if site.fetches.Load() != fetches || model.requests.Load() != requests {
+		t.Errorf("second run fetched %d pages and sent %d model requests, want none",
+			site.fetches.Load()-fetches, model.requests.Load()-requests)
+	}
+
+	stdout, _, code = runBatchCmd(t, nil, "batch", "--db", db, "--status")
+	if code != exitOK || !strings.Contains(stdout, "queue: 0 pending") || strings.Count(stdout, "\nrun ") != 2 {
+		t.Errorf("--status: exit %d, output:\n%s", code, stdout)
+	}
+}
+
+func TestBatchRecordsAttemptsWithCause(t *testing.T) {
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	list := writeList(t, site.srv.URL+"/gone", site.srv.URL+"/flaky")
+	_, stderr, code := runBatchCmd(t, model.env(), "batch", "--db", db, "--provider", "openai", "--host-rps", "0",
+		"--retry-base", "10ms", list)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	attempts, err := st.RunAttempts(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, a := range attempts {
+		path := strings.TrimPrefix(a.URL, site.srv.URL)
+		got[path] = append(got[path], a.Outcome+"/"+a.Cause)
+	}
+	want := map[string][]string{
+		"/gone":  {"failed/http 404"},
+		"/flaky": {"retry/http 503", "done/"},
+	}
+	for path, w := range want {
+		if strings.Join(got[path], ",") != strings.Join(w, ",") {
+			t.Errorf("%s attempts = %v, want %v", path, got[path], w)
+		}
+	}
+}
+
+func TestBatchMaxDocsLeavesJobsQueued(t *testing.T) {
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	var lines []string
+	for i := 0; i < 5; i++ {
+		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
+	}
+	list := writeList(t, lines...)
+	base := []string{"batch", "--db", db, "--provider", "openai", "--host-rps", "0", "--concurrency", "1"}
+	stdout, stderr, code := runBatchCmd(t, model.env(), append(base, "--max-docs", "2", list)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "stopped (--max-docs 2 reached)") || !strings.Contains(stdout, "left in queue 3") {
+		t.Errorf("summary = %q", stdout)
+	}
+	if n := len(storedCards(t, db)); n != 2 {
+		t.Errorf("%d cards after --max-docs 2", n)
+	}
+	// Next night, no input: the queued jobs are worked.
+	stdout, stderr, code = runBatchCmd(t, model.env(), base...)
+	if code != exitOK || !strings.Contains(stdout, "done 3") {
+		t.Errorf("resume: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if n := len(storedCards(t, db)); n != 5 {
+		t.Errorf("%d cards after resuming, want 5", n)
+	}
+}
+
+func TestBatchUsageAndInputErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "veille.db")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"bad concurrency", []string{"--concurrency", "0"}, exitUsage, "--concurrency"},
+		{"bad log format", []string{"--log-format", "xml"}, exitUsage, "--log-format"},
+		{"status with inputs", []string{"--status", "list.txt"}, exitUsage, "no inputs"},
+		{"missing list", []string{"--provider", "offline", "does-not-exist.txt"}, exitFailure, "input does-not-exist.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runBatchCmd(t, nil, append([]string{"batch", "--db", db}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+	bad := writeList(t, "https://ok.example/", "not a url")
+	_, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", bad)
+	if code != exitFailure || !strings.Contains(stderr, "line 2: not an http(s) URL") {
+		t.Errorf("bad list: exit %d, stderr %q", code, stderr)
+	}
+}
