@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -151,5 +153,36 @@ func TestLinksCommand(t *testing.T) {
 	_, stderr, code = runExtract(t, "", "links", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "fetch", "note.txt"))
 	if code != exitFailure || !strings.Contains(stderr, "no links to list") {
 		t.Errorf("links of a text file: exit %d, %q", code, stderr)
+	}
+}
+
+func TestTextCommandBenchmark(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join("..", "..", "pipeline", "testdata", "fetch", "article.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(page)
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "html", "p1.html.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runExtract(t, "", "text", "--benchmark", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var predictions map[string]struct {
+		ArticleBody string `json:"articleBody"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &predictions); err != nil {
+		t.Fatalf("output is not predictions: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(predictions["p1"].ArticleBody, "forty percent") {
+		t.Errorf("predictions: %+v", predictions)
 	}
 }
