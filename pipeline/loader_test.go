@@ -4,6 +4,8 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,4 +229,39 @@ func FuzzPDFText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		PDFText(data)
 	})
+}
+
+// TestLoadBenchmarkPages loads real pages of the extraction benchmark,
+// served gzip-encoded by a test server, into a store.
+func TestLoadBenchmarkPages(t *testing.T) {
+	dir := aebDir(t)
+	paths, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	if err != nil || len(paths) < 5 {
+		t.Fatalf("benchmark pages: %v (%d)", err, len(paths))
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := os.ReadFile(filepath.Join(dir, "html", filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	st := openStore(t)
+	l := &Loader{Store: st, Fetcher: testFetcher()}
+	for _, p := range paths[:5] {
+		doc, err := l.Load(context.Background(), srv.URL+"/"+filepath.Base(p), false)
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(p), err)
+		}
+		if len(doc.Text) < 200 || doc.Metadata.Title == "" {
+			t.Errorf("%s: %d characters of text, title %q", filepath.Base(p), len(doc.Text), doc.Metadata.Title)
+		}
+	}
+	if n := documentCount(t, st); n != 5 {
+		t.Errorf("%d documents stored, want 5", n)
+	}
 }
