@@ -39,11 +39,11 @@ func Card(p Page) schema.Answer {
 		Category:     category(doc),
 		Type:         pageType(p, doc),
 		Summary:      summary,
-		Signals:      tb.signals(),
-		Concerns:     tb.table(riskCues, ""),
-		Behaviors:    tb.table(behaviorCues, ""),
-		Technologies: tb.table(technologyCues, technologyCues),
-		Issues:       tb.table(problemCues, ""),
+		Signals:      tb.signals(tableSpec{cues: changeCues, rows: maxSignalRows}),
+		Concerns:     tb.table(tableSpec{cues: riskCues, rows: maxRows}),
+		Behaviors:    tb.table(tableSpec{cues: behaviorCues, rows: maxRows}),
+		Technologies: tb.table(tableSpec{cues: technologyCues, nameCues: technologyCues, rows: maxRows}),
+		Issues:       tb.table(tableSpec{cues: problemCues, rows: maxRows}),
 	}
 }
 

@@ -38,7 +38,7 @@ const (
 		"risque|risques|menace|menaces|menacer|dangereux|dangereuse|crainte|craintes|" +
 		"inquiétude|inquiétudes|peur|peurs|vulnérable|vulnérabilité|surveillance|" +
 		"désinformation|dérive|dérives|atteinte|préjudice|malaise|bias|biased|manipulation|" +
-		"manipulate|mistrust|distrust|trust|scary|afraid|anxiety|pressure|overload|" +
+		"manipulate|mistrust|distrust|trust|scary|risky|afraid|anxiety|pressure|overload|" +
 		"dependence|dependent|addiction|unemployment|criticism|backlash|misuse|" +
 		"impostor|uncomfortable|wrong|mistake|mistakes|embarrassing|stuck|outdated|judge|" +
 		"judged|lose|losing|lost|overwhelm|overwhelming|scam|fraud|toxic|burnout|stress|" +
@@ -86,8 +86,18 @@ const (
 	// topPhrases is the rank under which a sentence's second keyphrase
 	// joins its first in a row name.
 	topPhrases           = 30
-	multiWordNamePenalty = 3
+	multiWordNamePenalty = 10
 )
+
+// tableSpec says how one table is filled.
+type tableSpec struct {
+	// cues lists the words that make a sentence a row ("|"-separated).
+	cues string
+	// nameCues, when not "", restricts row names to keyphrases containing
+	// one of its words (technologies are named by a technology term).
+	nameCues string
+	rows     int
+}
 
 // rowCandidate is a sentence chosen for a table and its name.
 type rowCandidate struct {
@@ -142,6 +152,18 @@ func newTableBuilder(doc *document, scores []float64, ranked []*keyphrase, c cas
 	return tb
 }
 
+// topPhrasesIn counts the page's topPhrases best keyphrases in sentence i:
+// rows about the page's main subjects come first.
+func (tb *tableBuilder) topPhrasesIn(i int) int {
+	n := 0
+	for _, kp := range tb.phrases[i] {
+		if kp.rank < topPhrases {
+			n++
+		}
+	}
+	return n
+}
+
 // stemKey returns the keyphrase key of a run of tokens.
 func stemKey(window []token) string {
 	stems := make([]string, len(window))
@@ -151,44 +173,45 @@ func stemKey(window []token) string {
 	return strings.Join(stems, " ")
 }
 
-// cueIn returns the first cue of the "|"-separated list found in sentence i,
-// or "".
+// cueIn returns the cue of the "|"-separated list found first in sentence
+// i, or "".
 func (tb *tableBuilder) cueIn(i int, cues string) string {
+	best, at := "", len(tb.norms[i])
 	for _, cue := range strings.Split(cues, "|") {
-		if strings.Contains(tb.norms[i], " "+cue+" ") {
-			return cue
+		if k := strings.Index(tb.norms[i], " "+cue+" "); k >= 0 && k < at {
+			best, at = cue, k
 		}
 	}
-	return ""
+	return best
 }
 
-// rows returns up to n rows for the sentences carrying one of cues, best
-// ranked first. When mustName is not "", a row's name must contain a word
-// of that cue list (technologies are named by a technology term).
-func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate {
+// rows returns the rows of a table: the sentences carrying one of its cues,
+// best ranked first.
+func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 	var cands []rowCandidate
 	for i := range tb.doc.sentences {
 		s := &tb.doc.sentences[i]
 		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) {
 			continue
 		}
-		cue := tb.cueIn(i, cues)
+		cue := tb.cueIn(i, spec.cues)
 		if cue == "" {
 			continue
 		}
 		// Sentences the ranking skipped still count, after every ranked one.
 		// Short sentences make focused rows.
-		score := (tb.scores[i] + 1e-6/float64(i+1)) * min(1, focusWords/float64(s.words()))
+		score := (tb.scores[i] + 1e-6/float64(i+1)) * min(1, focusWords/float64(s.words())) *
+			float64(1+tb.topPhrasesIn(i))
 		cands = append(cands, rowCandidate{sentence: s, cue: cue, score: score})
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
 	var out []rowCandidate
 	used := map[string]bool{}
 	for _, c := range cands {
-		if len(out) == n {
+		if len(out) == spec.rows {
 			break
 		}
-		name := tb.name(c.sentence.index, used, nameCues)
+		name := tb.name(c, used, spec)
 		if name == "" || used["name:"+strings.ToLower(name)] {
 			continue
 		}
@@ -204,10 +227,11 @@ func (tb *tableBuilder) rows(cues string, n int, nameCues string) []rowCandidate
 // single word ranks far better, joined with the sentence's next best
 // keyphrase when that one adds other words ("long COVID and labor
 // supply"); "" when no keyphrase is left.
-func (tb *tableBuilder) name(i int, used map[string]bool, nameCues string) string {
+func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, spec tableSpec) string {
+	i := c.sentence.index
 	var single, multi *keyphrase
 	for _, kp := range tb.phrases[i] {
-		if used[kp.key] || nameCues != "" && !containsCue(kp, nameCues) {
+		if used[kp.key] || spec.nameCues != "" && !containsCue(kp, spec.nameCues) {
 			continue
 		}
 		if len(kp.stems) == 1 && single == nil {
@@ -284,14 +308,14 @@ func relevancy(score, best float64) *int {
 	return &r
 }
 
-// signals builds the weak-signals table.
-func (tb *tableBuilder) signals() []schema.Signal {
-	cands := tb.rows(changeCues, maxSignalRows, "")
+// signals builds the weak-signals table from its specification.
+func (tb *tableBuilder) signals(spec tableSpec) []schema.Signal {
+	cands := tb.rows(spec)
 	out := make([]schema.Signal, 0, len(cands))
 	for _, c := range cands {
 		out = append(out, schema.Signal{
 			Name:        c.name,
-			Description: describe(c.sentence.text),
+			Description: describe(c.sentence.text, c.cue),
 			Change:      change(c.sentence, c.cue),
 			Relevancy:   relevancy(c.score, cands[0].score),
 			Evidence:    c.sentence.text,
@@ -301,14 +325,14 @@ func (tb *tableBuilder) signals() []schema.Signal {
 }
 
 // table builds one of the concerns, behaviors, technologies or issues
-// tables.
-func (tb *tableBuilder) table(cues, nameCues string) []schema.Row {
-	cands := tb.rows(cues, maxRows, nameCues)
+// tables from its specification.
+func (tb *tableBuilder) table(spec tableSpec) []schema.Row {
+	cands := tb.rows(spec)
 	out := make([]schema.Row, 0, len(cands))
 	for _, c := range cands {
 		out = append(out, schema.Row{
 			Name:        c.name,
-			Description: describe(c.sentence.text),
+			Description: describe(c.sentence.text, c.cue),
 			Relevancy:   relevancy(c.score, cands[0].score),
 			Evidence:    c.sentence.text,
 		})
@@ -316,15 +340,34 @@ func (tb *tableBuilder) table(cues, nameCues string) []schema.Row {
 	return out
 }
 
-// describe returns a sentence cut to maxDescriptionWords words, marked with
-// an ellipsis when cut.
-func describe(s string) string {
-	cut := firstWords(s, maxDescriptionWords)
-	if cut != strings.TrimSpace(s) {
-		cut = strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsPunct(r) }) + "…"
+// describe returns a sentence cut to maxDescriptionWords words around its
+// cue, marked with an ellipsis where cut.
+func describe(s, cue string) string {
+	words := strings.Fields(s)
+	if len(words) <= maxDescriptionWords {
+		return strings.Join(words, " ")
+	}
+	start := 0
+	first := strings.Fields(cue)[0]
+	for k, w := range words {
+		if strings.EqualFold(strings.TrimFunc(w, notLetter), first) {
+			start = min(max(0, k-maxDescriptionWords/2), len(words)-maxDescriptionWords)
+			break
+		}
+	}
+	cut := strings.Join(words[start:start+maxDescriptionWords], " ")
+	cut = strings.TrimFunc(cut, func(r rune) bool { return unicode.IsPunct(r) && r != '(' && r != ')' })
+	if start > 0 {
+		cut = "…" + cut
+	}
+	if start+maxDescriptionWords < len(words) {
+		cut += "…"
 	}
 	return cut
 }
+
+// notLetter reports whether r is neither a letter nor a digit.
+func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // capitalise upper-cases the first letter of s.
 func capitalise(s string) string {
