@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// buildExtract compiles the extract binary into a temporary directory.
+func buildExtract(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "extract")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// batchProcess starts the extract binary with the fake model's environment.
+func batchProcess(bin string, model *fakeOpenAI, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=test-key", "OPENAI_BASE_URL="+model.srv.URL+"/v1")
+	return cmd
+}
+
+// TestBatchSurvivesKill9 kills a running batch process with SIGKILL twice,
+// with model requests in flight, then runs the same command to the end:
+// every document must have exactly one card, every job must be completed,
+// and the interrupted attempts must be on record.
+func TestBatchSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it; skipped with -short")
+	}
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 300*time.Millisecond)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	const docs = 24
+	var lines []string
+	for i := 0; i < docs; i++ {
+		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
+	}
+	list := writeList(t, lines...)
+	args := []string{"batch", "--db", db, "--provider", "openai", "--host-rps", "0", "--concurrency", "4", "--no-cache", list}
+
+	for _, killAfter := range []int64{1, 12} {
+		cmd := batchProcess(bin, model, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for model.requests.Load() < killAfter || model.inFlight.Load() == 0 {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("no model request in flight after %d requests", model.requests.Load())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := cmd.Process.Kill(); err != nil { // SIGKILL
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		t.Logf("killed after %d model requests, %d in flight", model.requests.Load(), model.inFlight.Load())
+	}
+
+	out, err := batchProcess(bin, model, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rerun after the kills: %v\n%s", err, out)
+	}
+	checkOneCardPerDocument(t, db, lines)
+	checkRunsAfterKills(t, db, docs)
+	if n := model.requests.Load(); n > docs+8 {
+		t.Errorf("%d model requests for %d documents: more than the in-flight retries explain", n, docs)
+	}
+}
+
+// checkOneCardPerDocument fails unless each URL has exactly one card version.
+func checkOneCardPerDocument(t *testing.T, db string, urls []string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, u := range urls {
+		canonical, err := schema.CanonicalURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions, err := st.CardVersions(ctx, schema.DocumentID(canonical))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(versions) != 1 {
+			t.Errorf("%s has %d card versions, want 1", u, len(versions))
+		}
+	}
+}
+
+// checkRunsAfterKills checks the queue and the batch run records.
+func checkRunsAfterKills(t *testing.T, db string, docs int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := pipeline.NewRiverQueue(st.DB(), pipeline.DefaultQueueConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := q.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["completed"] != docs || counts.Pending() != 0 {
+		t.Errorf("queue after the rerun: %v; want %d completed, none pending", counts, docs)
+	}
+	runs, err := st.BatchRuns(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 3 || runs[0].Status != store.BatchCompleted ||
+		runs[1].Status != store.BatchInterrupted || runs[2].Status != store.BatchInterrupted {
+		t.Errorf("runs = %+v; want 2 interrupted then 1 completed", runs)
+	}
+	interrupted := 0
+	for _, r := range runs[1:] {
+		attempts, err := st.RunAttempts(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range attempts {
+			if a.Outcome == store.AttemptInterrupted {
+				interrupted++
+			}
+		}
+	}
+	if interrupted == 0 {
+		t.Error("no attempt recorded as interrupted by the kills")
+	}
+}
