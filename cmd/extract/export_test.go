@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// exportFixture makes a store holding three cards through extract batch.
+func exportFixture(t *testing.T) (db string, urls []string) {
+	t.Helper()
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0)
+	db = filepath.Join(t.TempDir(), "veille.db")
+	for i := 0; i < 3; i++ {
+		urls = append(urls, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
+	}
+	if _, stderr, code := runBatchCmd(t, model.env(), "batch", "--db", db, "--provider", "openai",
+		"--host-rps", "0", writeList(t, urls...)); code != exitOK {
+		t.Fatalf("batch: exit %d: %s", code, stderr)
+	}
+	return db, urls
+}
+
+func TestExportFormats(t *testing.T) {
+	db, urls := exportFixture(t)
+	cards := storedCards(t, db)
+
+	t.Run("md files named by ID", func(t *testing.T) {
+		dir := t.TempDir()
+		if _, stderr, code := runBatchCmd(t, nil, "export", "--db", db, "--format", "md", "-o", dir); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, c := range cards {
+			got, err := os.ReadFile(filepath.Join(dir, c.DocumentID+".md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.Markdown {
+				t.Errorf("%s.md differs from the stored card", c.DocumentID)
+			}
+		}
+	})
+	t.Run("jsonl one card per line", func(t *testing.T) {
+		stdout, stderr, code := runBatchCmd(t, nil, "export", "--db", db, "--format", "jsonl", "-o", "-")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+		if len(lines) != len(urls) {
+			t.Fatalf("%d lines, want %d", len(lines), len(urls))
+		}
+		for _, l := range lines {
+			var c exportedCard
+			if err := json.Unmarshal([]byte(l), &c); err != nil || c.ID == "" || c.URL == "" || c.Title == "" {
+				t.Errorf("line %q: %+v, %v", l, c, err)
+			}
+		}
+	})
+	t.Run("csv one row per signal", func(t *testing.T) {
+		dir := t.TempDir()
+		if _, stderr, code := runBatchCmd(t, nil, "export", "--db", db, "--format", "csv", "-o", dir); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		f, err := os.Open(filepath.Join(dir, "signals.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1+len(urls) || strings.Join(rows[0], ",") != strings.Join(signalsHeader, ",") {
+			t.Fatalf("rows = %q", rows)
+		}
+		if rows[1][1] == "" || !strings.HasPrefix(rows[1][2], "http") || rows[1][4] != "Shared cargo bike fleets" {
+			t.Errorf("row = %q", rows[1])
+		}
+	})
+	t.Run("json array", func(t *testing.T) {
+		stdout, _, code := runBatchCmd(t, nil, "export", "--db", db, "--format", "json", "-o", "-")
+		var all []exportedCard
+		if err := json.Unmarshal([]byte(stdout), &all); code != exitOK || err != nil || len(all) != len(urls) {
+			t.Errorf("exit %d, %d cards, %v", code, len(all), err)
+		}
+	})
+	t.Run("since excludes older cards", func(t *testing.T) {
+		stdout, _, code := runBatchCmd(t, nil, "export", "--db", db, "--format", "jsonl", "--since", "2999-01-01", "-o", "-")
+		if code != exitOK || stdout != "" {
+			t.Errorf("exit %d, output %q", code, stdout)
+		}
+	})
+}
+
+func TestExportUsageErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "veille.db")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"format", []string{"--format", "xml", "-o", "-"}, "--format"},
+		{"output", []string{"--format", "md"}, "-o DIR"},
+		{"since", []string{"--since", "yesterday", "-o", "-"}, "--since"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runBatchCmd(t, nil, append([]string{"export", "--db", db}, tt.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+		})
+	}
+}
