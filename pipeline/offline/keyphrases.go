@@ -41,6 +41,9 @@ type keyphrase struct {
 	score float64
 	// rank is the phrase's position in the ranking, from 0.
 	rank int
+	// determined counts the occurrences right after a determiner or a
+	// preposition, the mark of a noun phrase.
+	determined int
 }
 
 // casingWeight scales YAKE's casing feature: at full weight, capitalised
@@ -62,7 +65,7 @@ func rankedPhrases(doc *document) []*keyphrase {
 	verbs := verbLike(doc)
 	list := make([]*keyphrase, 0, len(phrases))
 	for _, kp := range phrases {
-		if verbs[headStem(kp, doc.lex.lang)] {
+		if verbs[headStem(kp, doc.lex.lang)] || !isNounPhrase(kp, doc.lex.lang) {
 			continue
 		}
 		prod, sum := 1.0, 0.0
@@ -84,6 +87,18 @@ func rankedPhrases(doc *document) []*keyphrase {
 		kp.rank = i
 	}
 	return list
+}
+
+// isNounPhrase reports whether a candidate reads as a noun phrase. A French
+// noun phrase starts with its noun, which follows a determiner or a
+// preposition ("l'interdiction", "des données") at least once, unless it is
+// a name; in English, word order alone (adjectives and verbs never head a
+// phrase) does the job.
+func isNounPhrase(kp *keyphrase, lang string) bool {
+	if lang != "fr" || kp.determined > 0 {
+		return true
+	}
+	return isCapitalised(mostFrequent(kp.forms))
 }
 
 // headStem returns the stem of a phrase's head word: the last word of an
@@ -195,7 +210,10 @@ func candidates(doc *document) map[string]*keyphrase {
 					}
 					continue
 				}
-				addOccurrence(phrases, window, s.index)
+				kp := addOccurrence(phrases, window, s.index)
+				if i > 0 && isDeterminer(s.tokens[i-1].lower) {
+					kp.determined++
+				}
 			}
 		}
 	}
@@ -227,8 +245,8 @@ func meaningful(t token) bool {
 	return isAcronym(t.text) || len([]rune(t.lower)) >= 3
 }
 
-// addOccurrence records one occurrence of a candidate phrase.
-func addOccurrence(phrases map[string]*keyphrase, window []token, sentenceIndex int) {
+// addOccurrence records one occurrence of a candidate phrase and returns it.
+func addOccurrence(phrases map[string]*keyphrase, window []token, sentenceIndex int) *keyphrase {
 	stems := make([]string, len(window))
 	texts := make([]string, len(window))
 	var content []string
@@ -247,6 +265,7 @@ func addOccurrence(phrases map[string]*keyphrase, window []token, sentenceIndex 
 	}
 	kp.tf++
 	kp.forms[strings.Join(texts, " ")]++
+	return kp
 }
 
 // median returns the median of xs (0 for none).

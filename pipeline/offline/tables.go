@@ -231,7 +231,7 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, spec tableSpe
 	i := c.sentence.index
 	var single, multi *keyphrase
 	for _, kp := range tb.phrases[i] {
-		if used[kp.key] || spec.nameCues != "" && !containsCue(kp, spec.nameCues) {
+		if used[kp.key] || partOfUsed(kp, used, tb.phrases[i]) || spec.nameCues != "" && !containsCue(kp, spec.nameCues) {
 			continue
 		}
 		if len(kp.stems) == 1 && single == nil {
@@ -251,12 +251,24 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, spec tableSpe
 	used[best.key] = true
 	name := tb.casing.show(best)
 	for _, kp := range tb.phrases[i] {
-		if kp != best && kp.rank < topPhrases && !overlapsAny(kp, []*keyphrase{best}) && !subset(best.content, kp.content) {
+		if kp != best && kp.rank < topPhrases && !overlapsAny(kp, []*keyphrase{best}) &&
+			!subset(best.content, kp.content) && !partOfUsed(kp, used, tb.phrases[i]) {
 			name += " " + tb.and() + " " + tb.casing.show(kp)
 			break
 		}
 	}
 	return capitalise(firstWords(name, maxNameWords))
+}
+
+// partOfUsed reports whether kp's words all belong to a phrase of the
+// sentence already used as a name in the table ("IA" after "IA générative").
+func partOfUsed(kp *keyphrase, used map[string]bool, inSentence []*keyphrase) bool {
+	for _, other := range inSentence {
+		if other != kp && used[other.key] && subset(kp.content, other.content) {
+			return true
+		}
+	}
+	return false
 }
 
 // and returns the page language's conjunction.
