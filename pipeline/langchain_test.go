@@ -1,0 +1,156 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeOllama is an Ollama native-API server (/api/chat) that checks each
+// request and answers from a script (the last reply repeats).
+type fakeOllama struct {
+	t        *testing.T
+	srv      *httptest.Server
+	replies  []fakeReply
+	pageText string
+
+	mu       sync.Mutex
+	requests int
+}
+
+func newFakeOllama(t *testing.T, pageText string, replies ...fakeReply) *fakeOllama {
+	f := &fakeOllama{t: t, replies: replies, pageText: pageText}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeOllama) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
+	t := f.t
+	if r.URL.Path != "/api/chat" {
+		http.NotFound(w, r)
+		return
+	}
+	var req struct {
+		Model    string `json:"model"`
+		Format   any    `json:"format"`
+		Stream   bool   `json:"stream"`
+		Messages []struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		} `json:"messages"`
+	}
+	body, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(body, &req); err != nil {
+		t.Errorf("request is not JSON: %v", err)
+	}
+	f.mu.Lock()
+	reply := f.replies[min(f.requests, len(f.replies)-1)]
+	f.requests++
+	f.mu.Unlock()
+
+	if req.Model != "llama3.2" || req.Format != "json" || req.Stream {
+		t.Errorf("model %q format %v stream %v; want llama3.2, json, no stream", req.Model, req.Format, req.Stream)
+	}
+	if len(req.Messages) < 2 || req.Messages[0].Role != "system" || req.Messages[1].Role != "user" {
+		t.Fatalf("messages = %+v", req.Messages)
+	}
+	if !strings.Contains(req.Messages[0].Content, string(compactSchema(t))) {
+		t.Errorf("system prompt lacks the JSON Schema (langchaingo passes no schema to Ollama)")
+	}
+	open, close := delimiters(strings.TrimSpace(f.pageText))
+	user := req.Messages[1].Content
+	if !strings.HasPrefix(user, open+"\n") || !strings.HasSuffix(user, "\n"+strings.TrimSpace(f.pageText)+"\n"+close) {
+		t.Errorf("user message does not end with the delimited page")
+	}
+
+	if reply.status != 0 {
+		w.WriteHeader(reply.status)
+		io.WriteString(w, reply.body)
+		return
+	}
+	content, err := os.ReadFile(filepath.Join("testdata", "model", reply.fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{
+		"model": req.Model, "created_at": "2026-01-01T00:00:00Z", "done": true, "done_reason": "stop",
+		"message":           map[string]any{"role": "assistant", "content": string(content)},
+		"prompt_eval_count": 900, "eval_count": 300,
+	})
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
+func newTestOllama(t *testing.T, f *fakeOllama) *ChatModel {
+	t.Helper()
+	m, err := NewLangChain(context.Background(), LangChainConfig{Provider: ProviderOllama, Model: "llama3.2",
+		BaseURL: f.srv.URL}, ChatOptions{Retry: testRetry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestOllamaNative(t *testing.T) {
+	tests := []struct {
+		name         string
+		replies      []fakeReply
+		wantRequests int
+		wantCards    int
+		wantErr      string
+	}{
+		{name: "valid card", replies: []fakeReply{{fixture: "card_valid.json"}}, wantRequests: 1, wantCards: 1},
+		{name: "invalid then valid", replies: []fakeReply{{fixture: "card_invalid.json"}, {fixture: "card_valid.json"}},
+			wantRequests: 2, wantCards: 1},
+		{name: "500 then valid", replies: []fakeReply{{status: 500, body: `{"error":"loading model"}`}, {fixture: "card_valid.json"}},
+			wantRequests: 2, wantCards: 1},
+		{name: "500 until attempts run out", replies: []fakeReply{{status: 500, body: `{"error":"boom"}`}},
+			wantRequests: 3, wantErr: "3 attempt(s)"},
+		{name: "truncated twice", replies: []fakeReply{{fixture: "card_truncated.json"}}, wantRequests: 2,
+			wantErr: "invalid answer after one repair round"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rf := newRunFixture(t)
+			f := newFakeOllama(t, rf.text, tt.replies...)
+			out, err := rf.runner(t, newTestOllama(t, f)).Run(context.Background(), rf.page)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if f.count() != tt.wantRequests {
+				t.Errorf("%d requests, want %d", f.count(), tt.wantRequests)
+			}
+			if got := len(rf.cards(t)); got != tt.wantCards {
+				t.Errorf("%d cards stored, want %d", got, tt.wantCards)
+			}
+			if tt.wantCards == 1 {
+				p := out.Provenance
+				if p.Provider != "ollama" || p.Model != "llama3.2" || p.CostUSD != 0 || p.InputTokens == 0 {
+					t.Errorf("provenance = %+v", p)
+				}
+			}
+			runs := rf.runs(t)
+			if len(runs) != 1 || len(runs[0].Attempts) != tt.wantRequests {
+				t.Errorf("runs = %+v, want one run with %d attempts", runs, tt.wantRequests)
+			}
+		})
+	}
+}
