@@ -25,6 +25,22 @@ func (s sentence) contentStems() map[string]bool {
 	return set
 }
 
+// isProse reports whether a sentence reads as prose rather than a list, a
+// menu or markup debris: it has at least one stop word (function words
+// glue real sentences) and more than one other word.
+func (s sentence) isProse() bool {
+	stop, content := 0, 0
+	for _, t := range s.tokens {
+		switch {
+		case t.stop && hasLetter(t.text):
+			stop++
+		case !t.stop:
+			content++
+		}
+	}
+	return stop > 0 && content > 1
+}
+
 // document is a page split into sentences and tokens.
 type document struct {
 	lex       *lexicon

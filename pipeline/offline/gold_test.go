@@ -49,11 +49,3 @@ func goldPairs(t testing.TB) []goldPair {
 	}
 	return pairs
 }
-
-func testDebugGold(t *testing.T) {
-	for _, p := range goldPairs(t) {
-		a := Card(p.page)
-		out, _ := json.MarshalIndent(a, "", " ")
-		t.Logf("%s\n%s", p.id, out)
-	}
-}

@@ -33,7 +33,7 @@ func rankSentences(doc *document) []float64 {
 	bags := make([][]int, n)
 	ids := map[string]int{}
 	for i, s := range doc.sentences {
-		if w := s.words(); w < minSummarySentenceWords || w > 2*maxSummarySentenceWords || !endsSentence(s.text) {
+		if w := s.words(); w < minSummarySentenceWords || w > 2*maxSummarySentenceWords || !endsSentence(s.text) || !s.isProse() {
 			continue
 		}
 		bags[i] = stemIDs(s, ids)

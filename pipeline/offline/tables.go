@@ -191,7 +191,7 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 	var cands []rowCandidate
 	for i := range tb.doc.sentences {
 		s := &tb.doc.sentences[i]
-		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) {
+		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) || !s.isProse() {
 			continue
 		}
 		cue := tb.cueIn(i, spec.cues)
