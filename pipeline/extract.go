@@ -92,7 +92,7 @@ func ExtractHTML(body []byte, pageURL string) (Extraction, error) {
 		ex.Method = MethodTrafilaturaReadability
 	}
 	lines = dropHeadline(lines, ex.Metadata.Title)
-	lines = dropLinkRuns(lines, pageLinkDensity(doc))
+	lines = dropLinkLines(lines, newPageLines(doc))
 	ex.Text = joinLines(lines)
 
 	preferDescription(&ex)

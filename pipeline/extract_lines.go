@@ -19,7 +19,13 @@ const (
 	// linkLineMaxWords and linkLineDensity define a link line: short and
 	// mostly link text in the page.
 	linkLineMaxWords = 15
-	linkLineDensity  = 0.8
+	linkLineDensity  = 0.5
+	// teaserDensity, teaserLabelWords and teaserMinWords define a teaser
+	// line: a short label and a colon, then a linked headline of a few
+	// words ("Read more: <a>…</a>").
+	teaserDensity    = 0.6
+	teaserLabelWords = 3
+	teaserMinWords   = 3
 )
 
 // confirmLines keeps the lines of main that other also holds. It reports
@@ -67,21 +73,23 @@ func sameHeadline(line, title string) bool {
 	return strings.Contains(" "+strings.Join(b, " ")+" ", " "+strings.Join(a, " ")+" ")
 }
 
-// dropLinkRuns removes link lines that stand next to another link line:
-// lists of related articles, tags, share and subscribe links. A lone link
-// line (a cited URL, a "read more" inside the text) stays.
-func dropLinkRuns(lines []textLine, linkDensity map[string]float64) []textLine {
+// dropLinkLines removes the lines that point elsewhere rather than say
+// something: runs of short link lines (lists of related articles, tags,
+// share and subscribe links) and teasers ("Read more: <a>…</a>"). A lone
+// link line (a cited URL) stays. page holds the lines' markup, which
+// extractors drop.
+func dropLinkLines(lines []textLine, page pageLines) []textLine {
 	isLink := func(i int) bool {
 		if i < 0 || i >= len(lines) {
 			return false
 		}
 		words := wordTokens(lines[i].Text)
 		return len(words) <= linkLineMaxWords &&
-			linkDensity[strings.Join(words, " ")] >= linkLineDensity
+			page.lookup(lines[i].Text).LinkDensity() >= linkLineDensity
 	}
 	kept := make([]textLine, 0, len(lines))
 	for i, l := range lines {
-		if isLink(i) && (isLink(i-1) || isLink(i+1)) {
+		if isTeaser(page.lookup(l.Text)) || isLink(i) && (isLink(i-1) || isLink(i+1)) {
 			continue
 		}
 		kept = append(kept, l)
@@ -89,15 +97,31 @@ func dropLinkRuns(lines []textLine, linkDensity map[string]float64) []textLine {
 	return kept
 }
 
-// pageLinkDensity maps the words of every line of the whole page to the
-// share of its letters inside links. Extractors drop link markup; this
-// recovers it.
-func pageLinkDensity(doc *html.Node) map[string]float64 {
-	density := make(map[string]float64)
+// isTeaser reports whether l is a label and a colon followed by a linked
+// headline (words, not a URL) that makes most of the line.
+func isTeaser(l textLine) bool {
+	lead := strings.TrimSpace(l.Lead)
+	n := len(wordTokens(lead))
+	headline := strings.Fields(strings.TrimPrefix(l.Text, lead))
+	return strings.HasSuffix(lead, ":") && n >= 1 && n <= teaserLabelWords &&
+		len(headline) >= teaserMinWords && l.LinkDensity() >= teaserDensity
+}
+
+// pageLines indexes the rendered lines of a whole page by their words.
+type pageLines map[string]textLine
+
+// newPageLines renders doc and indexes its lines.
+func newPageLines(doc *html.Node) pageLines {
+	page := make(pageLines)
 	for _, l := range renderLines(doc) {
-		density[strings.Join(wordTokens(l.Text), " ")] = l.LinkDensity()
+		page[strings.Join(wordTokens(l.Text), " ")] = l
 	}
-	return density
+	return page
+}
+
+// lookup returns the page line with the words of text, or a zero line.
+func (p pageLines) lookup(text string) textLine {
+	return p[strings.Join(wordTokens(text), " ")]
 }
 
 // shingleIndex tells how much of a line a reference text holds.

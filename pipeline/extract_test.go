@@ -138,23 +138,24 @@ func TestSameHeadline(t *testing.T) {
 	}
 }
 
-func TestDropLinkRuns(t *testing.T) {
-	lines := []textLine{
-		{Text: "A paragraph of text that is not a link at all."},
-		{Text: "Cited: https://example.org/report"},
-		{Text: "Another paragraph."},
-		{Text: "Related story one"},
-		{Text: "Related story two"},
+func TestDropLinkLines(t *testing.T) {
+	doc, err := html.Parse(strings.NewReader(`<article>
+<p>A paragraph of text that is not a link at all.</p>
+<p>Source: <a href="https://example.org/report">https://example.org/report</a></p>
+<p>Another paragraph, with <a href="/x">a link</a> inside it.</p>
+<p>Read more: <a href="/teaser">Shuttles reach the suburbs at last</a></p>
+<ul><li><a href="/a">Related story one</a></li><li><a href="/b">Related story two</a></li></ul>
+</article>`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	density := map[string]float64{
-		"Cited https example org report": 0.9,
-		"Related story one":              1,
-		"Related story two":              1,
-	}
-	got := joinLines(dropLinkRuns(lines, density))
-	want := "A paragraph of text that is not a link at all.\nCited: https://example.org/report\nAnother paragraph."
+	page := newPageLines(doc)
+	got := joinLines(dropLinkLines(renderLines(doc), page))
+	want := "A paragraph of text that is not a link at all.\n" +
+		"Source: https://example.org/report\n" +
+		"Another paragraph, with a link inside it."
 	if got != want {
-		t.Errorf("dropLinkRuns =\n%s\nwant\n%s", got, want)
+		t.Errorf("dropLinkLines =\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -47,6 +47,9 @@ type textLine struct {
 	LinkRunes, Runes int
 	// Heading is set for <h1>…<h6> lines.
 	Heading bool
+	// Lead is the text before the line's first link ("Read more:" in
+	// "Read more: <a>…</a>"); empty when the line has no link.
+	Lead string
 }
 
 // LinkDensity is the share of the line's letters and digits inside links.
@@ -84,6 +87,9 @@ type textRenderer struct {
 	linkRunes int
 	runes     int
 	heading   bool
+	// lead is the line's text before its first link, once one is seen.
+	lead     string
+	seenLink bool
 }
 
 func (r *textRenderer) walk(n *html.Node, inPre, inLink bool) {
@@ -145,6 +151,9 @@ func (r *textRenderer) text(s string, inPre, inLink bool) {
 
 // add appends s to the current line and counts its letters and digits.
 func (r *textRenderer) add(s string, inLink bool) {
+	if inLink && !r.seenLink && strings.TrimSpace(s) != "" {
+		r.lead, r.seenLink = r.cur.String(), true
+	}
 	r.cur.WriteString(s)
 	n := 0
 	for _, c := range s {
@@ -164,10 +173,12 @@ func (r *textRenderer) flush() {
 	if text != "" {
 		r.lines = append(r.lines, textLine{
 			Text: text, LinkRunes: r.linkRunes, Runes: r.runes, Heading: r.heading,
+			Lead: strings.Join(strings.Fields(strings.Map(dropControl, r.lead)), " "),
 		})
 	}
 	r.cur.Reset()
 	r.linkRunes, r.runes, r.heading = 0, 0, false
+	r.lead, r.seenLink = "", false
 }
 
 // wordTokens splits text into words: runs of letters, digits and
