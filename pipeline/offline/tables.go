@@ -173,13 +173,25 @@ func stemKey(window []token) string {
 	return strings.Join(stems, " ")
 }
 
-// cueIn returns the cue of the "|"-separated list found first in sentence
-// i, or "".
-func (tb *tableBuilder) cueIn(i int, cues string) string {
+// padCues splits a "|"-separated cue list into cues padded with a space at
+// both ends, ready to be searched in a sentence's padded words.
+func padCues(list string) []string {
+	if list == "" {
+		return nil
+	}
+	cues := strings.Split(list, "|")
+	for k, c := range cues {
+		cues[k] = " " + c + " "
+	}
+	return cues
+}
+
+// cueIn returns the cue (unpadded) found first in sentence i, or "".
+func (tb *tableBuilder) cueIn(i int, padded []string) string {
 	best, at := "", len(tb.norms[i])
-	for _, cue := range strings.Split(cues, "|") {
-		if k := strings.Index(tb.norms[i], " "+cue+" "); k >= 0 && k < at {
-			best, at = cue, k
+	for _, cue := range padded {
+		if k := strings.Index(tb.norms[i], cue); k >= 0 && k < at {
+			best, at = strings.TrimSpace(cue), k
 		}
 	}
 	return best
@@ -188,13 +200,14 @@ func (tb *tableBuilder) cueIn(i int, cues string) string {
 // rows returns the rows of a table: the sentences carrying one of its cues,
 // best ranked first.
 func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
+	cues, nameCues := padCues(spec.cues), padCues(spec.nameCues)
 	var cands []rowCandidate
 	for i := range tb.doc.sentences {
 		s := &tb.doc.sentences[i]
 		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) || !s.isProse() {
 			continue
 		}
-		cue := tb.cueIn(i, spec.cues)
+		cue := tb.cueIn(i, cues)
 		if cue == "" {
 			continue
 		}
@@ -211,7 +224,7 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 		if len(out) == spec.rows {
 			break
 		}
-		name := tb.name(c, used, spec)
+		name := tb.name(c, used, nameCues)
 		if name == "" || used["name:"+strings.ToLower(name)] {
 			continue
 		}
@@ -227,11 +240,11 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 // single word ranks far better, joined with the sentence's next best
 // keyphrase when that one adds other words ("long COVID and labor
 // supply"); "" when no keyphrase is left.
-func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, spec tableSpec) string {
+func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues []string) string {
 	i := c.sentence.index
 	var single, multi *keyphrase
 	for _, kp := range tb.phrases[i] {
-		if used[kp.key] || partOfUsed(kp, used, tb.phrases[i]) || spec.nameCues != "" && !containsCue(kp, spec.nameCues) {
+		if used[kp.key] || partOfUsed(kp, used, tb.phrases[i]) || nameCues != nil && !containsCue(kp, nameCues) {
 			continue
 		}
 		if len(kp.stems) == 1 && single == nil {
@@ -279,11 +292,11 @@ func (tb *tableBuilder) and() string {
 	return "and"
 }
 
-// containsCue reports whether a keyphrase contains a word of the cue list.
-func containsCue(kp *keyphrase, cues string) bool {
-	padded := " " + strings.ToLower(mostFrequent(kp.forms)) + " "
-	for _, cue := range strings.Split(cues, "|") {
-		if strings.Contains(padded, " "+cue+" ") {
+// containsCue reports whether a keyphrase contains one of the padded cues.
+func containsCue(kp *keyphrase, padded []string) bool {
+	words := " " + strings.ToLower(mostFrequent(kp.forms)) + " "
+	for _, cue := range padded {
+		if strings.Contains(words, cue) {
 			return true
 		}
 	}
