@@ -10,7 +10,7 @@ import (
 
 // aebTargetF1 is the body F1 the extractor reaches on the development half
 // of the article-extraction benchmark; the test keeps it from regressing.
-const aebTargetF1 = 0.976
+const aebTargetF1 = 0.977
 
 // aebDir locates ../shared/aeb beside the module root, skipping the test
 // when it is absent.

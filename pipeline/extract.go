@@ -87,6 +87,9 @@ func ExtractHTML(body []byte, pageURL string) (Extraction, error) {
 
 	ex := Extraction{Metadata: metadataOf(result.Metadata, pageURL)}
 	lines, confirmed := confirmLines(renderLines(result.ContentNode), readable)
+	if confirmed {
+		lines = completeFragments(lines, readable)
+	}
 	ex.Method = MethodTrafilatura
 	if confirmed {
 		ex.Method = MethodTrafilaturaReadability

@@ -16,6 +16,10 @@ const (
 	// must hold before its disagreement is trusted: below it, the two
 	// picked different parts of the page and no line is dropped.
 	minConfirmCoverage = 0.5
+	// minFragmentSupport is the share of a line's shingles that a longer
+	// paragraph of the other extractor must hold for the line to count as
+	// a fragment of it.
+	minFragmentSupport = 0.9
 	// linkLineMaxWords and linkLineDensity define a link line: short and
 	// mostly link text in the page.
 	linkLineMaxWords = 15
@@ -46,6 +50,29 @@ func confirmLines(main, other []textLine) ([]textLine, bool) {
 		}
 	}
 	return kept, true
+}
+
+// completeFragments replaces a line of main that is only the tail (or a
+// part) of a paragraph of other by that whole paragraph, when the rest of
+// the paragraph is nowhere in main: trafilatura sometimes loses the start
+// of a paragraph at inline markup.
+func completeFragments(main, other []textLine) []textLine {
+	all := newShingleIndex(joinLines(main))
+	out := make([]textLine, len(main))
+	copy(out, main)
+	for _, o := range other {
+		if len(wordTokens(o.Text)) < shingleSize || all.support(o.Text) >= minLineSupport {
+			continue
+		}
+		para := newShingleIndex(o.Text)
+		for i, l := range out {
+			if len(wordTokens(l.Text)) >= shingleSize && para.support(l.Text) >= minFragmentSupport {
+				out[i] = o
+				break
+			}
+		}
+	}
+	return out
 }
 
 // dropHeadline removes the first line when it is the page title (or the

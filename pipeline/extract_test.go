@@ -195,3 +195,24 @@ func TestErrEmptyExtractionIsWrapped(t *testing.T) {
 		t.Errorf("error %q names neither the cause nor the step", err)
 	}
 }
+
+func TestCompleteFragments(t *testing.T) {
+	main := []textLine{
+		{Text: "DigiTimes. A preview of the report was shared with subscribers."},
+		{Text: "The keyboard should prove far more reliable than before."},
+	}
+	other := []textLine{
+		{Text: "Apple plans a new laptop with a scissor keyboard, according to DigiTimes. A preview of the report was shared with subscribers."},
+		{Text: "The keyboard should prove far more reliable than before."},
+		{Text: "Short"},
+	}
+	got := joinLines(completeFragments(main, other))
+	want := other[0].Text + "\n" + other[1].Text
+	if got != want {
+		t.Errorf("completeFragments =\n%s\nwant\n%s", got, want)
+	}
+	// A paragraph mostly present already is not a completion.
+	if got := joinLines(completeFragments(other[:2], main)); got != joinLines(other[:2]) {
+		t.Errorf("completeFragments shortened lines:\n%s", got)
+	}
+}
