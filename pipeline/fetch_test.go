@@ -305,37 +305,6 @@ func TestFetchErrorRetryable(t *testing.T) {
 	}
 }
 
-func TestFetchBenchmarkPages(t *testing.T) {
-	dir := aebDir(t)
-	paths, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
-	if err != nil || len(paths) < 3 {
-		t.Fatalf("benchmark pages: %v (%d)", err, len(paths))
-	}
-	// Serve the gzip files as they are, with Content-Encoding: gzip.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := os.ReadFile(filepath.Join(dir, "html", filepath.Base(r.URL.Path)))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(body)
-	}))
-	defer srv.Close()
-	f := testFetcher()
-	for _, p := range paths[:3] {
-		name := filepath.Base(p)
-		page, err := f.Fetch(context.Background(), srv.URL+"/"+name)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if page.ContentType != "text/html" || len(page.Body) < 1000 {
-			t.Errorf("%s: type %s, %d bytes", name, page.ContentType, len(page.Body))
-		}
-	}
-}
-
 func TestHostKey(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://WWW.Example.com:443/a?utm_source=x": "www.example.com",

@@ -239,16 +239,12 @@ func TestLoadBenchmarkPages(t *testing.T) {
 	if err != nil || len(paths) < 5 {
 		t.Fatalf("benchmark pages: %v (%d)", err, len(paths))
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := os.ReadFile(filepath.Join(dir, "html", filepath.Base(r.URL.Path)))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
+	// The gzip files are served as they are, with Content-Encoding: gzip.
+	srv := httptest.NewServer(http.StripPrefix("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(body)
-	}))
+		http.ServeFileFS(w, r, os.DirFS(filepath.Join(dir, "html")), r.URL.Path)
+	})))
 	defer srv.Close()
 	st := openStore(t)
 	l := &Loader{Store: st, Fetcher: testFetcher()}

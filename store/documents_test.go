@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,19 +26,9 @@ func testDocument(url, text string) schema.Document {
 	}
 }
 
-func openTestStore(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "veille.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func TestSaveAndGetDocument(t *testing.T) {
 	ctx := context.Background()
-	s := openTestStore(t)
+	s := openBatchTestStore(t)
 	doc := testDocument("https://example.com/a", "Première version.")
 	if err := s.SaveDocument(ctx, doc); err != nil {
 		t.Fatal(err)
@@ -90,7 +79,7 @@ func assertSameDocument(t *testing.T, got, want schema.Document) {
 }
 
 func TestGetDocumentMissing(t *testing.T) {
-	s := openTestStore(t)
+	s := openBatchTestStore(t)
 	_, err := s.GetDocument(context.Background(), "https://example.com/none")
 	if !errors.Is(err, sql.ErrNoRows) {
 		t.Errorf("GetDocument of a missing URL: err = %v, want sql.ErrNoRows", err)
@@ -99,7 +88,7 @@ func TestGetDocumentMissing(t *testing.T) {
 
 func TestSaveDocumentRejectsIncomplete(t *testing.T) {
 	ctx := context.Background()
-	s := openTestStore(t)
+	s := openBatchTestStore(t)
 	good := testDocument("https://example.com/a", "text")
 	noText := good
 	noText.Text = ""

@@ -27,16 +27,7 @@ of the digest's URL, as in the title line of cards) and the link text.
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
-			st, err := a.openStore(ctx, dbPath)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			loader, err := ff.newLoader(st)
-			if err != nil {
-				return err
-			}
-			doc, err := loader.Load(ctx, args[0], refresh)
+			doc, err := a.loadDocument(ctx, dbPath, ff, args[0], refresh)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/pipeline"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/schema"
 )
 
 // fetchFlags are the flags that tune page fetching; every command that
@@ -37,13 +38,20 @@ func (f fetchFlags) newFetcher() (*pipeline.Fetcher, error) {
 	}), nil
 }
 
-// newLoader returns a Loader on st with the fetcher the flags describe.
-func (f fetchFlags) newLoader(st *store.Store) (*pipeline.Loader, error) {
-	fetcher, err := f.newFetcher()
+// loadDocument opens the store named by dbPath and loads one input (URL or
+// file) through a Loader with the fetcher ff describes.
+func (a *app) loadDocument(ctx context.Context, dbPath string, ff fetchFlags, input string, refresh bool) (schema.Document, error) {
+	fetcher, err := ff.newFetcher()
 	if err != nil {
-		return nil, err
+		return schema.Document{}, err
 	}
-	return &pipeline.Loader{Store: st, Fetcher: fetcher}, nil
+	st, err := a.openStore(ctx, dbPath)
+	if err != nil {
+		return schema.Document{}, err
+	}
+	defer st.Close()
+	loader := &pipeline.Loader{Store: st, Fetcher: fetcher}
+	return loader.Load(ctx, input, refresh)
 }
 
 func (a *app) textCommand() *cobra.Command {
@@ -73,16 +81,7 @@ the predictions of the article-extraction benchmark: {"<id>": {"articleBody": "â
 			if benchIn != "" {
 				return pipeline.BenchmarkPredictions(ctx, benchIn, a.stdout)
 			}
-			st, err := a.openStore(ctx, dbPath)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			loader, err := ff.newLoader(st)
-			if err != nil {
-				return err
-			}
-			doc, err := loader.Load(ctx, args[0], refresh)
+			doc, err := a.loadDocument(ctx, dbPath, ff, args[0], refresh)
 			if err != nil {
 				return err
 			}
