@@ -86,6 +86,19 @@ func minCostAssign(n, m int, cost func(i, j int) float64) []int {
 	return rowToCol
 }
 
+// similarities is the matrix of sim(gold[i], pred[j]), the weights Assign
+// pairs gold items with predicted ones on.
+func similarities[T any](gold, pred []T, sim func(a, b T) float64) [][]float64 {
+	w := make([][]float64, len(gold))
+	for i := range gold {
+		w[i] = make([]float64, len(pred))
+		for j := range pred {
+			w[i][j] = sim(gold[i], pred[j])
+		}
+	}
+	return w
+}
+
 func filled(n, x int) []int {
 	s := make([]int, n)
 	for i := range s {

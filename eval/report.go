@@ -2,7 +2,9 @@ package eval
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/veille/veille/schema"
 )
@@ -99,17 +101,14 @@ type Provenance struct {
 func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
 	r := Report{
 		Version: ReportVersion,
-		Cards:   make([]CardResult, 0, len(pairs)),
 		Errors:  append([]FileError{}, errs...),
 		Counts:  Counts{Gold: len(pairs), Scored: len(pairs), Unpaired: unpaired, Errors: len(errs)},
 	}
-	for _, p := range pairs {
-		c := CardResult{ID: p.ID, URL: p.Gold.URL, GoldFile: p.GoldFile,
-			PredFile: p.PredFile, Missing: p.Pred == nil, CardScore: Compare(p.Gold, p.Pred)}
+	r.Cards = compareAll(pairs)
+	for _, c := range r.Cards {
 		if c.Missing {
 			r.Counts.Missing++
 		}
-		r.Cards = append(r.Cards, c)
 	}
 	slices.SortStableFunc(r.Cards, func(a, b CardResult) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(r.Errors, func(a, b FileError) int {
@@ -118,6 +117,29 @@ func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
 	r.Sections = runSections(r.Cards)
 	r.Overall = Overall(sectionScores(r.Sections))
 	return r
+}
+
+// compareAll scores every pair, spreading the pairs over one worker per
+// CPU; the results keep the pairs' order.
+func compareAll(pairs []Pair) []CardResult {
+	cards := make([]CardResult, len(pairs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(pairs)) {
+		wg.Go(func() {
+			for i := range next {
+				p := pairs[i]
+				cards[i] = CardResult{ID: p.ID, URL: p.Gold.URL, GoldFile: p.GoldFile,
+					PredFile: p.PredFile, Missing: p.Pred == nil, CardScore: Compare(p.Gold, p.Pred)}
+			}
+		})
+	}
+	for i := range pairs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return cards
 }
 
 // runSections averages each section over the cards where it applies.

@@ -72,13 +72,7 @@ func termSimilarity(a, b term) float64 {
 func CompareSets(gold, pred []string) SetScore {
 	g, p := newTerms(gold), newTerms(pred)
 	s := SetScore{Gold: len(g), Pred: len(p), Matches: []TermMatch{}, Missed: []string{}, Extra: []string{}}
-	w := make([][]float64, len(g))
-	for i := range g {
-		w[i] = make([]float64, len(p))
-		for j := range p {
-			w[i][j] = termSimilarity(g[i], p[j])
-		}
-	}
+	w := similarities(g, p, termSimilarity)
 	predUsed := make([]bool, len(p))
 	for i, j := range Assign(w) {
 		if j < 0 || w[i][j] < NearMatch {

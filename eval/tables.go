@@ -115,13 +115,7 @@ func rowSimilarity(a, b tableRow) float64 {
 // matched/gold rows.
 func compareTables(gold, pred []tableRow, columns []string) TableScore {
 	s := TableScore{GoldRows: len(gold), PredRows: len(pred), Pairs: []RowPair{}}
-	w := make([][]float64, len(gold))
-	for i := range gold {
-		w[i] = make([]float64, len(pred))
-		for j := range pred {
-			w[i][j] = rowSimilarity(gold[i], pred[j])
-		}
-	}
+	w := similarities(gold, pred, rowSimilarity)
 	colSum := make([]float64, len(columns))
 	colN := make([]int, len(columns))
 	var absErr float64

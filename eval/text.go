@@ -16,24 +16,85 @@ import (
 // apostrophes, hyphens, symbols) separates tokens, so "l'IA générative" gives
 // [l ia generative]. It is the tokenizer of every metric.
 func Tokens(s string) []string {
-	folded := make([]byte, 0, len(s)+1)
+	var folded strings.Builder
+	folded.Grow(len(s))
 	for _, r := range s {
 		switch {
 		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-			folded = append(folded, byte(r))
+			folded.WriteByte(byte(r))
 		case 'A' <= r && r <= 'Z':
-			folded = append(folded, byte(r+'a'-'A'))
+			folded.WriteByte(byte(r + 'a' - 'A'))
 		case r < utf8.RuneSelf:
-			folded = append(folded, ' ')
+			folded.WriteByte(' ')
 		case unicode.Is(unicode.Mn, r):
 			// a combining accent: dropped, and it does not split the token
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			folded = appendFolded(folded, r)
+			writeFolded(&folded, r)
 		default:
-			folded = append(folded, ' ')
+			folded.WriteByte(' ')
 		}
 	}
-	return strings.Fields(string(folded))
+	return splitSpaces(folded.String())
+}
+
+// writeFolded writes the lower-case, accent-free spelling of the letter or
+// digit r: the accented letters of French and other Western European
+// languages directly, ligatures spelled out, anything else by canonical
+// decomposition without its combining marks.
+func writeFolded(b *strings.Builder, r rune) {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
+		b.WriteByte('a')
+	case 'ç', 'Ç':
+		b.WriteByte('c')
+	case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
+		b.WriteByte('e')
+	case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
+		b.WriteByte('i')
+	case 'ñ', 'Ñ':
+		b.WriteByte('n')
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'Ò', 'Ó', 'Ô', 'Õ', 'Ö':
+		b.WriteByte('o')
+	case 'ù', 'ú', 'û', 'ü', 'Ù', 'Ú', 'Û', 'Ü':
+		b.WriteByte('u')
+	case 'ý', 'ÿ', 'Ý', 'Ÿ':
+		b.WriteByte('y')
+	default:
+		if lig, ok := ligature(r); ok {
+			b.WriteString(lig)
+			return
+		}
+		for _, d := range norm.NFD.String(string(r)) {
+			if !unicode.Is(unicode.Mn, d) {
+				b.WriteRune(unicode.ToLower(d))
+			}
+		}
+	}
+}
+
+// splitSpaces splits s, made of ASCII spaces and token bytes only, into its
+// tokens; the tokens share s's memory.
+func splitSpaces(s string) []string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && (i == 0 || s[i-1] == ' ') {
+			n++
+		}
+	}
+	toks := make([]string, 0, n)
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		switch {
+		case i < len(s) && s[i] != ' ':
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			toks = append(toks, s[start:i])
+			start = -1
+		}
+	}
+	return toks
 }
 
 // appendFolded appends the lower-case, accent-free spelling of the letter or
@@ -127,17 +188,14 @@ func Terms(s string) []string {
 // "l" of "l'IA"). When s has nothing but stop words, its Terms are kept.
 func ContentTerms(s string) []string {
 	toks := Tokens(s)
-	var content []string
+	content := toks[:0] // filtered in place
 	for _, t := range toks {
 		if !isStopWord(t) {
 			content = append(content, FoldPlural(t))
 		}
 	}
 	if len(content) == 0 {
-		for i, t := range toks {
-			toks[i] = FoldPlural(t)
-		}
-		return toks
+		return Terms(s)
 	}
 	return content
 }
