@@ -128,8 +128,8 @@ func typeFromVoice(doc *document) schema.Type {
 		for _, t := range s.tokens {
 			words++
 			switch t.lower {
-			case "i", "my", "me", "je", "j", "mon", "ma", "mes", "moi":
-				if t.lower != "i" || t.text == "I" {
+			case "i", "i'd", "i'm", "i've", "i'll", "my", "me", "je", "j", "mon", "ma", "mes", "moi":
+				if !strings.HasPrefix(t.lower, "i") || strings.HasPrefix(t.text, "I") {
 					firstPerson++
 				}
 			case "said", "told", "according", "spokesperson", "spokesman", "déclaré", "selon", "affirmé":
@@ -140,7 +140,7 @@ func typeFromVoice(doc *document) schema.Type {
 	switch {
 	case words == 0:
 		return schema.TypeOthers
-	case firstPerson*100 >= words:
+	case firstPerson*200 >= words:
 		return schema.TypeBlogPost
 	case reported*300 >= words:
 		return schema.TypeNews
