@@ -122,7 +122,7 @@ func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 	if err := b.recoverCrash(ctx); err != nil {
 		return BatchSummary{}, err
 	}
-	jobs, skipped, err := b.Collect(ctx, in)
+	found, err := b.Collect(ctx, in)
 	if err != nil {
 		return BatchSummary{}, err
 	}
@@ -130,16 +130,16 @@ func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 	if err != nil {
 		return BatchSummary{}, err
 	}
-	queued, err := b.Queue.Enqueue(ctx, jobs)
+	queued, err := b.Queue.Enqueue(ctx, found.Jobs)
 	if err != nil {
 		return BatchSummary{}, err
 	}
-	if err := b.markFeedsSeen(ctx, in.Feeds, jobs); err != nil {
+	if err := b.markFeedsSeen(ctx, found.FeedItems); err != nil {
 		return BatchSummary{}, err
 	}
-	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped_with_card", skipped)
+	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
 	w := newBatchWork(b, runID)
-	w.tally.Skipped = skipped
+	w.tally.Skipped = found.Skipped
 	if err := w.run(ctx); err != nil {
 		return BatchSummary{}, err
 	}
@@ -187,36 +187,48 @@ func (b *Batch) logger() *slog.Logger {
 	return b.Logger
 }
 
-// Collect reads every input and returns the jobs to queue, deduplicated by
-// canonical URL, and how many documents were left out because they have a
-// card (unless Refresh) or failed for good before.
-func (b *Batch) Collect(ctx context.Context, in BatchInputs) ([]DocumentJob, int, error) {
+// Collected is what the inputs of a batch hold.
+type Collected struct {
+	// Jobs are the documents to queue, deduplicated by canonical URL.
+	Jobs []DocumentJob
+	// Skipped counts the documents left out: they have a card (unless
+	// Refresh) or failed for good before.
+	Skipped int
+	// FeedItems are each feed's new item URLs, to mark seen once queued.
+	FeedItems map[string][]string
+}
+
+// Collect reads every input and returns the jobs to queue.
+func (b *Batch) Collect(ctx context.Context, in BatchInputs) (Collected, error) {
 	var found []DocumentJob
 	for _, list := range in.Lists {
 		urls, err := readListInput(list)
 		if err != nil {
-			return nil, 0, err
+			return Collected{}, err
 		}
 		found = appendJobs(found, urls, nil)
 	}
 	for _, d := range in.Digests {
 		links, err := b.digestLinks(ctx, d)
 		if err != nil {
-			return nil, 0, err
+			return Collected{}, err
 		}
 		for _, l := range links {
 			origin := l.Origin
 			found = appendJobs(found, []string{l.URL}, &origin)
 		}
 	}
+	items := map[string][]string{}
 	for _, f := range in.Feeds {
 		urls, err := b.newFeedItems(ctx, f)
 		if err != nil {
-			return nil, 0, err
+			return Collected{}, err
 		}
+		items[f] = urls
 		found = appendJobs(found, urls, nil)
 	}
-	return b.filterJobs(ctx, found)
+	jobs, skipped, err := b.filterJobs(ctx, found)
+	return Collected{Jobs: jobs, Skipped: skipped, FeedItems: items}, err
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
@@ -338,19 +350,11 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 	return b.Store.UnseenFeedItems(ctx, feedURL, links)
 }
 
-// markFeedsSeen records every feed's items as seen once they are queued.
-// Items of all feeds are recorded under each feed; an item already seen is
-// left as it is.
-func (b *Batch) markFeedsSeen(ctx context.Context, feeds []string, jobs []DocumentJob) error {
-	if len(feeds) == 0 {
-		return nil
-	}
-	var urls []string
-	for _, j := range jobs {
-		urls = append(urls, j.URL)
-	}
-	for _, f := range feeds {
-		if err := b.Store.MarkFeedItemsSeen(ctx, f, urls, time.Now()); err != nil {
+// markFeedsSeen records each feed's new items as seen, once queued (or
+// skipped for having a card), so the next batch leaves them out.
+func (b *Batch) markFeedsSeen(ctx context.Context, items map[string][]string) error {
+	for feed, urls := range items {
+		if err := b.Store.MarkFeedItemsSeen(ctx, feed, urls, time.Now()); err != nil {
 			return err
 		}
 	}
