@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/eval"
+	"github.com/veille/veille/pipeline"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
@@ -23,6 +25,8 @@ type evalOptions struct {
 	jsonFile, htmlFile string
 	baseline           string
 	minScore           float64
+	run                bool
+	models             modelFlags
 	history            bool
 	limit              int
 	db                 string
@@ -31,7 +35,7 @@ type evalOptions struct {
 func (a *app) evalCommand() *cobra.Command {
 	var o evalOptions
 	c := &cobra.Command{
-		Use:   "eval --gold PATH [--pred DIR]",
+		Use:   "eval --gold PATH [--pred DIR | --run]",
 		Short: "Score predicted cards against gold cards",
 		Long: `Score predicted cards against gold cards.
 
@@ -40,7 +44,11 @@ directory searched recursively. Predictions are the card files (markdown or
 JSON) in --pred DIR or, by default, the latest card of each gold card's
 document in the store. Gold and prediction are paired by the canonical URL of
 their External link, then by file name; a gold card without a prediction
-scores 0.
+scores 0. With --run, the gold cards without a stored card get one from the
+pipeline (model flags as for extract run): from the page in the store, else
+from a page file beside the gold card (article.txt or page.html, with
+page.json), else by fetching the URL; so eval runs offline on
+../shared/gold/pairs.
 
 Prints one row per card and one column per section; the metrics are defined
 in README.md ("## Eval"). Every run is stored; --history lists them.
@@ -61,9 +69,11 @@ Exits 1 when a card file could not be read or the overall score is below
 	f.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report to `FILE`")
 	f.StringVar(&o.baseline, "baseline", "", "compare with an earlier JSON report `PREV.json` and mark the deltas")
 	f.Float64Var(&o.minScore, "min-score", 0, "exit 1 when the overall score is below `X` (0–1)")
+	f.BoolVar(&o.run, "run", false, "make the missing predictions with the pipeline (see extract run) before scoring")
 	f.BoolVar(&o.history, "history", false, "list the stored eval runs, newest first, and exit")
 	f.IntVar(&o.limit, "limit", 20, "with --history: how many runs to list (0: all)")
 	addDBFlag(c, &o.db)
+	addModelFlags(c, &o.models)
 	return c
 }
 
@@ -71,6 +81,8 @@ func (o evalOptions) check() error {
 	switch {
 	case o.gold == "":
 		return usageError{errors.New("eval: --gold is required (a gold card file or directory)")}
+	case o.run && o.pred != "":
+		return usageError{errors.New("eval: --pred and --run exclude each other (--run scores the store's cards)")}
 	case o.minScore < 0 || o.minScore > 1:
 		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
 	}
@@ -104,6 +116,13 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 		return fmt.Errorf("eval: %w", err)
 	}
 	errs = append(errs, predErrs...)
+	if o.run {
+		made, runErrs, err := a.runMissing(ctx, st, o.models, gold, preds)
+		if err != nil {
+			return fmt.Errorf("eval --run: %w", err)
+		}
+		preds, errs, source = append(preds, made...), append(errs, runErrs...), "run"
+	}
 	pairs, unpaired := eval.PairCards(gold, preds)
 	report := eval.Evaluate(pairs, errs, unpaired)
 	report.Gold, report.Predictions = o.gold, source
@@ -168,6 +187,124 @@ func loadPredictions(ctx context.Context, st *store.Store, dir string, gold []ev
 			Provider: sc.Provider, Model: sc.Model, Prompt: promptLabel(sc.PromptName, sc.PromptVersion)}})
 	}
 	return preds, errs, "store", nil
+}
+
+// runMissing makes, with the pipeline, the cards of the gold cards that have
+// no prediction yet. A card that cannot be made is an error of its gold
+// file; the others are still made.
+func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, gold, preds []eval.LoadedCard) (
+	[]eval.LoadedCard, []eval.FileError, error) {
+	have := make(map[string]bool, len(preds))
+	for _, p := range preds {
+		have[p.ID] = true
+	}
+	var todo []eval.LoadedCard
+	for _, g := range gold {
+		if !have[g.ID] {
+			todo = append(todo, g)
+		}
+	}
+	if len(todo) == 0 {
+		return nil, nil, nil
+	}
+	m, err := a.selectModel(ctx, mf, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st}, Model: m, Store: st}
+	var made []eval.LoadedCard
+	var errs []eval.FileError
+	for _, g := range todo {
+		out, err := runGold(ctx, runner, st, g)
+		if err != nil {
+			errs = append(errs, eval.FileError{File: g.File, Role: "run", Message: err.Error()})
+			continue
+		}
+		p := out.Provenance
+		made = append(made, eval.LoadedCard{ID: g.ID, File: fmt.Sprintf("store:%s@v%d", out.Document.ID, out.Version),
+			Card: &out.Card, Provenance: eval.Provenance{Provider: p.Provider, Model: p.Model,
+				Prompt: promptLabel(p.PromptName, p.PromptVersion)}})
+	}
+	fmt.Fprintf(a.stderr, "eval --run: made %d of %d missing cards\n", len(made), len(todo))
+	return made, errs, nil
+}
+
+// runGold makes and stores the card of a gold card's page: the page in the
+// store if it is there, else the page file beside the gold card, else the
+// page fetched from its URL.
+func runGold(ctx context.Context, runner *pipeline.Runner, st *store.Store, g eval.LoadedCard) (pipeline.Outcome, error) {
+	canonical, err := schema.CanonicalURL(g.Card.URL)
+	if err != nil {
+		return pipeline.Outcome{}, fmt.Errorf("gold card URL: %w", err)
+	}
+	_, err = st.GetDocument(ctx, canonical)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := storePageBeside(ctx, st, g.File, g.Card.URL, canonical); err != nil {
+			return pipeline.Outcome{}, err
+		}
+	case err != nil:
+		return pipeline.Outcome{}, err
+	}
+	return runner.Run(ctx, g.Card.URL)
+}
+
+// pageFiles are the page files a gold card may have beside it (the layout
+// of ../shared/gold/pairs/<id>/), in order of preference.
+func pageFiles() []string { return []string{"article.txt", "page.html"} }
+
+// storePageBeside stores, under the gold card's URL, the page file beside
+// the gold card, with the title and language of page.json; it does nothing
+// when there is no page file.
+func storePageBeside(ctx context.Context, st *store.Store, goldFile, rawURL, canonical string) error {
+	dir := filepath.Dir(goldFile)
+	for _, name := range pageFiles() {
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		page, err := pipeline.ReadFile(path, pipeline.DefaultMaxBodyBytes)
+		if err != nil {
+			return err
+		}
+		page.URL, page.FinalURL = rawURL, rawURL
+		doc, err := pipeline.DocumentFromPage(page)
+		if err != nil {
+			return fmt.Errorf("page %s: %w", path, err)
+		}
+		doc.CanonicalURL, doc.ID = canonical, schema.DocumentID(canonical)
+		if err := readPageJSON(filepath.Join(dir, "page.json"), &doc.Metadata); err != nil {
+			return err
+		}
+		return st.SaveDocument(ctx, doc)
+	}
+	return nil
+}
+
+// readPageJSON fills the title and language of md from a gold pair's
+// page.json, when there is one.
+func readPageJSON(path string, md *schema.Metadata) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var pj struct {
+		Title string `json:"title"`
+		Lang  string `json:"lang"`
+	}
+	if err := json.Unmarshal(data, &pj); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if pj.Title != "" {
+		md.Title = pj.Title
+	}
+	if pj.Lang != "" {
+		md.Lang = pj.Lang
+	}
+	return nil
 }
 
 func promptLabel(name, version string) string {
