@@ -10,9 +10,10 @@ import (
 // (the extractor's layout) and never shares a sentence with another line.
 // Inside a line, a sentence ends at '.', '!', '?' or '…' (with any closing
 // quotes, brackets and footnote markers such as "[1]") followed by a space
-// and a capital letter, a digit or an opening quote — unless the word before
+// and anything but a lower-case letter — unless the word before
 // a full stop is a known English or French abbreviation or a single-letter
-// initial. The sentences are returned trimmed, verbatim, in document order.
+// initial. Chinese and Japanese full-width marks end a sentence without a
+// space. The sentences are returned trimmed, verbatim, in document order.
 func Sentences(text string) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
@@ -32,7 +33,7 @@ func lineSentences(line string) []string {
 			continue
 		}
 		end := skipClosers(line, i)
-		if !startsNewSentence(line, end) {
+		if !isFullWidthTerminal(r) && !startsNewSentence(line, end) {
 			continue
 		}
 		if r == '.' && endsWithAbbreviation(line[start:i-size]) {
@@ -52,7 +53,13 @@ func lineSentences(line string) []string {
 
 // isTerminal reports whether r can end a sentence.
 func isTerminal(r rune) bool {
-	return r == '.' || r == '!' || r == '?' || r == '…'
+	return r == '.' || r == '!' || r == '?' || r == '…' || isFullWidthTerminal(r)
+}
+
+// isFullWidthTerminal reports whether r is a Chinese or Japanese full stop,
+// exclamation or question mark: it ends a sentence with no space after it.
+func isFullWidthTerminal(r rune) bool {
+	return r == '。' || r == '！' || r == '？'
 }
 
 // skipClosers returns the offset after the terminal punctuation, closing
@@ -104,8 +111,9 @@ func startsNewSentence(line string, i int) bool {
 		return false
 	}
 	next, _ := utf8.DecodeRuneInString(rest)
-	return unicode.IsUpper(next) || unicode.IsDigit(next) ||
-		strings.ContainsRune(`"'“‘«([¿¡—–-`, next) || !unicode.IsLetter(next) && !unicode.IsPunct(next)
+	// Anything but a lower-case letter may start a sentence: capitals,
+	// digits, quotes, dashes, and the letters of scripts without case.
+	return !unicode.IsLower(next)
 }
 
 // endsWithAbbreviation reports whether s (the text before a full stop) ends

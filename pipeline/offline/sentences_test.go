@@ -26,6 +26,9 @@ func TestSentences(t *testing.T) {
 		{"decimal", "It rose 3.5 percent. Then fell.", []string{"It rose 3.5 percent.", "Then fell."}},
 		{"accented capital", "C'est fini. À demain. Évidemment.", []string{"C'est fini.", "À demain.", "Évidemment."}},
 		{"empty", " \n \n", nil},
+		{"uncased script", "Это первое. Это второе.", []string{"Это первое.", "Это второе."}},
+		{"arabic", "هذه جملة. وهذه أخرى.", []string{"هذه جملة.", "وهذه أخرى."}},
+		{"chinese", "人工智能正在改变世界。越来越多的公司使用它！", []string{"人工智能正在改变世界。", "越来越多的公司使用它！"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
