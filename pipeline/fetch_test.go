@@ -351,3 +351,28 @@ func FuzzReadBody(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeText(t *testing.T) {
+	longASCII := strings.Repeat("<p>plain ascii words</p>\n", 100) // past the 1024 bytes charset sniffing reads
+	tests := []struct {
+		name, body, contentType, wantText, wantCharset string
+	}{
+		{"UTF-8 after the first KB, undeclared", longASCII + "<p>café</p>", "text/html", "café", "utf-8"},
+		{"windows-1252 undeclared", longASCII + "<p>caf\xe9</p>", "text/html", "café", "windows-1252"},
+		{"stray invalid byte repaired", strings.Repeat("<p>fine text</p>", 20) + "\xff", "text/html; charset=utf-8", "fine text</p>\uFFFD", "utf-8"},
+		{"UTF-8 BOM dropped", "\xef\xbb\xbfhello", "text/plain", "hello", "utf-8"},
+		{"UTF-16 with BOM", "\xff\xfeh\x00i\x00", "text/plain", "hi", "utf-16le"},
+		{"header beats meta", `<meta charset="utf-8"><p>caf` + "\xe9</p>", "text/html; charset=iso-8859-1", "café", "windows-1252"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, charset, err := decodeText([]byte(tt.body), tt.contentType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(text), tt.wantText) || charset != tt.wantCharset {
+				t.Errorf("decoded %q as %s, want %q as %s", text, charset, tt.wantText, tt.wantCharset)
+			}
+		})
+	}
+}
