@@ -187,3 +187,37 @@ func TestEvalLatestStoredCards(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalRunMakesMissingCardsOffline makes the prediction of a gold pair
+// from the page file beside it, with the offline baseline, then finds it in
+// the store on the next run.
+func TestEvalRunMakesMissingCardsOffline(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	js := filepath.Join(t.TempDir(), "r.json")
+	args := []string{"eval", "--gold", evalData + "/pairs", "--run", "--provider", "offline", "--db", db, "--json", js}
+	code, _, stderr := runEvalCmd(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "made 1 of 1 missing cards") {
+		t.Errorf("stderr = %q", stderr)
+	}
+	r := readJSONReport(t, js)
+	if len(r.Cards) != 1 || r.Cards[0].Missing || r.Cards[0].Overall <= 0 {
+		t.Fatalf("cards = %+v, want one scored prediction", r.Cards)
+	}
+	if r.Provenance.Provider != "offline" {
+		t.Errorf("provenance = %+v", r.Provenance)
+	}
+	first := r.Overall
+	code, _, stderr = runEvalCmd(t, args...)
+	if code != exitOK || strings.Contains(stderr, "made") {
+		t.Errorf("second run: exit %d, stderr %q; want the stored card reused", code, stderr)
+	}
+	if r := readJSONReport(t, js); r.Overall != first {
+		t.Errorf("second run overall %v, first %v", r.Overall, first)
+	}
+	if code, _, _ := runEvalCmd(t, "eval", "--gold", evalData+"/pairs", "--run", "--pred", evalData+"/pred"); code != exitUsage {
+		t.Errorf("--run with --pred: exit %d, want %d", code, exitUsage)
+	}
+}
