@@ -106,17 +106,51 @@ func mostFrequent(counts map[string]int) string {
 
 // selectKeyphrases returns the n best phrases that do not repeat one
 // another: a phrase sharing half of its words with a better one is skipped.
-func selectKeyphrases(ranked []*keyphrase, n int) []*keyphrase {
+// A proper noun stands for the full name the page repeats ("Watts" for
+// "Peter Watts").
+func selectKeyphrases(ranked []*keyphrase, n int, c casing) []*keyphrase {
+	names := fullNames(ranked, c)
 	var out []*keyphrase
 	for _, kp := range ranked {
 		if len(out) == n {
 			break
+		}
+		if name := names[kp.key]; len(kp.stems) == 1 && name != nil {
+			kp = name
 		}
 		if !overlapsAny(kp, out) {
 			out = append(out, kp)
 		}
 	}
 	return out
+}
+
+// fullNames maps each proper-noun stem to the most frequent name of several
+// proper nouns that contains it and occurs at least twice.
+func fullNames(ranked []*keyphrase, c casing) map[string]*keyphrase {
+	names := map[string]*keyphrase{}
+	for _, kp := range ranked {
+		if len(kp.stems) < 2 || kp.tf < 2 || !c.allProper(kp) {
+			continue
+		}
+		for _, st := range kp.stems {
+			if best := names[st]; best == nil || kp.tf > best.tf {
+				names[st] = kp
+			}
+		}
+	}
+	return names
+}
+
+// allProper reports whether every word of the phrase is a proper noun or an
+// acronym.
+func (c casing) allProper(kp *keyphrase) bool {
+	for _, st := range kp.stems {
+		if _, ok := c[st]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // overlapsAny reports whether kp shares at least half of its content words

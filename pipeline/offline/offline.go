@@ -34,7 +34,7 @@ func Card(p Page) schema.Answer {
 	}
 	return schema.Answer{
 		Title:        t,
-		Keywords:     keywords(selectKeyphrases(ranked, maxKeywords), c),
+		Keywords:     keywords(selectKeyphrases(ranked, maxKeywords, c), c),
 		Themes:       themes(ranked, lang, c, maxThemes),
 		Category:     category(doc),
 		Type:         pageType(p, doc),
