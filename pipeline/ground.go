@@ -188,39 +188,54 @@ func (idx *textIndex) locate(evidence string) Span {
 	return none
 }
 
-// fuzzy finds the window of the text, as many words long as the evidence,
-// that shares the most words with it, and accepts it when the share
+// fuzzy finds the window of the text (as many words long as the evidence,
+// or up to two words longer, for words the quote left out) that holds the
+// largest share of the evidence's words, and accepts it when the share
 // reaches fuzzyThreshold.
 func (idx *textIndex) fuzzy(ev []rune) (Span, bool) {
 	evWords := splitWords(ev)
 	n := len(evWords)
-	if n < 3 || n > len(idx.words) {
+	if n < 3 {
 		return Span{}, false
 	}
 	want := map[string]int{}
 	for _, w := range evWords {
 		want[w.text]++
 	}
-	best, bestAt := 0, -1
-	for start := 0; start+n <= len(idx.words); start++ {
-		have := map[string]int{}
-		matched := 0
-		for _, w := range idx.words[start : start+n] {
-			if have[w.text] < want[w.text] {
-				have[w.text]++
-				matched++
+	best, bestStart, bestEnd := 0, -1, -1
+	for size := n; size <= n+2; size++ {
+		for start := 0; start+size <= len(idx.words); start++ {
+			if m := matchedWords(idx.words[start:start+size], want); m > best {
+				best, bestStart, bestEnd = m, start, start+size-1
 			}
-		}
-		if matched > best {
-			best, bestAt = matched, start
 		}
 	}
 	score := float64(best) / float64(n)
-	if bestAt < 0 || score < fuzzyThreshold {
+	if bestStart < 0 || score < fuzzyThreshold {
 		return Span{}, false
 	}
-	first, last := idx.words[bestAt], idx.words[bestAt+n-1]
-	return Span{Start: first.start, End: last.end, Method: GroundFuzzy, Score: score}, true
+	// Trim window words that match nothing in the evidence.
+	for bestStart < bestEnd && want[idx.words[bestStart].text] == 0 {
+		bestStart++
+	}
+	for bestEnd > bestStart && want[idx.words[bestEnd].text] == 0 {
+		bestEnd--
+	}
+	return Span{Start: idx.words[bestStart].start, End: idx.words[bestEnd].end, Method: GroundFuzzy, Score: score}, true
+}
+
+// matchedWords counts the words of window that want holds, each at most as
+// often as want has it.
+func matchedWords(window []word, want map[string]int) int {
+	have := map[string]int{}
+	matched := 0
+	for _, w := range window {
+		if have[w.text] < want[w.text] {
+			have[w.text]++
+			matched++
+		}
+	}
+	return matched
 }
 
 // normaliseRunes lower-cases rs, maps typographic quotes, apostrophes and
@@ -260,21 +275,39 @@ func foldRune(r rune) rune {
 }
 
 // splitWords splits rs into lower-cased words of letters and digits, with
-// their rune offsets.
+// their rune offsets. Scripts written without spaces (Han, kana, Thai...)
+// give one word a character.
 func splitWords(rs []rune) []word {
 	var words []word
 	start := -1
-	for i := 0; i <= len(rs); i++ {
-		in := i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]) || unicode.Is(unicode.Mn, rs[i]))
-		switch {
-		case in && start < 0:
-			start = i
-		case !in && start >= 0:
-			words = append(words, word{text: strings.ToLower(string(rs[start:i])), start: start, end: i})
+	flush := func(end int) {
+		if start >= 0 {
+			words = append(words, word{text: strings.ToLower(string(rs[start:end])), start: start, end: end})
 			start = -1
 		}
 	}
+	for i, r := range rs {
+		switch {
+		case unspaced(r):
+			flush(i)
+			words = append(words, word{text: string(r), start: i, end: i + 1})
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			if start < 0 {
+				start = i
+			}
+		default:
+			flush(i)
+		}
+	}
+	flush(len(rs))
 	return words
+}
+
+// unspaced reports whether r belongs to a script written without spaces
+// between words.
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao,
+		unicode.Khmer, unicode.Myanmar)
 }
 
 // runeIndex is strings.Index on rune slices: the rune offset of the first
