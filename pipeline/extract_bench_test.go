@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 )
@@ -49,4 +50,29 @@ func BenchmarkExtractHTML(b *testing.B) {
 		_, err := ExtractHTML(body, "")
 		return err
 	})
+}
+
+// BenchmarkExtractRelative alternates plain go-trafilatura and ExtractHTML
+// page by page, so that both see the same machine load, and reports the
+// pages/s of each and their ratio (the target is ratio ≥ 0.5).
+func BenchmarkExtractRelative(b *testing.B) {
+	pages, err := LoadBenchmarkPages(aebDir(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var plain, ours time.Duration
+	for b.Loop() {
+		for _, p := range pages {
+			start := time.Now()
+			_, _ = trafilatura.Extract(bytes.NewReader(p.HTML), trafilatura.Options{})
+			mid := time.Now()
+			_, _ = ExtractHTML(p.HTML, "")
+			plain += mid.Sub(start)
+			ours += time.Since(mid)
+		}
+	}
+	n := float64(b.N * len(pages))
+	b.ReportMetric(n/plain.Seconds(), "plain-pages/s")
+	b.ReportMetric(n/ours.Seconds(), "pages/s")
+	b.ReportMetric(plain.Seconds()/ours.Seconds(), "ratio")
 }
