@@ -67,3 +67,35 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// BenchmarkRender renders the seed card.
+func BenchmarkRender(b *testing.B) {
+	c := seedCard(b)
+	for b.Loop() {
+		Render(c)
+	}
+}
+
+// BenchmarkParse parses the seed card.
+func BenchmarkParse(b *testing.B) {
+	md := Render(seedCard(b))
+	for b.Loop() {
+		if _, err := Parse(md); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// seedCard parses the repository's seed card (seeds/).
+func seedCard(tb testing.TB) Card {
+	tb.Helper()
+	md, err := os.ReadFile(filepath.Join("..", "seeds", "000_bf3c44b3c8125320.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := Parse(string(md))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}

@@ -92,7 +92,10 @@ func cellText(s string) string {
 
 // oneLine replaces line breaks ("\n" or "\r\n") in s by spaces.
 func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ").Replace(s)
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", " "), "\n", " ")
 }
 
 // splitRow splits a table line "| a | b |" into its trimmed, unescaped
