@@ -143,6 +143,9 @@ func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 	if err := w.run(ctx); err != nil {
 		return BatchSummary{}, err
 	}
+	if ctx.Err() != nil {
+		w.stopWith("interrupted by a signal")
+	}
 	sum := w.summary(queued, start)
 	counts, err := b.Queue.Counts(context.WithoutCancel(ctx))
 	if err != nil {

@@ -167,6 +167,9 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 	logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
 		"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
 		"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
+	if ctx.Err() != nil {
+		return fmt.Errorf("batch: interrupted; %d jobs left queued for the next run", sum.Remaining)
+	}
 	if bf.strict && sum.Permanent > 0 {
 		return fmt.Errorf("batch: %d jobs failed permanently (--strict)", sum.Permanent)
 	}

@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+)
+
+func TestClassifyJobError(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		cause     string
+		permanent bool
+	}{
+		{"404", &FetchError{URL: "u", Status: 404, Err: errors.New("HTTP 404")}, "http 404", true},
+		{"410 wrapped", fmt.Errorf("load: %w", &FetchError{URL: "u", Status: 410, Err: errors.New("gone")}), "http 410", true},
+		{"503", &FetchError{URL: "u", Status: 503, Err: errors.New("HTTP 503")}, "http 503", false},
+		{"429", &FetchError{URL: "u", Status: 429, Err: errors.New("HTTP 429")}, "http 429", false},
+		{"timeout", &FetchError{URL: "u", Err: context.DeadlineExceeded}, "network", false},
+		{"unsupported", &UnsupportedContentTypeError{ContentType: "image/png", URL: "u"}, "unsupported type", true},
+		{"refusal", &CallError{Err: fmt.Errorf("card: %w", ErrRefused)}, "refusal", true},
+		{"no text", fmt.Errorf("extract u: %w", ErrEmptyExtraction), "no text", true},
+		{"binary", fmt.Errorf("fetch: %w", ErrBinaryBody), "unreadable page", true},
+		{"model 5xx", &CallError{Err: &statusError{status: 502, err: errors.New("bad gateway")}}, "model unavailable", false},
+		{"model network", &CallError{Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, "model unavailable", false},
+		{"unknown", errors.New("something odd"), "error", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cause, permanent := classifyJobError(tt.err)
+			if cause != tt.cause || permanent != tt.permanent {
+				t.Errorf("classifyJobError = %q, %v; want %q, %v", cause, permanent, tt.cause, tt.permanent)
+			}
+		})
+	}
+}
+
+func TestBackoffPolicyDoublesUpToMax(t *testing.T) {
+	p := backoffPolicy{base: time.Second, max: 10 * time.Second}
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second,
+		4: 8 * time.Second, 5: 10 * time.Second, 9: 10 * time.Second} {
+		got := p.delay(attempt)
+		if got < want || got > want+want/5 {
+			t.Errorf("delay(%d) = %v, want %v plus at most 20%%", attempt, got, want)
+		}
+	}
+}
+
+// usageModel answers every call with a fixed token usage.
+type usageModel struct{ in, out int }
+
+func (usageModel) Provider() string { return "test" }
+func (usageModel) Model() string    { return "usage" }
+func (m usageModel) Card(ctx context.Context, in Input) (Result, error) {
+	return Result{Provenance: Provenance{InputTokens: m.in, OutputTokens: m.out}}, nil
+}
+
+func TestRateLimitedModelChargesTokensUsed(t *testing.T) {
+	m := NewRateLimitedModel(usageModel{in: 2000, out: 500}, 60, 10000)
+	if _, err := m.Card(context.Background(), Input{Text: "short"}); err != nil {
+		t.Fatal(err)
+	}
+	// The bucket paid the 2,500 tokens used, not just the estimate.
+	if left := m.tokens.Tokens(); left > 7501 || left < 7400 {
+		t.Errorf("tokens left = %.0f, want about 7500", left)
+	}
+	if left := m.requests.Tokens(); left > 59.1 || left < 58.9 {
+		t.Errorf("requests left = %.1f, want 59", left)
+	}
+	if m.Provider() != "test" || m.Model() != "usage" {
+		t.Errorf("wrapper names %s/%s", m.Provider(), m.Model())
+	}
+}
+
+func TestRateLimitedModelWaitsForTheBucket(t *testing.T) {
+	m := NewRateLimitedModel(usageModel{}, 1, 0) // one request a minute
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := m.Card(ctx, Input{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Card(ctx, Input{}); err == nil {
+		t.Error("second request within the minute was not held back")
+	}
+}
+
+func TestHostLimiterPacesEachHost(t *testing.T) {
+	h := NewHostLimiter(1000) // one request a millisecond per host
+	ctx := context.Background()
+	start := time.Now()
+	for i := 0; i < 20; i++ {
+		if err := h.Wait(ctx, "https://a.example/x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d < 15*time.Millisecond {
+		t.Errorf("20 requests to one host in %v: not paced", d)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+	defer cancel()
+	if err := NewHostLimiter(0).Wait(ctx, "https://b.example/"); err != nil {
+		t.Errorf("rps 0 must not limit: %v", err)
+	}
+}
