@@ -99,3 +99,26 @@ func seedCard(tb testing.TB) Card {
 	}
 	return c
 }
+
+func TestDisplayWidthFollowsWcwidth(t *testing.T) {
+	tests := []struct {
+		s    string
+		want int
+	}{
+		{"", 0},
+		{"plain text", 10},
+		{"é’ü", 3},          // East Asian ambiguous: 1
+		{"e\u0301", 1},      // combining acute accent: 0
+		{"東京", 4},           // wide: 2
+		{"ｆｕｌｌ", 8},         // fullwidth: 2
+		{"한국", 4},           // Hangul syllables: 2
+		{"😀", 2},            // emoji presentation: 2
+		{"a\u200bb", 2},     // zero-width space: 0
+		{"soft\u00adhy", 7}, // soft hyphen: 1, as wcwidth
+	}
+	for _, tt := range tests {
+		if got := displayWidth(tt.s); got != tt.want {
+			t.Errorf("displayWidth(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}

@@ -73,15 +73,26 @@ func pad(s string, width int, right bool) string {
 // displayWidth is the number of terminal columns s takes, by the rules of
 // Python's wcwidth.wcswidth that tabulate uses: the sum of the code points'
 // widths, East Asian wide and fullwidth characters 2, combining and
-// zero-width characters 0, East Asian ambiguous characters (é, ’) 1.
+// zero-width characters 0, East Asian ambiguous characters (é, ’) 1, and
+// the soft hyphen 1. (Characters whose width changed between Unicode
+// versions may still differ from a given wcwidth release.)
 func displayWidth(s string) int {
 	cond := runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}
 	w := 0
 	for _, r := range s {
+		if r == softHyphen {
+			w++
+			continue
+		}
 		w += cond.RuneWidth(r)
 	}
 	return w
 }
+
+// softHyphen is U+00AD, width 0 for runewidth but 1 for wcwidth.
+const softHyphen = '\u00ad'
+
+
 
 // cellText makes s fit in one table cell: line breaks become spaces,
 // surrounding space goes (as tabulate strips cells) and pipes are escaped.
