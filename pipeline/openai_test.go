@@ -166,6 +166,9 @@ func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 			t.Errorf("json_schema.schema differs from schema/card.schema.json")
 		}
 	}
+	if f.pageText == "" {
+		return // a long page's chunks: each request carries a part of it
+	}
 	open, close := delimiters(strings.TrimSpace(f.pageText))
 	i, j := strings.Index(user, open+"\n"), strings.LastIndex(user, "\n"+close)
 	if i < 0 || j < i {
@@ -188,8 +191,8 @@ func partOf(full, part any) any {
 	for k := range part.(map[string]any)["properties"].(map[string]any) {
 		kept[k] = props[k]
 	}
-	for _, k := range allFields {
-		if _, ok := kept[k]; ok {
+	for _, k := range f["required"].([]any) {
+		if _, ok := kept[k.(string)]; ok {
 			required = append(required, k)
 		}
 	}
@@ -526,6 +529,36 @@ func TestSectionedAsksSevenRequests(t *testing.T) {
 	}
 	if out.Card.Title == "" || len(out.Card.Signals) != 1 || out.Provenance.PromptName != "card/sectioned" {
 		t.Errorf("card = %+v", out.Card)
+	}
+}
+
+func TestLongTextIsSplitAndMerged(t *testing.T) {
+	rf := newRunFixture(t)
+	long := strings.Repeat(rf.text+"\n", 12)
+	if err := os.WriteFile(rf.page, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeOpenAI(t, "", fakeReply{fixture: "card_valid.json"})
+	f.sectioned = true // the merge pass asks for the head fields only
+	out, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{MaxInputTokens: 400})).Run(context.Background(), rf.page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := splitText(long, 400, estimateTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chunks) < 2 || f.count() != len(chunks)+1 {
+		t.Errorf("%d requests for %d chunks, want one per chunk and a merge pass", f.count(), len(chunks))
+	}
+	last := f.request(f.count() - 1)
+	user := last["messages"].([]any)[1].(map[string]any)["content"].(string)
+	if !strings.Contains(user, "read in") || !strings.Contains(user, "Part 2:") {
+		t.Errorf("last request is not the merge pass:\n%s", user)
+	}
+	// Every chunk gave the same rows: merged, they appear once.
+	if len(out.Card.Signals) != 1 || len(out.Card.Concerns) != 1 || out.Card.Title == "" {
+		t.Errorf("merged card = %+v", out.Card)
 	}
 }
 

@@ -128,7 +128,7 @@ func answerSchema() (json.RawMessage, error) {
 }
 
 // subSchema returns full restricted to the given top-level properties
-// (their "required" entries too), compacted. A schema without properties
+// (and its "required" list to those, in schema order), compacted. A schema without properties
 // is returned as is.
 func subSchema(full json.RawMessage, fields []string) (json.RawMessage, error) {
 	if len(fields) == len(allFields) {
@@ -150,11 +150,20 @@ func subSchema(full json.RawMessage, fields []string) (json.RawMessage, error) {
 			kept[f] = p
 		}
 	}
+	var required, keptRequired []string
+	if err := json.Unmarshal(root["required"], &required); err != nil {
+		return nil, fmt.Errorf("answer schema required: %w", err)
+	}
+	for _, f := range required {
+		if _, ok := kept[f]; ok {
+			keptRequired = append(keptRequired, f)
+		}
+	}
 	var err error
 	if root["properties"], err = json.Marshal(kept); err != nil {
 		return nil, err
 	}
-	if root["required"], err = json.Marshal(fields); err != nil {
+	if root["required"], err = json.Marshal(keptRequired); err != nil {
 		return nil, err
 	}
 	out, err := json.Marshal(root)
