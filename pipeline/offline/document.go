@@ -51,6 +51,11 @@ type document struct {
 // carry the page's subject, and the bound keeps the graph ranking fast.
 const maxSentences = 600
 
+// maxSentenceTokens bounds the words analysed in one sentence: a longer
+// "sentence" is a page without punctuation (a menu, a dump), and its first
+// words say as much as the rest.
+const maxSentenceTokens = 300
+
 // newDocument splits text into sentences and tokens.
 func newDocument(text string, lex *lexicon) *document {
 	doc := &document{lex: lex}
@@ -62,6 +67,7 @@ func newDocument(text string, lex *lexicon) *document {
 		if len(toks) == 0 {
 			continue
 		}
+		toks = toks[:min(len(toks), maxSentenceTokens)]
 		doc.sentences = append(doc.sentences, sentence{text: s, index: len(doc.sentences), tokens: toks})
 	}
 	return doc

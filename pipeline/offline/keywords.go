@@ -53,7 +53,7 @@ func newCasing(doc *document) casing {
 func (c casing) show(kp *keyphrase) string {
 	form := mostFrequent(kp.forms)
 	words := strings.Fields(form)
-	if len(words) > 1 && allCapitalised(words) && c.anyProper(kp) {
+	if len(words) > 1 && c.isName(kp) {
 		return form // a name: "New York City"
 	}
 	for k, w := range words {
@@ -106,16 +106,15 @@ func mostFrequent(counts map[string]int) string {
 
 // selectKeyphrases returns the n best phrases that do not repeat one
 // another: a phrase sharing half of its words with a better one is skipped.
-// A proper noun stands for the full name the page repeats ("Watts" for
-// "Peter Watts").
+// A name stands for the longest name the page repeats that contains it
+// ("Watts" and "York City" for "Peter Watts" and "New York City").
 func selectKeyphrases(ranked []*keyphrase, n int, c casing) []*keyphrase {
-	names := fullNames(ranked, c)
 	var out []*keyphrase
 	for _, kp := range ranked {
 		if len(out) == n {
 			break
 		}
-		if name := names[kp.key]; len(kp.stems) == 1 && name != nil {
+		if name := fullName(kp, ranked, c); name != nil {
 			kp = name
 		}
 		if !overlapsAny(kp, out) {
@@ -125,32 +124,31 @@ func selectKeyphrases(ranked []*keyphrase, n int, c casing) []*keyphrase {
 	return out
 }
 
-// fullNames maps each proper-noun stem to the most frequent name of several
-// proper nouns that contains it and occurs at least twice.
-func fullNames(ranked []*keyphrase, c casing) map[string]*keyphrase {
-	names := map[string]*keyphrase{}
-	for _, kp := range ranked {
-		if len(kp.stems) < 2 || kp.tf < 2 || !c.allProper(kp) {
+// fullName returns the longest (then most frequent) phrase of proper nouns
+// that contains every word of kp, occurs at least twice and is longer than
+// kp; nil when kp is not a name or no such phrase exists.
+func fullName(kp *keyphrase, ranked []*keyphrase, c casing) *keyphrase {
+	if !c.isName(kp) {
+		return nil
+	}
+	var best *keyphrase
+	for _, other := range ranked {
+		if len(other.stems) <= len(kp.stems) || other.tf < 2 || !c.isName(other) || !subset(kp.stems, other.stems) {
 			continue
 		}
-		for _, st := range kp.stems {
-			if best := names[st]; best == nil || kp.tf > best.tf {
-				names[st] = kp
-			}
+		if best == nil || len(other.stems) > len(best.stems) ||
+			len(other.stems) == len(best.stems) && other.tf > best.tf {
+			best = other
 		}
 	}
-	return names
+	return best
 }
 
-// allProper reports whether every word of the phrase is a proper noun or an
-// acronym.
-func (c casing) allProper(kp *keyphrase) bool {
-	for _, st := range kp.stems {
-		if _, ok := c[st]; !ok {
-			return false
-		}
-	}
-	return true
+// isName reports whether a phrase is a name: written with capitals on every
+// word, one of them at least a proper noun or an acronym ("New York City",
+// though "new" alone is lower case).
+func (c casing) isName(kp *keyphrase) bool {
+	return allCapitalised(strings.Fields(mostFrequent(kp.forms))) && c.anyProper(kp)
 }
 
 // overlapsAny reports whether kp shares at least half of its content words
