@@ -21,7 +21,8 @@ import (
 
 // evalOptions are the flags of `extract eval`.
 type evalOptions struct {
-	gold, pred         string
+	gold               []string
+	pred               []string
 	jsonFile, htmlFile string
 	baseline           string
 	minScore           float64
@@ -40,9 +41,9 @@ func (a *app) evalCommand() *cobra.Command {
 		Long: `Score predicted cards against gold cards.
 
 Gold cards are markdown card files (any gold layout) at PATH, a file or a
-directory searched recursively. Predictions are the card files (markdown or
-JSON) in --pred DIR or, by default, the latest card of each gold card's
-document in the store. Gold and prediction are paired by the canonical URL of
+directory searched recursively; --gold may be repeated. Predictions are the
+card files (markdown or JSON) in --pred DIR or, by default, the latest card
+of each gold card's document in the store. Gold and prediction are paired by the canonical URL of
 their External link, then by file name; a gold card without a prediction
 scores 0. With --run, the gold cards without a stored card get one from the
 pipeline (model flags as for extract run): from the page in the store, else
@@ -63,8 +64,8 @@ Exits 1 when a card file could not be read or the overall score is below
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.gold, "gold", "", "gold card file or directory (searched recursively)")
-	f.StringVar(&o.pred, "pred", "", "directory (or file) of predicted cards, markdown or JSON (default: latest cards in the store)")
+	f.StringArrayVar(&o.gold, "gold", nil, "gold card file or directory, searched recursively (repeatable)")
+	f.StringArrayVar(&o.pred, "pred", nil, "directory or file of predicted cards, markdown or JSON, repeatable (default: latest cards in the store)")
 	f.StringVar(&o.jsonFile, "json", "", "write the full report as JSON to `FILE`")
 	f.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report to `FILE`")
 	f.StringVar(&o.baseline, "baseline", "", "compare with an earlier JSON report `PREV.json` and mark the deltas")
@@ -79,9 +80,9 @@ Exits 1 when a card file could not be read or the overall score is below
 
 func (o evalOptions) check() error {
 	switch {
-	case o.gold == "":
+	case len(o.gold) == 0:
 		return usageError{errors.New("eval: --gold is required (a gold card file or directory)")}
-	case o.run && o.pred != "":
+	case o.run && len(o.pred) > 0:
 		return usageError{errors.New("eval: --pred and --run exclude each other (--run scores the store's cards)")}
 	case o.minScore < 0 || o.minScore > 1:
 		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
@@ -95,12 +96,18 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	gold, errs, err := eval.LoadGold(o.gold)
-	if err != nil {
-		return fmt.Errorf("eval: gold: %w", err)
+	var gold []eval.LoadedCard
+	var errs []eval.FileError
+	for _, path := range o.gold {
+		cards, cardErrs, err := eval.LoadGold(path)
+		if err != nil {
+			return fmt.Errorf("eval: gold: %w", err)
+		}
+		gold, errs = append(gold, cards...), append(errs, cardErrs...)
 	}
 	var before *eval.Report
 	if o.baseline != "" {
+		var err error
 		if before, err = eval.ReadReport(o.baseline); err != nil {
 			return fmt.Errorf("eval: --baseline: %w", err)
 		}
@@ -125,7 +132,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	}
 	pairs, unpaired := eval.PairCards(gold, preds)
 	report := eval.Evaluate(pairs, errs, unpaired)
-	report.Gold, report.Predictions = o.gold, source
+	report.Gold, report.Predictions = strings.Join(o.gold, ", "), source
 	report.Provenance = eval.MergeProvenance(preds)
 	if before != nil {
 		report.Baseline = eval.CompareReports(before, &report, o.baseline)
@@ -144,7 +151,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	fmt.Fprintf(a.stderr, "eval run %d stored in %s\n", id, st.Path())
 
 	if n := report.Counts.Errors; n > 0 {
-		return fmt.Errorf("eval: %d card files could not be read (listed above); the other cards were scored", n)
+		return fmt.Errorf("eval: card files that could not be read: %d (listed above); the other cards were scored", n)
 	}
 	if report.Overall < o.minScore {
 		return fmt.Errorf("eval: overall score %.3f is below --min-score %.3f", report.Overall, o.minScore)
@@ -152,17 +159,20 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	return nil
 }
 
-// loadPredictions reads the predicted cards from dir, or, when dir is "",
-// the latest stored card of each gold card's document. source says where
-// they came from, for the report.
-func loadPredictions(ctx context.Context, st *store.Store, dir string, gold []eval.LoadedCard) (
+// loadPredictions reads the predicted cards from paths, or, when there are
+// none, the latest stored card of each gold card's document. source says
+// where they came from, for the report.
+func loadPredictions(ctx context.Context, st *store.Store, paths []string, gold []eval.LoadedCard) (
 	preds []eval.LoadedCard, errs []eval.FileError, source string, err error) {
-	if dir != "" {
-		preds, errs, err = eval.LoadPredictions(dir)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("predictions: %w", err)
+	if len(paths) > 0 {
+		for _, path := range paths {
+			cards, cardErrs, err := eval.LoadPredictions(path)
+			if err != nil {
+				return nil, nil, "", fmt.Errorf("predictions: %w", err)
+			}
+			preds, errs = append(preds, cards...), append(errs, cardErrs...)
 		}
-		return preds, errs, dir, nil
+		return preds, errs, strings.Join(paths, ", "), nil
 	}
 	for _, g := range gold {
 		canonical, err := schema.CanonicalURL(g.Card.URL)

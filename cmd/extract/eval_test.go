@@ -49,7 +49,7 @@ func TestEvalScoresDespiteMalformedCards(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(stderr, "2 card files could not be read") {
+	if !strings.Contains(stderr, "card files that could not be read: 2") {
 		t.Errorf("stderr = %q", stderr)
 	}
 	r := readJSONReport(t, js)
