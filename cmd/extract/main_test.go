@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -56,7 +57,9 @@ func TestExitStatus(t *testing.T) {
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
-	root := (&app{}).rootCommand()
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		getenv: func(string) string { return "" }}
+	root := a.rootCommand()
 	for _, c := range root.Commands() {
 		if c.Hidden {
 			continue
