@@ -72,6 +72,9 @@ func SelectModel(ctx context.Context, cfg ModelConfig) (m Model, notice string, 
 		m, err := newOpenAIFromEnv(cfg)
 		return m, "", err
 	case ProviderAnthropic:
+		if cfg.Getenv(EnvAnthropicKey) == "" {
+			return nil, "", fmt.Errorf("provider anthropic: set %s", EnvAnthropicKey)
+		}
 		m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderAnthropic, Model: cfg.Model,
 			APIKey: cfg.Getenv(EnvAnthropicKey), HTTPClient: cfg.HTTPClient}, cfg.Chat)
 		return m, "", err
@@ -79,6 +82,9 @@ func SelectModel(ctx context.Context, cfg ModelConfig) (m Model, notice string, 
 		key := cfg.Getenv(EnvGoogleKey)
 		if key == "" {
 			key = cfg.Getenv(EnvGeminiKey)
+		}
+		if key == "" {
+			return nil, "", fmt.Errorf("provider googleai: set %s or %s", EnvGoogleKey, EnvGeminiKey)
 		}
 		m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderGoogleAI, Model: cfg.Model,
 			APIKey: key, HTTPClient: cfg.HTTPClient}, cfg.Chat)
