@@ -34,8 +34,6 @@ type keyphrase struct {
 	// content lists the stems of the non-stop words.
 	content []string
 	tf      int
-	// first is the index of the sentence where the phrase first occurs.
-	first int
 	// forms counts the phrase's written forms.
 	forms map[string]int
 	score float64
@@ -210,7 +208,7 @@ func candidates(doc *document) map[string]*keyphrase {
 					}
 					continue
 				}
-				kp := addOccurrence(phrases, window, s.index)
+				kp := addOccurrence(phrases, window)
 				if i > 0 && isDeterminer(s.tokens[i-1].lower) {
 					kp.determined++
 				}
@@ -246,25 +244,31 @@ func meaningful(t token) bool {
 }
 
 // addOccurrence records one occurrence of a candidate phrase and returns it.
-func addOccurrence(phrases map[string]*keyphrase, window []token, sentenceIndex int) *keyphrase {
-	stems := make([]string, len(window))
+func addOccurrence(phrases map[string]*keyphrase, window []token) *keyphrase {
+	key := stemKey(window)
 	texts := make([]string, len(window))
-	var content []string
 	for k, t := range window {
-		stems[k] = t.stem
 		texts[k] = t.text
-		if !t.stop {
-			content = append(content, t.stem)
-		}
 	}
-	key := strings.Join(stems, " ")
 	kp := phrases[key]
 	if kp == nil {
-		kp = &keyphrase{key: key, stems: stems, content: content, first: sentenceIndex, forms: map[string]int{}}
+		kp = newKeyphrase(key, window)
 		phrases[key] = kp
 	}
 	kp.tf++
 	kp.forms[strings.Join(texts, " ")]++
+	return kp
+}
+
+// newKeyphrase returns the candidate of a run of tokens.
+func newKeyphrase(key string, window []token) *keyphrase {
+	kp := &keyphrase{key: key, forms: map[string]int{}}
+	for _, t := range window {
+		kp.stems = append(kp.stems, t.stem)
+		if !t.stop {
+			kp.content = append(kp.content, t.stem)
+		}
+	}
 	return kp
 }
 

@@ -72,20 +72,29 @@ const (
 		"conflits|obstacle|obstacles|coût|coûts|tension|tensions|critique|critiques|limite|limites"
 )
 
-// Row limits.
+// Row limits and weights.
 const (
-	maxSignalRows       = 8
-	maxRows             = 6
+	// maxSignalRows and maxRows bound the signals and the other tables.
+	maxSignalRows = 8
+	maxRows       = 6
+	// Words kept in a name, a description (the schema asks for 10 to 20) and
+	// a signal's change.
 	maxNameWords        = 8
 	maxDescriptionWords = 16
 	maxChangeWords      = 10
-	focusWords          = 25
+	// Sentences longer than focusWords words rank lower, in proportion.
+	focusWords = 25
+	// Bounds on the sentences that make rows.
 	minRowSentenceWords = 6
 	maxRowSentenceWords = 80
-	namePhrasePool      = 400
-	// topPhrases is the rank under which a sentence's second keyphrase
-	// joins its first in a row name.
-	topPhrases           = 30
+	// namePhrasePool is how many of the best keyphrases may name a row.
+	namePhrasePool = 400
+	// topPhrases is the rank under which a keyphrase counts as one of the
+	// page's main subjects: it raises its sentence's rows and may join a
+	// row's name as a second phrase.
+	topPhrases = 30
+	// A single word names a row instead of a better-ranked phrase of several
+	// words only when it scores multiWordNamePenalty times better.
 	multiWordNamePenalty = 10
 )
 
@@ -113,8 +122,8 @@ type tableBuilder struct {
 	doc    *document
 	scores []float64
 	casing casing
-	// phrases lists, for each sentence, the ranks of the keyphrases it
-	// contains (best first).
+	// phrases lists, for each sentence, the keyphrases it contains, best
+	// first.
 	phrases [][]*keyphrase
 	// norms holds each sentence's lower-case words joined by spaces and
 	// padded with a space at both ends, for cue matching.
