@@ -31,11 +31,15 @@ type Extraction struct {
 // Extraction methods, as recorded in Extraction.Method.
 const (
 	// MethodTrafilatura: go-trafilatura's text (with its own fallbacks),
-	// cleaned of headline and link lists, readability being unavailable.
+	// cleaned of headline and link lists; go-readability found nothing or
+	// another part of the page, so it could not confirm lines.
 	MethodTrafilatura = "trafilatura"
 	// MethodTrafilaturaReadability: go-trafilatura's lines confirmed by
 	// go-readability, cleaned of headline and link lists.
 	MethodTrafilaturaReadability = "trafilatura+readability"
+	// MethodReadability: go-readability's text, go-trafilatura having
+	// found none.
+	MethodReadability = "readability"
 	// MethodDescription: the page's own description (og:description and
 	// the like), used when the body is shorter: social posts.
 	MethodDescription = "og:description"
@@ -54,55 +58,82 @@ const minBodyRunes = 200
 //
 // The text is go-trafilatura's, kept line by line where go-readability
 // agrees (two independent extractors rarely keep the same boilerplate),
-// without the headline and without runs of short link lines (related
-// articles, share and subscribe blocks).
-func ExtractHTML(body []byte, pageURL string) (Extraction, error) {
+// without the headline and without link lists and teasers. When
+// go-trafilatura finds nothing, go-readability's text is used; when the
+// body is shorter than the page's description, the description is (social
+// posts).
+func ExtractHTML(body []byte, pageURL string) (ex Extraction, err error) {
+	defer func() {
+		// The extractors are third-party code walking untrusted markup: a
+		// panic there is this page's failure, not the program's.
+		if r := recover(); r != nil {
+			ex, err = Extraction{}, fmt.Errorf("extract main text: extractor failed: %v", r)
+		}
+	}()
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		return Extraction{}, fmt.Errorf("parse html: %w", err)
 	}
-	var pageU *url.URL
-	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
-		pageU = u
-	}
+	pageU := absoluteURL(pageURL)
 
 	// Readability runs first: trafilatura may take its node as a fallback
 	// candidate and rewrite it.
 	article, readErr := readability.FromDocument(doc, pageU)
+	if readErr != nil {
+		article = readability.Article{}
+	}
 	readable := renderLines(article.Node)
 
-	opts := trafilatura.Options{
-		OriginalURL:     pageU,
-		EnableFallback:  true,
-		ExcludeComments: true,
-		HtmlDateMode:    trafilatura.Fast,
+	result, trafErr := trafilatura.ExtractDocument(doc, trafilatura.Options{
+		OriginalURL:        pageU,
+		EnableFallback:     true,
+		FallbackCandidates: &trafilatura.FallbackCandidates{Readability: article.Node},
+		ExcludeComments:    true,
+		HtmlDateMode:       trafilatura.Fast,
+	})
+	switch {
+	case trafErr == nil:
+		ex = combineExtractions(result, readable, doc, pageURL)
+	case len(readable) > 0:
+		md := readabilityMetadata(article, pageURL)
+		ex = Extraction{
+			Text:     joinLines(dropHeadline(readable, md.Title)),
+			Metadata: md,
+			Method:   MethodReadability,
+		}
+	default:
+		return Extraction{}, fmt.Errorf("extract main text: %w", trafErr)
 	}
-	if readErr == nil && article.Node != nil {
-		opts.FallbackCandidates = &trafilatura.FallbackCandidates{Readability: article.Node}
-	}
-	result, err := trafilatura.ExtractDocument(doc, opts)
-	if err != nil {
-		return Extraction{}, fmt.Errorf("extract main text: %w", err)
-	}
-
-	ex := Extraction{Metadata: metadataOf(result.Metadata, pageURL)}
-	lines, confirmed := confirmLines(renderLines(result.ContentNode), readable)
-	if confirmed {
-		lines = completeFragments(lines, readable)
-	}
-	ex.Method = MethodTrafilatura
-	if confirmed {
-		ex.Method = MethodTrafilaturaReadability
-	}
-	lines = dropHeadline(lines, ex.Metadata.Title)
-	lines = dropLinkLines(lines, newPageLines(doc))
-	ex.Text = joinLines(lines)
-
 	preferDescription(&ex)
 	if len(wordTokens(ex.Text)) == 0 {
 		return Extraction{}, fmt.Errorf("extract main text: %w", ErrEmptyExtraction)
 	}
 	return ex, nil
+}
+
+// combineExtractions keeps go-trafilatura's lines that go-readability
+// confirms (completing the paragraphs it cut), then drops the headline and
+// the link lines.
+func combineExtractions(result *trafilatura.ExtractResult, readable []textLine, doc *html.Node, pageURL string) Extraction {
+	ex := Extraction{Metadata: metadataOf(result.Metadata, pageURL), Method: MethodTrafilatura}
+	lines, confirmed := confirmLines(renderLines(result.ContentNode), readable)
+	if confirmed {
+		lines = completeFragments(lines, readable)
+		ex.Method = MethodTrafilaturaReadability
+	}
+	lines = dropHeadline(lines, ex.Metadata.Title)
+	lines = dropLinkLines(lines, newPageLines(doc))
+	ex.Text = joinLines(lines)
+	return ex
+}
+
+// absoluteURL parses pageURL, returning nil unless it is absolute.
+func absoluteURL(pageURL string) *url.URL {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil
+	}
+	return u
 }
 
 // preferDescription replaces a short body by the page's description when the
@@ -132,6 +163,22 @@ func metadataOf(m trafilatura.Metadata, pageURL string) schema.Metadata {
 	}
 	if md.CanonicalURL == "" {
 		md.CanonicalURL = pageURL
+	}
+	return md
+}
+
+// readabilityMetadata maps go-readability's metadata onto the schema's.
+func readabilityMetadata(a readability.Article, pageURL string) schema.Metadata {
+	md := schema.Metadata{
+		Title:        strings.TrimSpace(a.Title),
+		Description:  strings.TrimSpace(a.Excerpt),
+		SiteName:     strings.TrimSpace(a.SiteName),
+		Lang:         strings.TrimSpace(a.Language),
+		Author:       strings.TrimSpace(a.Byline),
+		CanonicalURL: pageURL,
+	}
+	if a.PublishedTime != nil {
+		md.Published = a.PublishedTime.Format("2006-01-02")
 	}
 	return md
 }
