@@ -73,21 +73,22 @@ func checkDocument(doc schema.Document) error {
 // GetDocument returns the document stored under a canonical URL. When there
 // is none, the error wraps sql.ErrNoRows.
 func (s *Store) GetDocument(ctx context.Context, canonicalURL string) (schema.Document, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE canonical_url = ?`, canonicalURL)
-	doc, err := scanDocument(row)
-	if err != nil {
-		return schema.Document{}, fmt.Errorf("document %s: %w", canonicalURL, err)
-	}
-	return doc, nil
+	return s.documentWhere(ctx, "canonical_url", canonicalURL)
 }
 
 // GetDocumentByID returns the document with the given ID (see
 // schema.DocumentID). When there is none, the error wraps sql.ErrNoRows.
 func (s *Store) GetDocumentByID(ctx context.Context, id string) (schema.Document, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = ?`, id)
+	return s.documentWhere(ctx, "id", id)
+}
+
+// documentWhere reads the document whose key column (canonical_url or id)
+// has the given value.
+func (s *Store) documentWhere(ctx context.Context, column, value string) (schema.Document, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE `+column+` = ?`, value)
 	doc, err := scanDocument(row)
 	if err != nil {
-		return schema.Document{}, fmt.Errorf("document %s: %w", id, err)
+		return schema.Document{}, fmt.Errorf("document %s: %w", value, err)
 	}
 	return doc, nil
 }
