@@ -109,7 +109,7 @@ func Compare(gold, pred *schema.Card) CardScore {
 		Title:    CompareText(gold.Title, pred.Title),
 		Summary:  CompareText(gold.Summary, pred.Summary),
 		Tables: map[string]TableScore{
-			SectionSignals:      compareTables(signalRows(gold.Signals), signalRows(pred.Signals), signalColumns[:]),
+			SectionSignals:      compareTables(signalRows(gold.Signals), signalRows(pred.Signals), signalColumns()),
 			SectionConcerns:     compareTables(plainRows(gold.Concerns), plainRows(pred.Concerns), nil),
 			SectionBehaviors:    compareTables(plainRows(gold.Behaviors), plainRows(pred.Behaviors), nil),
 			SectionTechnologies: compareTables(plainRows(gold.Technologies), plainRows(pred.Technologies), nil),

@@ -11,9 +11,9 @@ import (
 // assigned to it count as the same row.
 const RowMatch = 0.3
 
-// SignalColumns are the text columns of the signals table, beyond name and
+// signalColumns are the text columns of the signals table, beyond name and
 // description, whose similarity is reported for matched rows.
-var signalColumns = [...]string{"change", "10-year", "driving-force"}
+func signalColumns() []string { return []string{"change", "10-year", "driving-force"} }
 
 // TableScore compares a predicted table with the gold one.
 type TableScore struct {

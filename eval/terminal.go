@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 )
 
-// sectionLabels are the terminal table's short column headings.
+// sectionLabel is a section's short column heading in the terminal table.
 func sectionLabel(section string) string {
 	switch section {
 	case SectionKeywords:
