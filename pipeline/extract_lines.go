@@ -58,15 +58,20 @@ func confirmLines(main, other []textLine) ([]textLine, bool) {
 // of a paragraph at inline markup.
 func completeFragments(main, other []textLine) []textLine {
 	all := newShingleIndex(joinLines(main))
+	words := make([][]string, len(main))
+	for i, l := range main {
+		words[i] = wordTokens(l.Text)
+	}
 	out := make([]textLine, len(main))
 	copy(out, main)
 	for _, o := range other {
-		if len(wordTokens(o.Text)) < shingleSize || all.support(o.Text) >= minLineSupport {
+		oWords := wordTokens(o.Text)
+		if len(oWords) < shingleSize || all.supportWords(oWords) >= minLineSupport {
 			continue
 		}
 		para := newShingleIndex(o.Text)
-		for i, l := range out {
-			if len(wordTokens(l.Text)) >= shingleSize && para.support(l.Text) >= minFragmentSupport {
+		for i, w := range words {
+			if len(w) >= shingleSize && para.supportWords(w) >= minFragmentSupport {
 				out[i] = o
 				break
 			}
@@ -170,7 +175,11 @@ func newShingleIndex(text string) shingleIndex {
 // support is the share of text's 4-word shingles found in the reference;
 // a text shorter than a shingle is found or not as a whole.
 func (ix shingleIndex) support(text string) float64 {
-	words := wordTokens(text)
+	return ix.supportWords(wordTokens(text))
+}
+
+// supportWords is support for a text already split into words.
+func (ix shingleIndex) supportWords(words []string) float64 {
 	if len(words) == 0 {
 		return 0
 	}
