@@ -150,22 +150,21 @@ func typeFromVoice(doc *document) schema.Type {
 
 // Category lexicons: words whose frequency votes for a category.
 const (
-	sportWords = "sport sports match matches team teams championship tournament league " +
-		"football soccer tennis olympic olympics athlete athletes coach player players " +
-		"competition cup race finals championnat équipe équipes joueur joueurs athlète " +
-		"athlètes compétition coupe"
+	sportWords = "sport sports match matches championship tournament league football " +
+		"soccer tennis rugby basketball olympic olympics athlete athletes coach cup " +
+		"finals championnat athlète athlètes coupe"
 	politicsWords = "government governments election elections law laws policy policies " +
 		"minister ministry parliament president senate congress vote voters regulation " +
 		"regulations party parties political politics democracy protest protests sanctions " +
 		"gouvernement élection élections loi lois politique ministre ministère parlement " +
-		"président sénat vote électeurs réglementation parti démocratie manifestations " +
-		"public publique state état"
+		"président sénat vote électeurs réglementation parti démocratie manifestations"
 	technologyWords = "technology technologies ai software digital internet app apps data " +
 		"computer computers robot robots algorithm algorithms platform platforms online " +
 		"device devices chip chips startup startups cloud model models llm llms chatgpt " +
 		"openai google apple microsoft web tech ia numérique logiciel logiciels données " +
 		"plateforme plateformes ordinateur technologie technologies application applications " +
-		"intelligence artificielle crawlers code developers développeurs"
+		"intelligence artificielle crawlers code coding programming developer developers " +
+		"github javascript css tutorial tutorials développeurs programmation"
 	scienceWords = "science scientific scientists research researchers study studies " +
 		"experiment physics biology chemistry species climate universe planet planets " +
 		"energy fusion plasma laboratory lab survey evidence data theory novel " +
@@ -181,8 +180,8 @@ const (
 )
 
 // category decides the card's category: the lexicon with the most
-// occurrences per word of text, if it reaches a minimum density; "others"
-// otherwise.
+// occurrences in the text, if it has 3 of them and 0.5 % of the words;
+// "others" otherwise.
 func category(doc *document) schema.Category {
 	lexicons := []struct {
 		cat   schema.Category
@@ -218,7 +217,7 @@ func category(doc *document) schema.Category {
 			best = k
 		}
 	}
-	if best < 0 || counts[best] < 3 || counts[best]*100 < words {
+	if best < 0 || counts[best] < 3 || counts[best]*200 < words {
 		return schema.CategoryOthers
 	}
 	return lexicons[best].cat
