@@ -189,3 +189,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRender checks that whatever a card holds, Render writes markdown that
+// Parse reads back.
+func FuzzRender(f *testing.F) {
+	f.Add("Title", "https://e.example/a b", "20260101 [x]", "https://o.example", "key\nword", "Sum\n## Keywords\n", "a | b", "Close [1]", 3)
+	f.Fuzz(func(t *testing.T, title, url, label, originURL, keyword, summary, cell, closest string, relevancy int) {
+		c := Card{
+			URL:    url,
+			Origin: &Link{Label: label, URL: originURL},
+			Answer: Answer{
+				Title: title, Keywords: []string{keyword}, Themes: []string{cell},
+				Category: Category(keyword), Type: Type(cell), Summary: summary,
+				Signals: []Signal{{Name: cell, Description: summary, Change: title, TenYear: label,
+					DrivingForce: keyword, Relevancy: &relevancy}},
+				Issues: []Row{{Name: cell, Description: keyword}},
+			},
+			Closest: []Link{{Label: closest, URL: originURL}},
+		}
+		md := Render(c)
+		if _, err := Parse(md); err != nil {
+			t.Fatalf("Parse(Render(c)): %v\n%s", err, md)
+		}
+	})
+}

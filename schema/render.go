@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Render writes a card as markdown in the layout of the current gold cards
@@ -15,11 +17,13 @@ import (
 // is not part of the markdown. There is no final newline.
 //
 // Text that would break the layout is made to fit: line breaks in
-// single-line fields become spaces and pipes in table cells are escaped.
+// single-line fields become spaces, pipes in table cells are escaped,
+// brackets in the origin's label become parentheses, whitespace in URLs is
+// percent-encoded and a summary line starting with "## " gets a backslash.
 func Render(c Card) string {
 	var b strings.Builder
 	b.WriteString(titleLine(c))
-	b.WriteString("\n\n__[External link](" + c.URL + ")__")
+	b.WriteString("\n\n__[External link](" + linkURL(c.URL) + ")__")
 	sections := renderSections(c)
 	if len(sections) > 0 {
 		b.WriteString("\n\n\n\n")
@@ -31,7 +35,7 @@ func Render(c Card) string {
 func titleLine(c Card) string {
 	line := "# __" + oneLine(c.Title) + "__"
 	if c.Origin != nil {
-		line += ", (from page [" + oneLine(c.Origin.Label) + "](" + c.Origin.URL + ").)"
+		line += ", (from page [" + originLabel(c.Origin.Label) + "](" + linkURL(c.Origin.URL) + ").)"
 	}
 	return line
 }
@@ -59,6 +63,7 @@ func renderSections(c Card) []string {
 
 // summaryText is the summary without blank lines at either end (the
 // summary of the gold cards keeps its trailing spaces), or "" when blank.
+// A line that would read as a section heading has its "#" escaped.
 func summaryText(summary string) string {
 	lines := strings.Split(summary, "\n")
 	for len(lines) > 0 && isBlank(lines[0]) {
@@ -67,7 +72,36 @@ func summaryText(summary string) string {
 	for len(lines) > 0 && isBlank(lines[len(lines)-1]) {
 		lines = lines[:len(lines)-1]
 	}
+	for i, l := range lines {
+		if strings.HasPrefix(l, "## ") {
+			lines[i] = `\` + l
+		}
+	}
 	return strings.Join(lines, "\n")
+}
+
+// originLabel fits an origin's label in the title line's link text: on one
+// line, with brackets turned into parentheses.
+func originLabel(label string) string {
+	return strings.NewReplacer("[", "(", "]", ")").Replace(oneLine(label))
+}
+
+// linkURL fits a URL in a markdown link: whitespace is percent-encoded.
+func linkURL(url string) string {
+	if !strings.ContainsFunc(url, unicode.IsSpace) {
+		return url
+	}
+	var b strings.Builder
+	for _, r := range url {
+		if unicode.IsSpace(r) {
+			for _, c := range []byte(string(r)) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func bulletList(items []string) string {
@@ -92,7 +126,7 @@ func otherList(category Category, typ Type) string {
 func linkList(links []Link) string {
 	lines := make([]string, len(links))
 	for i, l := range links {
-		lines[i] = "* [" + oneLine(l.Label) + "](" + l.URL + ")"
+		lines[i] = "* [" + oneLine(l.Label) + "](" + linkURL(l.URL) + ")"
 	}
 	return strings.Join(lines, "\n")
 }

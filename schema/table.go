@@ -92,8 +92,6 @@ func displayWidth(s string) int {
 // softHyphen is U+00AD, width 0 for runewidth but 1 for wcwidth.
 const softHyphen = '\u00ad'
 
-
-
 // cellText makes s fit in one table cell: line breaks become spaces,
 // surrounding space goes (as tabulate strips cells) and pipes are escaped.
 func cellText(s string) string {
