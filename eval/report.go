@@ -56,6 +56,14 @@ type RunSection struct {
 	// Cards counts the cards where the section is applicable.
 	Cards int  `json:"cards"`
 	NA    bool `json:"na,omitempty"`
+	// Precision and Recall are their means over the same cards, for the
+	// sections scored by F1 (keywords, themes, tables).
+	Precision *float64 `json:"precision,omitempty"`
+	Recall    *float64 `json:"recall,omitempty"`
+	// Columns and RelevancyMAE pool the matched rows of every card (tables).
+	Columns      []ColumnScore `json:"columns,omitempty"`
+	RelevancyMAE *float64      `json:"relevancy_mae,omitempty"`
+	RelevancyN   int           `json:"relevancy_n,omitempty"`
 }
 
 // Counts summarises what a run compared.
@@ -147,18 +155,88 @@ func runSections(cards []CardResult) []RunSection {
 	var out []RunSection
 	for _, name := range Sections() {
 		rs := RunSection{Section: name}
-		var sum float64
+		var sum, precision, recall float64
+		var tables []TableScore
 		for _, c := range cards {
-			if s, ok := c.Section(name); ok && !s.NA {
-				sum += s.Score
-				rs.Cards++
+			s, ok := c.Section(name)
+			if !ok || s.NA {
+				continue
+			}
+			sum += s.Score
+			rs.Cards++
+			if scoredByF1(name) {
+				p, r := c.precisionRecall(name)
+				precision += p
+				recall += r
+			}
+			if t, ok := c.Tables[name]; ok {
+				tables = append(tables, t)
 			}
 		}
 		rs.Score = ratio(sum, float64(rs.Cards))
 		rs.NA = rs.Cards == 0
+		if scoredByF1(name) && !rs.NA {
+			p, r := precision/float64(rs.Cards), recall/float64(rs.Cards)
+			rs.Precision, rs.Recall = &p, &r
+		}
+		if tables != nil {
+			rs.Columns, rs.RelevancyMAE, rs.RelevancyN = poolTables(tables)
+		}
 		out = append(out, rs)
 	}
 	return out
+}
+
+// scoredByF1 reports whether a section's score is an F1, with a precision
+// and a recall: keywords, themes and the tables.
+func scoredByF1(section string) bool {
+	return section == SectionKeywords || section == SectionThemes || slices.Contains(tableSections(), section)
+}
+
+// precisionRecall returns the precision and recall of a section scored by
+// F1.
+func (c CardResult) precisionRecall(section string) (p, r float64) {
+	switch section {
+	case SectionKeywords:
+		return c.Keywords.Precision, c.Keywords.Recall
+	case SectionThemes:
+		return c.Themes.Precision, c.Themes.Recall
+	}
+	t := c.Tables[section]
+	return t.Precision, t.Recall
+}
+
+// poolTables pools the matched rows of several cards' tables: the mean
+// similarity of each column and the relevancy MAE over all of them.
+func poolTables(tables []TableScore) (columns []ColumnScore, mae *float64, n int) {
+	var absErr float64
+	for _, t := range tables {
+		for i, col := range t.Columns {
+			if i == len(columns) {
+				columns = append(columns, ColumnScore{Column: col.Column, Mean: new(float64)})
+			}
+			if col.Mean != nil {
+				*columns[i].Mean += *col.Mean * float64(col.N)
+				columns[i].N += col.N
+			}
+		}
+		if t.RelevancyMAE != nil {
+			absErr += *t.RelevancyMAE * float64(t.RelevancyN)
+			n += t.RelevancyN
+		}
+	}
+	for i := range columns {
+		if columns[i].N == 0 {
+			columns[i].Mean = nil
+		} else {
+			*columns[i].Mean /= float64(columns[i].N)
+		}
+	}
+	if n > 0 {
+		m := absErr / float64(n)
+		mae = &m
+	}
+	return columns, mae, n
 }
 
 func sectionScores(rs []RunSection) []SectionScore {

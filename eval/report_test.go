@@ -164,3 +164,30 @@ func TestWriteHTMLEscapesAndIsSelfContained(t *testing.T) {
 		}
 	}
 }
+
+func TestRunSectionDetails(t *testing.T) {
+	gold := frenchCard()
+	good, bad := cloneCard(gold), cloneCard(gold)
+	good.Signals[0].Relevancy = rel(2) // error 2 on 1 row of 4
+	bad.Signals = bad.Signals[:2]      // 2 rows matched, no error
+	r := Evaluate([]Pair{{ID: "good", Gold: gold, Pred: good}, {ID: "bad", Gold: gold, Pred: bad}}, nil, 0)
+	for _, s := range r.Sections {
+		switch s.Section {
+		case SectionCategory, SectionTitle:
+			if s.Precision != nil || s.Columns != nil {
+				t.Errorf("%s has precision or columns", s.Section)
+			}
+		case SectionSignals:
+			if s.Precision == nil || *s.Precision != 1 || *s.Recall != 0.75 {
+				t.Errorf("signals P/R = %v/%v, want 1/0.75", s.Precision, s.Recall)
+			}
+			if s.RelevancyN != 6 || s.RelevancyMAE == nil {
+				t.Fatalf("signals relevancy n = %d, want 6 rows pooled", s.RelevancyN)
+			}
+			assertNear(t, "pooled MAE", *s.RelevancyMAE, 2.0/6, 1e-12)
+			if len(s.Columns) != 3 || s.Columns[0].N != 6 || *s.Columns[0].Mean != 1 {
+				t.Errorf("signals columns = %+v", s.Columns)
+			}
+		}
+	}
+}

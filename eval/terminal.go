@@ -42,8 +42,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 // WriteTable writes r as a terminal table: one row per card, one column per
 // section and the card's overall score ("-" for a section not applicable),
 // then the run's mean per section; with a baseline, a delta column per card
-// and a delta row, improvements marked "+" and regressions "-"; then counts
-// and the files that could not be read.
+// and a delta row, improvements marked "+" and regressions "-"; then the
+// precision, recall and column details of the sections scored by F1; then
+// counts and the files that could not be read.
 func WriteTable(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	heads := []string{"card"}
@@ -83,7 +84,49 @@ func WriteTable(w io.Writer, r *Report) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
+	if err := writeSectionDetails(w, r); err != nil {
+		return err
+	}
 	return writeSummary(w, r)
+}
+
+// writeSectionDetails writes, for the sections scored by F1, the run's mean
+// precision and recall and, for tables, the pooled column similarities and
+// relevancy MAE (in points).
+func writeSectionDetails(w io.Writer, r *Report) error {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "section\tP\tR\tF1\tcolumns (mean similarity)\trelevancy MAE")
+	for _, s := range r.Sections {
+		if s.Precision == nil {
+			continue
+		}
+		var cols []string
+		for _, c := range s.Columns {
+			if c.Mean != nil {
+				cols = append(cols, fmt.Sprintf("%s %.2f", c.Column, *c.Mean))
+			}
+		}
+		mae := ""
+		if s.RelevancyMAE != nil {
+			mae = fmt.Sprintf("%.2f (n=%d)", *s.RelevancyMAE, s.RelevancyN)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", s.Section, *s.Precision, *s.Recall, s.Score,
+			strings.Join(cols, ", "), mae)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	var out strings.Builder
+	out.WriteString("\n")
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		out.WriteString(strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			out.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
 }
 
 func writeSummary(w io.Writer, r *Report) error {
