@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Render writes a card as markdown in the layout of the current gold cards
@@ -86,20 +85,20 @@ func originLabel(label string) string {
 	return strings.NewReplacer("[", "(", "]", ")").Replace(oneLine(label))
 }
 
-// linkURL fits a URL in a markdown link: whitespace is percent-encoded.
+// linkURL fits a URL in a markdown link: the ASCII whitespace that would
+// end it (space, tab, line breaks, form feed) is percent-encoded.
 func linkURL(url string) string {
-	if !strings.ContainsFunc(url, unicode.IsSpace) {
+	const space = " \t\n\f\r"
+	if !strings.ContainsAny(url, space) {
 		return url
 	}
 	var b strings.Builder
-	for _, r := range url {
-		if unicode.IsSpace(r) {
-			for _, c := range []byte(string(r)) {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
+	for i := 0; i < len(url); i++ {
+		if strings.IndexByte(space, url[i]) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", url[i])
 			continue
 		}
-		b.WriteRune(r)
+		b.WriteByte(url[i])
 	}
 	return b.String()
 }
