@@ -43,9 +43,9 @@ func (a *app) evalCommand() *cobra.Command {
 Gold cards are markdown card files (any gold layout) at PATH, a file or a
 directory searched recursively; --gold may be repeated. Predictions are the
 card files (markdown or JSON) in --pred DIR or, by default, the latest card
-of each gold card's document in the store. Gold and prediction are paired by the canonical URL of
-their External link, then by file name; a gold card without a prediction
-scores 0. With --run, the gold cards without a stored card get one from the
+of each gold card's document in the store. Gold and prediction are paired by
+the canonical URL of their External link, then by file name; a gold card
+without a prediction scores 0. With --run, the gold cards without a stored card get one from the
 pipeline (model flags as for extract run): from the page in the store, else
 from a page file beside the gold card (article.txt or page.html, with
 page.json), else by fetching the URL; so eval runs offline on
@@ -64,8 +64,8 @@ Exits 1 when a card file could not be read or the overall score is below
 		},
 	}
 	f := c.Flags()
-	f.StringArrayVar(&o.gold, "gold", nil, "gold card file or directory, searched recursively (repeatable)")
-	f.StringArrayVar(&o.pred, "pred", nil, "directory or file of predicted cards, markdown or JSON, repeatable (default: latest cards in the store)")
+	f.StringArrayVar(&o.gold, "gold", nil, "gold card file or directory `PATH`, searched recursively (repeatable)")
+	f.StringArrayVar(&o.pred, "pred", nil, "directory or file `DIR` of predicted cards, markdown or JSON, repeatable (default: latest cards in the store)")
 	f.StringVar(&o.jsonFile, "json", "", "write the full report as JSON to `FILE`")
 	f.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report to `FILE`")
 	f.StringVar(&o.baseline, "baseline", "", "compare with an earlier JSON report `PREV.json` and mark the deltas")
