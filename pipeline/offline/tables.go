@@ -327,9 +327,26 @@ func change(s *sentence, cue string) string {
 			}
 			words = append(words, s.tokens[j].text)
 		}
-		return strings.Join(words, " ")
+		return joinWords(words, s.tokens[k:k+len(words)])
 	}
 	return ""
+}
+
+// joinWords joins the words of consecutive tokens with spaces, and French
+// elided words to the next with an apostrophe ("l'IA").
+func joinWords(words []string, toks []token) string {
+	var b strings.Builder
+	for k, w := range words {
+		b.WriteString(w)
+		switch {
+		case k == len(words)-1:
+		case toks[k].elided:
+			b.WriteString("'")
+		default:
+			b.WriteString(" ")
+		}
+	}
+	return b.String()
 }
 
 // relevancy maps a row's score to 1–5 relative to the best row of its table.

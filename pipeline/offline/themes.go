@@ -9,7 +9,7 @@ import (
 // the best candidate keyphrases ("technology" heads "assistive technology"
 // and "cutting-edge technology"). The head of an English noun phrase is its
 // last word, of a French one its first. When fewer than maxThemes heads are
-// shared, the best single common nouns complete the list. Proper nouns and
+// shared, the best single common words complete the list. Proper nouns and
 // acronyms are left to the keywords.
 
 // maxThemes is the number of themes of a card.

@@ -48,6 +48,8 @@ func tokenize(sentence string, lex *lexicon) []token {
 			toks = append(toks, t)
 			pendingBreak = false
 		}
+		// A possessive ends a phrase: "Europe's homes" is not "Europe homes".
+		pendingBreak = isPossessive(sentence[i:j])
 		i = j
 	}
 	return toks
@@ -98,10 +100,16 @@ func splitElision(w string) []string {
 			return append([]string{w[:k]}, splitElision(w[k+1:])...)
 		}
 	}
-	if strings.EqualFold(w[k:], "'s") {
+	if isPossessive(w) && k == len(w)-2 {
 		return []string{w[:k]}
 	}
 	return []string{w}
+}
+
+// isPossessive reports whether w ends with an English possessive "'s".
+func isPossessive(w string) bool {
+	w = strings.ToLower(strings.ReplaceAll(w, "’", "'"))
+	return strings.HasSuffix(w, "'s") && len(w) > 2
 }
 
 // stem reduces a lower-case word to a crude stem shared by its singular and
