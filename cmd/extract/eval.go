@@ -105,6 +105,9 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 		}
 		gold, errs = append(gold, cards...), append(errs, cardErrs...)
 	}
+	if len(gold)+len(errs) == 0 {
+		return fmt.Errorf("eval: no gold card file in %s", strings.Join(o.gold, ", "))
+	}
 	var before *eval.Report
 	if o.baseline != "" {
 		var err error

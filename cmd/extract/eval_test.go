@@ -131,6 +131,11 @@ func TestEvalUsageErrors(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "no/such/dir") {
 		t.Errorf("missing gold: exit %d, stderr %q", code, stderr)
 	}
+	empty := t.TempDir()
+	code, _, stderr = runEvalCmd(t, "eval", "--gold", empty, "--db", filepath.Join(t.TempDir(), "v.db"))
+	if code != exitFailure || !strings.Contains(stderr, "no gold card file in "+empty) {
+		t.Errorf("empty gold directory: exit %d, stderr %q", code, stderr)
+	}
 }
 
 // TestEvalLatestStoredCards scores the latest stored card of each gold
