@@ -47,6 +47,39 @@ func BenchmarkCard2000Words(b *testing.B) {
 	}
 }
 
+// BenchmarkCardGold2000Words times the longest gold article cut to its
+// first 2,000 words: real prose, with a richer vocabulary than the
+// synthetic page.
+func BenchmarkCardGold2000Words(b *testing.B) {
+	var longest Page
+	for _, p := range goldPairs(b) {
+		if len(p.page.Text) > len(longest.Text) {
+			longest = p.page
+		}
+	}
+	longest.Text = firstWordsKeepingLines(longest.Text, 2000)
+	b.ReportMetric(float64(len(strings.Fields(longest.Text))), "words")
+	for b.Loop() {
+		Card(longest)
+	}
+}
+
+// firstWordsKeepingLines returns the first n words of text with its line
+// breaks.
+func firstWordsKeepingLines(text string, n int) string {
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		words := strings.Fields(line)
+		if len(words) >= n {
+			lines = append(lines, strings.Join(words[:n], " "))
+			break
+		}
+		lines = append(lines, line)
+		n -= len(words)
+	}
+	return strings.Join(lines, "\n")
+}
+
 func BenchmarkCardGoldPairs(b *testing.B) {
 	pairs := goldPairs(b)
 	for b.Loop() {
