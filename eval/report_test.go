@@ -8,29 +8,29 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/veille/veille/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// syntheticReport scores a fixed set of synthetic pairs: a perfect one, a
-// partial one, a card of another article, a missing prediction, and an error.
-func syntheticReport() Report {
-	partial := cloneCard(frenchCard())
-	partial.Signals = partial.Signals[:2]
-	partial.Keywords = []string{"IA générative", "Québec", "santé"}
-	partial.Category = schema.CategoryTechnology
-	partial.Summary = "L'auteur critique l'interdiction de l'IA générative dans la fonction publique."
-	pairs := []Pair{
-		{ID: "b-partial", GoldFile: "gold/b.md", PredFile: "pred/b.md", Gold: frenchCard(), Pred: partial},
-		{ID: "a-perfect", GoldFile: "gold/a.md", PredFile: "pred/a.json", Gold: englishCard(), Pred: englishCard()},
-		{ID: "c-other", GoldFile: "gold/c.md", PredFile: "pred/c.md", Gold: englishCard(), Pred: frenchCard()},
-		{ID: "d-missing", GoldFile: "gold/d.md", Gold: frenchCard()},
+// syntheticReport scores the synthetic card files of testdata/cards: a
+// perfect prediction in JSON (airlines), a partial one paired by canonical
+// URL under another name (ia-quebec), the card of another article (other),
+// a gold card without prediction (missing), a prediction without gold and a
+// malformed prediction.
+func syntheticReport(t *testing.T) Report {
+	t.Helper()
+	gold, goldErrs, err := LoadGold(filepath.Join("testdata", "cards", "gold"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	errs := []FileError{{File: "pred/e.md", Line: 12, Role: "pred", Message: "table row has 3 cells, header has 6"}}
-	r := Evaluate(pairs, errs, 1)
-	r.Gold, r.Predictions = "gold", "pred"
+	preds, predErrs, err := LoadPredictions(filepath.Join("testdata", "cards", "pred"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, unpaired := PairCards(gold, preds)
+	r := Evaluate(pairs, append(goldErrs, predErrs...), unpaired)
+	r.Gold, r.Predictions = "testdata/cards/gold", "testdata/cards/pred"
+	r.Provenance = MergeProvenance(preds)
 	return r
 }
 
@@ -52,7 +52,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestWriteTableGolden(t *testing.T) {
-	r := syntheticReport()
+	r := syntheticReport(t)
 	var b bytes.Buffer
 	if err := WriteTable(&b, &r); err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestWriteTableGolden(t *testing.T) {
 }
 
 func TestWriteJSONGolden(t *testing.T) {
-	r := syntheticReport()
+	r := syntheticReport(t)
 	var b bytes.Buffer
 	if err := WriteJSON(&b, &r); err != nil {
 		t.Fatal(err)
@@ -77,13 +77,28 @@ func TestWriteJSONGolden(t *testing.T) {
 }
 
 func TestReportCounts(t *testing.T) {
-	r := syntheticReport()
+	r := syntheticReport(t)
 	want := Counts{Gold: 4, Scored: 4, Missing: 1, Unpaired: 1, Errors: 1}
 	if r.Counts != want {
 		t.Errorf("counts = %+v, want %+v", r.Counts, want)
 	}
-	if r.Cards[0].ID != "a-perfect" || r.Cards[0].Overall != 1 {
-		t.Errorf("first card = %s %.3f, want a-perfect 1.000 (sorted by ID)", r.Cards[0].ID, r.Cards[0].Overall)
+	wantOverall := map[string]float64{"airlines": 1, "missing": 0}
+	for _, c := range r.Cards {
+		if want, ok := wantOverall[c.ID]; ok && c.Overall != want {
+			t.Errorf("%s: overall %v, want %v", c.ID, c.Overall, want)
+		}
+		if c.ID == "other" && c.Overall > 0.15 {
+			t.Errorf("other: overall %v, want near 0", c.Overall)
+		}
+		if c.ID == "ia-quebec" && filepath.Base(c.PredFile) != "renamed-ia.md" {
+			t.Errorf("ia-quebec paired with %q, want renamed-ia.md (same canonical URL)", c.PredFile)
+		}
+	}
+	if e := r.Errors[0]; filepath.Base(e.File) != "broken.md" || e.Line != 13 || e.Role != "pred" {
+		t.Errorf("error = %+v, want pred broken.md line 13", e)
+	}
+	if r.Provenance.Provider != "offline" {
+		t.Errorf("provenance = %+v", r.Provenance)
 	}
 	// The run's overall is the mean of its section scores.
 	var sum float64
@@ -94,7 +109,7 @@ func TestReportCounts(t *testing.T) {
 }
 
 func TestBaselineDeltas(t *testing.T) {
-	before := syntheticReport()
+	before := syntheticReport(t)
 	var b bytes.Buffer
 	if err := WriteJSON(&b, &before); err != nil {
 		t.Fatal(err)
@@ -109,19 +124,19 @@ func TestBaselineDeltas(t *testing.T) {
 	}
 	// Improve one card, spoil another.
 	pairs := []Pair{
-		{ID: "b-partial", Gold: frenchCard(), Pred: frenchCard()},
-		{ID: "a-perfect", Gold: englishCard(), Pred: nil},
+		{ID: "ia-quebec", Gold: frenchCard(), Pred: frenchCard()},
+		{ID: "airlines", Gold: englishCard(), Pred: nil},
 	}
 	after := Evaluate(pairs, nil, 0)
 	cmp := CompareReports(prev, &after, path)
-	if d, _ := cmp.Card("b-partial"); d.Overall.Mark != MarkImproved || d.Overall.After != 1 {
-		t.Errorf("b-partial delta = %+v, want improved to 1", d.Overall)
+	if d, _ := cmp.Card("ia-quebec"); d.Overall.Mark != MarkImproved || d.Overall.After != 1 {
+		t.Errorf("ia-quebec delta = %+v, want improved to 1", d.Overall)
 	}
-	if d, _ := cmp.Card("a-perfect"); d.Overall.Mark != MarkRegressed || d.Overall.Delta != -1 {
-		t.Errorf("a-perfect delta = %+v, want regressed by 1", d.Overall)
+	if d, _ := cmp.Card("airlines"); d.Overall.Mark != MarkRegressed || d.Overall.Delta != -1 {
+		t.Errorf("airlines delta = %+v, want regressed by 1", d.Overall)
 	}
-	if _, ok := cmp.Card("c-other"); ok {
-		t.Errorf("c-other has a delta, but it is not in the new report")
+	if _, ok := cmp.Card("other"); ok {
+		t.Errorf("other has a delta, but it is not in the new report")
 	}
 	if d := cmp.Sections[SectionKeywords]; d.Before != prev.Sections[0].Score {
 		t.Errorf("keywords before = %.3f, want %.3f", d.Before, prev.Sections[0].Score)
