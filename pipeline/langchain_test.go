@@ -71,9 +71,7 @@ func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
 	if !strings.Contains(req.Messages[0].Content, string(compactSchema(t))) {
 		t.Errorf("system prompt lacks the JSON Schema (langchaingo passes no schema to Ollama)")
 	}
-	open, close := delimiters(strings.TrimSpace(f.pageText))
-	user := req.Messages[1].Content
-	if !strings.HasPrefix(user, open+"\n") || !strings.HasSuffix(user, "\n"+strings.TrimSpace(f.pageText)+"\n"+close) {
+	if inside := pageBlock(t, req.Messages[1].Content); !strings.HasSuffix(inside, "\n"+strings.TrimSpace(f.pageText)) {
 		t.Errorf("user message does not end with the delimited page")
 	}
 

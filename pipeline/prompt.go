@@ -83,24 +83,31 @@ func (d promptData) WantRows() bool {
 	return false
 }
 
-// delimiters returns the lines that enclose a page's text in the user
-// message. They carry a hash of the text, so the text cannot contain the
-// closing line by accident and a page cannot guess it to end its block.
-func delimiters(text string) (open, close string) {
-	sum := sha256.Sum256([]byte(text))
-	tag := hex.EncodeToString(sum[:6])
+// delimiters returns the lines that enclose a page in the user message.
+// They carry a hash of everything inside the block (URL, title and text),
+// so the page cannot contain its closing line: it would have to contain
+// its own hash.
+func delimiters(inside ...string) (open, close string) {
+	h := sha256.New()
+	for _, s := range inside {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	tag := hex.EncodeToString(h.Sum(nil)[:6])
 	return "<<<PAGE " + tag + ">>>", "<<<END PAGE " + tag + ">>>"
 }
 
 // pageData prepares the template data for asking fields about in.
 func pageData(in Input, fields []string, schemaText string) promptData {
 	text := strings.TrimSpace(in.Text)
-	open, close := delimiters(text)
 	title := in.Title
 	if title == "" {
 		title = in.Metadata.Title
 	}
-	return promptData{Open: open, Close: close, URL: in.URL, Title: oneLine(title), Text: text,
+	title = oneLine(title)
+	url := oneLine(in.URL)
+	open, close := delimiters(url, title, text)
+	return promptData{Open: open, Close: close, URL: url, Title: title, Text: text,
 		OutputLang: in.OutputLang, Schema: schemaText, fields: fields}
 }
 
