@@ -60,12 +60,21 @@ func ReadReport(path string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read report %s: %w", path, err)
 	}
-	var r Report
-	if err := json.Unmarshal(data, &r); err != nil {
+	r, err := DecodeReport(data)
+	if err != nil {
 		return nil, fmt.Errorf("read report %s: %w", path, err)
 	}
+	return r, nil
+}
+
+// DecodeReport decodes a JSON report, refusing other layout versions.
+func DecodeReport(data []byte) (*Report, error) {
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
 	if r.Version != ReportVersion {
-		return nil, fmt.Errorf("read report %s: version %d, want %d", path, r.Version, ReportVersion)
+		return nil, fmt.Errorf("report version %d, want %d", r.Version, ReportVersion)
 	}
 	return &r, nil
 }

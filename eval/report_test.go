@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // URL under another name (ia-quebec), the card of another article (other),
 // a gold card without prediction (missing), a prediction without gold and a
 // malformed prediction.
-func syntheticReport(t *testing.T) Report {
+func syntheticReport(t testing.TB) Report {
 	t.Helper()
 	gold, goldErrs, err := LoadGold(filepath.Join("testdata", "cards", "gold"))
 	if err != nil {
@@ -205,4 +207,34 @@ func TestRunSectionDetails(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzDecodeReport(f *testing.F) {
+	r := syntheticReport(f)
+	var b bytes.Buffer
+	if err := WriteJSON(&b, &r); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"version":1,"overall":0.5,"cards":[{"id":"a","sections":[{"section":"keywords","score":2}]}]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeReport(data)
+		if err != nil {
+			return
+		}
+		// A report compared with itself changes nothing; no input makes the
+		// comparison or the reports fail.
+		c := CompareReports(r, r, "self")
+		if c.Overall.Mark != "" && !math.IsNaN(r.Overall) && !math.IsInf(r.Overall, 0) {
+			t.Fatalf("self delta marked: %+v", c.Overall)
+		}
+		r.Baseline = c
+		if err := WriteTable(io.Discard, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(io.Discard, r); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
