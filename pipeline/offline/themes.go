@@ -9,8 +9,8 @@ import (
 // the best candidate keyphrases ("technology" heads "assistive technology"
 // and "cutting-edge technology"). The head of an English noun phrase is its
 // last word, of a French one its first. When fewer than maxThemes heads are
-// shared, the best single common words complete the list. Proper nouns and
-// acronyms are left to the keywords.
+// shared, the best single common words complete the list. Names are left to
+// the keywords; acronyms ("AI", "COVID") can be themes.
 
 // maxThemes is the number of themes of a card.
 const maxThemes = 5
@@ -32,7 +32,7 @@ func themes(ranked []*keyphrase, lang string, c casing, n int) []string {
 	votes := map[string]*headVotes{}
 	for rank, kp := range pool {
 		stem, form := head(kp, lang, c)
-		if _, proper := c[stem]; stem == "" || proper || len(kp.content) < 2 {
+		if stem == "" || c.isNameWord(stem) || len(kp.content) < 2 {
 			continue
 		}
 		v := votes[stem]
@@ -64,12 +64,19 @@ func themes(ranked []*keyphrase, lang string, c casing, n int) []string {
 		if len(out) == n {
 			break
 		}
-		if _, proper := c[kp.key]; len(kp.stems) == 1 && !proper && !used[kp.key] {
+		if len(kp.stems) == 1 && !c.isNameWord(kp.key) && !used[kp.key] {
 			out = append(out, c.show(kp))
 			used[kp.key] = true
 		}
 	}
 	return out
+}
+
+// isNameWord reports whether the page writes a stem as a capitalised name
+// rather than as a common word or an acronym.
+func (c casing) isNameWord(stem string) bool {
+	form, ok := c[stem]
+	return ok && !isAcronym(form)
 }
 
 // head returns the stem and shown form of a phrase's head word.
