@@ -12,7 +12,9 @@ import (
 // relatedness to its context and spread over sentences — and a candidate
 // phrase of one to three words (not starting or ending with a stop word, not
 // crossing punctuation) scores the product of its words' scores divided by
-// its own frequency. Lower is better.
+// the square of its own frequency and by one plus the sum of its words'
+// scores. Lower is better. Phrases starting or headed by a verb-like word,
+// and French phrases that never follow a determiner, are dropped.
 
 // wordStats are the statistics of one word stem.
 type wordStats struct {
