@@ -26,8 +26,9 @@ type CardMaker func(ctx context.Context, job DocumentJob) (Provenance, error)
 
 // BatchConfig is how a batch runs; zero values mean no limit unless said.
 type BatchConfig struct {
-	// Concurrency is the number of workers (default 4).
-	Concurrency int
+	// Workers is the number of jobs worked at once (default 4). Pair it
+	// with a LimitedModel to bound the model calls separately.
+	Workers int
 	// HostRPS is requests a second per host; 0 means no limit.
 	HostRPS float64
 	// MaxCostUSD stops the batch once the estimated cost reaches it.
@@ -398,7 +399,7 @@ func (w *batchWork) run(ctx context.Context) error {
 	}
 	w.progress = newBatchProgress(ctx, w.b.Config.Progress, counts.Pending()+w.tally.Skipped, w.b.logger(), every)
 	defer w.progress.close()
-	n := w.b.Config.Concurrency
+	n := w.b.Config.Workers
 	if n <= 0 {
 		n = 4
 	}

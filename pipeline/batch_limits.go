@@ -41,32 +41,55 @@ func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
 	return l.Wait(ctx)
 }
 
-// RateLimitedModel is a Model behind two token buckets shared by every
-// caller: requests per minute and tokens per minute, as providers count
-// them. A Card call takes one request (its inner retries are not counted
-// separately) and the estimated prompt tokens up front; tokens the answer
-// used beyond the estimate are charged afterwards, delaying later calls.
-type RateLimitedModel struct {
+// ModelLimits bound the use of a model by every worker together; zero
+// fields mean no limit.
+type ModelLimits struct {
+	// RPM and TPM are requests and tokens per minute, as providers count
+	// them; each bucket holds one minute's allowance.
+	RPM, TPM int
+	// Concurrent is how many cards may be at the model at once. A batch
+	// runs more workers than this, so that pages are fetched and extracted
+	// while others wait for the model.
+	Concurrent int
+}
+
+// LimitedModel is a Model behind limits shared by every caller. A Card
+// call takes a concurrency slot, one request (its inner retries are not
+// counted separately) and the estimated prompt tokens up front; tokens the
+// answer used beyond the estimate are charged afterwards, delaying later
+// calls.
+type LimitedModel struct {
 	inner    Model
 	requests *rate.Limiter // nil: no limit
 	tokens   *rate.Limiter // nil: no limit
+	slots    chan struct{} // nil: no limit
 }
 
-// NewRateLimitedModel wraps m; rpm and tpm of 0 mean no limit. Each bucket
-// holds one minute's allowance.
-func NewRateLimitedModel(m Model, rpm, tpm int) *RateLimitedModel {
-	r := &RateLimitedModel{inner: m}
-	if rpm > 0 {
-		r.requests = rate.NewLimiter(rate.Limit(float64(rpm)/60), rpm)
+// NewLimitedModel wraps m in limits.
+func NewLimitedModel(m Model, limits ModelLimits) *LimitedModel {
+	r := &LimitedModel{inner: m}
+	if limits.RPM > 0 {
+		r.requests = rate.NewLimiter(rate.Limit(float64(limits.RPM)/60), limits.RPM)
 	}
-	if tpm > 0 {
-		r.tokens = rate.NewLimiter(rate.Limit(float64(tpm)/60), tpm)
+	if limits.TPM > 0 {
+		r.tokens = rate.NewLimiter(rate.Limit(float64(limits.TPM)/60), limits.TPM)
+	}
+	if limits.Concurrent > 0 {
+		r.slots = make(chan struct{}, limits.Concurrent)
 	}
 	return r
 }
 
-// Card waits for the buckets, then asks the wrapped model.
-func (m *RateLimitedModel) Card(ctx context.Context, in Input) (Result, error) {
+// Card waits for a slot and the buckets, then asks the wrapped model.
+func (m *LimitedModel) Card(ctx context.Context, in Input) (Result, error) {
+	if m.slots != nil {
+		select {
+		case m.slots <- struct{}{}:
+			defer func() { <-m.slots }()
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		}
+	}
 	if m.requests != nil {
 		if err := m.requests.Wait(ctx); err != nil {
 			return Result{}, fmt.Errorf("model rate limit (--rpm): %w", err)
@@ -95,10 +118,10 @@ const promptOverheadTokens = 1500
 
 // PromptHash forwards the wrapped model's prompt hash, if it has one, so
 // runs record it.
-func (m *RateLimitedModel) PromptHash() string { return promptHashOf(m.inner) }
+func (m *LimitedModel) PromptHash() string { return promptHashOf(m.inner) }
 
 // Provider names the wrapped model's backend.
-func (m *RateLimitedModel) Provider() string { return m.inner.Provider() }
+func (m *LimitedModel) Provider() string { return m.inner.Provider() }
 
 // Model names the wrapped model.
-func (m *RateLimitedModel) Model() string { return m.inner.Model() }
+func (m *LimitedModel) Model() string { return m.inner.Model() }

@@ -59,8 +59,8 @@ func (m usageModel) Card(ctx context.Context, in Input) (Result, error) {
 	return Result{Provenance: Provenance{InputTokens: m.in, OutputTokens: m.out}}, nil
 }
 
-func TestRateLimitedModelChargesTokensUsed(t *testing.T) {
-	m := NewRateLimitedModel(usageModel{in: 2000, out: 500}, 60, 10000)
+func TestLimitedModelChargesTokensUsed(t *testing.T) {
+	m := NewLimitedModel(usageModel{in: 2000, out: 500}, ModelLimits{RPM: 60, TPM: 10000})
 	if _, err := m.Card(context.Background(), Input{Text: "short"}); err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +76,8 @@ func TestRateLimitedModelChargesTokensUsed(t *testing.T) {
 	}
 }
 
-func TestRateLimitedModelWaitsForTheBucket(t *testing.T) {
-	m := NewRateLimitedModel(usageModel{}, 1, 0) // one request a minute
+func TestLimitedModelWaitsForTheBucket(t *testing.T) {
+	m := NewLimitedModel(usageModel{}, ModelLimits{RPM: 1}) // one request a minute
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := m.Card(ctx, Input{}); err != nil {
@@ -85,6 +85,20 @@ func TestRateLimitedModelWaitsForTheBucket(t *testing.T) {
 	}
 	if _, err := m.Card(ctx, Input{}); err == nil {
 		t.Error("second request within the minute was not held back")
+	}
+}
+
+func TestLimitedModelSlots(t *testing.T) {
+	m := NewLimitedModel(usageModel{}, ModelLimits{Concurrent: 1})
+	m.slots <- struct{}{} // the only slot is taken
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := m.Card(ctx, Input{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Card without a free slot = %v, want a deadline error", err)
+	}
+	<-m.slots
+	if _, err := m.Card(context.Background(), Input{}); err != nil || len(m.slots) != 0 {
+		t.Errorf("Card with a free slot = %v, slots in use %d", err, len(m.slots))
 	}
 }
 

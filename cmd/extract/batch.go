@@ -79,7 +79,7 @@ when a job failed permanently.`,
 	f.StringArrayVar(&bf.digests, "digest", nil, "queue every outbound link of this newsletter/digest `URL` (repeatable)")
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
 	f.BoolVar(&bf.refresh, "refresh", false, "make new cards for documents that have one (fetching them again)")
-	f.IntVar(&bf.concurrency, "concurrency", 4, "number of workers")
+	f.IntVar(&bf.concurrency, "concurrency", 4, "documents at the model at once (as many more are fetched and extracted meanwhile)")
 	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host (0: no limit)")
 	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (0: no limit)")
 	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (0: no limit)")
@@ -138,9 +138,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 	if err != nil {
 		return err
 	}
-	if bf.rpm > 0 || bf.tpm > 0 {
-		model = pipeline.NewRateLimitedModel(model, bf.rpm, bf.tpm)
-	}
+	model = pipeline.NewLimitedModel(model, pipeline.ModelLimits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency})
 	queue, err := newBatchQueue(st, bf, logger)
 	if err != nil {
 		return err
@@ -149,7 +147,9 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 	fetcher := pipeline.NewFetcher(pipeline.FetchConfig{UserAgent: ua})
 	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: model,
 		Store: st, OutputLang: bf.lang}
-	cfg := pipeline.BatchConfig{Concurrency: bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
+	// Twice as many workers as model slots: while some documents wait for
+	// the model, the others are fetched and extracted.
+	cfg := pipeline.BatchConfig{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
 		MaxDocs: bf.maxDocs, Refresh: bf.refresh, ProgressEvery: bf.progressEvery}
 	if bf.logFormat == "text" {
 		cfg.Progress = terminal(a.stderr)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/veille/veille/store"
 )
 
 // aebPages reads the gzipped pages of ../shared/aeb/html, skipping the
@@ -98,18 +101,27 @@ func BenchmarkBatchAEB(b *testing.B) {
 			"--host-rps", "0", "--progress-every", "30s", listPath}
 
 		requests0 := model.requests.Load()
-		first, rss := runBench(b, bin, model, args)
-		cards := len(storedCards(b, db))
+		first, usage := runBench(b, bin, model, args)
+		stored := storedCards(b, db)
+		cards := len(stored)
+		var modelTime time.Duration
+		for _, c := range stored {
+			modelTime += c.Latency
+		}
 		requests := model.requests.Load() - requests0
 		size := storeSize(db)
 		fetches0, requests1 := fetches.Load(), model.requests.Load()
 		second, _ := runBench(b, bin, model, args)
+		cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
 
 		b.ReportMetric(float64(cards)/first.Seconds(), "cards/s")
 		b.ReportMetric(100*float64(cards)/first.Seconds()/8, "%ideal")
-		b.ReportMetric(float64(rss)/1024, "peakRSS_MB")
+		b.ReportMetric(float64(usage.Maxrss)/1024, "peakRSS_MB")
+		b.ReportMetric(float64(cpu.Milliseconds())/float64(max(cards, 1)), "cpu_ms/card")
 		b.ReportMetric(float64(size)/float64(max(cards, 1)), "storeB/card")
 		b.ReportMetric(float64(requests), "model_requests")
+		b.ReportMetric(modelTime.Seconds()/float64(max(cards, 1)), "model_s/card")
+		b.ReportMetric(jobSeconds(b, db), "job_s/card")
 		b.ReportMetric(float64(cards), "cards")
 		b.ReportMetric(second.Seconds(), "rerun_s")
 		b.ReportMetric(float64(fetches.Load()-fetches0), "rerun_fetches")
@@ -117,8 +129,9 @@ func BenchmarkBatchAEB(b *testing.B) {
 	}
 }
 
-// runBench runs the binary once and returns its wall time and peak RSS (KB).
-func runBench(b *testing.B, bin string, model *fakeOpenAI, args []string) (time.Duration, int64) {
+// runBench runs the binary once and returns its wall time and resource
+// usage (Maxrss in KB).
+func runBench(b *testing.B, bin string, model *fakeOpenAI, args []string) (time.Duration, *syscall.Rusage) {
 	b.Helper()
 	cmd := batchProcess(bin, model, args...)
 	var stderr bytes.Buffer
@@ -130,7 +143,7 @@ func runBench(b *testing.B, bin string, model *fakeOpenAI, args []string) (time.
 		b.Fatalf("batch: %v\n%s\n%s", err, out, stderr.String())
 	}
 	b.Logf("%s", out)
-	return elapsed, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	return elapsed, cmd.ProcessState.SysUsage().(*syscall.Rusage)
 }
 
 // storeSize is the database's size on disk, WAL included.
@@ -142,4 +155,22 @@ func storeSize(db string) int64 {
 		}
 	}
 	return total
+}
+
+// jobSeconds is the mean duration of the first run's finished attempts.
+func jobSeconds(b *testing.B, db string) float64 {
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	attempts, err := st.RunAttempts(context.Background(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for _, a := range attempts {
+		total += a.FinishedAt.Sub(a.StartedAt)
+	}
+	return total.Seconds() / float64(max(len(attempts), 1))
 }
