@@ -1,10 +1,6 @@
 package eval
 
-import (
-	"cmp"
-	"slices"
-	"strings"
-)
+import "slices"
 
 // TextScore compares a predicted text (title or summary) with the gold one.
 type TextScore struct {
@@ -26,7 +22,11 @@ type TextScore struct {
 // has an n-gram of some order (a one-word title has no bigram) that order
 // scores 1 if the texts are equal and 0 otherwise.
 func CompareText(gold, pred string) TextScore {
-	g, p := Tokens(gold), Tokens(pred)
+	return compareText(gold, pred, vocab{})
+}
+
+func compareText(gold, pred string, v vocab) TextScore {
+	g, p := v.ids(Tokens(gold)), v.ids(Tokens(pred))
 	s := TextScore{
 		Gold:   gold,
 		Pred:   pred,
@@ -39,8 +39,8 @@ func CompareText(gold, pred string) TextScore {
 }
 
 // rougeN is the ROUGE-N F1 (n = 1 or 2) of token sequences g (gold) and p
-// (predicted).
-func rougeN(g, p []string, n int) float64 {
+// (predicted), as term numbers.
+func rougeN(g, p []int32, n int) float64 {
 	if n == 1 {
 		if len(g) == 0 && len(p) == 0 {
 			return 1
@@ -52,41 +52,35 @@ func rougeN(g, p []string, n int) float64 {
 	if len(gb) == 0 && len(pb) == 0 {
 		return boolScore(slices.Equal(g, p))
 	}
-	_, _, f1 := prf(bigramOverlap(gb, pb), len(pb), len(gb))
+	_, _, f1 := prf(sortedOverlap(gb, pb), len(pb), len(gb))
 	return f1
 }
 
-// bigram is two consecutive tokens.
-type bigram struct{ first, second string }
-
-func compareBigrams(a, b bigram) int {
-	return cmp.Or(strings.Compare(a.first, b.first), strings.Compare(a.second, b.second))
-}
-
-// bigrams lists the bigrams of toks, sorted.
-func bigrams(toks []string) []bigram {
+// bigrams lists the bigrams of toks, each as the two term numbers in one
+// integer, sorted.
+func bigrams(toks []int32) []uint64 {
 	if len(toks) < 2 {
 		return nil
 	}
-	out := make([]bigram, len(toks)-1)
+	out := make([]uint64, len(toks)-1)
 	for i := range out {
-		out[i] = bigram{toks[i], toks[i+1]}
+		out[i] = uint64(uint32(toks[i]))<<32 | uint64(uint32(toks[i+1]))
 	}
-	slices.SortFunc(out, compareBigrams)
+	slices.Sort(out)
 	return out
 }
 
-// bigramOverlap counts the bigrams two sorted lists share, with
-// multiplicity (clipped counts).
-func bigramOverlap(a, b []bigram) int {
+// sortedOverlap counts the items two sorted lists share, with multiplicity
+// (clipped counts).
+func sortedOverlap(a, b []uint64) int {
 	n, i, j := 0, 0, 0
 	for i < len(a) && j < len(b) {
-		switch c := compareBigrams(a[i], b[j]); {
-		case c == 0:
+		switch {
+		case a[i] == b[j]:
 			n++
 			i++
 			j++
-		case c < 0:
+		case a[i] < b[j]:
 			i++
 		default:
 			j++
@@ -96,7 +90,7 @@ func bigramOverlap(a, b []bigram) int {
 }
 
 // rougeL is the ROUGE-L F1 of token sequences g and p.
-func rougeL(g, p []string) float64 {
+func rougeL(g, p []int32) float64 {
 	if len(g) == 0 && len(p) == 0 {
 		return 1
 	}
@@ -106,7 +100,7 @@ func rougeL(g, p []string) float64 {
 
 // lcs is the length of the longest common subsequence of a and b, by dynamic
 // programming on two rows.
-func lcs(a, b []string) int {
+func lcs(a, b []int32) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for i := 1; i <= len(a); i++ {

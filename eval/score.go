@@ -101,19 +101,20 @@ func Compare(gold, pred *schema.Card) CardScore {
 	if pred == nil {
 		pred = &schema.Card{}
 	}
+	v := make(vocab, 512) // about the number of distinct terms of two gold-size cards
 	c := CardScore{
-		Keywords: CompareSets(gold.Keywords, pred.Keywords),
-		Themes:   CompareSets(gold.Themes, pred.Themes),
+		Keywords: compareSets(gold.Keywords, pred.Keywords, v),
+		Themes:   compareSets(gold.Themes, pred.Themes, v),
 		Category: compareLabel(string(gold.Category), string(pred.Category)),
 		Type:     compareLabel(string(gold.Type), string(pred.Type)),
-		Title:    CompareText(gold.Title, pred.Title),
-		Summary:  CompareText(gold.Summary, pred.Summary),
+		Title:    compareText(gold.Title, pred.Title, v),
+		Summary:  compareText(gold.Summary, pred.Summary, v),
 		Tables: map[string]TableScore{
-			SectionSignals:      compareTables(signalRows(gold.Signals), signalRows(pred.Signals), signalColumns()),
-			SectionConcerns:     compareTables(plainRows(gold.Concerns), plainRows(pred.Concerns), nil),
-			SectionBehaviors:    compareTables(plainRows(gold.Behaviors), plainRows(pred.Behaviors), nil),
-			SectionTechnologies: compareTables(plainRows(gold.Technologies), plainRows(pred.Technologies), nil),
-			SectionIssues:       compareTables(plainRows(gold.Issues), plainRows(pred.Issues), nil),
+			SectionSignals:      compareTables(signalRows(gold.Signals, v), signalRows(pred.Signals, v), signalColumns()),
+			SectionConcerns:     compareTables(plainRows(gold.Concerns, v), plainRows(pred.Concerns, v), nil),
+			SectionBehaviors:    compareTables(plainRows(gold.Behaviors, v), plainRows(pred.Behaviors, v), nil),
+			SectionTechnologies: compareTables(plainRows(gold.Technologies, v), plainRows(pred.Technologies, v), nil),
+			SectionIssues:       compareTables(plainRows(gold.Issues, v), plainRows(pred.Issues, v), nil),
 		},
 	}
 	c.Sections = []SectionScore{

@@ -38,7 +38,7 @@ type term struct {
 }
 
 // newTerms normalises a list, dropping empty items and duplicates.
-func newTerms(items []string) []term {
+func newTerms(items []string, v vocab) []term {
 	seen := make(map[string]bool, len(items))
 	var out []term
 	for _, it := range items {
@@ -47,7 +47,7 @@ func newTerms(items []string) []term {
 			continue
 		}
 		seen[key] = true
-		out = append(out, term{text: it, key: key, content: newSet(ContentTerms(it))})
+		out = append(out, term{text: it, key: key, content: newSet(v.ids(ContentTerms(it)))})
 	}
 	return out
 }
@@ -70,7 +70,11 @@ func termSimilarity(a, b term) float64 {
 // ≥ NearMatch counts as one matched item. Precision = matched/|pred|,
 // recall = matched/|gold|, F1 their harmonic mean (0 when either is 0).
 func CompareSets(gold, pred []string) SetScore {
-	g, p := newTerms(gold), newTerms(pred)
+	return compareSets(gold, pred, vocab{})
+}
+
+func compareSets(gold, pred []string, v vocab) SetScore {
+	g, p := newTerms(gold, v), newTerms(pred, v)
 	s := SetScore{Gold: len(g), Pred: len(p), Matches: []TermMatch{}, Missed: []string{}, Extra: []string{}}
 	w := similarities(g, p, termSimilarity)
 	predUsed := make([]bool, len(p))

@@ -69,32 +69,32 @@ type tableRow struct {
 	hasCol  []bool
 }
 
-func newRow(name, description string, relevancy *int) tableRow {
-	nameTerms, descTerms := ContentTerms(name), ContentTerms(description)
+func newRow(name, description string, relevancy *int, v vocab) tableRow {
+	nameIDs, descIDs := v.ids(ContentTerms(name)), v.ids(ContentTerms(description))
 	return tableRow{
 		text:    RowText{Name: name, Description: description, Relevancy: relevancy},
-		key:     newBag(append(slices.Clone(nameTerms), descTerms...)),
-		name:    newBag(nameTerms),
-		hasDesc: len(descTerms) > 0,
+		key:     newBag(append(slices.Clone(nameIDs), descIDs...)),
+		name:    newBag(nameIDs),
+		hasDesc: len(descIDs) > 0,
 	}
 }
 
-func signalRows(signals []schema.Signal) []tableRow {
+func signalRows(signals []schema.Signal, v vocab) []tableRow {
 	rows := make([]tableRow, len(signals))
 	for i, s := range signals {
-		rows[i] = newRow(s.Name, s.Description, s.Relevancy)
+		rows[i] = newRow(s.Name, s.Description, s.Relevancy, v)
 		for _, c := range []string{s.Change, s.TenYear, s.DrivingForce} {
-			rows[i].columns = append(rows[i].columns, newBag(ContentTerms(c)))
+			rows[i].columns = append(rows[i].columns, newBag(v.ids(ContentTerms(c))))
 			rows[i].hasCol = append(rows[i].hasCol, len(Tokens(c)) > 0)
 		}
 	}
 	return rows
 }
 
-func plainRows(rs []schema.Row) []tableRow {
+func plainRows(rs []schema.Row, v vocab) []tableRow {
 	rows := make([]tableRow, len(rs))
 	for i, r := range rs {
-		rows[i] = newRow(r.Name, r.Description, r.Relevancy)
+		rows[i] = newRow(r.Name, r.Description, r.Relevancy, v)
 	}
 	return rows
 }

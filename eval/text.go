@@ -1,7 +1,7 @@
 package eval
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -200,13 +200,31 @@ func ContentTerms(s string) []string {
 	return content
 }
 
-// bag is a sorted multiset of terms; comparing two bags is a linear merge.
-type bag []string
+// vocab numbers the terms met in one comparison, so that bags, sets and
+// n-grams compare small integers rather than strings.
+type vocab map[string]int32
 
-func newBag(terms []string) bag {
-	b := bag(terms)
-	sort.Strings(b)
-	return b
+// ids returns the number of each term, numbering new terms as they come.
+func (v vocab) ids(terms []string) []int32 {
+	out := make([]int32, len(terms))
+	for i, t := range terms {
+		id, ok := v[t]
+		if !ok {
+			id = int32(len(v))
+			v[t] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// bag is a sorted multiset of term numbers; comparing two bags is a linear
+// merge.
+type bag []int32
+
+func newBag(ids []int32) bag {
+	slices.Sort(ids)
+	return bag(ids)
 }
 
 // overlap counts the terms two bags share, with multiplicity.
@@ -236,18 +254,11 @@ func (b bag) dice(o bag) float64 {
 	return 2 * float64(b.overlap(o)) / float64(len(b)+len(o))
 }
 
-// set is a sorted list of distinct terms.
-type set []string
+// set is a sorted list of distinct term numbers.
+type set []int32
 
-func newSet(terms []string) set {
-	b := newBag(terms)
-	out := b[:0]
-	for i, t := range b {
-		if i == 0 || t != b[i-1] {
-			out = append(out, t)
-		}
-	}
-	return set(out)
+func newSet(ids []int32) set {
+	return set(slices.Compact(newBag(ids)))
 }
 
 // jaccard is |a∩b| / |a∪b|; two empty sets are identical (1).
