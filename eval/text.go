@@ -97,40 +97,6 @@ func splitSpaces(s string) []string {
 	return toks
 }
 
-// appendFolded appends the lower-case, accent-free spelling of the letter or
-// digit r: the accented letters of French and other Western European
-// languages directly, ligatures spelled out, anything else by canonical
-// decomposition without its combining marks.
-func appendFolded(b []byte, r rune) []byte {
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
-		return append(b, 'a')
-	case 'ç', 'Ç':
-		return append(b, 'c')
-	case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
-		return append(b, 'e')
-	case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
-		return append(b, 'i')
-	case 'ñ', 'Ñ':
-		return append(b, 'n')
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'Ò', 'Ó', 'Ô', 'Õ', 'Ö':
-		return append(b, 'o')
-	case 'ù', 'ú', 'û', 'ü', 'Ù', 'Ú', 'Û', 'Ü':
-		return append(b, 'u')
-	case 'ý', 'ÿ', 'Ý', 'Ÿ':
-		return append(b, 'y')
-	}
-	if lig, ok := ligature(r); ok {
-		return append(b, lig...)
-	}
-	for _, d := range norm.NFD.String(string(r)) {
-		if !unicode.Is(unicode.Mn, d) {
-			b = utf8.AppendRune(b, unicode.ToLower(d))
-		}
-	}
-	return b
-}
-
 // ligature spells out the letters that canonical decomposition keeps whole.
 func ligature(r rune) (string, bool) {
 	switch r {
