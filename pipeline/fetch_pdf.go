@@ -8,6 +8,9 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
+// maxPDFPages bounds the pages read from one PDF.
+const maxPDFPages = 10000
+
 // PDFText returns the text of a PDF document, page after page, and its
 // title from the document information dictionary (or ""). Malformed PDFs
 // are an error, never a panic.
@@ -24,8 +27,13 @@ func PDFText(data []byte) (text, title string, err error) {
 		return "", "", fmt.Errorf("read PDF: %w", err)
 	}
 	var sb strings.Builder
-	for i := 1; i <= r.NumPage(); i++ {
-		pageText, err := r.Page(i).GetPlainText(nil)
+	// The declared page count is untrusted: stop at the first missing page.
+	for i := 1; i <= min(r.NumPage(), maxPDFPages); i++ {
+		page := r.Page(i)
+		if page.V.IsNull() {
+			break
+		}
+		pageText, err := page.GetPlainText(nil)
 		if err != nil {
 			return "", "", fmt.Errorf("read PDF page %d: %w", i, err)
 		}

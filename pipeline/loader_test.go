@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -219,6 +220,15 @@ func TestPDFTextRejectsGarbage(t *testing.T) {
 		if _, _, err := PDFText(data); err == nil {
 			t.Errorf("PDFText(%.20q) gave no error", data)
 		}
+	}
+}
+
+func TestPDFTextDistrustsPageCount(t *testing.T) {
+	pdf := bytes.Replace(readFixture(t, "report.pdf"),
+		[]byte("/Type /Pages /Kids [3 0 R] /Count 1 >>"), []byte("/Type/Pages/Kids[3 0 R]/Count 999999>>"), 1) // same length: offsets hold
+	text, _, err := PDFText(pdf)
+	if err != nil || !strings.Contains(text, "forty percent") {
+		t.Errorf("PDFText = %q, %v", text, err)
 	}
 }
 
