@@ -89,3 +89,14 @@ func TestOllamaURL(t *testing.T) {
 		}
 	}
 }
+
+func FuzzOllamaURL(f *testing.F) {
+	f.Add("localhost:11434")
+	f.Add("https://h/")
+	f.Fuzz(func(t *testing.T, host string) {
+		u := ollamaURL(host)
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			t.Fatalf("ollamaURL(%q) = %q, not an http(s) URL", host, u)
+		}
+	})
+}
