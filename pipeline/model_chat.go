@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/veille/veille/prompts"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // chatMessage is one message of a chat request.
@@ -59,12 +56,6 @@ var errSchemaUnsupported = errors.New("server does not support json_schema respo
 
 // ErrRefused means the model declined to answer.
 var ErrRefused = errors.New("model refused")
-
-// ResponseCache keeps valid model responses; *store.Store implements it.
-type ResponseCache interface {
-	CachedResponse(ctx context.Context, key store.CacheKey) (string, bool, error)
-	CacheResponse(ctx context.Context, key store.CacheKey, response string) error
-}
 
 // ChatOptions tune a ChatModel.
 type ChatOptions struct {
@@ -455,40 +446,4 @@ func (m *ChatModel) countRequest(req chatRequest) int {
 		n += m.countTokens(msg.Content)
 	}
 	return n
-}
-
-// cacheKey identifies a request in the response cache: the text hash
-// covers every message and the schema.
-func (m *ChatModel) cacheKey(req chatRequest) store.CacheKey {
-	h := sha256.New()
-	for _, msg := range req.Messages {
-		fmt.Fprintf(h, "%s\x00%s\x00", msg.Role, msg.Content)
-	}
-	h.Write(req.Schema)
-	return store.CacheKey{Provider: m.provider, Model: m.model, PromptHash: m.prompt.Hash, TextHash: hex.EncodeToString(h.Sum(nil))}
-}
-
-// cached returns a cached response for key that still validates.
-func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.RawMessage, fields []string) (json.RawMessage, bool) {
-	if m.opts.Cache == nil {
-		return nil, false
-	}
-	resp, ok, err := m.opts.Cache.CachedResponse(ctx, key)
-	if err != nil {
-		m.opts.Logger.Warn("response cache unreadable", "error", err)
-		return nil, false
-	}
-	if !ok || validateAnswer([]byte(resp), sub, fields) != nil {
-		return nil, false
-	}
-	return json.RawMessage(resp), true
-}
-
-func (m *ChatModel) store(ctx context.Context, key store.CacheKey, raw json.RawMessage) {
-	if m.opts.Cache == nil {
-		return
-	}
-	if err := m.opts.Cache.CacheResponse(ctx, key, string(raw)); err != nil {
-		m.opts.Logger.Warn("response cache not written", "error", err)
-	}
 }
