@@ -148,7 +148,7 @@ func TestBaselineDeltas(t *testing.T) {
 	if err := WriteTable(&out, &after); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "+0.") || !strings.Contains(out.String(), "-1.00-") {
+	if !strings.Contains(out.String(), "+0.23 ▲") || !strings.Contains(out.String(), "-1.00 ▼") {
 		t.Errorf("table does not mark the deltas:\n%s", out.String())
 	}
 }

@@ -42,7 +42,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 // WriteTable writes r as a terminal table: one row per card, one column per
 // section and the card's overall score ("-" for a section not applicable),
 // then the run's mean per section; with a baseline, a delta column per card
-// and a delta row, improvements marked "+" and regressions "-"; then the
+// and a delta row, improvements marked ▲ and regressions ▼; then the
 // precision, recall and column details of the sections scored by F1; then
 // counts and the files that could not be read.
 func WriteTable(w io.Writer, r *Report) error {
@@ -183,9 +183,9 @@ func deltaCell(d Delta, ok bool) string {
 	}
 	switch d.Mark {
 	case MarkImproved:
-		return fmt.Sprintf("%+.2f+", d.Delta)
+		return fmt.Sprintf("%+.2f ▲", d.Delta)
 	case MarkRegressed:
-		return fmt.Sprintf("%+.2f-", d.Delta)
+		return fmt.Sprintf("%+.2f ▼", d.Delta)
 	}
-	return fmt.Sprintf("%+.2f ", d.Delta)
+	return fmt.Sprintf("%+.2f  ", d.Delta)
 }
