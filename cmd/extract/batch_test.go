@@ -282,10 +282,19 @@ func TestBatchMaxDocsLeavesJobsQueued(t *testing.T) {
 	if n := len(storedCards(t, db)); n != 2 {
 		t.Errorf("%d cards after --max-docs 2", n)
 	}
-	// Next night, no input: the queued jobs are worked.
-	stdout, stderr, code = runBatchCmd(t, model.env(), base...)
+	// Next night, no input: the queued jobs are worked. Logs are JSON.
+	stdout, stderr, code = runBatchCmd(t, model.env(), append(base, "--log-format", "json", "--progress-every", "10ms")...)
 	if code != exitOK || !strings.Contains(stdout, "done 3") {
 		t.Errorf("resume: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec["msg"] == nil {
+			t.Errorf("--log-format json wrote %q", line)
+		}
+	}
+	if !strings.Contains(stderr, `"msg":"batch summary"`) {
+		t.Errorf("no summary log record in %s", stderr)
 	}
 	if n := len(storedCards(t, db)); n != 5 {
 		t.Errorf("%d cards after resuming, want 5", n)
