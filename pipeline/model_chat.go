@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -130,15 +129,12 @@ func (m *ChatModel) PromptHash() string { return m.prompt.Hash }
 
 // callLog accumulates what the requests of one Card call cost.
 type callLog struct {
-	mu       sync.Mutex
 	prov     Provenance
 	attempts []Attempt
 	allCache bool
 }
 
 func (l *callLog) attempt(a Attempt, resp chatResponse) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.attempts = append(l.attempts, a)
 	l.prov.Requests++
 	l.prov.Latency += a.Latency

@@ -39,7 +39,8 @@ const nameSimilarity = 0.6
 // name is similar to one already kept (the first kept wins). The head
 // fields (title, summary, ...) are left for the merge pass.
 func mergeRows(parts []schema.Answer) schema.Answer {
-	var out schema.Answer
+	out := schema.Answer{Signals: []schema.Signal{}, Concerns: []schema.Row{}, Behaviors: []schema.Row{},
+		Technologies: []schema.Row{}, Issues: []schema.Row{}}
 	for _, p := range parts {
 		for _, s := range p.Signals {
 			if !similarName(s.Name, signalNames(out.Signals)) {

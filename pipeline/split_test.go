@@ -46,4 +46,7 @@ func TestMergeRowsDropsSimilarNames(t *testing.T) {
 	if len(m.Concerns) != 2 || m.Concerns[1].Name != "Water shortage" {
 		t.Errorf("concerns = %+v", m.Concerns)
 	}
+	if m.Issues == nil || m.Behaviors == nil || m.Technologies == nil {
+		t.Errorf("empty tables must be empty lists, not null: %+v", m)
+	}
 }
