@@ -99,7 +99,7 @@ func DropUngrounded(a *schema.Answer, spans []Span) []Span {
 			drop[s.Section][s.Row] = true
 		}
 	}
-	var signals []schema.Signal
+	signals := []schema.Signal{}
 	for i, s := range a.Signals {
 		if !drop["signals"][i] {
 			signals = append(signals, s)
@@ -107,7 +107,7 @@ func DropUngrounded(a *schema.Answer, spans []Span) []Span {
 	}
 	a.Signals = signals
 	for _, t := range rowTables(a) {
-		var kept []schema.Row
+		kept := []schema.Row{}
 		for i, r := range *t.rows {
 			if !drop[t.name][i] {
 				kept = append(kept, r)
