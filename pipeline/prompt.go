@@ -108,7 +108,7 @@ func pageData(in Input, fields []string, schemaText string) promptData {
 	url := oneLine(in.URL)
 	open, close := delimiters(url, title, text)
 	return promptData{Open: open, Close: close, URL: url, Title: title, Text: text,
-		OutputLang: in.OutputLang, Schema: schemaText, fields: fields}
+		OutputLang: in.OutputLang, PageLang: oneLine(in.Lang), Schema: schemaText, fields: fields}
 }
 
 // oneLine collapses whitespace so a value fits on its header line.

@@ -16,7 +16,7 @@ func TestPromptGolden(t *testing.T) {
 		fields       []string
 		jsonMode     bool
 	}{
-		{"whole card", "prompt_card.golden", Input{URL: "https://example.com/a", Title: "Un titre\nsur deux lignes",
+		{"whole card", "prompt_card.golden", Input{URL: "https://example.com/a", Title: "Un titre\nsur deux lignes", Lang: "fr",
 			Text: "Premier paragraphe.\nSecond paragraphe."}, allFields, false},
 		{"signals section in English, JSON mode", "prompt_signals.golden", Input{Text: "Texte.", OutputLang: "en"},
 			[]string{"signals"}, true},
