@@ -70,25 +70,6 @@ func bigrams(toks []int32) []uint64 {
 	return out
 }
 
-// sortedOverlap counts the items two sorted lists share, with multiplicity
-// (clipped counts).
-func sortedOverlap(a, b []uint64) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return n
-}
-
 // rougeL is the ROUGE-L F1 of token sequences g and p.
 func rougeL(g, p []int32) float64 {
 	if len(g) == 0 && len(p) == 0 {

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -194,15 +195,19 @@ func newBag(ids []int32) bag {
 }
 
 // overlap counts the terms two bags share, with multiplicity.
-func (b bag) overlap(o bag) int {
+func (b bag) overlap(o bag) int { return sortedOverlap(b, o) }
+
+// sortedOverlap counts the items two sorted lists share, with multiplicity
+// (clipped counts), by a linear merge.
+func sortedOverlap[T cmp.Ordered](a, b []T) int {
 	n, i, j := 0, 0, 0
-	for i < len(b) && j < len(o) {
+	for i < len(a) && j < len(b) {
 		switch {
-		case b[i] == o[j]:
+		case a[i] == b[j]:
 			n++
 			i++
 			j++
-		case b[i] < o[j]:
+		case a[i] < b[j]:
 			i++
 		default:
 			j++
