@@ -52,6 +52,7 @@ type promptData struct {
 	URL, Title  string
 	Text        string
 	OutputLang  string
+	PageLang    string // the page's language when known, e.g. "fr"
 	Schema      string // the JSON Schema when it goes in the prompt, else empty
 	fields      []string
 	Errors      []string // for "repair"
