@@ -152,3 +152,70 @@ func TestOllamaNative(t *testing.T) {
 		})
 	}
 }
+
+// TestAnthropic runs the langchaingo Anthropic provider against a fake
+// Messages API: a cut-off answer (stop_reason max_tokens) gets one repair
+// round, and the card is stored with the reported usage.
+func TestAnthropic(t *testing.T) {
+	rf := newRunFixture(t)
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/messages" || r.Header.Get("x-api-key") != "test-key" {
+			t.Errorf("request %s with key %q", r.URL.Path, r.Header.Get("x-api-key"))
+		}
+		var req struct {
+			Model    string `json:"model"`
+			System   string `json:"system"`
+			Messages []struct {
+				Role    string `json:"role"`
+				Content any    `json:"content"`
+			} `json:"messages"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Errorf("request: %v", err)
+		}
+		if req.Model != "claude-3-5-haiku-latest" || !strings.Contains(req.System, string(compactSchema(t))) {
+			t.Errorf("model %q; system prompt with schema: %v", req.Model, strings.Contains(req.System, string(compactSchema(t))))
+		}
+		mu.Lock()
+		requests++
+		n := requests
+		mu.Unlock()
+		fixture, stop := "card_truncated.json", "max_tokens"
+		if n > 1 {
+			fixture, stop = "card_valid.json", "end_turn"
+		}
+		content, err := os.ReadFile(filepath.Join("testdata", "model", fixture))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "msg_1", "type": "message", "role": "assistant", "model": req.Model,
+			"content":     []any{map[string]any{"type": "text", "text": string(content)}},
+			"stop_reason": stop, "usage": map[string]any{"input_tokens": 1500, "output_tokens": 500},
+		})
+	}))
+	defer srv.Close()
+	m, err := NewLangChain(context.Background(), LangChainConfig{Provider: ProviderAnthropic, Model: "claude-3-5-haiku-latest",
+		APIKey: "test-key", BaseURL: srv.URL + "/v1"}, ChatOptions{Retry: testRetry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := rf.runner(t, m).Run(context.Background(), rf.page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if requests != 2 {
+		t.Errorf("%d requests, want 2 (cut off, then repaired)", requests)
+	}
+	p := out.Provenance
+	if p.Provider != "anthropic" || p.InputTokens != 3000 || p.OutputTokens != 1000 || p.CostUSD <= 0 {
+		t.Errorf("provenance = %+v", p)
+	}
+	runs := rf.runs(t)
+	if len(rf.cards(t)) != 1 || len(runs) != 1 || runs[0].Attempts[0].FinishReason != "length" {
+		t.Errorf("runs = %+v; want one card, first attempt cut off", runs)
+	}
+}
