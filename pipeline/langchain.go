@@ -106,7 +106,7 @@ func (b langChainBackend) complete(ctx context.Context, req chatRequest) (chatRe
 	out.Content, out.FinishReason = c.Content, normaliseStopReason(c.StopReason)
 	out.InputTokens = intInfo(c.GenerationInfo, "InputTokens", "PromptTokens", "input_tokens")
 	out.OutputTokens = intInfo(c.GenerationInfo, "OutputTokens", "CompletionTokens", "output_tokens")
-	if out.FinishReason == "refusal" || out.FinishReason == "safety" {
+	if out.FinishReason == "refusal" {
 		out.Refusal = "the provider stopped the answer (" + c.StopReason + ")"
 	}
 	return out, nil
@@ -123,16 +123,20 @@ func langChainRole(role string) llms.ChatMessageType {
 	}
 }
 
-// normaliseStopReason maps providers' stop reasons to OpenAI's names where
-// they mean the same ("length" for a cut-off answer).
+// normaliseStopReason maps providers' stop reasons (Anthropic's
+// "max_tokens", "refusal"; Gemini's "FinishReasonMaxTokens",
+// "FinishReasonSafety", ...) to "length", "refusal" or "stop".
 func normaliseStopReason(r string) string {
-	switch strings.ToLower(r) {
-	case "max_tokens", "length", "finishreasonmaxtokens", "max_tokens_reached":
-		return "length"
-	case "end_turn", "stop", "finishreasonstop", "":
-		return "stop"
+	lower := strings.ToLower(r)
+	for _, w := range []string{"safety", "refusal", "recitation", "blocklist", "prohibited", "spii"} {
+		if strings.Contains(lower, w) {
+			return "refusal"
+		}
 	}
-	return strings.ToLower(r)
+	if lower == "length" || strings.Contains(strings.ReplaceAll(lower, "_", ""), "maxtokens") {
+		return "length"
+	}
+	return "stop"
 }
 
 // intInfo returns the first integer found in info under one of keys.

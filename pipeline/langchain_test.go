@@ -219,3 +219,16 @@ func TestAnthropic(t *testing.T) {
 		t.Errorf("runs = %+v; want one card, first attempt cut off", runs)
 	}
 }
+
+func TestNormaliseStopReason(t *testing.T) {
+	tests := map[string]string{
+		"end_turn": "stop", "": "stop", "FinishReasonStop": "stop", "stop_sequence": "stop",
+		"max_tokens": "length", "FinishReasonMaxTokens": "length", "length": "length",
+		"refusal": "refusal", "FinishReasonSafety": "refusal", "FinishReasonRecitation": "refusal",
+	}
+	for in, want := range tests {
+		if got := normaliseStopReason(in); got != want {
+			t.Errorf("normaliseStopReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
