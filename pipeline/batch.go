@@ -531,9 +531,8 @@ func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict erro
 	w.tally.InputTokens += a.InputTokens
 	w.tally.OutputTokens += a.OutputTokens
 	w.tally.CostUSD += a.CostUSD
-	t := w.tally
+	w.progress.update(w.tally) // under the lock, so updates arrive in order
 	w.mu.Unlock()
-	w.progress.update(t)
 	if a.Outcome == store.AttemptGaveUp || a.Outcome == store.AttemptFailed {
 		w.b.logger().Warn("job failed", "url", a.URL, "cause", a.Cause, "error", a.Error)
 	}

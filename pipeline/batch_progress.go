@@ -30,7 +30,6 @@ func newBatchProgress(ctx context.Context, bar io.Writer, total int, logger *slo
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("docs"),
 			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)}
 	}
@@ -42,6 +41,7 @@ func newBatchProgress(ctx context.Context, bar io.Writer, total int, logger *slo
 type barProgress struct{ bar *progressbar.ProgressBar }
 
 func (p *barProgress) update(t BatchTally) {
+	// Describe draws at once; Set then redraws with the new count.
 	p.bar.Describe(fmt.Sprintf("done %d, skipped %d, failed %d", t.Done, t.Skipped, t.Failed))
 	_ = p.bar.Set(t.Done + t.Skipped + t.Failed)
 }

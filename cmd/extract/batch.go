@@ -110,12 +110,13 @@ func (bf batchFlags) check() error {
 	return nil
 }
 
-// batchLogger logs to stderr in the chosen format.
-func (a *app) batchLogger(format string) *slog.Logger {
+// batchLogger logs to stderr in the chosen format, from level on.
+func (a *app) batchLogger(format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(a.stderr, nil))
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(a.stderr, nil))
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
 }
 
 // terminal returns w when it is a terminal, else nil.
@@ -133,13 +134,14 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 		return err
 	}
 	defer st.Close()
-	logger := a.batchLogger(bf.logFormat)
+	logger := a.batchLogger(bf.logFormat, slog.LevelInfo)
 	model, err := a.selectModel(ctx, mf, st)
 	if err != nil {
 		return err
 	}
 	model = pipeline.NewLimitedModel(model, pipeline.ModelLimits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency})
-	queue, err := newBatchQueue(st, bf, logger)
+	// River's own logs only from warnings on: its info lines are chatter.
+	queue, err := newBatchQueue(st, bf, a.batchLogger(bf.logFormat, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
