@@ -119,7 +119,7 @@ func ligature(r rune) (string, bool) {
 
 // FoldPlural reduces a folded token to a simple singular, in both French and
 // English: "ies"→"y" (technologies→technology), "eaux"→"eau", then a final
-// "s" or "x" is dropped, except after "s", "u" or "i" (process, virus, bus,
+// "s" is dropped, except after "s", "u" or "i" (process, virus, bus,
 // analysis) and in tokens of three letters or fewer (gas, bus, its).
 func FoldPlural(tok string) string {
 	if len(tok) <= 3 {
