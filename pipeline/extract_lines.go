@@ -33,8 +33,8 @@ const (
 )
 
 // confirmLines keeps the lines of main that other also holds. It reports
-// false, and returns main unchanged, when other is empty or covers too
-// little of main to be a judge.
+// false, and returns main unchanged, when other is empty, covers too
+// little of main to be a judge, or confirms no line by itself.
 func confirmLines(main, other []textLine) ([]textLine, bool) {
 	if len(main) == 0 || len(other) == 0 {
 		return main, false
@@ -48,6 +48,9 @@ func confirmLines(main, other []textLine) ([]textLine, bool) {
 		if ref.support(l.Text) >= minLineSupport {
 			kept = append(kept, l)
 		}
+	}
+	if len(kept) == 0 {
+		return main, false
 	}
 	return kept, true
 }
