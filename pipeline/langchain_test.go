@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -96,7 +97,7 @@ func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
 func newTestOllama(t *testing.T, f *fakeOllama) *ChatModel {
 	t.Helper()
 	m, err := NewLangChain(context.Background(), LangChainConfig{Provider: ProviderOllama, Model: "llama3.2",
-		BaseURL: f.srv.URL}, ChatOptions{Retry: testRetry()})
+		BaseURL: f.srv.URL}, ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -319,6 +320,7 @@ func newTestOpenAI(t *testing.T, f *fakeOpenAI, opts ChatOptions) *ChatModel {
 	if opts.Retry.MaxAttempts == 0 {
 		opts.Retry = testRetry()
 	}
+	opts.Logger = slog.New(slog.DiscardHandler)
 	m, err := NewOpenAI(OpenAIConfig{APIKey: "test-key", BaseURL: f.srv.URL + "/v1"}, opts)
 	if err != nil {
 		t.Fatal(err)
