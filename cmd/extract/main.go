@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -145,4 +146,13 @@ func (a *app) readInput(path string) ([]byte, error) {
 		return b, nil
 	}
 	return os.ReadFile(path)
+}
+
+// writeJSON prints v as indented JSON, without escaping &, < and > (URLs
+// stay readable).
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

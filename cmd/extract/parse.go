@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -30,13 +29,4 @@ rejected with the line at fault.`,
 			return a.writeJSON(card)
 		},
 	}
-}
-
-// writeJSON prints v as indented JSON, without escaping &, < and > (URLs
-// stay readable).
-func (a *app) writeJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
