@@ -29,6 +29,7 @@ func Card(p Page) schema.Answer {
 	tb := newTableBuilder(doc, scores, ranked, c)
 	summary := summarize(doc, scores, maxSummaryWords)
 	t := title(p, doc)
+	signals := tb.signals(tableSpec{cues: changeCues, rows: maxSignalRows})
 	if summary == "" {
 		summary = t
 	}
@@ -39,8 +40,8 @@ func Card(p Page) schema.Answer {
 		Category:     category(doc),
 		Type:         pageType(p, doc),
 		Summary:      summary,
-		Signals:      tb.signals(tableSpec{cues: changeCues, rows: maxSignalRows}),
-		Concerns:     tb.table(tableSpec{cues: riskCues, rows: maxRows}),
+		Signals:      signals,
+		Concerns:     tb.table(tableSpec{cues: riskCues, rows: maxRows, weighCues: true, after: evidence(signals)}),
 		Behaviors:    tb.table(tableSpec{cues: behaviorCues, rows: maxRows}),
 		Technologies: tb.table(tableSpec{cues: technologyCues, nameCues: technologyCues, rows: maxRows}),
 		Issues:       tb.table(tableSpec{cues: problemCues, rows: maxRows}),
@@ -55,4 +56,13 @@ func firstNonEmpty(xs ...string) string {
 		}
 	}
 	return ""
+}
+
+// evidence returns the set of the signals' evidence sentences.
+func evidence(signals []schema.Signal) map[string]bool {
+	set := make(map[string]bool, len(signals))
+	for _, s := range signals {
+		set[s.Evidence] = true
+	}
+	return set
 }

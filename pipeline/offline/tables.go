@@ -2,6 +2,7 @@ package offline
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -13,10 +14,12 @@ import (
 // Table rows come from sentences carrying a cue of the table's kind: change
 // cues for signals, risk cues for concerns, human-action cues for behaviors,
 // technology terms for technologies, problem cues for issues. A row's name
-// is the best-ranked keyphrase of its sentence, its description the sentence
-// cut to maxDescriptionWords, its evidence the sentence itself: every row is
-// grounded in the page. What the method cannot know (a signal's 10-year
-// horizon and driving force) stays empty.
+// is the best-ranked keyphrase of its sentence, its description the
+// sentence's maxDescriptionWords words that hold the most cues, its evidence
+// the sentence itself: every row is grounded in the page. What the method
+// cannot know (a signal's 10-year horizon and driving force) stays empty.
+// Concerns weigh their cues (see tableSpec.weighCues) and skip, when they
+// can, the sentences already quoted as signals.
 
 // Cue lists, one cue a "|"-separated entry, matched on lower-case words
 // (French elisions split: "l'essor" is "l essor").
@@ -31,19 +34,32 @@ const (
 		"émergent|émergente|émergence|croissance|croissant|croissante|augmentation|augmente|" +
 		"diminution|diminue|recul|premier|première|tendance|interdiction|interdit|interdire|" +
 		"essor|transition|bascule|explosion|désormais|record"
-	riskCues = "risk|risks|risky|threat|threats|threaten|threatens|danger|dangers|dangerous|" +
-		"fear|fears|concern|concerns|concerned|worry|worries|worried|harm|harms|harmful|" +
-		"unsafe|vulnerable|vulnerability|exposure|privacy|surveillance|misinformation|" +
-		"disinformation|abuse|attack|attacks|damage|loss|losses|warn|warns|warning|" +
-		"risque|risques|menace|menaces|menacer|dangereux|dangereuse|crainte|craintes|" +
-		"inquiétude|inquiétudes|peur|peurs|vulnérable|vulnérabilité|surveillance|" +
-		"désinformation|dérive|dérives|atteinte|préjudice|malaise|bias|biased|manipulation|" +
-		"manipulate|mistrust|distrust|trust|scary|risky|afraid|anxiety|pressure|overload|" +
-		"dependence|dependent|addiction|unemployment|criticism|backlash|misuse|" +
-		"impostor|uncomfortable|wrong|mistake|mistakes|embarrassing|stuck|outdated|judge|" +
-		"judged|lose|losing|lost|overwhelm|overwhelming|scam|fraud|toxic|burnout|stress|" +
-		"confiance|méfiance|biais|manipulation|dépendance|pression|chômage|critique|" +
-		"erreur|erreurs|perdre|fraude|stress|épuisement"
+	// riskCues name a danger, a fear or a harm, a hedged consequence ("could
+	// lead to") or a want ("lack of"), in English then French.
+	riskCues = "risk|risks|risky|at risk|at stake|threat|threats|threaten|threatens|threatened|" +
+		"danger|dangers|dangerous|endanger|endangers|hazard|hazards|hazardous|jeopardy|jeopardize|" +
+		"fear|fears|feared|afraid|scary|frightening|alarm|alarming|concern|concerns|concerned|" +
+		"worry|worries|worried|worrying|anxiety|harm|harms|harmful|damage|damages|damaging|" +
+		"unsafe|insecure|vulnerable|vulnerability|vulnerabilities|exposure|exposed|exposing|" +
+		"privacy|surveillance|security|cybersecurity|breach|breaches|hack|hacked|hacking|leak|leaks|" +
+		"misinformation|disinformation|misleading|bias|biased|manipulation|manipulate|abuse|abusive|" +
+		"misuse|scam|scams|fraud|attack|attacks|censorship|loss|losses|lose|losing|lost|" +
+		"undermine|undermines|undermining|erode|erodes|eroding|erosion|weaken|weakens|" +
+		"displacement|unemployment|layoffs|dependence|dependent|dependency|overreliance|addiction|" +
+		"overload|overwhelm|overwhelmed|overwhelming|burnout|stress|pressure|mistrust|distrust|trust|" +
+		"backlash|criticism|scoff|scoffed|bad|worse|worst|wrong|mistake|mistakes|inaccurate|incorrect|" +
+		"outdated|unreliable|uncertainty|unintended|downside|downsides|drawback|drawbacks|pitfall|pitfalls|" +
+		"conflict of interest|conflicts of interest|lead to|leads to|led to|result in|at the expense of|" +
+		"lack of|shortage|impostor|imposter|uncomfortable|embarrassing|judge|judged|stuck|toxic|warn|warns|warning|" +
+		"risque|risques|risquer|menace|menaces|menacer|menacé|menacée|dangereux|dangereuse|" +
+		"péril|mettre en péril|crainte|craintes|craindre|craint|craignent|inquiétude|inquiétudes|inquiet|" +
+		"inquiète|inquiétant|inquiétante|peur|peurs|alarmant|préjudice|nuire|nuisible|dommage|dommages|" +
+		"vulnérable|vulnérables|vulnérabilité|exposition|exposés|vie privée|sécurité|" +
+		"fuite|fuites|piratage|cyberattaque|cyberattaques|désinformation|biais|abus|fraude|" +
+		"arnaque|perte|pertes|perdre|fragiliser|affaiblir|éroder|érosion|dépendance|surcharge|" +
+		"épuisement|anxiété|pression|méfiance|défiance|confiance|critique|critiques|dérive|dérives|" +
+		"atteinte|malaise|chômage|erreur|erreurs|obsolète|au détriment|manque de|pénurie|" +
+		"pourrait entraîner|pourraient entraîner|conduire à"
 	behaviorCues = "people|users|consumers|customers|individuals|employees|workers|students|" +
 		"teachers|citizens|residents|developers|readers|learners|parents|young people|" +
 		"habit|habits|practice|practices|behavior|behaviour|behaviors|behaviours|" +
@@ -106,14 +122,26 @@ type tableSpec struct {
 	// one of its words (technologies are named by a technology term).
 	nameCues string
 	rows     int
+	// weighCues makes a table whose rows are judgements rather than facts
+	// (concerns): a sentence's score is multiplied by the number of distinct
+	// cues it carries, and a row is named by the page's best keyphrase in
+	// its description alone, the subject the judgement is about.
+	weighCues bool
+	// after lists sentences that rank after every other one, so that the
+	// table's rows differ from those of a table already filled (concerns
+	// after signals).
+	after map[string]bool
 }
 
 // rowCandidate is a sentence chosen for a table and its name.
 type rowCandidate struct {
 	sentence *sentence
 	name     string
-	cue      string
-	score    float64
+	// cue is the sentence's first cue; description its words shown in the
+	// row.
+	cue         string
+	description string
+	score       float64
 }
 
 // tableBuilder holds what every table needs: the sentences, their ranks and
@@ -125,25 +153,23 @@ type tableBuilder struct {
 	// phrases lists, for each sentence, the keyphrases it contains, best
 	// first.
 	phrases [][]*keyphrase
-	// norms holds each sentence's lower-case words joined by spaces and
-	// padded with a space at both ends, for cue matching.
-	norms []string
+	// words holds each sentence's lower-case words, for cue matching.
+	words [][]string
 }
 
 // newTableBuilder indexes the keyphrases of every sentence.
 func newTableBuilder(doc *document, scores []float64, ranked []*keyphrase, c casing) *tableBuilder {
 	tb := &tableBuilder{doc: doc, scores: scores, casing: c,
-		phrases: make([][]*keyphrase, len(doc.sentences)), norms: make([]string, len(doc.sentences))}
+		phrases: make([][]*keyphrase, len(doc.sentences)), words: make([][]string, len(doc.sentences))}
 	pool := map[string]*keyphrase{}
 	for _, kp := range ranked[:min(len(ranked), namePhrasePool)] {
 		pool[kp.key] = kp
 	}
 	for i, s := range doc.sentences {
-		words := make([]string, len(s.tokens))
+		tb.words[i] = make([]string, len(s.tokens))
 		for k, t := range s.tokens {
-			words[k] = t.lower
+			tb.words[i][k] = t.lower
 		}
-		tb.norms[i] = " " + strings.Join(words, " ") + " "
 		seen := map[string]bool{}
 		for k := range s.tokens {
 			for n := 1; n <= maxPhraseWords && k+n <= len(s.tokens); n++ {
@@ -182,41 +208,75 @@ func stemKey(window []token) string {
 	return strings.Join(stems, " ")
 }
 
-// padCues splits a "|"-separated cue list into cues padded with a space at
-// both ends, ready to be searched in a sentence's padded words.
-func padCues(list string) []string {
+// cueList is a table's cues, each as its words, indexed by its first word.
+type cueList map[string][][]string
+
+// newCueList splits a "|"-separated cue list; nil when list is "".
+func newCueList(list string) cueList {
 	if list == "" {
 		return nil
 	}
-	cues := strings.Split(list, "|")
-	for k, c := range cues {
-		cues[k] = " " + c + " "
+	cues := cueList{}
+	for _, c := range strings.Split(list, "|") {
+		if words := strings.Fields(c); len(words) > 0 {
+			cues[words[0]] = append(cues[words[0]], words)
+		}
 	}
 	return cues
 }
 
-// cueIn returns the cue (unpadded) found first in sentence i, or "".
-func (tb *tableBuilder) cueIn(i int, padded []string) string {
-	best, at := "", len(tb.norms[i])
-	for _, cue := range padded {
-		if k := strings.Index(tb.norms[i], cue); k >= 0 && k < at {
-			best, at = strings.TrimSpace(cue), k
+// marks marks the words of a sentence (lower case) where one of the cues
+// starts, unless a negation among the two words before it denies it ("don't
+// worry", "pas de risque"). It returns the marks, the first cue found and
+// how many distinct cues were found.
+func (cues cueList) marks(words []string) (marks []bool, first string, distinct int) {
+	marks = make([]bool, len(words))
+	var found []string
+	for k, w := range words {
+		for _, cue := range cues[w] {
+			if k+len(cue) > len(words) || !slices.Equal(words[k:k+len(cue)], cue) || negated(words, k) {
+				continue
+			}
+			marks[k] = true
+			c := strings.Join(cue, " ")
+			if first == "" {
+				first = c
+			}
+			if !slices.Contains(found, c) {
+				found = append(found, c)
+			}
 		}
 	}
-	return best
+	return marks, first, len(found)
+}
+
+// negated reports whether one of the two words before words[k] is a
+// negation.
+func negated(words []string, k int) bool {
+	for j := max(0, k-2); j < k; j++ {
+		switch w := strings.ReplaceAll(words[j], "’", "'"); w {
+		case "not", "no", "never", "without", "nor", "cannot", "pas", "sans", "jamais", "aucun", "aucune", "ni":
+			return true
+		default:
+			if strings.HasSuffix(w, "n't") || w == "dont" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rows returns the rows of a table: the sentences carrying one of its cues,
 // best ranked first.
 func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
-	cues, nameCues := padCues(spec.cues), padCues(spec.nameCues)
+	cues, nameCues := newCueList(spec.cues), newCueList(spec.nameCues)
 	var cands []rowCandidate
 	for i := range tb.doc.sentences {
 		s := &tb.doc.sentences[i]
 		if w := s.words(); w < minRowSentenceWords || w > maxRowSentenceWords || isHeading(*s) || !s.isProse() {
 			continue
 		}
-		cue := tb.cueIn(i, cues)
+		_, cue, distinct := cues.marks(tb.words[i])
 		if cue == "" {
 			continue
 		}
@@ -224,16 +284,25 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 		// Short sentences make focused rows.
 		score := (tb.scores[i] + 1e-6/float64(i+1)) * min(1, focusWords/float64(s.words())) *
 			float64(1+tb.topPhrasesIn(i))
+		if spec.weighCues {
+			score *= float64(distinct)
+		}
 		cands = append(cands, rowCandidate{sentence: s, cue: cue, score: score})
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	sort.SliceStable(cands, func(a, b int) bool {
+		if x, y := spec.after[cands[a].sentence.text], spec.after[cands[b].sentence.text]; x != y {
+			return y
+		}
+		return cands[a].score > cands[b].score
+	})
 	var out []rowCandidate
 	used := map[string]bool{}
 	for _, c := range cands {
 		if len(out) == spec.rows {
 			break
 		}
-		name := tb.name(c, used, nameCues)
+		c.description = describe(c.sentence.text, cues)
+		name := tb.name(c, used, nameCues, spec.weighCues)
 		if name == "" || used["name:"+strings.ToLower(name)] {
 			continue
 		}
@@ -248,12 +317,18 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 // yet used in the table, preferring phrases of several words unless a
 // single word ranks far better, joined with the sentence's next best
 // keyphrase when that one adds other words ("long COVID and labor
-// supply"); "" when no keyphrase is left.
-func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues []string) string {
+// supply"); "" when no keyphrase is left. With alone, the name is the best
+// keyphrase of the row's description, by itself.
+func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues cueList, alone bool) string {
 	i := c.sentence.index
+	phrases := tb.phrases[i]
+	if alone {
+		phrases = phrasesIn(phrases, tokenize(c.description, tb.doc.lex))
+	}
 	var single, multi *keyphrase
-	for _, kp := range tb.phrases[i] {
-		if used[kp.key] || partOfUsed(kp, used, tb.phrases[i]) || nameCues != nil && !containsCue(kp, nameCues) {
+	for _, kp := range phrases {
+		if used[kp.key] || partOfUsed(kp, used, tb.phrases[i]) || nameCues != nil && !containsCue(kp, nameCues) ||
+			alone && kp.determined == 0 {
 			continue
 		}
 		if len(kp.stems) == 1 && single == nil {
@@ -272,7 +347,10 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues []st
 	}
 	used[best.key] = true
 	name := tb.casing.show(best)
-	for _, kp := range tb.phrases[i] {
+	for _, kp := range phrases {
+		if alone {
+			break
+		}
 		if kp != best && kp.rank < topPhrases && !overlapsAny(kp, []*keyphrase{best}) &&
 			!subset(best.content, kp.content) && !partOfUsed(kp, used, tb.phrases[i]) {
 			name += " " + tb.and() + " " + tb.casing.show(kp)
@@ -280,6 +358,23 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues []st
 		}
 	}
 	return capitalise(firstWords(name, maxNameWords))
+}
+
+// phrasesIn keeps the keyphrases whose stems occur consecutively in toks.
+func phrasesIn(phrases []*keyphrase, toks []token) []*keyphrase {
+	keys := map[string]bool{}
+	for k := range toks {
+		for n := 1; n <= maxPhraseWords && k+n <= len(toks); n++ {
+			keys[stemKey(toks[k:k+n])] = true
+		}
+	}
+	var out []*keyphrase
+	for _, kp := range phrases {
+		if keys[kp.key] {
+			out = append(out, kp)
+		}
+	}
+	return out
 }
 
 // partOfUsed reports whether kp's words all belong to a phrase of the
@@ -301,15 +396,10 @@ func (tb *tableBuilder) and() string {
 	return "and"
 }
 
-// containsCue reports whether a keyphrase contains one of the padded cues.
-func containsCue(kp *keyphrase, padded []string) bool {
-	words := " " + strings.ToLower(mostFrequent(kp.forms)) + " "
-	for _, cue := range padded {
-		if strings.Contains(words, cue) {
-			return true
-		}
-	}
-	return false
+// containsCue reports whether a keyphrase contains one of the cues.
+func containsCue(kp *keyphrase, cues cueList) bool {
+	_, first, _ := cues.marks(strings.Fields(strings.ToLower(mostFrequent(kp.forms))))
+	return first != ""
 }
 
 // change returns the words of a sentence from its cue on, up to the next
@@ -359,16 +449,27 @@ func relevancy(score, best float64) *int {
 	return &r
 }
 
+// bestScore returns the highest score of the rows: the first one's, but
+// when rows ranked after others (spec.after) score higher.
+func bestScore(cands []rowCandidate) float64 {
+	best := 0.0
+	for _, c := range cands {
+		best = max(best, c.score)
+	}
+	return best
+}
+
 // signals builds the weak-signals table from its specification.
 func (tb *tableBuilder) signals(spec tableSpec) []schema.Signal {
 	cands := tb.rows(spec)
+	best := bestScore(cands)
 	out := make([]schema.Signal, 0, len(cands))
 	for _, c := range cands {
 		out = append(out, schema.Signal{
 			Name:        c.name,
-			Description: describe(c.sentence.text, c.cue),
+			Description: c.description,
 			Change:      change(c.sentence, c.cue),
-			Relevancy:   relevancy(c.score, cands[0].score),
+			Relevancy:   relevancy(c.score, best),
 			Evidence:    c.sentence.text,
 		})
 	}
@@ -379,35 +480,36 @@ func (tb *tableBuilder) signals(spec tableSpec) []schema.Signal {
 // tables from its specification.
 func (tb *tableBuilder) table(spec tableSpec) []schema.Row {
 	cands := tb.rows(spec)
+	best := bestScore(cands)
 	out := make([]schema.Row, 0, len(cands))
 	for _, c := range cands {
 		out = append(out, schema.Row{
 			Name:        c.name,
-			Description: describe(c.sentence.text, c.cue),
-			Relevancy:   relevancy(c.score, cands[0].score),
+			Description: c.description,
+			Relevancy:   relevancy(c.score, best),
 			Evidence:    c.sentence.text,
 		})
 	}
 	return out
 }
 
-// describe returns a sentence cut to maxDescriptionWords words around its
-// cue, marked with an ellipsis where cut.
-func describe(s, cue string) string {
+// describe returns a sentence cut to maxDescriptionWords words: the window
+// holding the most cues, the one centred on the first cue among equals,
+// marked with an ellipsis where cut.
+func describe(s string, cues cueList) string {
 	words := strings.Fields(s)
 	if len(words) <= maxDescriptionWords {
 		return strings.Join(words, " ")
 	}
-	start := 0
-	first := strings.Fields(cue)[0]
+	plain := make([]string, len(words))
 	for k, w := range words {
-		if strings.EqualFold(strings.TrimFunc(w, notLetter), first) {
-			start = min(max(0, k-maxDescriptionWords/2), len(words)-maxDescriptionWords)
-			break
-		}
+		parts := splitElision(strings.TrimFunc(w, notLetter))
+		plain[k] = strings.ToLower(parts[len(parts)-1])
 	}
+	marks, _, _ := cues.marks(plain)
+	start := densestWindow(marks, maxDescriptionWords)
 	cut := strings.Join(words[start:start+maxDescriptionWords], " ")
-	cut = strings.TrimFunc(cut, func(r rune) bool { return unicode.IsPunct(r) && r != '(' && r != ')' })
+	cut = strings.TrimFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '(' && r != ')' })
 	if start > 0 {
 		cut = "…" + cut
 	}
@@ -415,6 +517,45 @@ func describe(s, cue string) string {
 		cut += "…"
 	}
 	return cut
+}
+
+// densestWindow returns the start of the window of n marks (n < len(marks))
+// holding the most true marks; among equals, the one closest to centring
+// the first mark (the start when nothing is marked).
+func densestWindow(marks []bool, n int) int {
+	centred := 0
+	if first := slices.Index(marks, true); first >= 0 {
+		centred = min(max(0, first-n/2), len(marks)-n)
+	}
+	count := 0
+	for _, m := range marks[:n] {
+		if m {
+			count++
+		}
+	}
+	best, bestCount := 0, -1
+	for start := 0; start+n <= len(marks); start++ {
+		if start > 0 {
+			if marks[start-1] {
+				count--
+			}
+			if marks[start+n-1] {
+				count++
+			}
+		}
+		if count > bestCount || count == bestCount && abs(start-centred) < abs(best-centred) {
+			best, bestCount = start, count
+		}
+	}
+	return best
+}
+
+// abs returns the absolute value of x.
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // notLetter reports whether r is neither a letter nor a digit.
