@@ -151,3 +151,46 @@ func checkRunsAfterKills(t *testing.T, db string, docs int) {
 		t.Error("no attempt recorded as interrupted by the kills")
 	}
 }
+
+// TestBatchStopsOnInterrupt sends SIGINT mid-batch: the process exits 1,
+// the run is recorded as stopped and the rest of the jobs stay queued.
+func TestBatchStopsOnInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 300*time.Millisecond)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	var lines []string
+	for i := 0; i < 20; i++ {
+		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
+	}
+	cmd := batchProcess(bin, model, "batch", "--db", db, "--provider", "openai", "--host-rps", "0",
+		"--concurrency", "2", writeList(t, lines...))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for model.requests.Load() < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != exitFailure {
+		t.Fatalf("interrupted batch: %v, want exit status %d", err, exitFailure)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.BatchRuns(context.Background(), 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs = %v, %v", runs, err)
+	}
+	if r := runs[0]; r.Status != store.BatchStopped || r.Remaining == 0 || r.Done+r.Remaining != 20 {
+		t.Errorf("run after SIGINT = %+v; want stopped, the rest left queued", r)
+	}
+}
