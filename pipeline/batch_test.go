@@ -7,6 +7,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/veille/veille/schema"
 )
 
 func TestClassifyJobError(t *testing.T) {
@@ -118,5 +120,26 @@ func TestHostLimiterPacesEachHost(t *testing.T) {
 	defer cancel()
 	if err := NewHostLimiter(0).Wait(ctx, "https://b.example/"); err != nil {
 		t.Errorf("rps 0 must not limit: %v", err)
+	}
+}
+
+func TestFilterJobsDedupesByCanonicalURL(t *testing.T) {
+	st, _ := newTestQueue(t)
+	b := &Batch{Store: st}
+	origin := &schema.Link{Label: "issue-3", URL: "https://news.example/p/issue-3"}
+	found := []DocumentJob{
+		{URL: "https://a.example/x?utm_source=mail"},
+		{URL: "HTTPS://A.example:443/x#top", Origin: origin}, // same page, with an origin
+		{URL: "https://a.example/y"},
+	}
+	jobs, skipped, err := b.filterJobs(context.Background(), found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skipped != 0 || len(jobs) != 2 {
+		t.Fatalf("filterJobs = %+v, skipped %d; want 2 jobs", jobs, skipped)
+	}
+	if jobs[0].Canonical != "https://a.example/x" || jobs[0].URL != found[0].URL || jobs[0].Origin != origin {
+		t.Errorf("first job = %+v; want the first URL, canonical, with the later mention's origin", jobs[0])
 	}
 }
