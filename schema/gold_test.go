@@ -83,7 +83,9 @@ func TestRenderReproducesCurrentGoldCards(t *testing.T) {
 func TestParseRenderParseIsStableOnGoldCards(t *testing.T) {
 	files := goldCards(t)
 	stable := 0
-	defer func() { t.Logf("%d/%d gold cards (both layouts) stable under Parse(Render(Parse(f)))", stable, len(files)) }()
+	defer func() {
+		t.Logf("%d/%d gold cards (both layouts) stable under Parse(Render(Parse(f)))", stable, len(files))
+	}()
 	for _, path := range files {
 		_, c := readCard(t, path)
 		again, err := Parse(Render(c))
