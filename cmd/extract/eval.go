@@ -28,6 +28,7 @@ type evalOptions struct {
 	minScore           float64
 	run                bool
 	models             modelFlags
+	fetch              fetchFlags
 	history            bool
 	limit              int
 	db                 string
@@ -75,6 +76,7 @@ Exits 1 when a card file could not be read or the overall score is below
 	f.IntVar(&o.limit, "limit", 20, "with --history: how many runs to list (0: all)")
 	addDBFlag(c, &o.db)
 	addModelFlags(c, &o.models)
+	addFetchFlags(c, &o.fetch)
 	return c
 }
 
@@ -127,7 +129,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	}
 	errs = append(errs, predErrs...)
 	if o.run {
-		made, runErrs, err := a.runMissing(ctx, st, o.models, gold, preds)
+		made, runErrs, err := a.runMissing(ctx, st, o.models, o.fetch, gold, preds)
 		if err != nil {
 			return fmt.Errorf("eval --run: %w", err)
 		}
@@ -205,7 +207,7 @@ func loadPredictions(ctx context.Context, st *store.Store, paths []string, gold 
 // runMissing makes, with the pipeline, the cards of the gold cards that have
 // no prediction yet. A card that cannot be made is an error of its gold
 // file; the others are still made.
-func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, gold, preds []eval.LoadedCard) (
+func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, ff fetchFlags, gold, preds []eval.LoadedCard) (
 	[]eval.LoadedCard, []eval.FileError, error) {
 	have := make(map[string]bool, len(preds))
 	for _, p := range preds {
@@ -220,11 +222,15 @@ func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, go
 	if len(todo) == 0 {
 		return nil, nil, nil
 	}
+	fetcher, err := ff.newFetcher()
+	if err != nil {
+		return nil, nil, err
+	}
 	m, err := a.selectModel(ctx, mf, st)
 	if err != nil {
 		return nil, nil, err
 	}
-	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st}, Model: m, Store: st}
+	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st}
 	var made []eval.LoadedCard
 	var errs []eval.FileError
 	for _, g := range todo {

@@ -67,6 +67,7 @@ func (a *app) selectModel(ctx context.Context, f modelFlags, st *store.Store) (p
 func (a *app) runCommand() *cobra.Command {
 	var (
 		mf              modelFlags
+		ff              fetchFlags
 		dbPath, outDir  string
 		lang            string
 		asJSON, refresh bool
@@ -85,6 +86,10 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
+			fetcher, err := ff.newFetcher()
+			if err != nil {
+				return err
+			}
 			st, err := a.openStore(ctx, dbPath)
 			if err != nil {
 				return err
@@ -94,13 +99,14 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 			if err != nil {
 				return err
 			}
-			r := &pipeline.Runner{Loader: &pipeline.Loader{Store: st}, Model: m, Store: st,
+			r := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st,
 				OutputLang: lang, StrictGrounding: strict, Refresh: refresh}
 			return a.runInputs(ctx, r, args, outDir, asJSON)
 		},
 	}
 	addDBFlag(c, &dbPath)
 	addModelFlags(c, &mf)
+	addFetchFlags(c, &ff)
 	c.Flags().StringVar(&lang, "lang", "", "write the card in this language (default: the page's)")
 	c.Flags().StringVarP(&outDir, "output", "o", "", "also write each card to `DIR`/<id>.md")
 	c.Flags().BoolVar(&asJSON, "json", false, "print each card as one JSON object a line, with provenance and grounding")
