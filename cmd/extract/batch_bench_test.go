@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/veille/veille/store"
 )
 
 // aebPages reads the gzipped pages of ../shared/aeb/html, skipping the
@@ -159,12 +157,7 @@ func storeSize(db string) int64 {
 
 // jobSeconds is the mean duration of the first run's finished attempts.
 func jobSeconds(b *testing.B, db string) float64 {
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	attempts, err := st.RunAttempts(context.Background(), 1)
+	attempts, err := openBatchStore(b, db).RunAttempts(context.Background(), 1)
 	if err != nil {
 		b.Fatal(err)
 	}

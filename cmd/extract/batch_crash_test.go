@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,10 +44,7 @@ func TestBatchSurvivesKill9(t *testing.T) {
 	model := newFakeOpenAI(t, 300*time.Millisecond)
 	db := filepath.Join(t.TempDir(), "veille.db")
 	const docs = 24
-	var lines []string
-	for i := 0; i < docs; i++ {
-		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
-	}
+	lines := site.articleURLs(docs)
 	list := writeList(t, lines...)
 	args := []string{"batch", "--db", db, "--provider", "openai", "--host-rps", "0", "--concurrency", "4", "--no-cache", list}
 
@@ -87,11 +83,7 @@ func TestBatchSurvivesKill9(t *testing.T) {
 func checkOneCardPerDocument(t *testing.T, db string, urls []string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openBatchStore(t, db)
 	for _, u := range urls {
 		canonical, err := schema.CanonicalURL(u)
 		if err != nil {
@@ -111,11 +103,7 @@ func checkOneCardPerDocument(t *testing.T, db string, urls []string) {
 func checkRunsAfterKills(t *testing.T, db string, docs int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openBatchStore(t, db)
 	q, err := pipeline.NewRiverQueue(st.DB(), pipeline.DefaultQueueConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -162,12 +150,8 @@ func TestBatchStopsOnInterrupt(t *testing.T) {
 	site := newBatchSite(t)
 	model := newFakeOpenAI(t, 300*time.Millisecond)
 	db := filepath.Join(t.TempDir(), "veille.db")
-	var lines []string
-	for i := 0; i < 20; i++ {
-		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
-	}
 	cmd := batchProcess(bin, model, "batch", "--db", db, "--provider", "openai", "--host-rps", "0",
-		"--concurrency", "2", writeList(t, lines...))
+		"--concurrency", "2", writeList(t, site.articleURLs(20)...))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -181,12 +165,7 @@ func TestBatchStopsOnInterrupt(t *testing.T) {
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != exitFailure {
 		t.Fatalf("interrupted batch: %v, want exit status %d", err, exitFailure)
 	}
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	runs, err := st.BatchRuns(context.Background(), 1)
+	runs, err := openBatchStore(t, db).BatchRuns(context.Background(), 1)
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs = %v, %v", runs, err)
 	}

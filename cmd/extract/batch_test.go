@@ -153,16 +153,31 @@ func writeList(t *testing.T, lines ...string) string {
 // storedCards returns the latest card of every document.
 func storedCards(t testing.TB, db string) []store.StoredCard {
 	t.Helper()
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cards, err := st.LatestCards(context.Background(), time.Time{})
+	cards, err := openBatchStore(t, db).LatestCards(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cards
+}
+
+// articleURLs returns the site's first n article URLs.
+func (s *batchSite) articleURLs(n int) []string {
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("%s/a/%d", s.srv.URL, i)
+	}
+	return urls
+}
+
+// openBatchStore opens the store at db for the rest of the test.
+func openBatchStore(t testing.TB, db string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func TestBatchEndToEnd(t *testing.T) {
@@ -237,12 +252,7 @@ func TestBatchRecordsAttemptsWithCause(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	attempts, err := st.RunAttempts(context.Background(), 1)
+	attempts, err := openBatchStore(t, db).RunAttempts(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,11 +276,7 @@ func TestBatchMaxDocsLeavesJobsQueued(t *testing.T) {
 	site := newBatchSite(t)
 	model := newFakeOpenAI(t, 0)
 	db := filepath.Join(t.TempDir(), "veille.db")
-	var lines []string
-	for i := 0; i < 5; i++ {
-		lines = append(lines, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
-	}
-	list := writeList(t, lines...)
+	list := writeList(t, site.articleURLs(5)...)
 	base := []string{"batch", "--db", db, "--provider", "openai", "--host-rps", "0", "--concurrency", "1"}
 	stdout, stderr, code := runBatchCmd(t, model.env(), append(base, "--max-docs", "2", list)...)
 	if code != exitOK {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +15,7 @@ func exportFixture(t *testing.T) (db string, urls []string) {
 	site := newBatchSite(t)
 	model := newFakeOpenAI(t, 0)
 	db = filepath.Join(t.TempDir(), "veille.db")
-	for i := 0; i < 3; i++ {
-		urls = append(urls, fmt.Sprintf("%s/a/%d", site.srv.URL, i))
-	}
+	urls = site.articleURLs(3)
 	if _, stderr, code := runBatchCmd(t, model.env(), "batch", "--db", db, "--provider", "openai",
 		"--host-rps", "0", writeList(t, urls...)); code != exitOK {
 		t.Fatalf("batch: exit %d: %s", code, stderr)
