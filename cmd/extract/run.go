@@ -136,6 +136,9 @@ func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string
 	failed := 0
 	for i, input := range inputs {
 		out, err := r.Run(ctx, input)
+		if err != nil && len(inputs) == 1 {
+			return err // the one line main prints says it all
+		}
 		if err != nil {
 			fmt.Fprintln(a.stderr, "extract: "+err.Error())
 			failed++
