@@ -1,10 +1,15 @@
 package pipeline
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -108,5 +113,53 @@ func TestCompareShingles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBenchmarkPredictions(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string][]byte{
+		"article": readExtractFixture(t, "article.html"),
+		"empty":   readExtractFixture(t, "empty.html"),
+	}
+	for id, body := range pages {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "html", id+".html.gz"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := BenchmarkPredictions(context.Background(), dir, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]benchmarkPrediction
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("predictions are not JSON: %v\n%s", err, out.String())
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d predictions, want 2: %v", len(got), got)
+	}
+	if !strings.HasPrefix(got["article"].ArticleBody, "Trois villes du Québec") {
+		t.Errorf("article body = %.60q…", got["article"].ArticleBody)
+	}
+	if got["empty"].ArticleBody != "" {
+		t.Errorf("empty page body = %q, want empty", got["empty"].ArticleBody)
+	}
+}
+
+func TestBenchmarkPredictionsWithoutPages(t *testing.T) {
+	err := BenchmarkPredictions(context.Background(), t.TempDir(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no html/*.html.gz pages") {
+		t.Errorf("error = %v, want one saying there are no pages", err)
 	}
 }
