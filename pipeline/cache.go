@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
 
@@ -28,7 +29,7 @@ func (m *ChatModel) cacheKey(req chatRequest) store.CacheKey {
 }
 
 // cached returns a cached response for key that still validates.
-func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.RawMessage, fields []string) (json.RawMessage, bool) {
+func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, fields []string) (json.RawMessage, bool) {
 	if m.opts.Cache == nil {
 		return nil, false
 	}
@@ -37,7 +38,7 @@ func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, sub json.Raw
 		m.opts.Logger.Warn("response cache unreadable", "error", err)
 		return nil, false
 	}
-	if !ok || validateAnswer([]byte(resp), sub, fields) != nil {
+	if !ok || schema.ValidateFields([]byte(resp), fields...) != nil {
 		return nil, false
 	}
 	return json.RawMessage(resp), true

@@ -191,7 +191,7 @@ func (m *ChatModel) card(ctx context.Context, in Input, log *callLog) (schema.An
 	if err != nil {
 		return schema.Answer{}, nil, err
 	}
-	if err := validateAnswer(raw, m.schema, allFields); err != nil {
+	if err := schema.ValidateFields(raw, allFields...); err != nil {
 		return schema.Answer{}, nil, fmt.Errorf("merged card: %w", err)
 	}
 	return merged, raw, nil
@@ -265,7 +265,7 @@ func (m *ChatModel) mergeHead(ctx context.Context, in Input, parts []schema.Answ
 // ask sends one prompt (with retries and one repair round) and returns a
 // JSON object valid against the schema restricted to fields.
 func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data func(schemaText string) promptData, userBlock string) (json.RawMessage, error) {
-	sub, err := subSchema(m.schema, fields)
+	sub, err := schema.AnswerFieldsSchema(fields...)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func (m *ChatModel) ask(ctx context.Context, log *callLog, fields []string, data
 		return nil, err
 	}
 	key := m.cacheKey(req)
-	if raw, ok := m.cached(ctx, key, sub, fields); ok {
+	if raw, ok := m.cached(ctx, key, fields); ok {
 		return raw, nil
 	}
 	resp, err := m.send(ctx, log, build)
@@ -351,7 +351,7 @@ func checkResponse(resp chatResponse, sub json.RawMessage, fields []string) (jso
 	if resp.FinishReason == "length" {
 		problems = append(problems, "the answer was cut off at the output token limit")
 	}
-	if err := validateAnswer(raw, sub, fields); err != nil {
+	if err := schema.ValidateFields(raw, fields...); err != nil {
 		problems = append(problems, err.Error())
 	}
 	return raw, problems

@@ -162,7 +162,7 @@ func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 			t.Fatal(err)
 		}
 		if f.sectioned {
-			want = partOf(want, js["schema"])
+			want = partOf(t, js["schema"])
 		}
 		if !reflect.DeepEqual(js["schema"], want) {
 			t.Errorf("json_schema.schema differs from schema/card.schema.json")
@@ -179,26 +179,25 @@ func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 	}
 }
 
-// partOf restricts the full schema to the properties part has.
-func partOf(full, part any) any {
-	f := full.(map[string]any)
-	props := f["properties"].(map[string]any)
-	kept := map[string]any{}
-	var required []any
-	for k := range part.(map[string]any)["properties"].(map[string]any) {
-		kept[k] = props[k]
+// partOf returns the answer schema restricted to the properties part
+// has, as the schema package builds it for a section (its own tests check
+// that restriction).
+func partOf(t *testing.T, part any) any {
+	t.Helper()
+	props, _ := part.(map[string]any)["properties"].(map[string]any)
+	var fields []string
+	for f := range props {
+		fields = append(fields, f)
 	}
-	for _, k := range f["required"].([]any) {
-		if _, ok := kept[k.(string)]; ok {
-			required = append(required, k)
-		}
+	b, err := schema.AnswerFieldsSchema(fields...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := map[string]any{}
-	for k, v := range f {
-		out[k] = v
+	var want any
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
 	}
-	out["properties"], out["required"] = kept, required
-	return out
+	return want
 }
 
 // pageBlockLines matches a user message: the page block, alone.
@@ -503,7 +502,7 @@ func TestPromptInjectionStaysData(t *testing.T) {
 		t.Fatal(err)
 	}
 	render := func(text string) (system, user string) {
-		sub, err := subSchema(m.schema, allFields)
+		sub, err := schema.AnswerFieldsSchema(allFields...)
 		if err != nil {
 			t.Fatal(err)
 		}

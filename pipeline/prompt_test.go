@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 // TestPromptGolden renders the default prompt for a fixed page and compares
@@ -28,7 +30,7 @@ func TestPromptGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.jsonMode.Store(tt.jsonMode)
-			sub, err := subSchema(m.schema, tt.fields)
+			sub, err := schema.AnswerFieldsSchema(tt.fields...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pkoukk/tiktoken-go"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/veille/veille/schema"
 )
 
 // o200kPattern is the pre-tokenisation pattern of o200k_base, as in
@@ -93,7 +94,7 @@ type PromptCost struct {
 func (m *ChatModel) PromptCost(in Input, sections []Section, tc *TokenCounter) (PromptCost, error) {
 	var c PromptCost
 	for _, s := range sections {
-		sub, err := subSchema(m.schema, s.Fields)
+		sub, err := schema.AnswerFieldsSchema(s.Fields...)
 		if err != nil {
 			return PromptCost{}, err
 		}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/invopop/jsonschema"
 )
@@ -37,11 +38,17 @@ const answerDescription = "A signal card for foresight analysts about one source
 // GenerateAnswerSchema reflects the JSON Schema of Answer from the Go types
 // and returns it indented, with a final newline: the content of
 // card.schema.json. Run `go generate ./schema` after changing the types.
+//
+// Each object type (Signal, Row) is defined once under "$defs" and
+// referenced with "$ref" wherever it is used: the four row tables share
+// one definition, which keeps the schema, sent with every request, short.
+// Strict mode accepts $defs and $ref. The string enums (Category, Type)
+// stay inline at their properties.
 func GenerateAnswerSchema() ([]byte, error) {
 	r := &jsonschema.Reflector{
 		Anonymous:      true, // no $id
-		DoNotReference: true, // one tree, no $defs: simplest for strict mode
-		ExpandedStruct: true,
+		ExpandedStruct: true, // the root is Answer itself, not a $ref to it
+		Mapper:         enumSchema,
 	}
 	s := r.Reflect(&Answer{})
 	s.Version = "" // no $schema keyword: strict mode does not list it
@@ -53,14 +60,17 @@ func GenerateAnswerSchema() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// JSONSchema makes Category a string enum in the generated schema.
-func (Category) JSONSchema() *jsonschema.Schema {
-	return stringEnum(Categories)
-}
-
-// JSONSchema makes Type a string enum in the generated schema.
-func (Type) JSONSchema() *jsonschema.Schema {
-	return stringEnum(Types)
+// enumSchema gives the schema of Category and Type, string enums, so that
+// the reflector writes it inline rather than under $defs; nil for any
+// other type.
+func enumSchema(t reflect.Type) *jsonschema.Schema {
+	switch t {
+	case reflect.TypeFor[Category]():
+		return stringEnum(Categories)
+	case reflect.TypeFor[Type]():
+		return stringEnum(Types)
+	}
+	return nil
 }
 
 func stringEnum[S ~string](values []S) *jsonschema.Schema {

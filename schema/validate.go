@@ -57,21 +57,30 @@ type Validator struct {
 
 // NewValidator compiles the embedded card.schema.json.
 func NewValidator() (*Validator, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(answerSchema))
+	sch, err := compileSchema("urn:veille:card.schema.json", answerSchema)
 	if err != nil {
-		return nil, fmt.Errorf("read card.schema.json: %w", err)
+		return nil, err
 	}
-	const url = "urn:veille:card.schema.json"
+	return &Validator{schema: sch}, nil
+}
+
+// compileSchema compiles a JSON Schema document (draft 2020-12), naming it
+// url; its $refs resolve within the document.
+func compileSchema(url string, doc []byte) (*jsonschema.Schema, error) {
+	d, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return nil, fmt.Errorf("read answer schema: %w", err)
+	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("load card.schema.json: %w", err)
+	if err := c.AddResource(url, d); err != nil {
+		return nil, fmt.Errorf("load answer schema: %w", err)
 	}
 	sch, err := c.Compile(url)
 	if err != nil {
-		return nil, fmt.Errorf("compile card.schema.json: %w", err)
+		return nil, fmt.Errorf("compile answer schema: %w", err)
 	}
-	return &Validator{schema: sch}, nil
+	return sch, nil
 }
 
 // Validate checks a model's raw answer with a new Validator (compiling the
@@ -90,16 +99,8 @@ func Validate(raw []byte) (Answer, error) {
 // naming the JSON path of each problem; input that is not one JSON value
 // gives a plain error.
 func (v *Validator) Validate(raw []byte) (Answer, error) {
-	instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return Answer{}, fmt.Errorf("answer is not JSON: %w", err)
-	}
-	if err := v.schema.Validate(instance); err != nil {
-		verr, ok := err.(*jsonschema.ValidationError)
-		if !ok {
-			return Answer{}, fmt.Errorf("validate answer: %w", err)
-		}
-		return Answer{}, &ValidationError{Problems: schemaProblems(verr)}
+	if err := validateJSON(v.schema, raw); err != nil {
+		return Answer{}, err
 	}
 	var a Answer
 	if err := json.Unmarshal(raw, &a); err != nil {
@@ -109,6 +110,24 @@ func (v *Validator) Validate(raw []byte) (Answer, error) {
 		return Answer{}, err
 	}
 	return a, nil
+}
+
+// validateJSON checks raw against a compiled schema: a *ValidationError
+// lists what is wrong; input that is not one JSON value gives a plain
+// error.
+func validateJSON(sch *jsonschema.Schema, raw []byte) error {
+	instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("answer is not JSON: %w", err)
+	}
+	if err := sch.Validate(instance); err != nil {
+		verr, ok := err.(*jsonschema.ValidationError)
+		if !ok {
+			return fmt.Errorf("validate answer: %w", err)
+		}
+		return &ValidationError{Problems: schemaProblems(verr)}
+	}
+	return nil
 }
 
 // schemaProblems flattens a validation error tree into its leaves, the
