@@ -108,8 +108,9 @@ type BatchSummary struct {
 
 // Run runs one batch: it takes the batch lock, requeues the jobs a crashed
 // run left in flight, queues the inputs' documents, works the whole queue
-// and stores the summary as a batch run. The error is non-nil only when the
-// batch could not run; failed jobs are in the summary.
+// and stores the summary as a batch run. The error is non-nil when the
+// batch could not run (or the queue failed midway); failed jobs are in the
+// summary.
 func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 	unlock, err := lockBatch(b.Store.Path())
 	if err != nil {
@@ -117,46 +118,55 @@ func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 	}
 	defer unlock()
 	start := time.Now()
-	if err := b.Queue.Migrate(ctx); err != nil {
+	w, queued, err := b.prepare(ctx, in, start)
+	if err != nil {
 		return BatchSummary{}, err
 	}
+	workErr := w.run(ctx)
+	switch {
+	case workErr != nil:
+		w.stopWith("queue error: " + workErr.Error())
+	case ctx.Err() != nil:
+		w.stopWith("interrupted by a signal")
+	}
+	sum := w.summary(queued, start)
+	ctx = context.WithoutCancel(ctx) // the summary is stored even after a signal
+	counts, err := b.Queue.Counts(ctx)
+	if err != nil {
+		return sum, errors.Join(workErr, err)
+	}
+	sum.Remaining = counts.Pending()
+	return sum, errors.Join(workErr, b.Store.FinishBatchRun(ctx, sum.record(start)))
+}
+
+// prepare readies the queue, records the run and queues the inputs; it
+// returns the run's workers and the number of jobs queued.
+func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*batchWork, int, error) {
+	if err := b.Queue.Migrate(ctx); err != nil {
+		return nil, 0, err
+	}
 	if err := b.recoverCrash(ctx); err != nil {
-		return BatchSummary{}, err
+		return nil, 0, err
 	}
 	found, err := b.Collect(ctx, in)
 	if err != nil {
-		return BatchSummary{}, err
+		return nil, 0, err
 	}
 	runID, err := b.Store.StartBatchRun(ctx, in.describe(), start)
 	if err != nil {
-		return BatchSummary{}, err
+		return nil, 0, err
 	}
 	queued, err := b.Queue.Enqueue(ctx, found.Jobs)
 	if err != nil {
-		return BatchSummary{}, err
+		return nil, 0, err
 	}
 	if err := b.markFeedsSeen(ctx, found.FeedItems); err != nil {
-		return BatchSummary{}, err
+		return nil, 0, err
 	}
 	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
 	w := newBatchWork(b, runID)
 	w.tally.Skipped = found.Skipped
-	if err := w.run(ctx); err != nil {
-		return BatchSummary{}, err
-	}
-	if ctx.Err() != nil {
-		w.stopWith("interrupted by a signal")
-	}
-	sum := w.summary(queued, start)
-	counts, err := b.Queue.Counts(context.WithoutCancel(ctx))
-	if err != nil {
-		return sum, err
-	}
-	sum.Remaining = counts.Pending()
-	if err := b.Store.FinishBatchRun(context.WithoutCancel(ctx), sum.record(start)); err != nil {
-		return sum, err
-	}
-	return sum, nil
+	return w, queued, nil
 }
 
 // recoverCrash closes the records of a run that died and makes its
