@@ -95,7 +95,7 @@ func (r *Runner) RunFrom(ctx context.Context, input string, origin *schema.Link)
 
 // inputOf is what the model reads of doc.
 func inputOf(doc schema.Document, outputLang string) Input {
-	return Input{URL: doc.URL, Title: doc.Metadata.Title, Text: doc.Text, Lang: doc.Metadata.Lang,
+	return Input{URL: doc.SourceURL(), Title: doc.Metadata.Title, Text: doc.Text, Lang: doc.Metadata.Lang,
 		OutputLang: outputLang, Metadata: doc.Metadata}
 }
 
@@ -107,7 +107,7 @@ func (r *Runner) outcome(doc schema.Document, res Result) Outcome {
 	if r.StrictGrounding {
 		spans = DropUngrounded(&answer, spans)
 	}
-	card := schema.Card{URL: doc.URL, Answer: answer}
+	card := schema.Card{URL: doc.SourceURL(), Answer: answer}
 	return Outcome{Document: doc, Card: card, Markdown: schema.Render(card), Provenance: res.Provenance,
 		Spans: spans, Tally: tally}
 }

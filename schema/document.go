@@ -1,6 +1,10 @@
 package schema
 
-import "time"
+import (
+	"net/url"
+	"strings"
+	"time"
+)
 
 // Metadata is what a page says about itself, as found by text extraction.
 type Metadata struct {
@@ -35,4 +39,18 @@ type Document struct {
 	// Method says which extraction path produced Text
 	// (e.g. "trafilatura", "readability", "og:description", "plain", "pdf").
 	Method string `json:"method"`
+}
+
+// SourceURL is the address a card links to as its "External link": the URL
+// as given, except for a saved copy of a web page (a local file) that
+// declares its own http(s) canonical URL, which links to that page.
+func (d Document) SourceURL() string {
+	if !strings.HasPrefix(d.URL, "file:") {
+		return d.URL
+	}
+	declared := d.Metadata.CanonicalURL
+	if u, err := url.Parse(declared); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return declared
+	}
+	return d.URL
 }
