@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -213,12 +214,27 @@ func writeSignalsCSV(w io.Writer, cards []store.StoredCard) error {
 			if s.Relevancy != nil {
 				relevancy = strconv.Itoa(*s.Relevancy)
 			}
-			if err := cw.Write([]string{e.ID, e.Title, e.URL, origin, s.Name, s.Description, s.Change,
-				s.TenYear, s.DrivingForce, relevancy, s.Evidence}); err != nil {
+			row := []string{e.ID, e.Title, e.URL, origin, s.Name, s.Description, s.Change,
+				s.TenYear, s.DrivingForce, relevancy, s.Evidence}
+			for i := range row {
+				row[i] = spreadsheetSafe(row[i])
+			}
+			if err := cw.Write(row); err != nil {
 				return err
 			}
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// spreadsheetSafe keeps a cell from being read as a formula by a spreadsheet
+// (CSV injection): text from a page or a model that starts with =, +, -, @,
+// a tab or a carriage return gets a leading apostrophe, which spreadsheets
+// show as text.
+func spreadsheetSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }

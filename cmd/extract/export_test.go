@@ -114,3 +114,21 @@ func TestExportUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain text", "plain text"},
+		{"=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
+		{"+1 555", "'+1 555"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tcmd", "'\tcmd"},
+		{"a = b", "a = b"},
+	}
+	for _, tt := range tests {
+		if got := spreadsheetSafe(tt.in); got != tt.want {
+			t.Errorf("spreadsheetSafe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
