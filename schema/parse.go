@@ -50,7 +50,7 @@ type numberedLine struct {
 // links). Sections may come in any order. Malformed input gives a
 // *ParseError naming the line.
 func Parse(markdown string) (Card, error) {
-	lines := strings.Split(markdown, "\n")
+	lines := strings.Split(dropControls(markdown), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, "\r")
 	}
@@ -76,7 +76,7 @@ func Parse(markdown string) (Card, error) {
 			return Card{}, err
 		}
 	}
-	return c, nil
+	return c.withText(unescapeText), nil
 }
 
 func parseTitle(c *Card, line string) error {

@@ -18,8 +18,10 @@ import (
 // Text that would break the layout is made to fit: line breaks in
 // single-line fields become spaces, pipes in table cells are escaped,
 // brackets in the origin's label become parentheses, whitespace in URLs is
-// percent-encoded and a summary line starting with "## " gets a backslash.
+// percent-encoded, a summary line starting with "## " gets a backslash, and
+// "<" is written "&lt;" so that no page's HTML reaches a markdown viewer.
 func Render(c Card) string {
+	c = c.withText(escapeText)
 	var b strings.Builder
 	b.WriteString(titleLine(c))
 	b.WriteString("\n\n__[External link](" + linkURL(c.URL) + ")__")

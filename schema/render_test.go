@@ -122,3 +122,41 @@ func TestDisplayWidthFollowsWcwidth(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderEscapesHTML(t *testing.T) {
+	r := 3
+	c := Card{URL: "https://a.example/x", Answer: Answer{
+		Title:    "Title <script>alert(1)</script>",
+		Keywords: []string{"<b>bold</b>"},
+		Summary:  "A summary with <img src=x onerror=alert(1)> in it.",
+		Concerns: []Row{{Name: "<i>n</i>", Description: "d < e", Relevancy: &r}},
+	}}
+	md := Render(c)
+	if strings.Contains(md, "<") {
+		t.Fatalf("rendered card contains raw HTML:\n%s", md)
+	}
+	back, err := Parse(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Title != c.Title || back.Keywords[0] != c.Keywords[0] || back.Summary != c.Summary ||
+		back.Concerns[0].Name != c.Concerns[0].Name || back.Concerns[0].Description != c.Concerns[0].Description {
+		t.Errorf("Parse(Render(c)) lost text: got %+v", back)
+	}
+}
+
+func TestRenderDropsControlCharacters(t *testing.T) {
+	c := Card{URL: "https://a.example/x", Answer: Answer{
+		Title:   "Title \x1b[2J\x1b]0;pwned\x07 end",
+		Summary: "line one\x00\nline two\u009b",
+	}}
+	md := Render(c)
+	for _, bad := range []string{"\x1b", "\x07", "\x00", "\u009b"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("rendered card contains control character %q", bad)
+		}
+	}
+	if !strings.Contains(md, "Title [2J]0;pwned end") || !strings.Contains(md, "line one\nline two") {
+		t.Errorf("text around the control characters was lost:\n%s", md)
+	}
+}
