@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
@@ -128,7 +129,7 @@ func DocumentFromPage(page Page) (schema.Document, error) {
 		}
 		doc.Text, doc.Metadata, doc.Method = ex.Text, ex.Metadata, ex.Method
 	case kindText:
-		doc.Text = strings.TrimSpace(strings.ReplaceAll(string(page.Body), "\r\n", "\n"))
+		doc.Text = cleanText(string(page.Body))
 		doc.Metadata.Title = firstHeading(doc.Text)
 		doc.Method = "plain"
 	case kindPDF:
@@ -136,7 +137,7 @@ func DocumentFromPage(page Page) (schema.Document, error) {
 		if err != nil {
 			return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, err)
 		}
-		doc.Text, doc.Metadata.Title, doc.Method = text, title, "pdf"
+		doc.Text, doc.Metadata.Title, doc.Method = cleanText(text), title, "pdf"
 	default:
 		return schema.Document{}, &UnsupportedContentTypeError{ContentType: page.ContentType, URL: page.URL}
 	}
@@ -144,6 +145,21 @@ func DocumentFromPage(page Page) (schema.Document, error) {
 		return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, ErrEmptyExtraction)
 	}
 	return doc, nil
+}
+
+// cleanText is a plain-text or PDF body as stored and shown: Windows line
+// breaks made "\n", control characters other than line feed and tab
+// dropped (an escape sequence in a page must not reach a terminal), and
+// white space trimmed at both ends.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
 }
 
 // firstHeading returns the text of a markdown document's first "# " heading

@@ -271,3 +271,20 @@ func TestLoadBenchmarkPages(t *testing.T) {
 		t.Errorf("%d documents stored, want 5", n)
 	}
 }
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"windows line breaks", "a\r\nb\r\n", "a\nb"},
+		{"terminal escape dropped", "safe \x1b[2Jtext\x07", "safe [2Jtext"},
+		{"C1 control dropped", "a\u009bb", "ab"},
+		{"tabs and line feeds kept", "\ta\tb\nc", "a\tb\nc"},
+		{"blank", " \n\t ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cleanText(tt.in); got != tt.want {
+				t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
