@@ -23,6 +23,8 @@ var Providers = []string{ProviderAuto, ProviderOpenAI, ProviderAnthropic, Provid
 const (
 	EnvOpenAIKey     = "OPENAI_API_KEY"
 	EnvOpenAIBaseURL = "OPENAI_BASE_URL"
+	EnvOpenAIAPIType = "OPENAI_API_TYPE"    // "azure" forces Azure OpenAI's deployments API
+	EnvOpenAIVersion = "OPENAI_API_VERSION" // Azure's api-version
 	EnvAnthropicKey  = "ANTHROPIC_API_KEY"
 	EnvGoogleKey     = "GOOGLE_API_KEY"
 	EnvGeminiKey     = "GEMINI_API_KEY"
@@ -115,7 +117,9 @@ func newOpenAIFromEnv(cfg ModelConfig) (Model, error) {
 	if key == "" && base == "" {
 		return nil, fmt.Errorf("provider openai: set %s (and %s for a compatible server)", EnvOpenAIKey, EnvOpenAIBaseURL)
 	}
-	return NewOpenAI(OpenAIConfig{APIKey: key, BaseURL: base, Model: cfg.Model, HTTPClient: cfg.HTTPClient}, cfg.Chat)
+	azure := strings.EqualFold(cfg.Getenv(EnvOpenAIAPIType), "azure") || IsAzureDeploymentsURL(base)
+	return NewOpenAI(OpenAIConfig{APIKey: key, BaseURL: base, Model: cfg.Model, HTTPClient: cfg.HTTPClient,
+		Azure: azure, APIVersion: cfg.Getenv(EnvOpenAIVersion)}, cfg.Chat)
 }
 
 // selectOllama uses Ollama's native API; without a model it lists the

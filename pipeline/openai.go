@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/sashabaranov/go-openai"
@@ -25,6 +27,30 @@ type OpenAIConfig struct {
 	Model string
 	// HTTPClient defaults to http.DefaultClient.
 	HTTPClient *http.Client
+	// Azure selects Azure OpenAI's deployments API: BaseURL is the
+	// resource (https://NAME.openai.azure.com), Model the deployment's name,
+	// and the key goes in the api-key header.
+	Azure bool
+	// APIVersion is Azure's api-version; it defaults to
+	// DefaultAzureAPIVersion, the first GA version with structured outputs.
+	APIVersion string
+}
+
+// DefaultAzureAPIVersion is the Azure OpenAI api-version used unless
+// OPENAI_API_VERSION says otherwise.
+const DefaultAzureAPIVersion = "2024-10-21"
+
+// IsAzureDeploymentsURL reports whether base is an Azure OpenAI resource
+// address served by the deployments API (not its OpenAI-compatible /openai/v1
+// API, which works as a plain OpenAI base URL).
+func IsAzureDeploymentsURL(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	azureHost := strings.HasSuffix(host, ".openai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com")
+	return azureHost && !strings.HasPrefix(strings.TrimRight(u.Path, "/")+"/", "/openai/v1/")
 }
 
 // NewOpenAI returns a Model speaking the OpenAI chat-completions API
@@ -41,6 +67,11 @@ func NewOpenAI(cfg OpenAIConfig, opts ChatOptions) (*ChatModel, error) {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	if cfg.Azure {
+		oc = openai.DefaultAzureConfig(cfg.APIKey, strings.TrimRight(cfg.BaseURL, "/"))
+		oc.APIVersion = cmp.Or(cfg.APIVersion, DefaultAzureAPIVersion)
+		oc.AzureModelMapperFunc = func(model string) string { return model } // --model names the deployment
 	}
 	oc.HTTPClient = noteClient(cfg.HTTPClient)
 	b := &openAIBackend{client: openai.NewClientWithConfig(oc), model: cfg.Model}

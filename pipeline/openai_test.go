@@ -42,6 +42,8 @@ type fakeOpenAI struct {
 	jsonMode bool   // expect JSON mode (schema in the prompt) instead of json_schema
 	// sectioned: expect part schemas and answer only the asked fields
 	sectioned bool
+	// azure: expect Azure OpenAI's deployments API (path, api-version, api-key)
+	azure bool
 
 	mu       sync.Mutex
 	requests []map[string]any
@@ -132,11 +134,18 @@ func sectionAnswer(t *testing.T, fixture string, req map[string]any) string {
 // user message only.
 func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 	t := f.t
-	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
-		t.Errorf("request %s %s, want POST /v1/chat/completions", r.Method, r.URL.Path)
+	wantPath, authHeader, wantAuth := "/v1/chat/completions", "Authorization", "Bearer test-key"
+	if f.azure {
+		wantPath, authHeader, wantAuth = "/openai/deployments/"+DefaultOpenAIModel+"/chat/completions", "api-key", "test-key"
+		if got := r.URL.Query().Get("api-version"); got != DefaultAzureAPIVersion {
+			t.Errorf("api-version = %q, want %s", got, DefaultAzureAPIVersion)
+		}
 	}
-	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
-		t.Errorf("Authorization = %q", got)
+	if r.URL.Path != wantPath || r.Method != http.MethodPost {
+		t.Errorf("request %s %s, want POST %s", r.Method, r.URL.Path, wantPath)
+	}
+	if got := r.Header.Get(authHeader); got != wantAuth {
+		t.Errorf("%s = %q", authHeader, got)
 	}
 	if req["model"] != DefaultOpenAIModel {
 		t.Errorf("model = %v, want %s", req["model"], DefaultOpenAIModel)
@@ -590,4 +599,46 @@ type loaderFunc func(ctx context.Context, input string, refresh bool) (schema.Do
 
 func (f loaderFunc) Load(ctx context.Context, input string, refresh bool) (schema.Document, error) {
 	return f(ctx, input, refresh)
+}
+
+// TestOpenAIAzureDeployments checks that OPENAI_API_TYPE=azure (or an Azure
+// resource address) speaks Azure OpenAI's deployments API: the deployment
+// in the path, an api-version, the key in the api-key header.
+func TestOpenAIAzureDeployments(t *testing.T) {
+	rf := newRunFixture(t)
+	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"})
+	f.azure = true
+	env := map[string]string{EnvOpenAIKey: "test-key", EnvOpenAIBaseURL: f.srv.URL, EnvOpenAIAPIType: "azure"}
+	m, _, err := SelectModel(context.Background(), ModelConfig{Getenv: func(k string) string { return env[k] },
+		Chat: ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rf.runner(t, m).Run(context.Background(), rf.page); err != nil {
+		t.Fatal(err)
+	}
+	if f.count() != 1 || len(rf.cards(t)) != 1 {
+		t.Errorf("%d requests, %d cards; want 1 and 1", f.count(), len(rf.cards(t)))
+	}
+}
+
+func TestIsAzureDeploymentsURL(t *testing.T) {
+	tests := []struct {
+		base string
+		want bool
+	}{
+		{"https://myres.openai.azure.com", true},
+		{"https://myres.openai.azure.com/", true},
+		{"https://myres.cognitiveservices.azure.com", true},
+		{"https://myres.openai.azure.com/openai/v1", false}, // OpenAI-compatible v1 API
+		{"https://myres.openai.azure.com/openai/v1/", false},
+		{"https://api.openai.com/v1", false},
+		{"http://localhost:11434/v1", false},
+		{"::not a url", false},
+	}
+	for _, tt := range tests {
+		if got := IsAzureDeploymentsURL(tt.base); got != tt.want {
+			t.Errorf("IsAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
+		}
+	}
 }
