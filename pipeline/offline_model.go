@@ -17,7 +17,7 @@ const (
 	// offlineMethod names the method where a model's prompt is named; its
 	// version changes whenever a method of package offline changes output.
 	offlineMethod        = "offline baseline"
-	offlineMethodVersion = "1"
+	offlineMethodVersion = "2"
 )
 
 // OfflineModel is the offline baseline as a Model: it fills a card from the

@@ -56,7 +56,8 @@ const maxSentences = 600
 // words say as much as the rest.
 const maxSentenceTokens = 300
 
-// newDocument splits text into sentences and tokens.
+// newDocument splits text into sentences and tokens, leaving out the
+// site's notices (see isBoilerplate).
 func newDocument(text string, lex *lexicon) *document {
 	doc := &document{lex: lex}
 	for _, s := range Sentences(text) {
@@ -64,7 +65,7 @@ func newDocument(text string, lex *lexicon) *document {
 			break
 		}
 		toks := tokenize(s, lex)
-		if len(toks) == 0 {
+		if len(toks) == 0 || isBoilerplate(s) {
 			continue
 		}
 		toks = toks[:min(len(toks), maxSentenceTokens)]

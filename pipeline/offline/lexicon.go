@@ -65,7 +65,29 @@ func (lex *lexicon) newToken(w string, breakBefore bool) token {
 	lower := strings.ToLower(w)
 	stop := lex.stop[lower] || !hasLetter(w) || utf8.RuneCountInString(w) < 2 && !isAcronym(w)
 	return token{text: w, lower: lower, stem: stem(lower), stop: stop, breakBefore: breakBefore,
-		modifier: lex.modifier[lower]}
+		modifier: !isAcronym(w) && (lex.modifier[lower] || lex.lang == "en" && isVerbForm(lower))}
+}
+
+// isVerbForm reports whether an English word is, by its ending, a past
+// tense or participle ("launched", "completed") or an adverb ("previously",
+// "rapidly"): such a word may modify a noun ("bottled water") but never
+// heads a noun phrase. Words in "-eed" ("need", "speed"), short words
+// ("bed", "ally") and nouns in "-ly" ("family", "supply", "assembly") are
+// left alone.
+func isVerbForm(lower string) bool {
+	n := utf8.RuneCountInString(lower)
+	if n >= 5 && strings.HasSuffix(lower, "ed") && !strings.HasSuffix(lower, "eed") {
+		return true
+	}
+	if n < 6 {
+		return false
+	}
+	for _, suffix := range []string{"ously", "ively", "ently", "antly", "ately", "edly", "ingly", "fully", "lessly", "ably", "ibly", "ally", "idly", "ctly"} {
+		if strings.HasSuffix(lower, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // language returns "fr" or "en": the page's declared language if it is one of

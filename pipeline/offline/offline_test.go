@@ -142,6 +142,19 @@ func TestTitle(t *testing.T) {
 		{Page{Metadata: schema.Metadata{Title: "Meta title | Site"}}, "Meta title"},
 		{Page{Text: "First line headline\nBody text here."}, "First line headline"},
 		{Page{URL: "https://example.org/a"}, "example.org"},
+		// Labels go from both ends; the headline inside stays whole.
+		{Page{Title: "Star Wars Jedi: Fallen Order review - shoots for the moon, lands among the stars - VG247"},
+			"Star Wars Jedi: Fallen Order review - shoots for the moon, lands among the stars"},
+		{Page{Title: "Die elektronische Patientenakte (ePA) – der lange Marsch ins Digitale Gesundheitswesen"},
+			"Die elektronische Patientenakte (ePA) – der lange Marsch ins Digitale Gesundheitswesen"},
+		{Page{Title: "Opinion | Republicans Are Following Trump to Nowhere"}, "Republicans Are Following Trump to Nowhere"},
+		{Page{Title: "The Guardian view on Hong Kong: a city on the brink | Editorial"}, "The Guardian view on Hong Kong: a city on the brink"},
+		{Page{Title: "Nadal keeps Spain alive in Davis Cup Finals - Sportsnet.ca", URL: "https://www.sportsnet.ca/tennis/x"},
+			"Nadal keeps Spain alive in Davis Cup Finals"},
+		{Page{Title: "LinkNaija | Nigeria's popular news platform: Kate Henshaw Is Looking Stunning",
+			Metadata: schema.Metadata{SiteName: "LinkNaija | Nigeria's popular news platform"}}, "Kate Henshaw Is Looking Stunning"},
+		// A short part that is not title case belongs to the headline.
+		{Page{Title: "Apple event live - as it happened"}, "Apple event live - as it happened"},
 	}
 	for _, tc := range tests {
 		if got := Card(tc.page).Title; got != tc.want {

@@ -66,7 +66,17 @@ const (
 		"are turning to|choose|choosing|prefer|prefers|share|sharing|adopt|adopting|" +
 		"gens|utilisateurs|usagers|consommateurs|clients|salariés|employés|travailleurs|" +
 		"étudiants|élèves|enseignants|citoyens|habitants|jeunes|habitude|habitudes|" +
-		"pratique|pratiques|comportement|comportements|utilisent|partagent|choisissent"
+		"pratique|pratiques|comportement|comportements|utilisent|partagent|choisissent|" +
+		// Human actions: what people take up, give up or push for.
+		"turn to|turning to|turned to|switch to|switching to|switched to|shift to|shifting to|" +
+		"opt for|opting for|adopted|adopts|embrace|embracing|embraced|rely on|relying on|" +
+		"buy|buying|bought|avoid|avoiding|avoided|abandon|abandoning|quit|quitting|" +
+		"boycott|boycotting|protest|protesting|protested|" +
+		"seek|seeking|sought|learn|learning|teach|teaching|engage|engaging|participate|" +
+		"participating|join|joining|volunteer|volunteering|spend|spending|subscribe|" +
+		"se tournent vers|se tourner vers|adoptent|adopter|achètent|acheter|évitent|éviter|" +
+		"abandonnent|renoncent|manifestent|réclament|exigent|recherchent|apprennent|" +
+		"participent|s engagent|privilégient|optent pour|délaissent"
 	technologyCues = "technology|technologies|technological|ai|artificial intelligence|" +
 		"machine learning|software|app|apps|platform|platforms|algorithm|algorithms|robot|" +
 		"robots|robotics|device|devices|sensor|sensors|battery|batteries|internet|" +
@@ -77,7 +87,22 @@ const (
 		"technologie|technologies|technologique|ia|intelligence artificielle|logiciel|" +
 		"logiciels|plateforme|plateformes|algorithme|algorithmes|numérique|capteur|" +
 		"capteurs|batterie|batteries|réseau|réseaux|outil|outils|système|systèmes|données|" +
-		"modèle|modèles|ordinateur|réacteur|satellite|application|applications"
+		"modèle|modèles|ordinateur|réacteur|satellite|application|applications|" +
+		// Devices, energy, biotech and computing terms.
+		"hardware|firmware|malware|ransomware|smartphone|smartphones|phone|phones|tablet|tablets|" +
+		"laptop|laptops|console|consoles|processor|processors|semiconductor|semiconductors|" +
+		"camera|cameras|display|displays|screen|screens|keyboard|headset|headsets|wearable|" +
+		"wearables|5g|wifi|wi-fi|bluetooth|gps|lidar|radar|vr|virtual reality|augmented reality|" +
+		"electric vehicle|electric vehicles|ev|evs|hybrid|plug-in|engine|engines|motor|motors|" +
+		"hydrogen|turbine|turbines|grid|rocket|rockets|spacecraft|telescope|supercomputer|" +
+		"simulation|simulations|genome|genomics|gene|genes|crispr|biotech|biotechnology|" +
+		"encryption|cryptocurrency|bitcoin|neural network|neural networks|deep learning|" +
+		"generative|gpt|chatgpt|autonomous|self-driving|iot|streaming|api|apis|open source|" +
+		"smartphone|téléphone|téléphones|écran|écrans|puce|puces|semi-conducteur|" +
+		"semi-conducteurs|caméra|caméras|fusée|fusées|génome|gène|gènes|hydrogène|éolienne|" +
+		"éoliennes|panneaux solaires|solaire|nucléaire|chiffrement|cryptomonnaie|autonome|" +
+		"autonomes|connecté|connectés|robotique|automatisation|infonuagique|véhicule électrique|" +
+		"véhicules électriques|voiture électrique|voitures électriques|moteur|moteurs|simulation"
 	problemCues = "problem|problems|challenge|challenges|issue|issues|lack|lacks|lacking|" +
 		"shortage|shortages|inequality|inequalities|crisis|crises|debate|debates|barrier|" +
 		"barriers|cost|costs|costly|difficult|difficulty|difficulties|failure|failures|" +
@@ -302,7 +327,13 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 			break
 		}
 		c.description = describe(c.sentence.text, cues)
-		name := tb.name(c, used, nameCues, spec.weighCues)
+		name := ""
+		if spec.weighCues {
+			name = tb.riskName(c, cues, used)
+		}
+		if name == "" {
+			name = tb.name(c, used, nameCues, spec.weighCues)
+		}
 		if name == "" || used["name:"+strings.ToLower(name)] {
 			continue
 		}
@@ -358,6 +389,100 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues cueL
 		}
 	}
 	return capitalise(firstWords(name, maxNameWords))
+}
+
+// riskName names a judgement row by the danger its description names and
+// what is in danger, as the description words them: a cue noun (not a verb
+// form, see isVerbForm, nor a verb after its subject), its preposition and
+// the keyphrase right after it ("risk of misinformation", "dependence on
+// mentors", "perte de données"); "" when the description has no such phrase
+// or its keyphrase already names a row.
+func (tb *tableBuilder) riskName(c rowCandidate, cues cueList, used map[string]bool) string {
+	toks := tokenize(strings.TrimFunc(c.description, func(r rune) bool { return r == '…' }), tb.doc.lex)
+	for k := 0; k+2 < len(toks); k++ {
+		if toks[k].modifier || !nounCue(cues, toks[k].lower, toks[k+1].lower) || !isComplementPreposition(toks[k+1].lower) ||
+			toks[k+1].breakBefore || negated(lowerWords(toks), k) {
+			continue
+		}
+		if k > 0 && !mayPrecedeNoun(toks[k-1]) {
+			continue // "installers warn of": a verb after its subject
+		}
+		j := k + 2
+		kp := tb.phraseAt(c.sentence.index, toks[j:])
+		if kp == nil || used[kp.key] || toks[j].breakBefore {
+			continue
+		}
+		used[kp.key] = true
+		words := append([]string{toks[k].text, toks[k+1].text}, tb.casing.show(kp))
+		return capitalise(firstWords(strings.Join(words, " "), maxNameWords))
+	}
+	return ""
+}
+
+// nounCue reports whether word w, followed by next, is one of the cues by
+// itself ("risk") or with next ("lack of").
+func nounCue(cues cueList, w, next string) bool {
+	for _, cue := range cues[w] {
+		if len(cue) == 1 || len(cue) == 2 && cue[1] == next {
+			return true
+		}
+	}
+	return false
+}
+
+// mayPrecedeNoun reports whether a word can stand right before a noun: a
+// function word ("the", "a", "is") or an adjective or participle by its
+// form ("growing", "potential", "modifier" words). A content word of any
+// other form before a cue is rather its subject ("installers warn of").
+func mayPrecedeNoun(t token) bool {
+	if t.stop || t.modifier {
+		return true
+	}
+	for _, suffix := range []string{"ing", "al", "ive", "ous", "ful", "ic", "ent", "ant", "ary", "ible", "able"} {
+		if strings.HasSuffix(t.lower, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isComplementPreposition reports whether a word introduces a noun's
+// complement ("risk of", "dependence on", "perte de"); "to" is left out, as
+// it mostly follows verbs ("led to", "lost to").
+func isComplementPreposition(w string) bool {
+	switch w {
+	case "of", "on", "for", "de", "du", "des", "pour", "sur":
+		return true
+	}
+	return false
+}
+
+// lowerWords returns the lower-case words of tokens.
+func lowerWords(toks []token) []string {
+	out := make([]string, len(toks))
+	for k, t := range toks {
+		out[k] = t.lower
+	}
+	return out
+}
+
+// phraseAt returns the keyphrase of sentence i that starts the tokens toks
+// and ends on its head noun, or nil: the longest one in English, where the
+// head ends the phrase ("political retribution"), the shortest in French,
+// where the head starts it and verbs may follow ("formation", not
+// "formation reste").
+func (tb *tableBuilder) phraseAt(i int, toks []token) *keyphrase {
+	var best *keyphrase
+	for _, kp := range tb.phrases[i] {
+		if len(kp.stems) > len(toks) || kp.key != stemKey(toks[:len(kp.stems)]) {
+			continue
+		}
+		french := tb.doc.lex.lang == "fr"
+		if best == nil || !french && len(kp.stems) > len(best.stems) || french && len(kp.stems) < len(best.stems) {
+			best = kp
+		}
+	}
+	return best
 }
 
 // phrasesIn keeps the keyphrases whose stems occur consecutively in toks.

@@ -116,3 +116,53 @@ func TestConcernsDifferFromSignals(t *testing.T) {
 		}
 	}
 }
+
+// TestConcernNamedByRiskPhrase checks that a concern is named by its danger
+// and what is in danger, as the description words them, and that verbs
+// ("installers warn of", "led to") do not name one.
+func TestConcernNamedByRiskPhrase(t *testing.T) {
+	tests := []struct {
+		lang, text, want string
+	}{
+		{"en", "Heat pumps in homes\nExperts see a growing shortage of trained technicians in the heat pump market.", "Shortage of trained technicians"},
+		{"en", "Learning in public\nSome learners report a fear of public judgment when they share their notes online.", "Fear of public judgment"},
+		{"fr", "L'IA au travail\nLes agents signalent un manque de formation à l'IA générative dans les ministères.", "Manque de formation"},
+	}
+	for _, tc := range tests {
+		card := Card(Page{Text: tc.text, Lang: tc.lang})
+		if len(card.Concerns) == 0 || card.Concerns[0].Name != tc.want {
+			t.Errorf("concerns of %q = %+v, want the first named %q", tc.text, card.Concerns, tc.want)
+		}
+	}
+}
+
+func TestIsVerbForm(t *testing.T) {
+	for w, want := range map[string]bool{
+		"launched": true, "completed": true, "previously": true, "rapidly": true, "exactly": true,
+		"need": false, "speed": false, "bed": false, "family": false, "supply": false, "assembly": false,
+		"elderly": false, "technology": false, "ally": false,
+	} {
+		if got := isVerbForm(w); got != want {
+			t.Errorf("isVerbForm(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
+func TestIsBoilerplate(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Sign up for the free daily newsletter.":                  true,
+		"(Reporting by Will Dunham; Editing by Tom Brown)":        true,
+		"Follow him on Twitter @michaeldwall.":                    true,
+		"This shop has been compensated by #CollectiveBias, Inc.": true,
+		"Get the latest updates right in your inbox.":             true,
+		"Inscrivez-vous à notre lettre d'information.":            true,
+		"© Reuters": true,
+		"Consumers will sign up for several streaming services.":      false,
+		"If you were to subscribe to all three services, you'd pay.":  false,
+		"Les abonnés de la newsletter sont de plus en plus nombreux.": false,
+	} {
+		if got := isBoilerplate(s); got != want {
+			t.Errorf("isBoilerplate(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
