@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/generative-ai-go/genai"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
 	"github.com/tmc/langchaingo/llms/googleai"
 	"github.com/tmc/langchaingo/llms/ollama"
+	"google.golang.org/api/option"
 )
 
 // Providers reached through github.com/tmc/langchaingo. langchaingo passes
@@ -35,7 +37,8 @@ type LangChainConfig struct {
 	// APIKey is ANTHROPIC_API_KEY or GOOGLE_API_KEY/GEMINI_API_KEY.
 	APIKey string
 	// BaseURL overrides the server: OLLAMA_HOST for Ollama, a proxy for
-	// Anthropic (unused for Google AI).
+	// Anthropic, GOOGLE_GEMINI_BASE_URL for Google AI (scheme and host, to
+	// which the client adds /v1beta/models/MODEL:streamGenerateContent).
 	BaseURL string
 	// HTTPClient defaults to http.DefaultClient.
 	HTTPClient *http.Client
@@ -61,8 +64,7 @@ func NewLangChain(ctx context.Context, cfg LangChainConfig, opts ChatOptions) (*
 		}
 		llm, err = anthropic.New(o...)
 	case ProviderGoogleAI:
-		llm, err = googleai.New(ctx, googleai.WithAPIKey(cfg.APIKey), googleai.WithDefaultModel(cfg.Model),
-			googleai.WithHTTPClient(hc), googleai.WithDefaultMaxTokens(maxOutputTokens))
+		llm, err = newGoogleAI(ctx, cfg, hc)
 	case ProviderOllama:
 		o := []ollama.Option{ollama.WithModel(cfg.Model), ollama.WithFormat("json"), ollama.WithHTTPClient(hc)}
 		if cfg.BaseURL != "" {
@@ -76,6 +78,37 @@ func NewLangChain(ctx context.Context, cfg LangChainConfig, opts ChatOptions) (*
 		return nil, fmt.Errorf("%s: %w", cfg.Provider, err)
 	}
 	return newChatModel(cfg.Provider, cfg.Model, langChainBackend{llm: llm}, opts)
+}
+
+// newGoogleAI returns Gemini through langchaingo's googleai, which talks to
+// the REST API (streamGenerateContent, even for a whole answer). Google's
+// transport adds the API key only when it builds the HTTP client itself, so
+// with ours the key goes in the x-goog-api-key header, as the Gemini REST
+// documentation shows.
+func newGoogleAI(ctx context.Context, cfg LangChainConfig, hc *http.Client) (*googleai.GoogleAI, error) {
+	keyed := *hc
+	keyed.Transport = headerTransport{base: hc.Transport, name: "x-goog-api-key", value: cfg.APIKey}
+	o := []googleai.Option{googleai.WithAPIKey(cfg.APIKey), googleai.WithDefaultModel(cfg.Model),
+		googleai.WithHTTPClient(&keyed), googleai.WithDefaultMaxTokens(maxOutputTokens)}
+	if cfg.BaseURL != "" {
+		o = append(o, func(opts *googleai.Options) {
+			opts.ClientOptions = append(opts.ClientOptions, option.WithEndpoint(cfg.BaseURL))
+		})
+	}
+	return googleai.New(ctx, o...)
+}
+
+// headerTransport is an http.RoundTripper that sets one header on every
+// request.
+type headerTransport struct {
+	base        http.RoundTripper
+	name, value string
+}
+
+func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set(t.name, t.value)
+	return t.base.RoundTrip(req)
 }
 
 // langChainBackend sends chat requests through a langchaingo llms.Model.
@@ -92,6 +125,12 @@ func (b langChainBackend) complete(ctx context.Context, req chatRequest) (chatRe
 		msgs[i] = llms.TextParts(langChainRole(m.Role), m.Content)
 	}
 	resp, err := b.llm.GenerateContent(ctx, msgs, llms.WithJSONMode(), llms.WithMaxTokens(maxOutputTokens))
+	var blocked *genai.BlockedError
+	if errors.As(err, &blocked) {
+		// Gemini's client turns a safety or recitation stop into an error.
+		return chatResponse{Status: note.status, FinishReason: "refusal",
+			Refusal: "the provider blocked the answer (" + blocked.Error() + ")"}, nil
+	}
 	if err != nil {
 		if note.status == 0 && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			err = fmt.Errorf("%w: %w", errTransport, err)

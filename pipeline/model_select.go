@@ -28,6 +28,7 @@ const (
 	EnvAnthropicKey  = "ANTHROPIC_API_KEY"
 	EnvGoogleKey     = "GOOGLE_API_KEY"
 	EnvGeminiKey     = "GEMINI_API_KEY"
+	EnvGeminiBaseURL = "GOOGLE_GEMINI_BASE_URL" // a proxy or compatible server for googleai
 	EnvOllamaHost    = "OLLAMA_HOST"
 	EnvExtractModel  = "EXTRACT_MODEL"
 )
@@ -89,7 +90,7 @@ func SelectModel(ctx context.Context, cfg ModelConfig) (m Model, notice string, 
 			return nil, "", fmt.Errorf("provider googleai: set %s or %s", EnvGoogleKey, EnvGeminiKey)
 		}
 		m, err := NewLangChain(ctx, LangChainConfig{Provider: ProviderGoogleAI, Model: cfg.Model,
-			APIKey: key, HTTPClient: cfg.HTTPClient}, cfg.Chat)
+			APIKey: key, BaseURL: cfg.Getenv(EnvGeminiBaseURL), HTTPClient: cfg.HTTPClient}, cfg.Chat)
 		return m, "", err
 	case ProviderOllama:
 		return selectOllama(ctx, cfg, ollamaHost)

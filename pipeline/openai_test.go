@@ -229,14 +229,7 @@ func pageBlock(t *testing.T, user string) string {
 
 // completionBody is a chat completion whose message is the reply's fixture.
 func completionBody(t *testing.T, r fakeReply) string {
-	content := r.content
-	if r.fixture != "" {
-		b, err := os.ReadFile(filepath.Join("testdata", "model", r.fixture))
-		if err != nil {
-			t.Fatal(err)
-		}
-		content = string(b)
-	}
+	content := r.answer(t)
 	finish := r.finish
 	if finish == "" {
 		finish = "stop"
