@@ -65,7 +65,7 @@ func rankedPhrases(doc *document) []*keyphrase {
 	verbs := verbLike(doc)
 	list := make([]*keyphrase, 0, len(phrases))
 	for _, kp := range phrases {
-		if verbs[headStem(kp, doc.lex.lang)] || verbs[kp.stems[0]] || !isNounPhrase(kp, doc.lex.lang) {
+		if verbs[headStem(kp, doc.lex.lang)] || verbs[kp.stems[0]] || verbs[kp.stems[len(kp.stems)-1]] || !isNounPhrase(kp, doc.lex.lang) {
 			continue
 		}
 		prod, sum := 1.0, 0.0

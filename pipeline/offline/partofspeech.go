@@ -1,10 +1,13 @@
 package offline
 
+import "strings"
+
 // A page says which of its words are verbs without a tagger: a word that
 // follows a subject pronoun or a modal ("you learn", "can share", "il faut
 // partager") more often than a determiner or a preposition ("the share",
 // "of sharing", "le partage") is taken for a verb, and a verb never heads a
-// keyphrase.
+// keyphrase. In French, a word in "-ent" right after a plural noun is a
+// verb too (see followsPluralNoun).
 
 // verbLike returns the stems used more often as verbs than as nouns.
 func verbLike(doc *document) map[string]bool {
@@ -16,7 +19,7 @@ func verbLike(doc *document) map[string]bool {
 				continue
 			}
 			switch {
-			case isVerbCue(prev.lower):
+			case isVerbCue(prev.lower) || doc.lex.lang == "fr" && followsPluralNoun(prev, t):
 				verb[t.stem]++
 			case isDeterminer(prev.lower):
 				noun[t.stem]++
@@ -30,6 +33,15 @@ func verbLike(doc *document) map[string]bool {
 		}
 	}
 	return out
+}
+
+// followsPluralNoun reports whether a French word in "-ent" follows a
+// plural noun ("les syndicats craignent", "des agents utilisent"): an
+// adjective or a noun there would agree in the plural ("-ents"), so the
+// word is a verb in the third person plural.
+func followsPluralNoun(prev, t token) bool {
+	return !prev.stop && (strings.HasSuffix(prev.lower, "s") || strings.HasSuffix(prev.lower, "x")) &&
+		len([]rune(t.lower)) >= 5 && strings.HasSuffix(t.lower, "ent")
 }
 
 // isVerbCue reports whether a word announces a verb: a subject pronoun, a
