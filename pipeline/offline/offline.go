@@ -41,8 +41,8 @@ func Card(p Page) schema.Answer {
 		Type:         pageType(p, doc),
 		Summary:      summary,
 		Signals:      signals,
-		Concerns:     tb.table(tableSpec{cues: riskCues, rows: maxRows, weighCues: true, after: evidence(signals)}),
-		Behaviors:    tb.table(tableSpec{cues: behaviorCues, rows: maxRows}),
+		Concerns:     tb.table(tableSpec{cues: riskCues, rows: maxRows, weighCues: true, namedBy: riskNouns, after: evidence(signals)}),
+		Behaviors:    tb.table(tableSpec{cues: behaviorCues, rows: maxRows, namedBy: actionNouns}),
 		Technologies: tb.table(tableSpec{cues: technologyCues, nameCues: technologyCues, rows: maxRows}),
 		Issues:       tb.table(tableSpec{cues: problemCues, rows: maxRows}),
 	}

@@ -67,8 +67,10 @@ const (
 		"gens|utilisateurs|usagers|consommateurs|clients|salariés|employés|travailleurs|" +
 		"étudiants|élèves|enseignants|citoyens|habitants|jeunes|habitude|habitudes|" +
 		"pratique|pratiques|comportement|comportements|utilisent|partagent|choisissent|" +
+		// Other people who choose: households, shoppers, voters…
+		"households|shoppers|drivers|patients|voters|investors|ménages|électeurs|investisseurs|" +
 		// Human actions: what people take up, give up or push for.
-		"turn to|turning to|turned to|switch to|switching to|switched to|shift to|shifting to|" +
+		"adoption|turn to|turning to|turned to|switch to|switching to|switched to|shift to|shifting to|" +
 		"opt for|opting for|adopted|adopts|embrace|embracing|embraced|rely on|relying on|" +
 		"buy|buying|bought|avoid|avoiding|avoided|abandon|abandoning|quit|quitting|" +
 		"boycott|boycotting|protest|protesting|protested|" +
@@ -152,11 +154,28 @@ type tableSpec struct {
 	// cues it carries, and a row is named by the page's best keyphrase in
 	// its description alone, the subject the judgement is about.
 	weighCues bool
+	// namedBy, when not noComplementName, names a row by a noun of that kind
+	// and its complement when the description has one ("risk of
+	// misinformation", "adoption of heat pumps"), before any keyphrase.
+	namedBy headKind
 	// after lists sentences that rank after every other one, so that the
 	// table's rows differ from those of a table already filled (concerns
 	// after signals).
 	after map[string]bool
 }
+
+// headKind says which nouns may head a row's name with their complement.
+type headKind int
+
+const (
+	// noComplementName: rows are named by keyphrases only.
+	noComplementName headKind = iota
+	// riskNouns: the table's cues used as nouns ("fear of", "lack of").
+	riskNouns
+	// actionNouns: nouns of action by their ending ("adoption of",
+	// "investment in", "shift to").
+	actionNouns
+)
 
 // rowCandidate is a sentence chosen for a table and its name.
 type rowCandidate struct {
@@ -328,8 +347,8 @@ func (tb *tableBuilder) rows(spec tableSpec) []rowCandidate {
 		}
 		c.description = describe(c.sentence.text, cues)
 		name := ""
-		if spec.weighCues {
-			name = tb.riskName(c, cues, used)
+		if spec.namedBy != noComplementName {
+			name = tb.complementName(c, spec.namedBy, cues, used)
 		}
 		if name == "" {
 			name = tb.name(c, used, nameCues, spec.weighCues)
@@ -391,32 +410,59 @@ func (tb *tableBuilder) name(c rowCandidate, used map[string]bool, nameCues cueL
 	return capitalise(firstWords(name, maxNameWords))
 }
 
-// riskName names a judgement row by the danger its description names and
-// what is in danger, as the description words them: a cue noun (not a verb
-// form, see isVerbForm, nor a verb after its subject), its preposition and
-// the keyphrase right after it ("risk of misinformation", "dependence on
-// mentors", "perte de données"); "" when the description has no such phrase
-// or its keyphrase already names a row.
-func (tb *tableBuilder) riskName(c rowCandidate, cues cueList, used map[string]bool) string {
+// complementName names a row by a noun and its complement, as the
+// description words them: a noun of the table's kind (a risk cue: "risk of
+// misinformation", "dependence on mentors", "perte de données"; or a noun
+// of action: "adoption of heat pumps", "investment in storage"), its
+// preposition and the keyphrase right after it. The noun is not a verb form
+// (see isVerbForm), nor a risk cue used as a verb after its subject
+// ("installers warn of"). It
+// returns "" when the description has no such phrase or its keyphrase
+// already names a row.
+func (tb *tableBuilder) complementName(c rowCandidate, kind headKind, cues cueList, used map[string]bool) string {
 	toks := tokenize(strings.TrimFunc(c.description, func(r rune) bool { return r == '…' }), tb.doc.lex)
 	for k := 0; k+2 < len(toks); k++ {
-		if toks[k].modifier || !nounCue(cues, toks[k].lower, toks[k+1].lower) || !isComplementPreposition(toks[k+1].lower) ||
-			toks[k+1].breakBefore || negated(lowerWords(toks), k) {
+		head, prep := toks[k], toks[k+1]
+		switch {
+		case head.modifier || prep.breakBefore || toks[k+2].breakBefore || negated(lowerWords(toks), k):
 			continue
+		case kind == riskNouns && !(nounCue(cues, head.lower, prep.lower) && isComplementPreposition(prep.lower)):
+			continue
+		case kind == actionNouns && !(isActionNoun(head.lower) && (isComplementPreposition(prep.lower) || prep.lower == "to" || prep.lower == "à")):
+			continue
+		case kind == riskNouns && k > 0 && !mayPrecedeNoun(toks[k-1]):
+			continue // "installers warn of": a risk cue may be a verb
 		}
-		if k > 0 && !mayPrecedeNoun(toks[k-1]) {
-			continue // "installers warn of": a verb after its subject
-		}
-		j := k + 2
-		kp := tb.phraseAt(c.sentence.index, toks[j:])
-		if kp == nil || used[kp.key] || toks[j].breakBefore {
+		kp := tb.phraseAt(c.sentence.index, toks[k+2:])
+		if kp == nil || used[kp.key] {
 			continue
 		}
 		used[kp.key] = true
-		words := append([]string{toks[k].text, toks[k+1].text}, tb.casing.show(kp))
+		words := []string{head.text, prep.text, tb.casing.show(kp)}
 		return capitalise(firstWords(strings.Join(words, " "), maxNameWords))
 	}
 	return ""
+}
+
+// isActionNoun reports whether a lower-case English or French word is a
+// noun of action by its ending ("adoption", "investment", "reliance",
+// "croissance") or one of the short nouns of change ("use",
+// "shift", "rise").
+func isActionNoun(w string) bool {
+	switch w {
+	case "use", "usage", "shift", "rise", "growth", "switch", "move", "return", "purchase", "demand",
+		"essor", "recours", "hausse", "baisse", "retour", "achat":
+		return true
+	}
+	if len([]rune(w)) < 6 {
+		return false
+	}
+	for _, suffix := range []string{"tion", "sion", "ment", "ance", "ence", "ship"} {
+		if strings.HasSuffix(w, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // nounCue reports whether word w, followed by next, is one of the cues by
@@ -447,11 +493,11 @@ func mayPrecedeNoun(t token) bool {
 }
 
 // isComplementPreposition reports whether a word introduces a noun's
-// complement ("risk of", "dependence on", "perte de"); "to" is left out, as
+// complement ("risk of", "investment in", "perte de"); "to" is left out, as
 // it mostly follows verbs ("led to", "lost to").
 func isComplementPreposition(w string) bool {
 	switch w {
-	case "of", "on", "for", "de", "du", "des", "pour", "sur":
+	case "of", "on", "for", "in", "de", "du", "des", "pour", "sur", "dans":
 		return true
 	}
 	return false

@@ -166,3 +166,24 @@ func TestIsBoilerplate(t *testing.T) {
 		}
 	}
 }
+
+// TestBehaviorNamedByActionNoun checks that a behavior is named by a noun
+// of action and its complement when its description has one, and that a
+// verb in "-age" ("engage in") does not name one.
+func TestBehaviorNamedByActionNoun(t *testing.T) {
+	tests := []struct {
+		lang, text, want string
+	}{
+		{"en", "Heat pumps at home\nMany households report a quick adoption of heat pumps after the new subsidy.", "Adoption of heat pumps"},
+		{"fr", "L'IA au travail\nDe nombreux employés critiquent l'interdiction des assistants dans les ministères.", "Interdiction des assistants"},
+	}
+	for _, tc := range tests {
+		card := Card(Page{Text: tc.text, Lang: tc.lang})
+		if len(card.Behaviors) == 0 || card.Behaviors[0].Name != tc.want {
+			t.Errorf("behaviors of %q = %+v, want the first named %q", tc.text, card.Behaviors, tc.want)
+		}
+	}
+	if isActionNoun("engage") || !isActionNoun("investment") {
+		t.Error("isActionNoun: want investment, not engage")
+	}
+}
