@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -18,6 +19,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"3", 3 * time.Second},
 		{"0", 0},
 		{"-1", 0},
+		{"10000000000", math.MaxInt64}, // would overflow a Duration
+		{"99999999999999999999", 0},    // not a 64-bit number
 		{"soon", 0},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
