@@ -98,7 +98,7 @@ func writeSectionDetails(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "section\tP\tR\tF1\tcolumns (mean similarity)\trelevancy MAE")
 	for _, s := range r.Sections {
-		if s.Precision == nil {
+		if s.Precision == nil || s.Recall == nil { // sections scored without P/R (or a hand-edited report)
 			continue
 		}
 		var cols []string
