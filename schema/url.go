@@ -40,7 +40,7 @@ func CanonicalURL(raw string) (string, error) {
 	u.Scheme = strings.ToLower(u.Scheme)
 	switch u.Scheme {
 	case "http", "https":
-		if u.Host == "" {
+		if u.Hostname() == "" { // "http://:80" has a port but no host
 			return "", fmt.Errorf("canonical URL %q: no host", raw)
 		}
 	case "file":
