@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -97,7 +98,9 @@ func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
 		r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 		runs = append(runs, r)
 	}
-	if err := rows.Close(); err != nil {
+	// The rows are closed before the sections are read: an in-memory store
+	// has a single connection.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("list eval runs: %w", err)
 	}
 	for i := range runs {
