@@ -404,9 +404,12 @@ func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (chatRe
 		if ctx.Err() != nil {
 			return chatResponse{}, fmt.Errorf("%s %s: %w", m.provider, m.model, ctx.Err())
 		}
-		if errors.Is(err, errSchemaUnsupported) && !m.jsonMode.Load() {
-			m.opts.Logger.Warn("server rejected json_schema; falling back to JSON mode with the schema in the prompt", "provider", m.provider, "model", m.model)
-			m.jsonMode.Store(true)
+		// The request's own mode decides, not the model's: another worker
+		// may have switched to JSON mode while this request was in flight.
+		if errors.Is(err, errSchemaUnsupported) && !req.JSONMode {
+			if !m.jsonMode.Swap(true) {
+				m.opts.Logger.Warn("server rejected json_schema; falling back to JSON mode with the schema in the prompt", "provider", m.provider, "model", m.model)
+			}
 			n--
 			continue
 		}
