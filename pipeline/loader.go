@@ -45,8 +45,12 @@ func ResolveInput(input string) (Source, error) {
 		}
 		return Source{URL: input, Path: u.Path}, nil
 	}
-	if _, err := os.Stat(input); err != nil {
+	info, err := os.Stat(input)
+	if err != nil {
 		return Source{}, fmt.Errorf("input %s: neither an http(s) URL nor a readable file (%w)", input, err)
+	}
+	if info.IsDir() {
+		return Source{}, fmt.Errorf("input %s: is a directory, not a page file", input)
 	}
 	fileURL, err := FileURL(input)
 	if err != nil {

@@ -191,6 +191,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"broken PDF", badPDF, "read PDF", nil},
 		{"missing file", filepath.Join(dir, "nope.html"), "neither an http(s) URL nor a readable file", nil},
 		{"not a URL", "example.com/page", "neither an http(s) URL nor a readable file", nil},
+		{"directory", dir, "is a directory", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
