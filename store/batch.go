@@ -63,15 +63,11 @@ type JobAttempt struct {
 	CostUSD                   float64
 }
 
-const batchTimeLayout = time.RFC3339Nano
-
-func batchTimestamp(t time.Time) string { return t.UTC().Format(batchTimeLayout) }
-
 func parseBatchTimestamp(s sql.NullString) (time.Time, error) {
 	if !s.Valid || s.String == "" {
 		return time.Time{}, nil
 	}
-	return time.Parse(batchTimeLayout, s.String)
+	return time.Parse(time.RFC3339Nano, s.String)
 }
 
 // StartBatchRun records a new run in the running state and returns its ID.
@@ -85,7 +81,7 @@ func (s *Store) StartBatchRun(ctx context.Context, inputs []string, startedAt ti
 	}
 	res, err := s.db.ExecContext(ctx,
 		`INSERT INTO batch_runs (started_at, status, inputs) VALUES (?, ?, ?)`,
-		batchTimestamp(startedAt), BatchRunning, string(js))
+		timestamp(startedAt), BatchRunning, string(js))
 	if err != nil {
 		return 0, fmt.Errorf("start batch run: %w", err)
 	}
@@ -106,7 +102,7 @@ func (s *Store) FinishBatchRun(ctx context.Context, run BatchRun) error {
 	_, err = s.db.ExecContext(ctx, `UPDATE batch_runs SET finished_at = ?, status = ?, stop_reason = ?,
 		queued = ?, skipped = ?, done = ?, failed = ?, failed_by_cause = ?, input_tokens = ?,
 		output_tokens = ?, cost_usd = ?, elapsed_ms = ?, remaining = ? WHERE id = ?`,
-		batchTimestamp(run.FinishedAt), run.Status, run.StopReason, run.Queued, run.Skipped,
+		timestamp(run.FinishedAt), run.Status, run.StopReason, run.Queued, run.Skipped,
 		run.Done, run.Failed, string(js), run.InputTokens, run.OutputTokens, run.CostUSD,
 		run.Elapsed.Milliseconds(), run.Remaining, run.ID)
 	if err != nil {
@@ -124,7 +120,7 @@ func (s *Store) InterruptBatchRuns(ctx context.Context, now time.Time) (int, err
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE batch_attempts SET finished_at = ?, outcome = ?,
 			cause = 'crash', error = 'the batch process died during this attempt'
-			WHERE finished_at IS NULL`, batchTimestamp(now), AttemptInterrupted)
+			WHERE finished_at IS NULL`, timestamp(now), AttemptInterrupted)
 		if err != nil {
 			return err
 		}
@@ -132,7 +128,7 @@ func (s *Store) InterruptBatchRuns(ctx context.Context, now time.Time) (int, err
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE batch_runs SET finished_at = ?, status = ?,
-			stop_reason = 'process died' WHERE status = ?`, batchTimestamp(now), BatchInterrupted, BatchRunning)
+			stop_reason = 'process died' WHERE status = ?`, timestamp(now), BatchInterrupted, BatchRunning)
 		return err
 	})
 	if err != nil {
@@ -193,7 +189,7 @@ func scanBatchRun(rows *sql.Rows) (BatchRun, error) {
 // StartJobAttempt records an attempt as in flight and returns its ID.
 func (s *Store) StartJobAttempt(ctx context.Context, a JobAttempt) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO batch_attempts (run_id, job_id, attempt, url,
-		started_at) VALUES (?, ?, ?, ?, ?)`, a.RunID, a.JobID, a.Attempt, a.URL, batchTimestamp(a.StartedAt))
+		started_at) VALUES (?, ?, ?, ?, ?)`, a.RunID, a.JobID, a.Attempt, a.URL, timestamp(a.StartedAt))
 	if err != nil {
 		return 0, fmt.Errorf("record attempt of job %d: %w", a.JobID, err)
 	}
@@ -204,7 +200,7 @@ func (s *Store) StartJobAttempt(ctx context.Context, a JobAttempt) (int64, error
 func (s *Store) FinishJobAttempt(ctx context.Context, a JobAttempt) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE batch_attempts SET finished_at = ?, outcome = ?,
 		cause = ?, error = ?, input_tokens = ?, output_tokens = ?, cost_usd = ? WHERE id = ?`,
-		batchTimestamp(a.FinishedAt), a.Outcome, a.Cause, a.Error, a.InputTokens, a.OutputTokens,
+		timestamp(a.FinishedAt), a.Outcome, a.Cause, a.Error, a.InputTokens, a.OutputTokens,
 		a.CostUSD, a.ID)
 	if err != nil {
 		return fmt.Errorf("finish attempt %d: %w", a.ID, err)
@@ -293,7 +289,7 @@ func (s *Store) MarkFeedItemsSeen(ctx context.Context, feedURL string, itemURLs 
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, u := range itemURLs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO batch_feed_items (feed_url, item_url, first_seen)
-				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, feedURL, u, batchTimestamp(now)); err != nil {
+				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, feedURL, u, timestamp(now)); err != nil {
 				return err
 			}
 		}

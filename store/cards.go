@@ -91,7 +91,7 @@ func (s *Store) SaveCard(ctx context.Context, c NewCard, run ModelRun) (id int64
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.DocumentID, version, c.URL, c.CardJSON, c.Markdown, c.RawJSON,
 			c.Provider, c.Model, c.PromptName, c.PromptVersion, c.PromptHash, c.InputTokens, c.OutputTokens, c.Requests,
-			c.Latency.Milliseconds(), c.CostUSD, cardBool(c.Cached), len(c.Spans), grounded, cardNow())
+			c.Latency.Milliseconds(), c.CostUSD, cardBool(c.Cached), len(c.Spans), grounded, timestamp(time.Now()))
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func insertRun(ctx context.Context, tx *sql.Tx, run ModelRun, cardID sql.NullInt
 	res, err := tx.ExecContext(ctx, `INSERT INTO model_runs (input, document_id, provider, model, prompt_hash,
 		card_id, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Input, sql.NullString{String: run.DocumentID, Valid: run.DocumentID != ""}, run.Provider, run.Model,
-		run.PromptHash, cardID, run.Err, cardTime(run.Started), cardTime(run.Finished))
+		run.PromptHash, cardID, run.Err, timestamp(run.Started), timestamp(run.Finished))
 	if err != nil {
 		return fmt.Errorf("insert run: %w", err)
 	}
@@ -202,7 +202,7 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]ModelRun, error)
 			rows.Close()
 			return nil, fmt.Errorf("runs of %s: %w", input, err)
 		}
-		r.Started, r.Finished = cardParseTime(started), cardParseTime(finished)
+		r.Started, r.Finished = parseTimestamp(started), parseTimestamp(finished)
 		runs = append(runs, r)
 		ids = append(ids, id)
 	}
@@ -259,7 +259,7 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]StoredC
 		c.NewCard.DocumentID = c.DocumentID
 		c.Latency = time.Duration(ms) * time.Millisecond
 		c.Cached = cached != 0
-		c.CreatedAt = cardParseTime(created)
+		c.CreatedAt = parseTimestamp(created)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -291,7 +291,7 @@ func (s *Store) CachedResponse(ctx context.Context, key CacheKey) (string, bool,
 func (s *Store) CacheResponse(ctx context.Context, key CacheKey, response string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO response_cache
 		(provider, model, prompt_hash, text_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		key.Provider, key.Model, key.PromptHash, key.TextHash, response, cardNow())
+		key.Provider, key.Model, key.PromptHash, key.TextHash, response, timestamp(time.Now()))
 	if err != nil {
 		return fmt.Errorf("write response cache: %w", err)
 	}
@@ -303,13 +303,4 @@ func cardBool(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func cardNow() string { return cardTime(time.Now()) }
-
-func cardTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func cardParseTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
 }

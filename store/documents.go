@@ -48,7 +48,7 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 				content_hash = excluded.content_hash, body_gzip = excluded.body_gzip,
 				text = excluded.text, metadata = excluded.metadata, method = excluded.method`,
 			doc.ID, doc.CanonicalURL, doc.URL, doc.FinalURL, doc.Status, doc.ContentType,
-			doc.FetchedAt.UTC().Format(time.RFC3339Nano), hash, body, doc.Text, string(metadata), doc.Method)
+			timestamp(doc.FetchedAt), hash, body, doc.Text, string(metadata), doc.Method)
 		return err
 	})
 	if err != nil {

@@ -47,7 +47,7 @@ func (s *Store) SaveEvalRun(ctx context.Context, r EvalRun) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO eval_runs (created_at, gold, predictions, provider, model,
 			prompt, cards, missing, errors, overall, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.CreatedAt.UTC().Format(time.RFC3339Nano), r.Gold, r.Predictions, r.Provider, r.Model, r.Prompt,
+			timestamp(r.CreatedAt), r.Gold, r.Predictions, r.Provider, r.Model, r.Prompt,
 			r.Cards, r.Missing, r.Errors, r.Overall, r.ReportJSON)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
 			rows.Close()
 			return nil, fmt.Errorf("list eval runs: %w", err)
 		}
-		r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		r.CreatedAt = parseTimestamp(created)
 		runs = append(runs, r)
 	}
 	// The rows are closed before the sections are read: an in-memory store

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -154,6 +155,17 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// timestamp is how the store writes a time: RFC 3339 with nanoseconds, in
+// UTC.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// parseTimestamp reads a time written by timestamp; it is the zero time
+// when s is not one.
+func parseTimestamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
