@@ -64,6 +64,9 @@ when a job failed permanently.`,
 			if err := bf.check(); err != nil {
 				return err
 			}
+			if err := mf.check(); err != nil {
+				return usageError{fmt.Errorf("batch: %w", err)}
+			}
 			if bf.status {
 				if len(args) > 0 || len(bf.digests) > 0 || len(bf.feeds) > 0 {
 					return usageError{errors.New("batch --status takes no inputs")}
@@ -189,7 +192,7 @@ func newBatchQueue(st *store.Store, bf batchFlags, logger *slog.Logger) (pipelin
 
 // batchStatus prints the queue's job counts and the last batch runs.
 func (a *app) batchStatus(ctx context.Context, dbPath string) error {
-	st, err := a.openStore(ctx, dbPath)
+	st, err := a.openExistingStore(ctx, dbPath)
 	if err != nil {
 		return err
 	}

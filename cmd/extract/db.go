@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/store"
@@ -12,14 +16,43 @@ func addDBFlag(c *cobra.Command, path *string) {
 	c.Flags().StringVar(path, "db", "", "SQLite database file (default $"+store.EnvDB+", else the XDG data directory)")
 }
 
-// openStore opens the database named by --db, or the default one.
+// openStore opens the database named by --db, or the default one, creating
+// it when it does not exist.
 func (a *app) openStore(ctx context.Context, path string) (*store.Store, error) {
+	path, err := storePath(path)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, path)
+}
+
+// openExistingStore opens the database like openStore, but fails when it
+// does not exist: commands that only read the store must not create an
+// empty database at a mistyped path.
+func (a *app) openExistingStore(ctx context.Context, path string) (*store.Store, error) {
+	path, err := storePath(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s: no such file (nothing stored yet, or a mistyped --db)", path)
+	}
+	return store.Open(ctx, path)
+}
+
+// storePath returns the database path --db names, or the default one, and
+// rejects a directory, which SQLite would only report as "unable to open
+// database file".
+func storePath(path string) (string, error) {
 	if path == "" {
 		p, err := store.DefaultPath()
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		path = p
 	}
-	return store.Open(ctx, path)
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return "", fmt.Errorf("database %s: is a directory, not a database file", path)
+	}
+	return path, nil
 }

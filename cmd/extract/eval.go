@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,9 @@ Exits 1 when a card file could not be read or the overall score is below
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.history {
+				if o.limit < 0 {
+					return usageError{fmt.Errorf("eval: --limit %d: cannot be negative (0 lists all runs)", o.limit)}
+				}
 				return a.evalHistory(c.Context(), o)
 			}
 			return a.runEval(c.Context(), o)
@@ -88,6 +92,35 @@ func (o evalOptions) check() error {
 		return usageError{errors.New("eval: --pred and --run exclude each other (--run scores the store's cards)")}
 	case o.minScore < 0 || o.minScore > 1:
 		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
+	}
+	if err := o.models.check(); err != nil {
+		return usageError{fmt.Errorf("eval: %w", err)}
+	}
+	for _, path := range []string{o.jsonFile, o.htmlFile} {
+		if err := checkOutputFile(path); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkOutputFile fails when a report could not be written at path (its
+// directory missing, or path a directory), so that eval fails before it
+// scores and stores anything. An empty path is no report.
+func checkOutputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("report %s: is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("report %s: directory %s: %w", path, dir, errors.Unwrap(err))
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("report %s: %s is not a directory", path, dir)
 	}
 	return nil
 }
@@ -350,8 +383,11 @@ func writeReportFiles(r *eval.Report, o evalOptions) error {
 		if err := out.write(&b); err != nil {
 			return err
 		}
-		if err := os.WriteFile(out.path, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write report: %w", err)
+		if err := writeFileAtomic(out.path, func(w io.Writer) error {
+			_, err := w.Write(b.Bytes())
+			return err
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -385,7 +421,7 @@ func saveEvalRun(ctx context.Context, st *store.Store, r *eval.Report) (int64, e
 
 // evalHistory lists the stored eval runs, newest first.
 func (a *app) evalHistory(ctx context.Context, o evalOptions) error {
-	st, err := a.openStore(ctx, o.db)
+	st, err := a.openExistingStore(ctx, o.db)
 	if err != nil {
 		return fmt.Errorf("eval --history: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,7 +59,7 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("export: --since %q: %w", since, err)}
 			}
-			st, err := a.openStore(c.Context(), dbPath)
+			st, err := a.openExistingStore(c.Context(), dbPath)
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,10 @@ func parseSince(s string) (time.Time, error) {
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t, nil
 	}
-	return time.Parse(time.RFC3339, s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errors.New("want a date YYYY-MM-DD or an RFC 3339 time such as 2026-01-31T09:00:00Z")
 }
 
 // exportCards writes cards in format to out (a directory, or - for stdout).
@@ -126,9 +130,13 @@ func writeMarkdownFiles(cards []store.StoredCard, dir string) error {
 // writeFileAtomic writes path through a temporary file renamed into place,
 // so a failure leaves no half-written file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".extract-*")
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return fmt.Errorf("write %s: %w", path, pathErr.Err) // not the temporary file's name
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriter(tmp)
@@ -139,7 +147,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := errors.Join(bw.Flush(), tmp.Close()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // writeCards writes cards to w in one stream format.

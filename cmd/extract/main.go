@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -80,9 +83,7 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		Version:       version,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagError)
 	// Without arguments, extract prints its help; an unknown command is a
 	// usage error (cobra alone would exit 1).
 	root.Args = unknownCommand
@@ -107,7 +108,7 @@ func (a *app) rootCommand() *cobra.Command {
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := cobra.ExactArgs(n)(c, args); err != nil {
-			return usageError{fmt.Errorf("%s: %w", c.CommandPath(), err)}
+			return usageError{fmt.Errorf("%s%w", commandPrefix(c), err)}
 		}
 		return nil
 	}
@@ -117,10 +118,46 @@ func exactArgs(n int) cobra.PositionalArgs {
 func minArgs(n int) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := cobra.MinimumNArgs(n)(c, args); err != nil {
-			return usageError{fmt.Errorf("%s: %w", c.CommandPath(), err)}
+			return usageError{fmt.Errorf("%s%w", commandPrefix(c), err)}
 		}
 		return nil
 	}
+}
+
+// commandPrefix is "NAME: " for a subcommand, to start its error messages
+// (main already prints "extract: "), and "" for the root.
+func commandPrefix(c *cobra.Command) string {
+	if !c.HasParent() {
+		return ""
+	}
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ") + ": "
+}
+
+// flagError turns a flag parsing error into a usage error (exit status 2)
+// that names the flag, the value and what the flag wants, without the Go
+// parser's wording (strconv.ParseFloat: parsing "x": invalid syntax).
+func flagError(c *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		f := invalid.GetFlag()
+		err = fmt.Errorf("--%s %q: want %s", f.Name, invalid.GetValue(), flagValueKind(f.Value.Type()))
+	}
+	return usageError{fmt.Errorf("%s%w (see '%s --help')", commandPrefix(c), err, c.CommandPath())}
+}
+
+// flagValueKind says in words what a flag of the given pflag type takes.
+func flagValueKind(typ string) string {
+	switch typ {
+	case "int", "int64":
+		return "a whole number"
+	case "float64":
+		return "a number"
+	case "duration":
+		return "a duration such as 30s, 2m or 1h30m"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + typ
 }
 
 // unknownCommand rejects arguments that name no subcommand of the root,
@@ -137,15 +174,27 @@ func unknownCommand(c *cobra.Command, args []string) error {
 }
 
 // readInput reads the file at path, or standard input when path is "-".
+// Its errors give the cause only (the caller names the input), and an empty
+// input is an error.
 func (a *app) readInput(path string) ([]byte, error) {
+	var b []byte
+	var err error
 	if path == "-" {
-		b, err := io.ReadAll(a.stdin)
-		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
-		}
-		return b, nil
+		b, err = io.ReadAll(a.stdin)
+	} else {
+		b, err = os.ReadFile(path)
 	}
-	return os.ReadFile(path)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, pathErr.Err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 0 {
+		return nil, errors.New("empty input")
+	}
+	return b, nil
 }
 
 // writeJSON prints v as indented JSON, without escaping &, < and > (URLs

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,11 +41,27 @@ func addModelFlags(c *cobra.Command, f *modelFlags) {
 	c.Flags().IntVar(&f.maxInputTokens, "max-input-tokens", pipeline.DefaultMaxInputTokens, "page-text budget of one request; longer texts are split")
 }
 
+// check rejects model flag values that make no sense, naming the flag, so
+// that a command fails before it opens the store or fetches anything.
+func (f modelFlags) check() error {
+	switch {
+	case !slices.Contains(pipeline.Providers, f.provider):
+		return usageError{fmt.Errorf("--provider %q: want one of %s", f.provider, strings.Join(pipeline.Providers, ", "))}
+	case f.maxAttempts < 1:
+		return usageError{fmt.Errorf("--max-attempts %d: must be at least 1", f.maxAttempts)}
+	case f.timeout <= 0:
+		return usageError{fmt.Errorf("--timeout %s: must be positive", f.timeout)}
+	case f.maxInputTokens < 1:
+		return usageError{fmt.Errorf("--max-input-tokens %d: must be positive", f.maxInputTokens)}
+	}
+	return nil
+}
+
 // selectModel builds the model the flags name, printing the offline
 // fallback notice on stderr.
 func (a *app) selectModel(ctx context.Context, f modelFlags, st *store.Store) (pipeline.Model, error) {
-	if f.maxAttempts < 1 || f.timeout <= 0 || f.maxInputTokens < 1 {
-		return nil, usageError{errors.New("--max-attempts, --timeout and --max-input-tokens must be positive")}
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	retry := pipeline.DefaultRetryPolicy()
 	retry.MaxAttempts, retry.Timeout = f.maxAttempts, f.timeout
@@ -86,6 +103,9 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
+			if err := mf.check(); err != nil {
+				return err
+			}
 			fetcher, err := ff.newFetcher()
 			if err != nil {
 				return err
@@ -139,6 +159,10 @@ func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string
 		if err != nil && len(inputs) == 1 {
 			return err // the one line main prints says it all
 		}
+		if err != nil && ctx.Err() != nil {
+			// Interrupted: the other inputs would only fail the same way.
+			return fmt.Errorf("run: interrupted at %s; %d of %d inputs done", input, i-failed, len(inputs))
+		}
 		if err != nil {
 			fmt.Fprintln(a.stderr, "extract: "+err.Error())
 			failed++
@@ -150,8 +174,11 @@ func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string
 		}
 		if outDir != "" {
 			path := filepath.Join(outDir, out.Document.ID+".md")
-			if err := os.WriteFile(path, []byte(out.Markdown), 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
+			if err := writeFileAtomic(path, func(w io.Writer) error {
+				_, err := io.WriteString(w, out.Markdown)
+				return err
+			}); err != nil {
+				return err
 			}
 		}
 	}

@@ -99,8 +99,8 @@ func TestRunBadInputs(t *testing.T) {
 		{"missing file", []string{"run", "no/such/page.html"}, exitFailure, "no/such/page.html"},
 		{"404 page", []string{"run", site.srv.URL + "/gone"}, exitFailure, "/gone"},
 		{"no input", []string{"run"}, exitUsage, "requires at least 1 arg"},
-		{"unknown provider", []string{"run", site.srv.URL + "/a/1", "--provider", "gpt"}, exitFailure, `unknown provider "gpt"`},
-		{"bad attempts", []string{"run", site.srv.URL + "/a/1", "--max-attempts", "0"}, exitUsage, "must be positive"},
+		{"unknown provider", []string{"run", site.srv.URL + "/a/1", "--provider", "gpt"}, exitUsage, `--provider "gpt": want one of auto, openai`},
+		{"bad attempts", []string{"run", site.srv.URL + "/a/1", "--max-attempts", "0"}, exitUsage, "--max-attempts 0: must be at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,8 +27,11 @@ func addFetchFlags(c *cobra.Command, f *fetchFlags) {
 // newFetcher returns the Fetcher the flags describe, announcing this
 // version of veille in its User-Agent.
 func (f fetchFlags) newFetcher() (*pipeline.Fetcher, error) {
-	if f.connectTimeout <= 0 || f.fetchTimeout <= 0 {
-		return nil, usageError{errors.New("--connect-timeout and --fetch-timeout must be positive")}
+	if f.connectTimeout <= 0 {
+		return nil, usageError{fmt.Errorf("--connect-timeout %s: must be positive", f.connectTimeout)}
+	}
+	if f.fetchTimeout <= 0 {
+		return nil, usageError{fmt.Errorf("--fetch-timeout %s: must be positive", f.fetchTimeout)}
 	}
 	return pipeline.NewFetcher(pipeline.FetchConfig{
 		UserAgent:      pipeline.UserAgent(version),
