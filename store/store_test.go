@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -81,5 +82,30 @@ func TestDefaultPath(t *testing.T) {
 				t.Errorf("DefaultPath() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestOpenPathWithURIDelimiters checks that a database path holding the
+// characters a SQLite URI gives a meaning to (?, #, %) opens that very file,
+// with its connection settings.
+func TestOpenPathWithURIDelimiters(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"why?.db", "a#b.db", "100%.db", "q?x=1&y#z%41.db"} {
+		path := filepath.Join(t.TempDir(), name)
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var fk int
+		if err := s.db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if fk != 1 {
+			t.Errorf("%s: foreign_keys = %d, want 1", name, fk)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: database not at its path: %v", name, err)
+		}
 	}
 }
