@@ -157,16 +157,25 @@ func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*
 		return nil, 0, err
 	}
 	queued, err := b.Queue.Enqueue(ctx, found.Jobs)
-	if err != nil {
-		return nil, 0, err
+	if err == nil {
+		err = b.markFeedsSeen(ctx, found.FeedItems)
 	}
-	if err := b.markFeedsSeen(ctx, found.FeedItems); err != nil {
-		return nil, 0, err
+	if err != nil {
+		return nil, 0, errors.Join(err, b.abandonRun(ctx, runID, start, err))
 	}
 	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
 	w := newBatchWork(b, runID)
 	w.tally.Skipped = found.Skipped
 	return w, queued, nil
+}
+
+// abandonRun closes the record of a run whose inputs could not be queued,
+// so that it is not listed as running.
+func (b *Batch) abandonRun(ctx context.Context, runID int64, start time.Time, cause error) error {
+	elapsed := time.Since(start)
+	return b.Store.FinishBatchRun(context.WithoutCancel(ctx), store.BatchRun{ID: runID,
+		FinishedAt: start.Add(elapsed), Elapsed: elapsed, Status: store.BatchStopped,
+		StopReason: "queue error: " + cause.Error()})
 }
 
 // recoverCrash closes the records of a run that died and makes its

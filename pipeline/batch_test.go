@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 func TestClassifyJobError(t *testing.T) {
@@ -141,5 +143,35 @@ func TestFilterJobsDedupesByCanonicalURL(t *testing.T) {
 	}
 	if jobs[0].Canonical != "https://a.example/x" || jobs[0].URL != found[0].URL || jobs[0].Origin != origin {
 		t.Errorf("first job = %+v; want the first URL, canonical, with the later mention's origin", jobs[0])
+	}
+}
+
+// enqueueFailingQueue is a queue whose Enqueue fails.
+type enqueueFailingQueue struct{ Queue }
+
+func (enqueueFailingQueue) Enqueue(context.Context, []DocumentJob) (int, error) {
+	return 0, errors.New("disk full")
+}
+
+// TestBatchRunThatCannotQueueIsNotLeftRunning checks that a run recorded
+// before its inputs failed to queue is closed as stopped, with the cause,
+// rather than listed as running until the next batch calls it a crash.
+func TestBatchRunThatCannotQueueIsNotLeftRunning(t *testing.T) {
+	ctx := context.Background()
+	st, q := newTestQueue(t)
+	b := &Batch{Store: st, Queue: enqueueFailingQueue{q},
+		Make: func(context.Context, DocumentJob) (Provenance, error) { return Provenance{}, nil }}
+	if _, err := b.Run(ctx, BatchInputs{Lists: []string{"https://a.example/x"}}); err == nil {
+		t.Fatal("Run succeeded, want the queue's error")
+	}
+	runs, err := st.BatchRuns(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 {
+		t.Fatalf("%d runs recorded, want 1", len(runs))
+	}
+	if r := runs[0]; r.Status != store.BatchStopped || !strings.Contains(r.StopReason, "disk full") || r.FinishedAt.IsZero() {
+		t.Errorf("run = status %q, reason %q, finished %v; want stopped by the queue's error", r.Status, r.StopReason, r.FinishedAt)
 	}
 }
