@@ -65,13 +65,16 @@ when a job failed permanently.`,
 				return err
 			}
 			if err := mf.check(); err != nil {
-				return usageError{fmt.Errorf("batch: %w", err)}
+				return fmt.Errorf("batch: %w", err)
 			}
 			if bf.status {
 				if len(args) > 0 || len(bf.digests) > 0 || len(bf.feeds) > 0 {
 					return usageError{errors.New("batch --status takes no inputs")}
 				}
-				return a.batchStatus(c.Context(), bf.dbPath)
+				if err := a.batchStatus(c.Context(), bf.dbPath); err != nil {
+					return fmt.Errorf("batch --status: %w", err)
+				}
+				return nil
 			}
 			return a.runBatch(c.Context(), bf, mf, pipeline.BatchInputs{Lists: args, Digests: bf.digests, Feeds: bf.feeds})
 		},

@@ -94,7 +94,10 @@ func (o evalOptions) check() error {
 		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
 	}
 	if err := o.models.check(); err != nil {
-		return usageError{fmt.Errorf("eval: %w", err)}
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := o.fetch.check(); err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
 	for _, path := range []string{o.jsonFile, o.htmlFile} {
 		if err := checkOutputFile(path); err != nil {
@@ -105,7 +108,7 @@ func (o evalOptions) check() error {
 }
 
 // checkOutputFile fails when a report could not be written at path (its
-// directory missing, or path a directory), so that eval fails before it
+// directory missing or read-only, or path a directory), so that eval fails before it
 // scores and stores anything. An empty path is no report.
 func checkOutputFile(path string) error {
 	if path == "" {
@@ -115,12 +118,8 @@ func checkOutputFile(path string) error {
 		return fmt.Errorf("report %s: is a directory", path)
 	}
 	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("report %s: directory %s: %w", path, dir, errors.Unwrap(err))
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("report %s: %s is not a directory", path, dir)
+	if err := checkWritableDir(dir); err != nil {
+		return fmt.Errorf("report %s: directory %s: %w", path, dir, err)
 	}
 	return nil
 }

@@ -59,6 +59,14 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("export: --since %q: %w", since, err)}
 			}
+			if out != "-" {
+				if err := os.MkdirAll(out, 0o755); err != nil {
+					return fmt.Errorf("export: -o %s: %w", out, unwrapPath(err))
+				}
+				if err := checkWritableDir(out); err != nil {
+					return fmt.Errorf("export: -o %s: %w", out, err)
+				}
+			}
 			st, err := a.openExistingStore(c.Context(), dbPath)
 			if err != nil {
 				return err
@@ -127,16 +135,34 @@ func writeMarkdownFiles(cards []store.StoredCard, dir string) error {
 	return nil
 }
 
+// checkWritableDir fails when files cannot be created in dir (it does not
+// exist, is not a directory, or is read-only), so that a command can fail
+// before it does any work whose output would be lost. The error is the
+// cause only; the caller names the directory.
+func checkWritableDir(dir string) error {
+	tmp, err := os.CreateTemp(dir, ".extract-*")
+	if err != nil {
+		return unwrapPath(err) // the cause, not the probe file's name
+	}
+	return errors.Join(tmp.Close(), os.Remove(tmp.Name()))
+}
+
+// unwrapPath returns the cause of a file system error, without the path
+// and operation the caller already names.
+func unwrapPath(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	return err
+}
+
 // writeFileAtomic writes path through a temporary file renamed into place,
 // so a failure leaves no half-written file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".extract-*")
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		return fmt.Errorf("write %s: %w", path, pathErr.Err) // not the temporary file's name
-	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err)) // not the temporary file's name
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriter(tmp)

@@ -27,6 +27,9 @@ of the digest's URL, as in the title line of cards) and the link text.
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
+			if err := ff.check(); err != nil {
+				return fmt.Errorf("links: %w", err)
+			}
 			doc, err := a.loadDocument(ctx, dbPath, ff, args[0], refresh)
 			if err != nil {
 				return err

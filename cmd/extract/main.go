@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -184,12 +183,8 @@ func (a *app) readInput(path string) ([]byte, error) {
 	} else {
 		b, err = os.ReadFile(path)
 	}
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		return nil, pathErr.Err
-	}
 	if err != nil {
-		return nil, err
+		return nil, unwrapPath(err)
 	}
 	if len(b) == 0 {
 		return nil, errors.New("empty input")

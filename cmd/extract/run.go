@@ -103,8 +103,18 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
-			if err := mf.check(); err != nil {
-				return err
+			for _, check := range []func() error{mf.check, ff.check} {
+				if err := check(); err != nil {
+					return fmt.Errorf("run: %w", err)
+				}
+			}
+			if outDir != "" {
+				if err := os.MkdirAll(outDir, 0o755); err != nil {
+					return fmt.Errorf("run: -o %s: %w", outDir, unwrapPath(err))
+				}
+				if err := checkWritableDir(outDir); err != nil {
+					return fmt.Errorf("run: -o %s: %w", outDir, err)
+				}
 			}
 			fetcher, err := ff.newFetcher()
 			if err != nil {
@@ -147,11 +157,6 @@ type runOutput struct {
 // runInputs runs every input, printing each card as it is made; it goes on
 // after a failure and reports how many failed.
 func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string, outDir string, asJSON bool) error {
-	if outDir != "" {
-		if err := os.MkdirAll(outDir, 0o755); err != nil {
-			return fmt.Errorf("output directory %s: %w", outDir, err)
-		}
-	}
 	var tally pipeline.Tally
 	failed := 0
 	for i, input := range inputs {

@@ -24,14 +24,22 @@ func addFetchFlags(c *cobra.Command, f *fetchFlags) {
 	c.Flags().DurationVar(&f.fetchTimeout, "fetch-timeout", pipeline.DefaultFetchTimeout, "time limit of a whole page fetch, body included")
 }
 
+// check rejects fetch flag values that make no sense, naming the flag.
+func (f fetchFlags) check() error {
+	if f.connectTimeout <= 0 {
+		return usageError{fmt.Errorf("--connect-timeout %s: must be positive", f.connectTimeout)}
+	}
+	if f.fetchTimeout <= 0 {
+		return usageError{fmt.Errorf("--fetch-timeout %s: must be positive", f.fetchTimeout)}
+	}
+	return nil
+}
+
 // newFetcher returns the Fetcher the flags describe, announcing this
 // version of veille in its User-Agent.
 func (f fetchFlags) newFetcher() (*pipeline.Fetcher, error) {
-	if f.connectTimeout <= 0 {
-		return nil, usageError{fmt.Errorf("--connect-timeout %s: must be positive", f.connectTimeout)}
-	}
-	if f.fetchTimeout <= 0 {
-		return nil, usageError{fmt.Errorf("--fetch-timeout %s: must be positive", f.fetchTimeout)}
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	return pipeline.NewFetcher(pipeline.FetchConfig{
 		UserAgent:      pipeline.UserAgent(version),
@@ -80,6 +88,9 @@ the predictions of the article-extraction benchmark: {"<id>": {"articleBody": "â
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
+			if err := ff.check(); err != nil {
+				return fmt.Errorf("text: %w", err)
+			}
 			if benchIn != "" {
 				return pipeline.BenchmarkPredictions(ctx, benchIn, a.stdout)
 			}
