@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -232,7 +231,7 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, &FetchError{
 			URL:        rawURL,
 			Status:     resp.StatusCode,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After")),
+			RetryAfter: parseRetryAfter(strings.TrimSpace(resp.Header.Get("Retry-After")), time.Now()),
 			Err:        fmt.Errorf("HTTP %s", resp.Status),
 		}
 	}
@@ -279,22 +278,6 @@ func (f *Fetcher) describe(ctx context.Context, err error) error {
 		return fmt.Errorf("connection timed out after %s: %w", f.cfg.ConnectTimeout, err)
 	}
 	return err
-}
-
-// retryAfter parses a Retry-After header given in seconds or as a date.
-func retryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 // mediaType returns the lower-case media type of a Content-Type header

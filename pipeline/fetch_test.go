@@ -305,6 +305,24 @@ func TestFetchErrorRetryable(t *testing.T) {
 	}
 }
 
+// TestFetchErrorHugeRetryAfter checks that a Retry-After too large for a
+// time.Duration reads as the longest wait, not as an overflowed one.
+func TestFetchErrorHugeRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "9223372037") // seconds: just over the largest Duration
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	_, err := testFetcher().Fetch(context.Background(), srv.URL+"/x")
+	var fe *FetchError
+	if !errors.As(err, &fe) {
+		t.Fatalf("%v is not a FetchError", err)
+	}
+	if fe.RetryAfter < 24*time.Hour {
+		t.Errorf("RetryAfter = %v, want the longest wait", fe.RetryAfter)
+	}
+}
+
 func TestHostKey(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://WWW.Example.com:443/a?utm_source=x": "www.example.com",
