@@ -102,7 +102,7 @@ func declaredCanonical(doc *html.Node, pageURL string) string {
 		default:
 			continue
 		}
-		if u, err := url.Parse(candidate); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		if checkWebURL(candidate) == nil {
 			return candidate
 		}
 	}

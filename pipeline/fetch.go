@@ -196,8 +196,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // 2xx, redirect loops, bodies over the size cap, empty or binary bodies and
 // content types other than HTML, plain text, markdown and PDF.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if checkWebURL(rawURL) != nil {
 		return Page{}, &FetchError{URL: rawURL, Err: errors.New("not an http or https URL")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
