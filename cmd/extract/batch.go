@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"sort"
@@ -85,7 +86,7 @@ when a job failed permanently.`,
 	f.StringArrayVar(&bf.digests, "digest", nil, "queue every outbound link of this newsletter/digest `URL` (repeatable)")
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
 	f.BoolVar(&bf.refresh, "refresh", false, "make new cards for documents that have one (fetching them again)")
-	f.IntVar(&bf.concurrency, "concurrency", 4, "documents at the model at once (as many more are fetched and extracted meanwhile)")
+	f.IntVar(&bf.concurrency, "concurrency", 4, "documents at the model at once, at most 5000 (as many more are fetched and extracted meanwhile)")
 	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host (0: no limit)")
 	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (0: no limit)")
 	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (0: no limit)")
@@ -101,17 +102,37 @@ when a job failed permanently.`,
 	return c
 }
 
-// check rejects flag values that make no sense.
+// maxConcurrency bounds --concurrency: the queue runs two workers per
+// model slot, and River allows at most 10,000 workers a queue.
+const maxConcurrency = 5000
+
+// check rejects flag values that make no sense, naming the flag.
 func (bf batchFlags) check() error {
+	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
+		return usageError{fmt.Errorf("batch: --concurrency %d: want 1 to %d", bf.concurrency, maxConcurrency)}
+	}
+	limits := []struct {
+		flag  string
+		value float64
+	}{
+		{"--host-rps", bf.hostRPS}, {"--rpm", float64(bf.rpm)}, {"--tpm", float64(bf.tpm)},
+		{"--max-cost", bf.maxCost}, {"--max-docs", float64(bf.maxDocs)},
+	}
+	for _, l := range limits {
+		// Written so that NaN fails too.
+		if !(l.value >= 0 && !math.IsInf(l.value, 1)) {
+			return usageError{fmt.Errorf("batch: %s %v: want a finite number, 0 or more (0: no limit)", l.flag, l.value)}
+		}
+	}
 	switch {
-	case bf.concurrency < 1:
-		return usageError{errors.New("batch: --concurrency must be at least 1")}
-	case bf.hostRPS < 0 || bf.rpm < 0 || bf.tpm < 0 || bf.maxCost < 0 || bf.maxDocs < 0:
-		return usageError{errors.New("batch: --host-rps, --rpm, --tpm, --max-cost and --max-docs cannot be negative")}
 	case bf.logFormat != "text" && bf.logFormat != "json":
 		return usageError{fmt.Errorf("batch: --log-format %q: want text or json", bf.logFormat)}
-	case bf.jobAttempts < 1 || bf.retryBase <= 0 || bf.progressEvery <= 0:
-		return usageError{errors.New("batch: --job-attempts, --retry-base and --progress-every must be positive")}
+	case bf.jobAttempts < 1:
+		return usageError{fmt.Errorf("batch: --job-attempts %d: must be at least 1", bf.jobAttempts)}
+	case bf.retryBase <= 0:
+		return usageError{fmt.Errorf("batch: --retry-base %s: must be positive", bf.retryBase)}
+	case bf.progressEvery <= 0:
+		return usageError{fmt.Errorf("batch: --progress-every %s: must be positive", bf.progressEvery)}
 	}
 	return nil
 }

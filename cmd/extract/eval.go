@@ -47,16 +47,16 @@ directory searched recursively; --gold may be repeated. Predictions are the
 card files (markdown or JSON) in --pred DIR or, by default, the latest card
 of each gold card's document in the store. Gold and prediction are paired by
 the canonical URL of their External link, then by file name; a gold card
-without a prediction scores 0. With --run, the gold cards without a stored card get one from the
-pipeline (model flags as for extract run): from the page in the store, else
-from a page file beside the gold card (article.txt or page.html, with
-page.json), else by fetching the URL; so eval runs offline on
-../shared/gold/pairs.
+without a prediction scores 0. With --run, the gold cards without a stored
+card get one from the pipeline (model flags as for extract run): from the
+page in the store, else from a page file beside the gold card (article.txt
+or page.html, with page.json), else by fetching the URL; so eval runs
+offline on ../shared/gold/pairs.
 
 Prints one row per card and one column per section; the metrics are defined
 in README.md ("## Eval"). Every run is stored; --history lists them.
-Exits 1 when a card file could not be read or the overall score is below
---min-score.`,
+Exits 1 when a card file could not be read, a report could not be written,
+or the overall score is below --min-score; 2 on a usage error.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.history {
@@ -90,7 +90,7 @@ func (o evalOptions) check() error {
 		return usageError{errors.New("eval: --gold is required (a gold card file or directory)")}
 	case o.run && len(o.pred) > 0:
 		return usageError{errors.New("eval: --pred and --run exclude each other (--run scores the store's cards)")}
-	case o.minScore < 0 || o.minScore > 1:
+	case !(o.minScore >= 0 && o.minScore <= 1): // NaN fails too
 		return usageError{fmt.Errorf("eval: --min-score %v: want a number between 0 and 1", o.minScore)}
 	}
 	if err := o.models.check(); err != nil {

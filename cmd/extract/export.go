@@ -36,7 +36,7 @@ type exportedCard struct {
 func (a *app) exportCommand() *cobra.Command {
 	var dbPath, format, since, out string
 	c := &cobra.Command{
-		Use:   "export --format md|json|jsonl|csv [--since DATE] -o DIR|-",
+		Use:   "export [--format md|json|jsonl|csv] [--since DATE] -o DIR|-",
 		Short: "Write the stored cards: markdown files, JSON, JSON lines or a CSV of signals",
 		Long: `Write the newest version of every stored card.
 
@@ -46,7 +46,8 @@ func (a *app) exportCommand() *cobra.Command {
   jsonl  one card per line (DIR/cards.jsonl)
   csv    one row per weak signal, with its card's title and URL (DIR/signals.csv)
 
---since keeps the cards made on or after DATE (YYYY-MM-DD or RFC 3339).`,
+--since keeps the cards made on or after DATE (YYYY-MM-DD, midnight UTC, or
+RFC 3339). -o is required; DIR is created if needed.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !slices.Contains(exportFormats, format) {
@@ -83,9 +84,9 @@ func (a *app) exportCommand() *cobra.Command {
 		},
 	}
 	addDBFlag(c, &dbPath)
-	c.Flags().StringVar(&format, "format", "md", "md, json, jsonl or csv")
+	c.Flags().StringVar(&format, "format", "md", "output `FORMAT`: md, json, jsonl or csv")
 	c.Flags().StringVar(&since, "since", "", "only cards made on or after `DATE` (YYYY-MM-DD or RFC 3339)")
-	c.Flags().StringVarP(&out, "output", "o", "", "output directory, or - for stdout")
+	c.Flags().StringVarP(&out, "output", "o", "", "output directory `DIR`, or - for stdout (required)")
 	return c
 }
 
