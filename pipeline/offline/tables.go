@@ -620,8 +620,9 @@ func relevancy(score, best float64) *int {
 	return &r
 }
 
-// bestScore returns the highest score of the rows: the first one's, but
-// when rows ranked after others (spec.after) score higher.
+// bestScore returns the highest score among the rows. It is usually the
+// first row's, but rows moved after the others (spec.after) may score
+// higher than the first.
 func bestScore(cands []rowCandidate) float64 {
 	best := 0.0
 	for _, c := range cands {
