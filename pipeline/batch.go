@@ -510,7 +510,7 @@ func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.Jo
 	a.Error = err.Error()
 	if ctx.Err() != nil {
 		a.Outcome, a.Cause = store.AttemptInterrupted, "stopped"
-		w.recordAttempt(a)
+		w.recordAttempt(ctx, a)
 		return ErrDeferred
 	}
 	cause, permanent := classifyJobError(err)
@@ -524,7 +524,7 @@ func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.Jo
 		return w.finish(ctx, a, err)
 	}
 	a.Outcome = store.AttemptRetry
-	w.recordAttempt(a)
+	w.recordAttempt(ctx, a)
 	w.b.logger().Warn("job will be retried", "url", job.Args.URL, "attempt", job.Attempt, "cause", cause, "error", err)
 	return err
 }
@@ -532,7 +532,7 @@ func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.Jo
 // finish records a final attempt, tallies it and returns verdict.
 func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict error) error {
 	if a.ID != 0 {
-		w.recordAttempt(a)
+		w.recordAttempt(ctx, a)
 	}
 	w.mu.Lock()
 	switch a.Outcome {
@@ -558,11 +558,12 @@ func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict erro
 	return verdict
 }
 
-// recordAttempt stores how an attempt ended; a failure to record is logged,
-// not fatal, since the queue keeps the job's state.
-func (w *batchWork) recordAttempt(a store.JobAttempt) {
+// recordAttempt stores how an attempt ended, even once ctx is cancelled; a
+// failure to record is logged, not fatal, since the queue keeps the job's
+// state.
+func (w *batchWork) recordAttempt(ctx context.Context, a store.JobAttempt) {
 	a.FinishedAt = time.Now()
-	if err := w.b.Store.FinishJobAttempt(context.Background(), a); err != nil {
+	if err := w.b.Store.FinishJobAttempt(context.WithoutCancel(ctx), a); err != nil {
 		w.b.logger().Error("record attempt", "job", a.JobID, "error", err)
 	}
 }
