@@ -118,7 +118,7 @@ func newOpenAIFromEnv(cfg ModelConfig) (Model, error) {
 	if key == "" && base == "" {
 		return nil, fmt.Errorf("provider openai: set %s (and %s for a compatible server)", EnvOpenAIKey, EnvOpenAIBaseURL)
 	}
-	azure := strings.EqualFold(cfg.Getenv(EnvOpenAIAPIType), "azure") || IsAzureDeploymentsURL(base)
+	azure := strings.EqualFold(cfg.Getenv(EnvOpenAIAPIType), "azure") || isAzureDeploymentsURL(base)
 	return NewOpenAI(OpenAIConfig{APIKey: key, BaseURL: base, Model: cfg.Model, HTTPClient: cfg.HTTPClient,
 		Azure: azure, APIVersion: cfg.Getenv(EnvOpenAIVersion)}, cfg.Chat)
 }

@@ -40,10 +40,10 @@ type OpenAIConfig struct {
 // OPENAI_API_VERSION says otherwise.
 const DefaultAzureAPIVersion = "2024-10-21"
 
-// IsAzureDeploymentsURL reports whether base is an Azure OpenAI resource
+// isAzureDeploymentsURL reports whether base is an Azure OpenAI resource
 // address served by the deployments API (not its OpenAI-compatible /openai/v1
 // API, which works as a plain OpenAI base URL).
-func IsAzureDeploymentsURL(base string) bool {
+func isAzureDeploymentsURL(base string) bool {
 	u, err := url.Parse(base)
 	if err != nil {
 		return false

@@ -630,8 +630,8 @@ func TestIsAzureDeploymentsURL(t *testing.T) {
 		{"::not a url", false},
 	}
 	for _, tt := range tests {
-		if got := IsAzureDeploymentsURL(tt.base); got != tt.want {
-			t.Errorf("IsAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
+		if got := isAzureDeploymentsURL(tt.base); got != tt.want {
+			t.Errorf("isAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
 		}
 	}
 }
