@@ -17,8 +17,11 @@ func badInputDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"page.html": "<html><body><p>Heat pumps spread in cities as gas boilers are banned.</p></body></html>",
-		"empty.txt": "",
+		"page.html":  "<html><body><p>Heat pumps spread in cities as gas boilers are banned.</p></body></html>",
+		"empty.txt":  "",
+		"typed.json": `{"title": 5}`,
+		"null.json":  "null",
+		"cut.json":   `{"title": "A`,
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -80,6 +83,12 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			exitFailure, "parse " + at("adir") + ": is a directory", nil, true},
 		{"empty card file", []string{"render", at("empty.txt")},
 			exitFailure, "render " + at("empty.txt") + ": empty input", nil, true},
+		{"card field of the wrong type", []string{"render", at("typed.json")},
+			exitFailure, "render " + at("typed.json") + `: not a JSON card: field "title": want a string, got a number`, nil, true},
+		{"JSON null card", []string{"render", at("null.json")},
+			exitFailure, "render " + at("null.json") + ": not a JSON card: want a JSON object", nil, true},
+		{"truncated JSON card", []string{"render", at("cut.json")},
+			exitFailure, "render " + at("cut.json") + ": not a JSON card: the JSON ends too early", nil, true},
 		{"unknown provider", []string{"run", "--provider", "gpt", at("page.html"), "--db", fresh},
 			exitUsage, `extract: run: --provider "gpt": want one of auto, openai`, []string{fresh}, true},
 		{"unknown provider in batch", []string{"batch", "--provider", "gpt", "--db", fresh},
@@ -121,7 +130,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 	if _, stderr, code := runExtract(t, "", "text", at("page.html"), "--db", at("text.db")); code != exitOK {
 		t.Fatalf("setup: extract text: exit %d: %s", code, stderr)
 	}
-	noise := []string{"strconv.", "parsing time", "extract extract", "open " + dir, "stat " + dir, "(14)", ".extract-"}
+	noise := []string{"strconv.", "parsing time", "Go struct", "json: cannot", "json: unknown", "extract extract", "open " + dir, "stat " + dir, "(14)", ".extract-"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if !tt.asRoot && os.Geteuid() == 0 {

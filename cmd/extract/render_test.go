@@ -64,7 +64,7 @@ func TestRenderRejectsBadJSON(t *testing.T) {
 		{"not JSON", "hello", "render -: not a JSON card: "},
 		{"unknown field", `{"url": "u", "colour": "red"}`, `unknown field "colour"`},
 		{"trailing data", `{"url": "u"} {}`, "data after the card"},
-		{"wrong type", `{"url": 3}`, "cannot unmarshal"},
+		{"wrong type", `{"url": 3}`, `field "url": want a string, got a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
