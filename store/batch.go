@@ -211,11 +211,6 @@ func (s *Store) FinishJobAttempt(ctx context.Context, a JobAttempt) error {
 	return nil
 }
 
-// JobAttempts returns the attempts recorded for job jobID, oldest first.
-func (s *Store) JobAttempts(ctx context.Context, jobID int64) ([]JobAttempt, error) {
-	return s.queryAttempts(ctx, `WHERE job_id = ? ORDER BY id`, jobID)
-}
-
 // RunAttempts returns the attempts made during run runID, oldest first.
 func (s *Store) RunAttempts(ctx context.Context, runID int64) ([]JobAttempt, error) {
 	return s.queryAttempts(ctx, `WHERE run_id = ? ORDER BY id`, runID)
