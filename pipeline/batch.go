@@ -148,7 +148,7 @@ func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*
 	if err := b.recoverCrash(ctx); err != nil {
 		return nil, 0, err
 	}
-	found, err := b.Collect(ctx, in)
+	found, err := b.collect(ctx, in)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -210,8 +210,8 @@ func (b *Batch) logger() *slog.Logger {
 	return b.Logger
 }
 
-// Collected is what the inputs of a batch hold.
-type Collected struct {
+// collected is what the inputs of a batch hold.
+type collected struct {
 	// Jobs are the documents to queue, deduplicated by canonical URL.
 	Jobs []DocumentJob
 	// Skipped counts the documents left out: they have a card (unless
@@ -221,20 +221,20 @@ type Collected struct {
 	FeedItems map[string][]string
 }
 
-// Collect reads every input and returns the jobs to queue.
-func (b *Batch) Collect(ctx context.Context, in BatchInputs) (Collected, error) {
+// collect reads every input and returns the jobs to queue.
+func (b *Batch) collect(ctx context.Context, in BatchInputs) (collected, error) {
 	var found []DocumentJob
 	for _, list := range in.Lists {
 		urls, err := readListInput(list)
 		if err != nil {
-			return Collected{}, err
+			return collected{}, err
 		}
 		found = appendJobs(found, urls, nil)
 	}
 	for _, d := range in.Digests {
 		links, err := b.digestLinks(ctx, d)
 		if err != nil {
-			return Collected{}, err
+			return collected{}, err
 		}
 		for _, l := range links {
 			origin := l.Origin
@@ -245,13 +245,13 @@ func (b *Batch) Collect(ctx context.Context, in BatchInputs) (Collected, error) 
 	for _, f := range in.Feeds {
 		urls, err := b.newFeedItems(ctx, f)
 		if err != nil {
-			return Collected{}, err
+			return collected{}, err
 		}
 		items[f] = urls
 		found = appendJobs(found, urls, nil)
 	}
 	jobs, skipped, err := b.filterJobs(ctx, found)
-	return Collected{Jobs: jobs, Skipped: skipped, FeedItems: items}, err
+	return collected{Jobs: jobs, Skipped: skipped, FeedItems: items}, err
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
