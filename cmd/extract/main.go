@@ -100,7 +100,34 @@ func (a *app) rootCommand() *cobra.Command {
 		a.batchCommand(),
 		a.exportCommand(),
 	)
+	rejectUnknownTopics(root)
 	return root
+}
+
+// rejectUnknownTopics makes `extract help NOSUCH` and `extract completion
+// NOSUCH` usage errors, like an unknown command: cobra alone prints help
+// and exits 0.
+func rejectUnknownTopics(root *cobra.Command) {
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, _, err := root.Find(args)
+			if err != nil || (target == root && len(args) > 0) {
+				return unknownCommand(root, args)
+			}
+			// As cobra's own help command does, so that the usage lists
+			// the --help and --version flags.
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
+		completion.Args = unknownCommand
+		completion.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	}
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit status 2).

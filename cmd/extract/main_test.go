@@ -39,6 +39,11 @@ func TestExitStatus(t *testing.T) {
 		{"too many arguments", []string{"version", "x"}, exitUsage, "accepts 0 arg"},
 		{"missing argument", []string{"parse"}, exitUsage, "accepts 1 arg"},
 		{"failure", []string{"parse", "testdata/does-not-exist.md"}, exitFailure, "parse testdata/does-not-exist.md: "},
+		{"help on a command", []string{"help", "run"}, exitOK, ""},
+		{"help on an unknown command", []string{"help", "nosuch"}, exitUsage, `unknown command "nosuch" for "extract"`},
+		{"help on a misspelt command", []string{"help", "rnu"}, exitUsage, `did you mean "run"?`},
+		{"completion for a shell", []string{"completion", "bash"}, exitOK, ""},
+		{"completion for an unknown shell", []string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh" for "extract completion"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
