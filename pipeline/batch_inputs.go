@@ -221,7 +221,8 @@ func checkWebURL(s string) error {
 	if err != nil {
 		return fmt.Errorf("not a URL: %q", s)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	// Hostname, not Host: "http://:80/x" has a port but no host.
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return fmt.Errorf("not an http(s) URL: %q", s)
 	}
 	return nil

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +176,30 @@ func TestBatchRunThatCannotQueueIsNotLeftRunning(t *testing.T) {
 	}
 	if r := runs[0]; r.Status != store.BatchStopped || !strings.Contains(r.StopReason, "disk full") || r.FinishedAt.IsZero() {
 		t.Errorf("run = status %q, reason %q, finished %v; want stopped by the queue's error", r.Status, r.StopReason, r.FinishedAt)
+	}
+}
+
+// TestCollectSkipsFeedItemsWithoutHost checks that a feed item whose link
+// has a port but no host ("http://:80/x") is left out like any other
+// unusable link, instead of failing the whole batch when it is
+// canonicalised.
+func TestCollectSkipsFeedItemsWithoutHost(t *testing.T) {
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>bad</title><link>http://:80/x</link></item>
+<item><title>good</title><link>https://a.example/good</link></item>
+</channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, feed)
+	}))
+	defer srv.Close()
+	st, _ := newTestQueue(t)
+	b := &Batch{Store: st, HTTPClient: srv.Client()}
+	found, err := b.collect(context.Background(), BatchInputs{Feeds: []string{srv.URL + "/feed.xml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Jobs) != 1 || found.Jobs[0].Canonical != "https://a.example/good" {
+		t.Errorf("jobs = %+v, want only the item with a host", found.Jobs)
 	}
 }
