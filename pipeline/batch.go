@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -322,8 +323,12 @@ func readListInput(name string) ([]string, error) {
 		return []string{name}, nil
 	}
 	data, err := os.ReadFile(name)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		err = pathErr.Err // the path is named once, below
+	}
 	if err != nil {
-		return nil, fmt.Errorf("input %s: %w", name, err)
+		return nil, fmt.Errorf("input %s: neither an http(s) URL nor a readable list file (%w)", name, err)
 	}
 	urls, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
 	if err != nil {
