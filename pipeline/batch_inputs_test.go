@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 func TestParseListFiles(t *testing.T) {
@@ -97,11 +99,15 @@ func TestParseFeedLinks(t *testing.T) {
 	}
 }
 
-// checkParsedURLs fails unless every URL a parser returned is http(s).
+// checkParsedURLs fails unless every URL a parser returned is http(s) and
+// has a canonical form (the batch queues it under that form).
 func checkParsedURLs(t *testing.T, urls []string) {
 	t.Helper()
 	for _, u := range urls {
 		if err := checkWebURL(u); err != nil {
+			t.Errorf("parser returned %q: %v", u, err)
+		}
+		if _, err := schema.CanonicalURL(u); err != nil {
 			t.Errorf("parser returned %q: %v", u, err)
 		}
 	}
