@@ -113,7 +113,8 @@ type QueueConfig struct {
 	Logger *slog.Logger
 }
 
-// DefaultQueueConfig suits a nightly batch: 5 tries over about a minute.
+// DefaultQueueConfig suits a nightly batch: 5 tries, the 4 retries after
+// waits of about 2, 4, 8 and 16 s (half a minute in all).
 func DefaultQueueConfig() QueueConfig {
 	return QueueConfig{MaxAttempts: 5, RetryBase: 2 * time.Second, RetryMax: time.Minute,
 		JobTimeout: 15 * time.Minute, PollInterval: 200 * time.Millisecond}
