@@ -192,3 +192,50 @@ func TestRunStopsWhenInterrupted(t *testing.T) {
 		t.Errorf("stdout %q, want the first input's card", out.String())
 	}
 }
+
+// TestEvalRunStopsWhenInterrupted checks that eval --run, interrupted while
+// it fetches a gold card's page, says so in one line and neither prints nor
+// stores a report that would score the interruption.
+func TestEvalRunStopsWhenInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	gold, err := os.ReadFile(evalData + "/gold/airlines.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"one", "two"} {
+		card := strings.Replace(string(gold), "https://www.example.com/2022/12/01/united-airlines-batteries", srv.URL+"/"+name, 1)
+		path := filepath.Join(dir, "gold", name, "card.md")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(card), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := filepath.Join(dir, "v.db")
+	var out, errOut bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	code := a.run(ctx, []string{"eval", "--run", "--provider", "offline", "--gold", filepath.Join(dir, "gold"), "--db", db})
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d", code, exitFailure)
+	}
+	stderr := errOut.String()
+	if !strings.HasPrefix(stderr, "extract: eval --run: interrupted at ") || strings.Count(stderr, "\n") != 1 ||
+		!strings.Contains(stderr, "0 of 2 missing cards made and stored, nothing scored") {
+		t.Errorf("stderr %q: want one line saying the run was interrupted", stderr)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout %q, want no report", out.String())
+	}
+	history, _, _ := runExtract(t, "", "eval", "--history", "--db", db)
+	if !strings.HasPrefix(history, "no eval runs stored") {
+		t.Errorf("eval --history: %q, want no run stored", history)
+	}
+}

@@ -267,6 +267,12 @@ func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, ff
 	var errs []eval.FileError
 	for _, g := range todo {
 		out, err := runGold(ctx, runner, st, g)
+		if err != nil && ctx.Err() != nil {
+			// Interrupted: the other cards would only fail the same way,
+			// and a report of them would score the interruption.
+			return nil, nil, fmt.Errorf("interrupted at %s; %d of %d missing cards made and stored, nothing scored",
+				g.File, len(made), len(todo))
+		}
 		if err != nil {
 			errs = append(errs, eval.FileError{File: g.File, Role: "run", Message: err.Error()})
 			continue
