@@ -11,17 +11,19 @@ import (
 	"testing"
 )
 
-// badInputDir makes a directory of awkward inputs: a page, an empty file, a
-// subdirectory and a read-only directory.
+// badInputDir makes a directory of awkward inputs: a page, an empty file,
+// malformed JSON cards, a subdirectory, a read-only directory and a
+// read-only database file.
 func badInputDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"page.html":  "<html><body><p>Heat pumps spread in cities as gas boilers are banned.</p></body></html>",
-		"empty.txt":  "",
-		"typed.json": `{"title": 5}`,
-		"null.json":  "null",
-		"cut.json":   `{"title": "A`,
+		"page.html":   "<html><body><p>Heat pumps spread in cities as gas boilers are banned.</p></body></html>",
+		"empty.txt":   "",
+		"typed.json":  `{"title": 5}`,
+		"null.json":   "null",
+		"cut.json":    `{"title": "A`,
+		"readonly.db": "",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -33,8 +35,10 @@ func badInputDir(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Chmod(filepath.Join(dir, "readonly"), 0o555); err != nil {
-		t.Fatal(err)
+	for name, mode := range map[string]os.FileMode{"readonly": 0o555, "readonly.db": 0o444} {
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }
@@ -103,6 +107,8 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			exitFailure, "input " + at("adir") + ": is a directory", nil, true},
 		{"database is a directory", []string{"text", at("page.html"), "--db", at("adir")},
 			exitFailure, "database " + at("adir") + ": is a directory", nil, true},
+		{"read-only database", []string{"text", at("page.html"), "--db", at("readonly.db")},
+			exitFailure, "database " + at("readonly.db") + ": not writable: permission denied", nil, false},
 		{"export from a missing database", []string{"export", "-o", "-", "--db", fresh},
 			exitFailure, "database " + fresh + ": no such file", []string{fresh}, true},
 		{"eval history of a missing database", []string{"eval", "--history", "--db", fresh},

@@ -41,8 +41,9 @@ func (a *app) openExistingStore(ctx context.Context, path string) (*store.Store,
 }
 
 // storePath returns the database path --db names, or the default one, and
-// rejects a directory, which SQLite would only report as "unable to open
-// database file".
+// rejects a directory or a read-only file, which SQLite would report as
+// "unable to open database file (14)" or "attempt to write a readonly
+// database (1544)".
 func storePath(path string) (string, error) {
 	if path == "" {
 		p, err := store.DefaultPath()
@@ -53,6 +54,13 @@ func storePath(path string) (string, error) {
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return "", fmt.Errorf("database %s: is a directory, not a database file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrPermission) {
+		return "", fmt.Errorf("database %s: not writable: %w", path, unwrapPath(err))
+	}
+	if err == nil {
+		f.Close()
 	}
 	return path, nil
 }
