@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -9,10 +9,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/llm/langchain"
 )
 
 // answer returns the reply's answer: its fixture's content, else content.
@@ -20,7 +23,7 @@ func (r fakeReply) answer(t *testing.T) string {
 	if r.fixture == "" {
 		return r.content
 	}
-	b, err := os.ReadFile(filepath.Join("testdata", "model", r.fixture))
+	b, err := os.ReadFile(filepath.Join("llm", "testdata", "model", r.fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +108,9 @@ func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
 
 // newTestLangChain returns the langchaingo provider cfg names, with the
 // fast test retry policy and no logs.
-func newTestLangChain(t *testing.T, cfg LangChainConfig) *ChatModel {
+func newTestLangChain(t *testing.T, cfg langchain.Config) *llm.ChatModel {
 	t.Helper()
-	m, err := NewLangChain(context.Background(), cfg, ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)})
+	m, err := langchain.New(context.Background(), cfg, llm.ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +119,7 @@ func newTestLangChain(t *testing.T, cfg LangChainConfig) *ChatModel {
 
 // runExpecting runs the fixture page through m and checks the error: none
 // when wantErr is empty, else one containing wantErr.
-func (rf runFixture) runExpecting(t *testing.T, m Model, wantErr string) Outcome {
+func (rf runFixture) runExpecting(t *testing.T, m llm.Model, wantErr string) pipeline.Outcome {
 	t.Helper()
 	out, err := rf.runner(t, m).Run(context.Background(), rf.page)
 	if wantErr != "" {
@@ -151,7 +154,7 @@ func TestOllamaNative(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rf := newRunFixture(t)
 			f := newFakeOllama(t, rf.text, tt.replies...)
-			m := newTestLangChain(t, LangChainConfig{Provider: ProviderOllama, Model: "llama3.2", BaseURL: f.srv.URL})
+			m := newTestLangChain(t, langchain.Config{Provider: llm.ProviderOllama, Model: "llama3.2", BaseURL: f.srv.URL})
 			out := rf.runExpecting(t, m, tt.wantErr)
 			if f.count() != tt.wantRequests {
 				t.Errorf("%d requests, want %d", f.count(), tt.wantRequests)
@@ -206,7 +209,7 @@ func TestAnthropic(t *testing.T) {
 		if n > 1 {
 			fixture, stop = "card_valid.json", "end_turn"
 		}
-		content, err := os.ReadFile(filepath.Join("testdata", "model", fixture))
+		content, err := os.ReadFile(filepath.Join("llm", "testdata", "model", fixture))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,8 +221,8 @@ func TestAnthropic(t *testing.T) {
 		})
 	}))
 	defer srv.Close()
-	m, err := NewLangChain(context.Background(), LangChainConfig{Provider: ProviderAnthropic, Model: "claude-3-5-haiku-latest",
-		APIKey: "test-key", BaseURL: srv.URL + "/v1"}, ChatOptions{Retry: testRetry()})
+	m, err := langchain.New(context.Background(), langchain.Config{Provider: llm.ProviderAnthropic, Model: "claude-3-5-haiku-latest",
+		APIKey: "test-key", BaseURL: srv.URL + "/v1"}, llm.ChatOptions{Retry: testRetry()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,228 +240,5 @@ func TestAnthropic(t *testing.T) {
 	runs := rf.runs(t)
 	if len(rf.cards(t)) != 1 || len(runs) != 1 || runs[0].Attempts[0].FinishReason != "length" {
 		t.Errorf("runs = %+v; want one card, first attempt cut off", runs)
-	}
-}
-
-func TestNormaliseStopReason(t *testing.T) {
-	tests := map[string]string{
-		"end_turn": "stop", "": "stop", "FinishReasonStop": "stop", "stop_sequence": "stop",
-		"max_tokens": "length", "FinishReasonMaxTokens": "length", "length": "length",
-		"refusal": "refusal", "FinishReasonSafety": "refusal", "FinishReasonRecitation": "refusal",
-	}
-	for in, want := range tests {
-		if got := normaliseStopReason(in); got != want {
-			t.Errorf("normaliseStopReason(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-// geminiRequest is the part of a generateContent request the tests check.
-type geminiRequest struct {
-	Path, APIKey      string
-	Model             string `json:"model"`
-	SystemInstruction struct {
-		Parts []struct {
-			Text string `json:"text"`
-		} `json:"parts"`
-	} `json:"systemInstruction"`
-	Contents []struct {
-		Role  string `json:"role"`
-		Parts []struct {
-			Text string `json:"text"`
-		} `json:"parts"`
-	} `json:"contents"`
-	GenerationConfig struct {
-		ResponseMIMEType string `json:"responseMimeType"`
-		MaxOutputTokens  int    `json:"maxOutputTokens"`
-	} `json:"generationConfig"`
-}
-
-// fakeGemini is a Gemini REST API server (v1beta streamGenerateContent,
-// which the client uses for every request, streaming or not) that
-// records each request and answers from a script (the last reply repeats).
-type fakeGemini struct {
-	t       *testing.T
-	srv     *httptest.Server
-	replies []fakeReply
-
-	mu       sync.Mutex
-	requests []geminiRequest
-}
-
-func newFakeGemini(t *testing.T, replies ...fakeReply) *fakeGemini {
-	f := &fakeGemini{t: t, replies: replies}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// received returns the requests received so far.
-func (f *fakeGemini) received() []geminiRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
-	req := geminiRequest{Path: r.URL.Path, APIKey: r.Header.Get("x-goog-api-key")}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		f.t.Errorf("request is not JSON: %v", err)
-	}
-	f.mu.Lock()
-	reply := f.replies[min(len(f.requests), len(f.replies)-1)]
-	f.requests = append(f.requests, req)
-	f.mu.Unlock()
-
-	w.Header().Set("Content-Type", "application/json")
-	if reply.status != 0 {
-		w.WriteHeader(reply.status)
-		io.WriteString(w, reply.body)
-		return
-	}
-	finish := reply.finish
-	if finish == "" {
-		finish = "STOP"
-	}
-	// The client always streams: the answer is a JSON array of two chunks,
-	// the text split across them, the finish reason in the last, and the
-	// usage so far in each.
-	text := []rune(reply.answer(f.t))
-	chunk := func(text string, answerTokens int) map[string]any {
-		return map[string]any{
-			"candidates": []any{map[string]any{"index": 0,
-				"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": text}}}}},
-			"usageMetadata": map[string]any{"promptTokenCount": 1100, "candidatesTokenCount": answerTokens,
-				"totalTokenCount": 1100 + answerTokens},
-		}
-	}
-	first, last := chunk(string(text[:len(text)/2]), 150), chunk(string(text[len(text)/2:]), 350)
-	last["candidates"].([]any)[0].(map[string]any)["finishReason"] = finish
-	json.NewEncoder(w).Encode([]any{first, last})
-}
-
-// checkGeminiRequest checks one request: the model, JSON output asked
-// for, the schema in the system instruction, the key, and the page text
-// inside its delimited block in the first user turn.
-func checkGeminiRequest(t *testing.T, req geminiRequest, pageText string) {
-	t.Helper()
-	if req.Path != "/v1beta/models/gemini-2.0-flash:streamGenerateContent" || req.Model != "models/gemini-2.0-flash" {
-		t.Errorf("request to %s for model %q", req.Path, req.Model)
-	}
-	if req.APIKey != "test-key" {
-		t.Errorf("x-goog-api-key = %q, want the configured key", req.APIKey)
-	}
-	if req.GenerationConfig.ResponseMIMEType != "application/json" || req.GenerationConfig.MaxOutputTokens != maxOutputTokens {
-		t.Errorf("generationConfig = %+v, want JSON output and %d tokens", req.GenerationConfig, maxOutputTokens)
-	}
-	if len(req.SystemInstruction.Parts) != 1 || !strings.Contains(req.SystemInstruction.Parts[0].Text, string(compactSchema(t))) {
-		t.Errorf("system instruction lacks the JSON Schema (langchaingo passes no schema to Gemini)")
-	}
-	if len(req.Contents) == 0 || req.Contents[0].Role != "user" || len(req.Contents[0].Parts) != 1 {
-		t.Fatalf("contents = %+v, want a user turn first", req.Contents)
-	}
-	if inside := pageBlock(t, req.Contents[0].Parts[0].Text); !strings.HasSuffix(inside, "\n"+strings.TrimSpace(pageText)) {
-		t.Errorf("user turn does not end with the delimited page")
-	}
-}
-
-// TestGoogleAI runs the langchaingo Gemini provider against a fake REST
-// API: each request is checked, a repair round resends the conversation
-// with the invalid answer and the errors, and what is stored is asserted.
-func TestGoogleAI(t *testing.T) {
-	tests := []struct {
-		name       string
-		replies    []fakeReply
-		wantTurns  []int // number of contents in each request
-		wantCards  int
-		wantFinish []string // finish reason recorded per attempt ("" for an error)
-		wantErr    string
-	}{
-		{name: "valid card", replies: []fakeReply{{fixture: "card_valid.json"}},
-			wantTurns: []int{1}, wantCards: 1, wantFinish: []string{"stop"}},
-		{name: "invalid then repaired", replies: []fakeReply{{fixture: "card_invalid.json"}, {fixture: "card_valid.json"}},
-			wantTurns: []int{1, 3}, wantCards: 1, wantFinish: []string{"stop", "stop"}},
-		{name: "cut off then repaired", replies: []fakeReply{{fixture: "card_truncated.json", finish: "MAX_TOKENS"}, {fixture: "card_valid.json"}},
-			wantTurns: []int{1, 3}, wantCards: 1, wantFinish: []string{"length", "stop"}},
-		{name: "500 then valid", replies: []fakeReply{{status: 500, body: `{"error":{"code":500,"message":"internal","status":"INTERNAL"}}`}, {fixture: "card_valid.json"}},
-			wantTurns: []int{1, 1}, wantCards: 1, wantFinish: []string{"", "stop"}},
-		{name: "blocked for safety", replies: []fakeReply{{fixture: "card_valid.json", finish: "SAFETY"}},
-			wantTurns: []int{1}, wantFinish: []string{"refusal"}, wantErr: "refused"},
-		// The REST streaming call Google's client makes has no retry of its
-		// own (unlike its unary generateContent, which retries 503): the
-		// 503 reaches ChatModel, which retries.
-		{name: "503 then valid", replies: []fakeReply{{status: 503, body: `{"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}`}, {fixture: "card_valid.json"}},
-			wantTurns: []int{1, 1}, wantCards: 1, wantFinish: []string{"", "stop"}},
-		{name: "500 until attempts run out", replies: []fakeReply{{status: 500, body: `{"error":{"code":500,"message":"boom","status":"INTERNAL"}}`}},
-			wantTurns: []int{1, 1, 1}, wantFinish: []string{"", "", ""}, wantErr: "3 attempt(s)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rf := newRunFixture(t)
-			f := newFakeGemini(t, tt.replies...)
-			m := newTestLangChain(t, LangChainConfig{Provider: ProviderGoogleAI, Model: "gemini-2.0-flash",
-				APIKey: "test-key", BaseURL: f.srv.URL})
-			out := rf.runExpecting(t, m, tt.wantErr)
-			reqs := f.received()
-			if len(reqs) != len(tt.wantTurns) {
-				t.Fatalf("%d requests, want %d", len(reqs), len(tt.wantTurns))
-			}
-			for i, req := range reqs {
-				checkGeminiRequest(t, req, rf.text)
-				if len(req.Contents) != tt.wantTurns[i] {
-					t.Errorf("request %d has %d turns, want %d", i+1, len(req.Contents), tt.wantTurns[i])
-				} else if len(req.Contents) == 3 && (req.Contents[1].Role != "model" || req.Contents[2].Role != "user") {
-					t.Errorf("repair request turns = %+v, want user, model (the rejected answer), user (the errors)", req.Contents)
-				}
-			}
-			if got := len(rf.cards(t)); got != tt.wantCards {
-				t.Errorf("%d cards stored, want %d", got, tt.wantCards)
-			}
-			if tt.wantCards == 1 {
-				// Every answered request reports 1100 prompt tokens. The
-				// answer tokens are undercounted: generative-ai-go v0.15.1
-				// keeps the first chunk's usage when it joins a stream.
-				answered := len(slices.DeleteFunc(slices.Clone(tt.wantFinish), func(f string) bool { return f == "" }))
-				p := out.Provenance
-				if p.Provider != ProviderGoogleAI || p.Model != "gemini-2.0-flash" || p.CostUSD <= 0 ||
-					p.InputTokens != 1100*answered || p.OutputTokens <= 0 || p.OutputTokens > 350*answered {
-					t.Errorf("provenance = %+v, want googleai gemini-2.0-flash with a cost and %d answered requests' tokens", p, answered)
-				}
-			}
-			runs := rf.runs(t)
-			if len(runs) != 1 || len(runs[0].Attempts) != len(tt.wantFinish) {
-				t.Fatalf("runs = %+v, want one run with %d attempts", runs, len(tt.wantFinish))
-			}
-			if (runs[0].Err != "") != (tt.wantErr != "") {
-				t.Errorf("run error %q, want one only when the run fails", runs[0].Err)
-			}
-			for i, a := range runs[0].Attempts {
-				if a.FinishReason != tt.wantFinish[i] {
-					t.Errorf("attempt %d finish reason %q, want %q", i+1, a.FinishReason, tt.wantFinish[i])
-				}
-			}
-		})
-	}
-}
-
-// TestGoogleAIBaseURLFromEnv checks that SelectModel points Gemini at
-// GOOGLE_GEMINI_BASE_URL with the key from GEMINI_API_KEY.
-func TestGoogleAIBaseURLFromEnv(t *testing.T) {
-	rf := newRunFixture(t)
-	f := newFakeGemini(t, fakeReply{fixture: "card_valid.json"})
-	env := map[string]string{EnvGeminiKey: "test-key", EnvGeminiBaseURL: f.srv.URL}
-	m, _, err := SelectModel(context.Background(), ModelConfig{Provider: ProviderGoogleAI, Model: "gemini-2.0-flash",
-		Getenv: func(k string) string { return env[k] }, Chat: ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rf.runExpecting(t, m, "")
-	reqs := f.received()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests reached the fake server, want 1", len(reqs))
-	}
-	checkGeminiRequest(t, reqs[0], rf.text)
-	if len(rf.cards(t)) != 1 {
-		t.Errorf("no card stored")
 	}
 }

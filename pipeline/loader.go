@@ -10,6 +10,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/veille/veille/pipeline/extract"
+	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/pdf"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
@@ -20,7 +23,7 @@ type Loader struct {
 	// Store keeps documents. Nil means nothing is looked up or saved.
 	Store *store.Store
 	// Fetcher gets http(s) pages. Nil means a Fetcher with default settings.
-	Fetcher *Fetcher
+	Fetcher *fetch.Fetcher
 }
 
 // Source is a resolved input: a URL to fetch, or a local file to read.
@@ -52,7 +55,7 @@ func ResolveInput(input string) (Source, error) {
 	if info.IsDir() {
 		return Source{}, fmt.Errorf("input %s: is a directory, not a page file", input)
 	}
-	fileURL, err := FileURL(input)
+	fileURL, err := fetch.FileURL(input)
 	if err != nil {
 		return Source{}, err
 	}
@@ -100,13 +103,13 @@ func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.D
 }
 
 // read fetches or reads the source's page.
-func (l *Loader) read(ctx context.Context, src Source) (Page, error) {
+func (l *Loader) read(ctx context.Context, src Source) (fetch.Page, error) {
 	f := l.Fetcher
 	if f == nil {
-		f = NewFetcher(FetchConfig{})
+		f = fetch.New(fetch.Config{})
 	}
 	if src.Path != "" {
-		return ReadFile(src.Path, f.cfg.MaxBodyBytes)
+		return f.ReadFile(src.Path)
 	}
 	return f.Fetch(ctx, src.URL)
 }
@@ -114,8 +117,8 @@ func (l *Loader) read(ctx context.Context, src Source) (Page, error) {
 // DocumentFromPage extracts a page's text by its content type — main-text
 // extraction for HTML, the text itself for plain text and markdown, the
 // text of a PDF — and returns the document, without its ID and canonical
-// URL. A page with no text is an error wrapping ErrEmptyExtraction.
-func DocumentFromPage(page Page) (schema.Document, error) {
+// URL. A page with no text is an error wrapping extract.ErrEmpty.
+func DocumentFromPage(page fetch.Page) (schema.Document, error) {
 	doc := schema.Document{
 		URL:         page.URL,
 		FinalURL:    page.FinalURL,
@@ -125,28 +128,28 @@ func DocumentFromPage(page Page) (schema.Document, error) {
 		ContentHash: store.ContentHash(page.Body),
 		Body:        page.Body,
 	}
-	switch contentKindOf(page.ContentType) {
-	case kindHTML:
-		ex, err := ExtractHTML(page.Body, page.FinalURL)
+	switch fetch.KindOf(page.ContentType) {
+	case fetch.KindHTML:
+		ex, err := extract.HTML(page.Body, page.FinalURL)
 		if err != nil {
 			return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, err)
 		}
 		doc.Text, doc.Metadata, doc.Method = ex.Text, ex.Metadata, ex.Method
-	case kindText:
+	case fetch.KindText:
 		doc.Text = cleanText(string(page.Body))
 		doc.Metadata.Title = firstHeading(doc.Text)
 		doc.Method = "plain"
-	case kindPDF:
-		text, title, err := PDFText(page.Body)
+	case fetch.KindPDF:
+		text, title, err := pdf.Text(page.Body)
 		if err != nil {
 			return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, err)
 		}
 		doc.Text, doc.Metadata.Title, doc.Method = cleanText(text), title, "pdf"
 	default:
-		return schema.Document{}, &UnsupportedContentTypeError{ContentType: page.ContentType, URL: page.URL}
+		return schema.Document{}, &fetch.UnsupportedTypeError{ContentType: page.ContentType, URL: page.URL}
 	}
 	if strings.TrimSpace(doc.Text) == "" {
-		return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, ErrEmptyExtraction)
+		return schema.Document{}, fmt.Errorf("extract %s: %w", page.URL, extract.ErrEmpty)
 	}
 	return doc, nil
 }

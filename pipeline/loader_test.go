@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -11,7 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/fetch/fetchtest"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
@@ -37,7 +39,7 @@ func documentCount(t *testing.T, st *store.Store) int {
 
 func TestLoadServesFromStoreUnlessRefresh(t *testing.T) {
 	ctx := context.Background()
-	site := newTestSite(t)
+	site := fetchtest.NewSite(t)
 	st := openStore(t)
 	l := &Loader{Store: st, Fetcher: testFetcher()}
 	input := site.URL + "/article?utm_source=newsletter#top"
@@ -61,8 +63,8 @@ func TestLoadServesFromStoreUnlessRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if site.hits["/article"] != 1 {
-		t.Errorf("second Load fetched again: %d requests", site.hits["/article"])
+	if site.Hits("/article") != 1 {
+		t.Errorf("second Load fetched again: %d requests", site.Hits("/article"))
 	}
 	if again.Text != doc.Text || again.ID != doc.ID {
 		t.Error("the stored document differs from the fetched one")
@@ -71,8 +73,8 @@ func TestLoadServesFromStoreUnlessRefresh(t *testing.T) {
 	if _, err := l.Load(ctx, input, true); err != nil {
 		t.Fatal(err)
 	}
-	if site.hits["/article"] != 2 {
-		t.Errorf("refresh did not fetch again: %d requests", site.hits["/article"])
+	if site.Hits("/article") != 2 {
+		t.Errorf("refresh did not fetch again: %d requests", site.Hits("/article"))
 	}
 	if n := documentCount(t, st); n != 1 {
 		t.Errorf("%d documents stored, want 1", n)
@@ -81,7 +83,7 @@ func TestLoadServesFromStoreUnlessRefresh(t *testing.T) {
 
 func TestLoadContentTypes(t *testing.T) {
 	ctx := context.Background()
-	site := newTestSite(t)
+	site := fetchtest.NewSite(t)
 	l := &Loader{Store: openStore(t), Fetcher: testFetcher()}
 	tests := []struct {
 		path, method, title, text string
@@ -120,17 +122,17 @@ func TestLoadFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	zw := gzip.NewWriter(f)
-	zw.Write(readFixture(t, "article.html"))
+	zw.Write(fetchtest.Fixture(t, "article.html"))
 	zw.Close()
 	f.Close()
 	st := openStore(t)
 	l := &Loader{Store: st}
 	tests := []struct{ path, method, text string }{
-		{filepath.Join("testdata", "fetch", "article.html"), "", "forty percent"},
+		{filepath.Join("fetch", "testdata", "fetch", "article.html"), "", "forty percent"},
 		{gzPath, "", "forty percent"},
-		{filepath.Join("testdata", "fetch", "note.txt"), "plain", "Plain text notes about heat pumps.\nSecond line."},
-		{filepath.Join("testdata", "fetch", "note.md"), "plain", "# Field notes"},
-		{filepath.Join("testdata", "fetch", "report.pdf"), "pdf", "forty percent"},
+		{filepath.Join("fetch", "testdata", "fetch", "note.txt"), "plain", "Plain text notes about heat pumps.\nSecond line."},
+		{filepath.Join("fetch", "testdata", "fetch", "note.md"), "plain", "# Field notes"},
+		{filepath.Join("fetch", "testdata", "fetch", "report.pdf"), "pdf", "forty percent"},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
@@ -162,7 +164,7 @@ func TestLoadFiles(t *testing.T) {
 // error line naming the input and the cause, and nothing stored.
 func TestLoadBadInput(t *testing.T) {
 	ctx := context.Background()
-	site := newTestSite(t)
+	site := fetchtest.NewSite(t)
 	dir := t.TempDir()
 	zipPath := filepath.Join(dir, "archive.zip")
 	os.WriteFile(zipPath, []byte("PK\x03\x04"), 0o644)
@@ -178,16 +180,16 @@ func TestLoadBadInput(t *testing.T) {
 		{"404", site.URL + "/status/404", "HTTP 404", nil},
 		{"503", site.URL + "/status/503", "HTTP 503", nil},
 		{"timeout", site.URL + "/slow", "timed out", context.DeadlineExceeded},
-		{"redirect loop", site.URL + "/loop/a", "redirect loop", ErrRedirectLoop},
-		{"oversize", site.URL + "/big", "over the 1 MB limit", ErrBodyTooLarge},
-		{"invalid UTF-8", site.URL + "/invalid-utf8", "not valid UTF-8", ErrInvalidUTF8},
-		{"empty page", site.URL + "/empty", "empty body", ErrEmptyBody},
-		{"binary as text/html", site.URL + "/binary", "binary", ErrBinaryBody},
+		{"redirect loop", site.URL + "/loop/a", "redirect loop", fetch.ErrRedirectLoop},
+		{"oversize", site.URL + "/big", "over the 1 MB limit", fetch.ErrBodyTooLarge},
+		{"invalid UTF-8", site.URL + "/invalid-utf8", "not valid UTF-8", fetch.ErrInvalidUTF8},
+		{"empty page", site.URL + "/empty", "empty body", fetch.ErrEmptyBody},
+		{"binary as text/html", site.URL + "/binary", "binary", fetch.ErrBinaryBody},
 		{"malformed HTML", site.URL + "/malformed", "extract " + site.URL + "/malformed", nil},
 		{"empty extraction", site.URL + "/no-text", "extract " + site.URL + "/no-text", nil},
 		{"unsupported type", site.URL + "/zip", "unsupported content type application/zip for", nil},
 		{"unsupported file", zipPath, "unsupported content type application/zip for file://", nil},
-		{"empty file", emptyPath, "empty body", ErrEmptyBody},
+		{"empty file", emptyPath, "empty body", fetch.ErrEmptyBody},
 		{"broken PDF", badPDF, "read PDF", nil},
 		{"missing file", filepath.Join(dir, "nope.html"), "neither an http(s) URL nor a readable file", nil},
 		{"not a URL", "example.com/page", "neither an http(s) URL nor a readable file", nil},
@@ -214,32 +216,6 @@ func TestLoadBadInput(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestPDFTextRejectsGarbage(t *testing.T) {
-	for _, data := range [][]byte{nil, []byte("%PDF-"), randomBytes(2048), []byte("%PDF-1.4\ntrailer\n<< /Root 9 0 R >>\nstartxref\n0\n%%EOF")} {
-		if _, _, err := PDFText(data); err == nil {
-			t.Errorf("PDFText(%.20q) gave no error", data)
-		}
-	}
-}
-
-func TestPDFTextDistrustsPageCount(t *testing.T) {
-	pdf := bytes.Replace(readFixture(t, "report.pdf"),
-		[]byte("/Type /Pages /Kids [3 0 R] /Count 1 >>"), []byte("/Type/Pages/Kids[3 0 R]/Count 999999>>"), 1) // same length: offsets hold
-	text, _, err := PDFText(pdf)
-	if err != nil || !strings.Contains(text, "forty percent") {
-		t.Errorf("PDFText = %q, %v", text, err)
-	}
-}
-
-// FuzzPDFText checks that a malformed PDF is an error, never a panic.
-func FuzzPDFText(f *testing.F) {
-	f.Add(readFixture(f, "report.pdf"))
-	f.Add([]byte("%PDF-1.4\n%%EOF"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		PDFText(data)
-	})
 }
 
 // TestLoadBenchmarkPages loads real pages of the extraction benchmark,
@@ -288,4 +264,24 @@ func TestCleanText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testFetcher is a Fetcher with short limits, so failure cases run fast.
+func testFetcher() *fetch.Fetcher {
+	return fetch.New(fetch.Config{UserAgent: fetch.UserAgent("1.2.3"), ConnectTimeout: time.Second,
+		Timeout: 500 * time.Millisecond, MaxBodyBytes: 1 << 20})
+}
+
+// aebDir locates the extraction benchmark in ../shared beside the module
+// root, skipping the test when it is absent.
+func aebDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "aeb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "html")); err != nil {
+		tb.Skipf("benchmark data absent (%s): %v", dir, err)
+	}
+	return dir
 }

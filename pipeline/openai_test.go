@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -16,6 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/llm/openai"
+	"github.com/veille/veille/pipeline/llm/provider"
+	"github.com/veille/veille/pipeline/retry"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
@@ -107,7 +112,7 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 // sectionAnswer returns a fixture restricted to the properties the
 // request's schema asks for.
 func sectionAnswer(t *testing.T, fixture string, req map[string]any) string {
-	b, err := os.ReadFile(filepath.Join("testdata", "model", fixture))
+	b, err := os.ReadFile(filepath.Join("llm", "testdata", "model", fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,8 +263,8 @@ func compactSchema(t *testing.T) json.RawMessage {
 }
 
 // testRetry keeps tests fast: short backoff, 3 attempts.
-func testRetry() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 3, Timeout: 5 * time.Second, BaseDelay: time.Millisecond,
+func testRetry() retry.Policy {
+	return retry.Policy{MaxAttempts: 3, Timeout: 5 * time.Second, BaseDelay: time.Millisecond,
 		MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 10 * time.Second}
 }
 
@@ -278,7 +283,7 @@ func newRunFixture(t *testing.T) runFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	text, err := os.ReadFile(filepath.Join("testdata", "model", "page.txt"))
+	text, err := os.ReadFile(filepath.Join("llm", "testdata", "model", "page.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,14 +294,14 @@ func newRunFixture(t *testing.T) runFixture {
 	return runFixture{store: st, page: page, text: string(text)}
 }
 
-func (rf runFixture) runner(t *testing.T, m Model) *Runner {
-	return &Runner{Loader: &Loader{Store: rf.store}, Model: m, Store: rf.store}
+func (rf runFixture) runner(t *testing.T, m llm.Model) *pipeline.Runner {
+	return &pipeline.Runner{Loader: &pipeline.Loader{Store: rf.store}, Model: m, Store: rf.store}
 }
 
 // documentID is the id of the fixture page's document, known once run.
 func (rf runFixture) cards(t *testing.T) []store.StoredCard {
 	t.Helper()
-	doc, err := (&Loader{}).Load(context.Background(), rf.page, false)
+	doc, err := (&pipeline.Loader{}).Load(context.Background(), rf.page, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,13 +321,13 @@ func (rf runFixture) runs(t *testing.T) []store.ModelRun {
 	return runs
 }
 
-func newTestOpenAI(t *testing.T, f *fakeOpenAI, opts ChatOptions) *ChatModel {
+func newTestOpenAI(t *testing.T, f *fakeOpenAI, opts llm.ChatOptions) *llm.ChatModel {
 	t.Helper()
 	if opts.Retry.MaxAttempts == 0 {
 		opts.Retry = testRetry()
 	}
 	opts.Logger = slog.New(slog.DiscardHandler)
-	m, err := NewOpenAI(OpenAIConfig{APIKey: "test-key", BaseURL: f.srv.URL + "/v1"}, opts)
+	m, err := openai.New(openai.Config{APIKey: "test-key", BaseURL: f.srv.URL + "/v1"}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +338,7 @@ func TestOpenAIValidCardIsStoredAndCached(t *testing.T) {
 	ctx := context.Background()
 	rf := newRunFixture(t)
 	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"})
-	r := rf.runner(t, newTestOpenAI(t, f, ChatOptions{Cache: rf.store}))
+	r := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{Cache: rf.store}))
 
 	out, err := r.Run(ctx, rf.page)
 	if err != nil {
@@ -373,7 +378,7 @@ func TestOpenAIValidCardIsStoredAndCached(t *testing.T) {
 			f.count(), again.Provenance, again.Version)
 	}
 	// Without the cache (--no-cache) the model is asked again.
-	r.Model = newTestOpenAI(t, f, ChatOptions{})
+	r.Model = newTestOpenAI(t, f, llm.ChatOptions{})
 	if _, err := r.Run(ctx, rf.page); err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +390,7 @@ func TestOpenAIValidCardIsStoredAndCached(t *testing.T) {
 func TestOpenAIRepairsAnInvalidCard(t *testing.T) {
 	rf := newRunFixture(t)
 	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_invalid.json"}, fakeReply{fixture: "card_valid.json"})
-	out, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{})).Run(context.Background(), rf.page)
+	out, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{})).Run(context.Background(), rf.page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +439,7 @@ func TestOpenAIFailuresStoreNoCard(t *testing.T) {
 			if tt.timeout > 0 {
 				retry.Timeout = tt.timeout
 			}
-			_, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{Retry: retry})).Run(context.Background(), rf.page)
+			_, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{Retry: retry})).Run(context.Background(), rf.page)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
 			}
@@ -461,7 +466,7 @@ func TestOpenAIHonoursRetryAfter(t *testing.T) {
 		fakeReply{status: 429, retryAfter: "1", body: `{"error":{"message":"slow down","type":"rate_limit"}}`},
 		fakeReply{fixture: "card_valid.json"})
 	start := time.Now()
-	out, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{})).Run(context.Background(), rf.page)
+	out, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{})).Run(context.Background(), rf.page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +488,7 @@ func TestOpenAIFallsBackToJSONMode(t *testing.T) {
 		fakeReply{status: 400, body: `{"error":{"message":"response_format json_schema is not supported by this server","type":"invalid_request_error"}}`},
 		fakeReply{fixture: "card_valid.json"})
 	f.jsonMode = true
-	if _, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{})).Run(context.Background(), rf.page); err != nil {
+	if _, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{})).Run(context.Background(), rf.page); err != nil {
 		t.Fatal(err)
 	}
 	if f.count() != 2 {
@@ -499,7 +504,7 @@ func TestOpenAIFallsBackToJSONMode(t *testing.T) {
 // prompt is the same as for a harmless page, and the page text only
 // appears inside its delimited block.
 func TestPromptInjectionStaysData(t *testing.T) {
-	m, err := NewOpenAI(OpenAIConfig{APIKey: "k"}, ChatOptions{})
+	m, err := openai.New(openai.Config{APIKey: "k"}, llm.ChatOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +513,7 @@ func TestPromptInjectionStaysData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, err := m.request(sub, func(s string) promptData { return pageData(Input{Text: text}, allFields, s) }, "user")
+		req, err := m.request(sub, func(s string) promptData { return pageData(llm.Input{Text: text}, allFields, s) }, "user")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -535,7 +540,7 @@ func TestSectionedAsksSevenRequests(t *testing.T) {
 	rf := newRunFixture(t)
 	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"})
 	f.sectioned = true
-	out, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{Sectioned: true})).Run(context.Background(), rf.page)
+	out, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{Sectioned: true})).Run(context.Background(), rf.page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +560,7 @@ func TestLongTextIsSplitAndMerged(t *testing.T) {
 	}
 	f := newFakeOpenAI(t, "", fakeReply{fixture: "card_valid.json"})
 	f.sectioned = true // the merge pass asks for the head fields only
-	out, err := rf.runner(t, newTestOpenAI(t, f, ChatOptions{MaxInputTokens: 400})).Run(context.Background(), rf.page)
+	out, err := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{MaxInputTokens: 400})).Run(context.Background(), rf.page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -579,7 +584,7 @@ func TestLongTextIsSplitAndMerged(t *testing.T) {
 
 func TestCardOfAnEmptyPageFails(t *testing.T) {
 	m := OfflineModel{}
-	r := &Runner{Loader: loaderFunc(func(context.Context, string, bool) (schema.Document, error) {
+	r := &pipeline.Runner{Loader: loaderFunc(func(context.Context, string, bool) (schema.Document, error) {
 		return schema.Document{ID: "x", URL: "https://e.org/"}, nil
 	}), Model: m}
 	if _, err := r.Run(context.Background(), "https://e.org/"); err == nil || !strings.Contains(err.Error(), "no text") {
@@ -587,7 +592,7 @@ func TestCardOfAnEmptyPageFails(t *testing.T) {
 	}
 }
 
-// loaderFunc adapts a function to DocumentLoader.
+// loaderFunc adapts a function to pipeline.DocumentLoader.
 type loaderFunc func(ctx context.Context, input string, refresh bool) (schema.Document, error)
 
 func (f loaderFunc) Load(ctx context.Context, input string, refresh bool) (schema.Document, error) {
@@ -602,8 +607,8 @@ func TestOpenAIAzureDeployments(t *testing.T) {
 	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"})
 	f.azure = true
 	env := map[string]string{EnvOpenAIKey: "test-key", EnvOpenAIBaseURL: f.srv.URL, EnvOpenAIAPIType: "azure"}
-	m, _, err := SelectModel(context.Background(), ModelConfig{Getenv: func(k string) string { return env[k] },
-		Chat: ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
+	m, _, err := provider.Select(context.Background(), provider.Config{Getenv: func(k string) string { return env[k] },
+		Chat: llm.ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,8 +635,8 @@ func TestIsAzureDeploymentsURL(t *testing.T) {
 		{"::not a url", false},
 	}
 	for _, tt := range tests {
-		if got := isAzureDeploymentsURL(tt.base); got != tt.want {
-			t.Errorf("isAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
+		if got := IsAzureDeploymentsURL(tt.base); got != tt.want {
+			t.Errorf("IsAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
 		}
 	}
 }

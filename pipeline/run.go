@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veille/veille/pipeline/ground"
+	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
 )
@@ -23,7 +25,7 @@ type DocumentLoader interface {
 // several goroutines.
 type Runner struct {
 	Loader DocumentLoader
-	Model  Model
+	Model  llm.Model
 	// Store keeps cards and runs; nil stores nothing.
 	Store *store.Store
 	// OutputLang is the card's language; empty means the source's.
@@ -40,12 +42,12 @@ type Outcome struct {
 	Card     schema.Card
 	// Markdown is the card in the gold layout (no final newline).
 	Markdown   string
-	Provenance Provenance
+	Provenance llm.Provenance
 	// Spans locate each row's evidence in Document.Text (rune offsets);
 	// with StrictGrounding only the grounded rows remain.
-	Spans []Span
+	Spans []ground.Span
 	// Tally counts rows before any were dropped.
-	Tally Tally
+	Tally ground.Tally
 	// CardID and Version identify the stored card (0 without a store).
 	CardID  int64
 	Version int
@@ -94,25 +96,25 @@ func (r *Runner) RunFrom(ctx context.Context, input string, origin *schema.Link)
 }
 
 // inputOf is what the model reads of doc.
-func inputOf(doc schema.Document, outputLang string) Input {
-	return Input{URL: doc.SourceURL(), Title: doc.Metadata.Title, Text: doc.Text, Lang: doc.Metadata.Lang,
+func inputOf(doc schema.Document, outputLang string) llm.Input {
+	return llm.Input{URL: doc.SourceURL(), Title: doc.Metadata.Title, Text: doc.Text, Lang: doc.Metadata.Lang,
 		OutputLang: outputLang, Metadata: doc.Metadata}
 }
 
 // outcome grounds the answer and renders the card.
-func (r *Runner) outcome(doc schema.Document, res Result) Outcome {
+func (r *Runner) outcome(doc schema.Document, res llm.Result) Outcome {
 	answer := res.Answer
-	spans := Ground(doc.Text, answer)
-	tally := TallyOf(spans)
+	spans := ground.Locate(doc.Text, answer)
+	tally := ground.TallyOf(spans)
 	if r.StrictGrounding {
-		spans = DropUngrounded(&answer, spans)
+		spans = ground.DropUngrounded(&answer, spans)
 	}
 	card := schema.Card{URL: doc.SourceURL(), Answer: answer}
 	return Outcome{Document: doc, Card: card, Markdown: schema.Render(card), Provenance: res.Provenance,
 		Spans: spans, Tally: tally}
 }
 
-func newCardRecord(out Outcome, res Result) (store.NewCard, error) {
+func newCardRecord(out Outcome, res llm.Result) (store.NewCard, error) {
 	cardJSON, err := json.Marshal(out.Card)
 	if err != nil {
 		return store.NewCard{}, fmt.Errorf("encode card: %w", err)
@@ -130,7 +132,7 @@ func newCardRecord(out Outcome, res Result) (store.NewCard, error) {
 	return rec, nil
 }
 
-func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []Attempt, err error) store.ModelRun {
+func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []llm.Attempt, err error) store.ModelRun {
 	run := store.ModelRun{Input: input, DocumentID: doc.ID, Provider: r.Model.Provider(), Model: r.Model.Model(),
 		PromptHash: promptHashOf(r.Model), Started: started, Finished: time.Now()}
 	if err != nil {
@@ -150,11 +152,11 @@ func (r *Runner) saveFailure(ctx context.Context, input string, doc schema.Docum
 	}
 	// The run is recorded even when ctx was cancelled.
 	ctx = context.WithoutCancel(ctx)
-	return r.Store.SaveFailedRun(ctx, r.modelRun(input, doc, started, AttemptsOf(err), err))
+	return r.Store.SaveFailedRun(ctx, r.modelRun(input, doc, started, llm.AttemptsOf(err), err))
 }
 
 // promptHashOf returns the model's prompt hash when it has one.
-func promptHashOf(m Model) string {
+func promptHashOf(m llm.Model) string {
 	if p, ok := m.(interface{ PromptHash() string }); ok {
 		return p.PromptHash()
 	}

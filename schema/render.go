@@ -55,8 +55,8 @@ func renderSections(c Card) []string {
 	add("Other", otherList(c.Category, c.Type))
 	add("Summary", summaryText(c.Summary))
 	add("Signals", signalTable(c.Signals))
-	for _, t := range c.rowTables() {
-		add(t.heading, rowTable(t.rows))
+	for _, t := range c.RowTables() {
+		add(t.Heading, rowTable(*t.Rows))
 	}
 	add("Closest", linkList(c.Closest))
 	return sections

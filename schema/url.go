@@ -133,3 +133,17 @@ func pythonBytesRepr(b []byte) string {
 	sb.WriteByte(quote)
 	return sb.String()
 }
+
+// CheckWebURL reports why s is not an absolute http or https URL with a
+// host; nil means it is one.
+func CheckWebURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("not a URL: %q", s)
+	}
+	// Hostname, not Host: "http://:80/x" has a port but no host.
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return fmt.Errorf("not an http(s) URL: %q", s)
+	}
+	return nil
+}

@@ -205,16 +205,16 @@ func (a Answer) Check() error {
 		}
 	}
 	ps = append(ps, nameProblems("signals", signalNames)...)
-	for _, t := range a.rowTables() {
-		names := make([]string, len(t.rows))
-		for i, r := range t.rows {
+	for _, t := range a.RowTables() {
+		names := make([]string, len(*t.Rows))
+		for i, r := range *t.Rows {
 			names[i] = r.Name
 			if r.Relevancy != nil && !validRelevancy(*r.Relevancy) {
-				add(fmt.Sprintf("/%s/%d/relevancy", t.key, i),
+				add(fmt.Sprintf("/%s/%d/relevancy", t.Key, i),
 					"relevancy %d out of range %d–%d", *r.Relevancy, MinRelevancy, MaxRelevancy)
 			}
 		}
-		ps = append(ps, nameProblems(t.key, names)...)
+		ps = append(ps, nameProblems(t.Key, names)...)
 	}
 	if len(ps) == 0 {
 		return nil
@@ -244,20 +244,21 @@ func nameProblems(table string, names []string) []Problem {
 	return ps
 }
 
-// rowSection is one of an answer's name/description tables with its JSON key
-// and markdown heading.
-type rowSection struct {
-	key     string // JSON key: "concerns"
-	heading string // markdown section: "Concerns"
-	rows    []Row
+// RowTable is one of an answer's four name/description tables.
+type RowTable struct {
+	Key     string // JSON key: "concerns"
+	Heading string // markdown section: "Concerns"
+	// Rows is the table itself, for callers that edit it in place.
+	Rows *[]Row
 }
 
-// rowTables lists the answer's four row tables in card order.
-func (a Answer) rowTables() []rowSection {
-	return []rowSection{
-		{"concerns", "Concerns", a.Concerns},
-		{"behaviors", "Behaviors", a.Behaviors},
-		{"technologies", "Technologies", a.Technologies},
-		{"issues", "Issues", a.Issues},
+// RowTables lists a's four row tables in card order: concerns, behaviors,
+// technologies, issues.
+func (a *Answer) RowTables() []RowTable {
+	return []RowTable{
+		{"concerns", "Concerns", &a.Concerns},
+		{"behaviors", "Behaviors", &a.Behaviors},
+		{"technologies", "Technologies", &a.Technologies},
+		{"issues", "Issues", &a.Issues},
 	}
 }

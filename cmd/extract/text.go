@@ -92,7 +92,7 @@ the predictions of the article-extraction benchmark: {"<id>": {"articleBody": "â
 				return fmt.Errorf("text: %w", err)
 			}
 			if benchIn != "" {
-				return pipeline.BenchmarkPredictions(ctx, benchIn, a.stdout)
+				return extractbench.WritePredictions(ctx, benchIn, a.stdout)
 			}
 			doc, err := a.loadDocument(ctx, dbPath, ff, args[0], refresh)
 			if err != nil {

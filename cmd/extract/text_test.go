@@ -20,7 +20,7 @@ import (
 // counting requests.
 func pageServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
-	fixtures := filepath.Join("..", "..", "pipeline", "testdata", "fetch")
+	fixtures := filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch")
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -128,7 +128,7 @@ func TestTextCommandUsage(t *testing.T) {
 
 func TestLinksCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "veille.db")
-	file := filepath.Join("..", "..", "pipeline", "testdata", "fetch", "digest.html")
+	file := filepath.Join("..", "..", "pipeline", "extract", "testdata", "extract", "digest.html")
 	stdout, stderr, code := runExtract(t, "", "links", "--db", db, file)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -150,7 +150,7 @@ func TestLinksCommand(t *testing.T) {
 		t.Errorf("--json: exit %d, %v, %+v", code, err, links)
 	}
 
-	_, stderr, code = runExtract(t, "", "links", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "fetch", "note.txt"))
+	_, stderr, code = runExtract(t, "", "links", "--db", db, filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch", "note.txt"))
 	if code != exitFailure || !strings.Contains(stderr, "no links to list") {
 		t.Errorf("links of a text file: exit %d, %q", code, stderr)
 	}
@@ -161,7 +161,7 @@ func TestTextCommandBenchmark(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "html"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	page, err := os.ReadFile(filepath.Join("..", "..", "pipeline", "testdata", "fetch", "article.html"))
+	page, err := os.ReadFile(filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch", "article.html"))
 	if err != nil {
 		t.Fatal(err)
 	}

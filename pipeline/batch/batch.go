@@ -1,0 +1,649 @@
+package batch
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+)
+
+// CardMaker makes and stores the card of one queued document — fetch,
+// extract, model, card — and returns how the card was made. Errors are
+// classified by classifyJobError.
+type CardMaker func(ctx context.Context, job DocumentJob) (Provenance, error)
+
+// BatchConfig is how a batch runs; zero values mean no limit unless said.
+type BatchConfig struct {
+	// Workers is the number of jobs worked at once (default 4). Pair it
+	// with a LimitedModel to bound the model calls separately.
+	Workers int
+	// HostRPS is requests a second per host; 0 means no limit.
+	HostRPS float64
+	// MaxCostUSD stops the batch once the estimated cost reaches it.
+	MaxCostUSD float64
+	// MaxDocs stops the batch once this many documents were worked.
+	MaxDocs int
+	// Refresh makes new cards for documents that have one.
+	Refresh bool
+	// Progress receives a progress bar (a terminal); nil means log lines
+	// every ProgressEvery (default 10 s).
+	Progress      io.Writer
+	ProgressEvery time.Duration
+}
+
+// BatchInputs is what `extract batch` was given.
+type BatchInputs struct {
+	// Lists are URL list files (plain, Pocket CSV, bookmark HTML) or single
+	// http(s) URLs.
+	Lists []string
+	// Digests are newsletter pages whose outbound links are queued.
+	Digests []string
+	// Feeds are RSS, Atom or JSON feeds whose new items are queued.
+	Feeds []string
+}
+
+// describe lists the inputs for the batch run's record.
+func (in BatchInputs) describe() []string {
+	out := append([]string{}, in.Lists...)
+	for _, d := range in.Digests {
+		out = append(out, "--digest "+d)
+	}
+	for _, f := range in.Feeds {
+		out = append(out, "--feed "+f)
+	}
+	return out
+}
+
+// Batch turns inputs into queued jobs and works the queue.
+type Batch struct {
+	Store *store.Store
+	Queue Queue
+	// Fetcher gets digest pages.
+	Fetcher *Fetcher
+	// HTTPClient gets feeds; nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// UserAgent is sent when getting feeds.
+	UserAgent string
+	// Make makes one card.
+	Make   CardMaker
+	Config BatchConfig
+	Logger *slog.Logger
+}
+
+// BatchTally counts outcomes so far. It is comparable, for change checks.
+type BatchTally struct {
+	Done, Skipped, Failed     int
+	InputTokens, OutputTokens int
+	CostUSD                   float64
+}
+
+// BatchSummary is what a batch run did.
+type BatchSummary struct {
+	RunID int64
+	BatchTally
+	// Queued counts the jobs this run inserted; Remaining those left in
+	// the queue at the end.
+	Queued, Remaining int
+	// FailedByCause counts given-up jobs by cause ("http 404", ...).
+	FailedByCause map[string]int
+	// Permanent counts failures that retrying could not fix.
+	Permanent int
+	// Status is store.BatchCompleted or store.BatchStopped; StopReason
+	// says why a stopped batch stopped.
+	Status, StopReason string
+	Elapsed            time.Duration
+}
+
+// Run runs one batch: it takes the batch lock, requeues the jobs a crashed
+// run left in flight, queues the inputs' documents, works the whole queue
+// and stores the summary as a batch run. The error is non-nil when the
+// batch could not run (or the queue failed midway); failed jobs are in the
+// summary.
+func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
+	unlock, err := lockBatch(b.Store.Path())
+	if err != nil {
+		return BatchSummary{}, err
+	}
+	defer unlock()
+	start := time.Now()
+	w, queued, err := b.prepare(ctx, in, start)
+	if err != nil {
+		return BatchSummary{}, err
+	}
+	workErr := w.run(ctx)
+	switch {
+	case workErr != nil:
+		w.stopWith("queue error: " + workErr.Error())
+	case ctx.Err() != nil:
+		w.stopWith("interrupted by a signal")
+	}
+	sum := w.summary(queued, start)
+	ctx = context.WithoutCancel(ctx) // the summary is stored even after a signal
+	counts, err := b.Queue.Counts(ctx)
+	if err != nil {
+		return sum, errors.Join(workErr, err)
+	}
+	sum.Remaining = counts.Pending()
+	return sum, errors.Join(workErr, b.Store.FinishBatchRun(ctx, sum.record(start)))
+}
+
+// prepare readies the queue, records the run and queues the inputs; it
+// returns the run's workers and the number of jobs queued.
+func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*batchWork, int, error) {
+	if err := b.Queue.Migrate(ctx); err != nil {
+		return nil, 0, err
+	}
+	if err := b.recoverCrash(ctx); err != nil {
+		return nil, 0, err
+	}
+	found, err := b.collect(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	runID, err := b.Store.StartBatchRun(ctx, in.describe(), start)
+	if err != nil {
+		return nil, 0, err
+	}
+	queued, err := b.Queue.Enqueue(ctx, found.Jobs)
+	if err == nil {
+		err = b.markFeedsSeen(ctx, found.FeedItems)
+	}
+	if err != nil {
+		return nil, 0, errors.Join(err, b.abandonRun(ctx, runID, start, err))
+	}
+	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
+	w := newBatchWork(b, runID)
+	w.tally.Skipped = found.Skipped
+	return w, queued, nil
+}
+
+// abandonRun closes the record of a run whose inputs could not be queued,
+// so that it is not listed as running.
+func (b *Batch) abandonRun(ctx context.Context, runID int64, start time.Time, cause error) error {
+	elapsed := time.Since(start)
+	return b.Store.FinishBatchRun(context.WithoutCancel(ctx), store.BatchRun{ID: runID,
+		FinishedAt: start.Add(elapsed), Elapsed: elapsed, Status: store.BatchStopped,
+		StopReason: "queue error: " + cause.Error()})
+}
+
+// recoverCrash closes the records of a run that died and makes its
+// in-flight jobs available again.
+func (b *Batch) recoverCrash(ctx context.Context) error {
+	if _, err := b.Store.InterruptBatchRuns(ctx, time.Now()); err != nil {
+		return err
+	}
+	rescued, err := b.Queue.RescueOrphans(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rescued) > 0 {
+		b.logger().Warn("requeued jobs interrupted by a crash", "jobs", len(rescued))
+	}
+	return nil
+}
+
+// record turns a summary into the stored batch run.
+func (s BatchSummary) record(start time.Time) store.BatchRun {
+	return store.BatchRun{ID: s.RunID, StartedAt: start, FinishedAt: start.Add(s.Elapsed),
+		Status: s.Status, StopReason: s.StopReason, Queued: s.Queued, Skipped: s.Skipped,
+		Done: s.Done, Failed: s.Failed, FailedByCause: s.FailedByCause,
+		InputTokens: s.InputTokens, OutputTokens: s.OutputTokens, CostUSD: s.CostUSD,
+		Elapsed: s.Elapsed, Remaining: s.Remaining}
+}
+
+func (b *Batch) logger() *slog.Logger {
+	if b.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return b.Logger
+}
+
+// collected is what the inputs of a batch hold.
+type collected struct {
+	// Jobs are the documents to queue, deduplicated by canonical URL.
+	Jobs []DocumentJob
+	// Skipped counts the documents left out: they have a card (unless
+	// Refresh) or failed for good before.
+	Skipped int
+	// FeedItems are each feed's new item URLs, to mark seen once queued.
+	FeedItems map[string][]string
+}
+
+// collect reads every input and returns the jobs to queue.
+func (b *Batch) collect(ctx context.Context, in BatchInputs) (collected, error) {
+	var found []DocumentJob
+	for _, list := range in.Lists {
+		urls, err := readListInput(list)
+		if err != nil {
+			return collected{}, err
+		}
+		found = appendJobs(found, urls, nil)
+	}
+	for _, d := range in.Digests {
+		links, err := b.digestLinks(ctx, d)
+		if err != nil {
+			return collected{}, err
+		}
+		for _, l := range links {
+			origin := l.Origin
+			found = appendJobs(found, []string{l.URL}, &origin)
+		}
+	}
+	items := map[string][]string{}
+	for _, f := range in.Feeds {
+		urls, err := b.newFeedItems(ctx, f)
+		if err != nil {
+			return collected{}, err
+		}
+		items[f] = urls
+		found = appendJobs(found, urls, nil)
+	}
+	jobs, skipped, err := b.filterJobs(ctx, found)
+	return collected{Jobs: jobs, Skipped: skipped, FeedItems: items}, err
+}
+
+// appendJobs appends a job per URL. URLs were checked by their parser.
+func appendJobs(jobs []DocumentJob, urls []string, origin *schema.Link) []DocumentJob {
+	for _, u := range urls {
+		jobs = append(jobs, DocumentJob{URL: u, Origin: origin})
+	}
+	return jobs
+}
+
+// filterJobs canonicalises, deduplicates and drops documents that need no
+// work. The first mention of a URL wins, except that a mention with an
+// origin wins over one without.
+func (b *Batch) filterJobs(ctx context.Context, found []DocumentJob) ([]DocumentJob, int, error) {
+	var jobs []DocumentJob
+	index := map[string]int{}
+	for _, j := range found {
+		canonical, err := schema.CanonicalURL(j.URL)
+		if err != nil {
+			return nil, 0, err
+		}
+		j.Canonical, j.Refresh = canonical, b.Config.Refresh
+		if i, seen := index[canonical]; seen {
+			if jobs[i].Origin == nil && j.Origin != nil {
+				jobs[i].Origin = j.Origin
+			}
+			continue
+		}
+		index[canonical] = len(jobs)
+		jobs = append(jobs, j)
+	}
+	if b.Config.Refresh {
+		return jobs, 0, nil
+	}
+	kept := jobs[:0]
+	skipped := 0
+	for _, j := range jobs {
+		done, err := b.needsNoWork(ctx, j.Canonical)
+		if err != nil {
+			return nil, 0, err
+		}
+		if done {
+			skipped++
+			continue
+		}
+		kept = append(kept, j)
+	}
+	return kept, skipped, nil
+}
+
+// needsNoWork reports whether a document has a card already, or failed
+// permanently in an earlier batch.
+func (b *Batch) needsNoWork(ctx context.Context, canonical string) (bool, error) {
+	_, err := b.Store.LatestCard(ctx, schema.DocumentID(canonical))
+	switch {
+	case err == nil:
+		return true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, err
+	}
+	_, failed, err := b.Store.PermanentFailure(ctx, canonical)
+	return failed, err
+}
+
+// readListInput reads a list file, or takes an http(s) URL as itself.
+func readListInput(name string) ([]string, error) {
+	if schema.CheckWebURL(name) == nil {
+		return []string{name}, nil
+	}
+	data, err := os.ReadFile(name)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		err = pathErr.Err // the path is named once, below
+	}
+	if err != nil {
+		return nil, fmt.Errorf("input %s: neither an http(s) URL nor a readable list file (%w)", name, err)
+	}
+	urls, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("input %s: %w", name, err)
+	}
+	return urls, nil
+}
+
+// digestLinks fetches a digest page and lists its outbound links.
+func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]DigestLink, error) {
+	f := b.Fetcher
+	if f == nil {
+		f = NewFetcher(FetchConfig{})
+	}
+	page, err := f.Fetch(ctx, digestURL)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", digestURL, err)
+	}
+	links, err := DigestLinks(page.Body, page.FinalURL)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", digestURL, err)
+	}
+	return links, nil
+}
+
+// newFeedItems fetches a feed and returns the item links not queued by an
+// earlier batch.
+func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, error) {
+	if err := schema.CheckWebURL(feedURL); err != nil {
+		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+	}
+	p := gofeed.NewParser()
+	p.Client = b.HTTPClient
+	p.UserAgent = b.UserAgent
+	feed, err := p.ParseURLWithContext(feedURL, ctx)
+	if err != nil {
+		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+	}
+	var links []string
+	for _, it := range feed.Items {
+		if it != nil {
+			if l := itemLink(it); l != "" {
+				links = append(links, l)
+			}
+		}
+	}
+	return b.Store.UnseenFeedItems(ctx, feedURL, links)
+}
+
+// markFeedsSeen records each feed's new items as seen, once queued (or
+// skipped for having a card), so the next batch leaves them out.
+func (b *Batch) markFeedsSeen(ctx context.Context, items map[string][]string) error {
+	for feed, urls := range items {
+		if err := b.Store.MarkFeedItemsSeen(ctx, feed, urls, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchWork is one run of the workers: shared limits, budget and tally.
+type batchWork struct {
+	b     *Batch
+	runID int64
+	hosts *HostLimiter
+
+	mu       sync.Mutex
+	tally    BatchTally
+	causes   map[string]int
+	perm     int
+	taken    map[int64]bool // jobs counted against MaxDocs
+	stopOnce sync.Once
+	stop     chan struct{}
+	reason   string
+	progress batchProgress
+}
+
+func newBatchWork(b *Batch, runID int64) *batchWork {
+	return &batchWork{b: b, runID: runID, hosts: NewHostLimiter(b.Config.HostRPS),
+		causes: map[string]int{}, taken: map[int64]bool{}, stop: make(chan struct{})}
+}
+
+// run works the queue until it is empty, the budget is spent or ctx ends.
+func (w *batchWork) run(ctx context.Context) error {
+	counts, err := w.b.Queue.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	every := w.b.Config.ProgressEvery
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	w.progress = newBatchProgress(ctx, w.b.Config.Progress, counts.Pending()+w.tally.Skipped, w.b.logger(), every)
+	defer w.progress.close()
+	n := w.b.Config.Workers
+	if n <= 0 {
+		n = 4
+	}
+	return w.b.Queue.Work(ctx, n, w.handle, w.stop)
+}
+
+// stopWith stops the batch (jobs in flight finish) for reason.
+func (w *batchWork) stopWith(reason string) {
+	w.stopOnce.Do(func() {
+		w.mu.Lock()
+		w.reason = reason
+		w.mu.Unlock()
+		w.b.logger().Info("batch stopping", "reason", reason)
+		close(w.stop)
+	})
+}
+
+// handle works one job: skip it if its card exists, else make the card,
+// recording the attempt and its outcome.
+func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
+	if ctx.Err() != nil {
+		return ErrDeferred
+	}
+	attempt := store.JobAttempt{RunID: w.runID, JobID: job.ID, Attempt: job.Attempt,
+		URL: job.Args.Canonical, StartedAt: time.Now()}
+	hasCard, err := w.hasFreshCard(ctx, job)
+	if err != nil {
+		return err
+	}
+	if hasCard {
+		attempt.Outcome = store.AttemptSkipped
+		return w.finish(ctx, attempt, nil)
+	}
+	if reason := w.take(job.ID); reason != "" {
+		w.stopWith(reason)
+		return ErrDeferred
+	}
+	if attempt.ID, err = w.b.Store.StartJobAttempt(ctx, attempt); err != nil {
+		return err
+	}
+	if err := w.hosts.Wait(ctx, job.Args.URL); err != nil {
+		return w.finishAttempt(ctx, job, attempt, Provenance{}, err)
+	}
+	prov, err := w.b.Make(ctx, job.Args)
+	return w.finishAttempt(ctx, job, attempt, prov, err)
+}
+
+// hasFreshCard reports whether the job's document has a card that makes
+// the job moot: any card, or with Refresh one made after the job was
+// queued (a crash came between the card and the job's completion).
+func (w *batchWork) hasFreshCard(ctx context.Context, job QueuedJob) (bool, error) {
+	card, err := w.b.Store.LatestCard(ctx, schema.DocumentID(job.Args.Canonical))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), nil
+}
+
+// take counts a job against the budget and returns why it must wait, if
+// the budget is spent.
+func (w *batchWork) take(jobID int64) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cfg := w.b.Config
+	if cfg.MaxCostUSD > 0 && w.tally.CostUSD >= cfg.MaxCostUSD {
+		return fmt.Sprintf("--max-cost %.2f USD reached", cfg.MaxCostUSD)
+	}
+	if w.taken[jobID] {
+		return ""
+	}
+	if cfg.MaxDocs > 0 && len(w.taken) >= cfg.MaxDocs {
+		return fmt.Sprintf("--max-docs %d reached", cfg.MaxDocs)
+	}
+	w.taken[jobID] = true
+	return ""
+}
+
+// finishAttempt classifies err, records the attempt and returns the verdict
+// for the queue.
+func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.JobAttempt, prov Provenance, err error) error {
+	a.InputTokens, a.OutputTokens, a.CostUSD = prov.InputTokens, prov.OutputTokens, prov.CostUSD
+	if err == nil {
+		a.Outcome = store.AttemptDone
+		return w.finish(ctx, a, nil)
+	}
+	a.Error = err.Error()
+	if ctx.Err() != nil {
+		a.Outcome, a.Cause = store.AttemptInterrupted, "stopped"
+		w.recordAttempt(ctx, a)
+		return ErrDeferred
+	}
+	cause, permanent := classifyJobError(err)
+	a.Cause = cause
+	switch {
+	case permanent:
+		a.Outcome = store.AttemptFailed
+		return w.finish(ctx, a, &PermanentError{Cause: cause, Err: err})
+	case job.Attempt >= job.MaxAttempts:
+		a.Outcome = store.AttemptGaveUp
+		return w.finish(ctx, a, err)
+	}
+	a.Outcome = store.AttemptRetry
+	w.recordAttempt(ctx, a)
+	w.b.logger().Warn("job will be retried", "url", job.Args.URL, "attempt", job.Attempt, "cause", cause, "error", err)
+	return err
+}
+
+// finish records a final attempt, tallies it and returns verdict.
+func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict error) error {
+	if a.ID != 0 {
+		w.recordAttempt(ctx, a)
+	}
+	w.mu.Lock()
+	switch a.Outcome {
+	case store.AttemptDone:
+		w.tally.Done++
+	case store.AttemptSkipped:
+		w.tally.Skipped++
+	default:
+		w.tally.Failed++
+		w.causes[a.Cause]++
+		if a.Outcome == store.AttemptFailed {
+			w.perm++
+		}
+	}
+	w.tally.InputTokens += a.InputTokens
+	w.tally.OutputTokens += a.OutputTokens
+	w.tally.CostUSD += a.CostUSD
+	w.progress.update(w.tally) // under the lock, so updates arrive in order
+	w.mu.Unlock()
+	if a.Outcome == store.AttemptGaveUp || a.Outcome == store.AttemptFailed {
+		w.b.logger().Warn("job failed", "url", a.URL, "cause", a.Cause, "error", a.Error)
+	}
+	return verdict
+}
+
+// recordAttempt stores how an attempt ended, even once ctx is cancelled; a
+// failure to record is logged, not fatal, since the queue keeps the job's
+// state.
+func (w *batchWork) recordAttempt(ctx context.Context, a store.JobAttempt) {
+	a.FinishedAt = time.Now()
+	if err := w.b.Store.FinishJobAttempt(context.WithoutCancel(ctx), a); err != nil {
+		w.b.logger().Error("record attempt", "job", a.JobID, "error", err)
+	}
+}
+
+// summary is the run's outcome so far.
+func (w *batchWork) summary(queued int, start time.Time) BatchSummary {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := BatchSummary{RunID: w.runID, BatchTally: w.tally, Queued: queued, FailedByCause: w.causes,
+		Permanent: w.perm, Status: store.BatchCompleted, Elapsed: time.Since(start)}
+	if w.reason != "" {
+		s.Status, s.StopReason = store.BatchStopped, w.reason
+	}
+	return s
+}
+
+// classifyJobError names the cause of a failed job and tells whether
+// retrying could help.
+func classifyJobError(err error) (cause string, permanent bool) {
+	var fe *FetchError
+	var ue *UnsupportedContentTypeError
+	switch {
+	case errors.As(err, &ue):
+		return "unsupported type", true
+	case errors.As(err, &fe) && fe.Status != 0:
+		return fmt.Sprintf("http %d", fe.Status), !fe.Retryable()
+	case errors.As(err, &fe):
+		return "network", !fe.Retryable()
+	case errors.Is(err, ErrRefused):
+		return "refusal", true
+	case errors.Is(err, ErrEmptyExtraction):
+		return "no text", true
+	case errors.Is(err, ErrBinaryBody), errors.Is(err, ErrInvalidUTF8), errors.Is(err, ErrBodyTooLarge),
+		errors.Is(err, ErrEmptyBody), errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectLoop):
+		return "unreadable page", true
+	case retryable(err):
+		return "model unavailable", false
+	}
+	return "error", false
+}
+
+// FormatSummary writes a human summary of a batch run.
+func FormatSummary(w io.Writer, s BatchSummary) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "batch run %d %s", s.RunID, s.Status)
+	if s.StopReason != "" {
+		fmt.Fprintf(&b, " (%s)", s.StopReason)
+	}
+	fmt.Fprintf(&b, " in %s\n", s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left in queue %d\n",
+		s.Queued, s.Done, s.Skipped, s.Failed, s.Remaining)
+	causes := make([]string, 0, len(s.FailedByCause))
+	for c := range s.FailedByCause {
+		causes = append(causes, c)
+	}
+	sort.Strings(causes)
+	for _, c := range causes {
+		fmt.Fprintf(&b, "  failed: %s ×%d\n", c, s.FailedByCause[c])
+	}
+	fmt.Fprintf(&b, "  tokens %d in, %d out; estimated cost %.4f USD\n", s.InputTokens, s.OutputTokens, s.CostUSD)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// RunnerCardMaker makes cards with r: RunFrom records a digest origin on
+// the card, and a refresh job fetches its page again.
+func RunnerCardMaker(r *Runner) CardMaker {
+	refreshing := *r
+	refreshing.Refresh = true
+	return func(ctx context.Context, job DocumentJob) (Provenance, error) {
+		runner := r
+		if job.Refresh {
+			runner = &refreshing
+		}
+		out, err := runner.RunFrom(ctx, job.URL, job.Origin)
+		return out.Provenance, err
+	}
+}

@@ -1,0 +1,166 @@
+package batch
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/schema"
+)
+
+func TestParseListFiles(t *testing.T) {
+	tests := []struct {
+		file   string
+		format ListFormat
+		want   []string
+	}{
+		{"urls.txt", FormatURLList, []string{"https://example.org/a", "https://example.org/b?utm_source=x", "http://example.com/c#section"}},
+		{"pocket.csv", FormatPocketCSV, []string{"https://example.org/a", "https://example.org/d"}},
+		{"bookmarks.html", FormatBookmarks, []string{"https://example.org/a", "https://example.org/e"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "batch", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := DetectListFormat(tt.file, data); got != tt.format {
+				t.Errorf("DetectListFormat = %q, want %q", got, tt.format)
+			}
+			// Detection must not depend on the file name alone.
+			if got := DetectListFormat("list", data); got != tt.format {
+				t.Errorf("DetectListFormat without extension = %q, want %q", got, tt.format)
+			}
+			got, err := ParseList(tt.format, bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseList = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseURLListErrors(t *testing.T) {
+	tests := []struct {
+		name, in, wantErr string
+	}{
+		{"relative", "https://ok.example/\nnot a url\n", "line 2: not an http(s) URL"},
+		{"ftp", "ftp://files.example/x\n", "line 1: not an http(s) URL"},
+		{"bad escape", "https://ex.example/%zz\n", "line 1: not a URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseURLList(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestParsePocketCSVWithoutURLColumn(t *testing.T) {
+	if _, err := ParsePocketCSV(strings.NewReader("title,link\nx,https://a.example/\n")); err == nil {
+		t.Error("accepted a CSV without a url column")
+	}
+}
+
+func TestParseFeedLinks(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"feed.rss", []string{"https://example.org/1", "https://example.org/2"}},
+		{"feed.atom", []string{"https://example.org/atom-a"}},
+		{"feed.json", []string{"https://example.org/json-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", "batch", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := ParseFeedLinks(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseFeedLinks = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if _, err := ParseFeedLinks(strings.NewReader("<html>not a feed</html>")); err == nil {
+		t.Error("ParseFeedLinks accepted an HTML page")
+	}
+}
+
+// checkParsedURLs fails unless every URL a parser returned is http(s) and
+// has a canonical form (the batch queues it under that form).
+func checkParsedURLs(t *testing.T, urls []string) {
+	t.Helper()
+	for _, u := range urls {
+		if err := schema.CheckWebURL(u); err != nil {
+			t.Errorf("parser returned %q: %v", u, err)
+		}
+		if _, err := schema.CanonicalURL(u); err != nil {
+			t.Errorf("parser returned %q: %v", u, err)
+		}
+	}
+}
+
+func FuzzParseURLList(f *testing.F) {
+	f.Add("https://a.example/\n# c\n\nhttp://b.example/x # note\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		urls, err := ParseURLList(strings.NewReader(in))
+		if err == nil {
+			checkParsedURLs(t, urls)
+		}
+	})
+}
+
+func FuzzParsePocketCSV(f *testing.F) {
+	f.Add("title,url\n\"a, b\",https://a.example/\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		urls, err := ParsePocketCSV(strings.NewReader(in))
+		if err == nil {
+			checkParsedURLs(t, urls)
+		}
+	})
+}
+
+func FuzzParseBookmarksHTML(f *testing.F) {
+	f.Add(`<DL><DT><A HREF="https://a.example/">a</A></DL>`)
+	f.Fuzz(func(t *testing.T, in string) {
+		urls, err := ParseBookmarksHTML(strings.NewReader(in))
+		if err == nil {
+			checkParsedURLs(t, urls)
+		}
+	})
+}
+
+func FuzzParseFeedLinks(f *testing.F) {
+	f.Add(`<rss version="2.0"><channel><item><link>https://a.example/</link></item></channel></rss>`)
+	f.Add(`{"version":"https://jsonfeed.org/version/1.1","items":[{"url":"https://a.example/"}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		urls, err := ParseFeedLinks(strings.NewReader(in))
+		if err == nil {
+			checkParsedURLs(t, urls)
+		}
+	})
+}
+
+func FuzzDetectListFormat(f *testing.F) {
+	f.Add("list.txt", "title,url\n")
+	f.Fuzz(func(t *testing.T, name, in string) {
+		switch DetectListFormat(name, []byte(in)) {
+		case FormatURLList, FormatPocketCSV, FormatBookmarks:
+		default:
+			t.Error("unknown format")
+		}
+	})
+}

@@ -1,0 +1,133 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/store"
+)
+
+// newTestQueue opens a fresh store and a migrated River queue on it.
+func newTestQueue(t *testing.T) (*store.Store, *RiverQueue) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "veille.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg := DefaultQueueConfig()
+	cfg.RetryBase, cfg.RetryMax, cfg.MaxAttempts = 10*time.Millisecond, 50*time.Millisecond, 3
+	cfg.PollInterval = 20 * time.Millisecond
+	q, err := NewRiverQueue(st.DB(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	return st, q
+}
+
+func TestRiverQueueOutcomes(t *testing.T) {
+	ctx := context.Background()
+	_, q := newTestQueue(t)
+	jobs := []DocumentJob{
+		{URL: "https://a.example/ok", Canonical: "https://a.example/ok"},
+		{URL: "https://a.example/gone", Canonical: "https://a.example/gone"},
+		{URL: "https://a.example/flaky", Canonical: "https://a.example/flaky"},
+		{URL: "https://a.example/down", Canonical: "https://a.example/down"},
+	}
+	n, err := q.Enqueue(ctx, jobs)
+	if err != nil || n != 4 {
+		t.Fatalf("Enqueue = %d, %v; want 4", n, err)
+	}
+	// The same canonical URLs again: nothing new while they are queued.
+	if n, err := q.Enqueue(ctx, jobs[:2]); err != nil || n != 0 {
+		t.Fatalf("second Enqueue = %d, %v; want 0", n, err)
+	}
+	var mu sync.Mutex
+	tries := map[string]int{}
+	handle := func(ctx context.Context, j QueuedJob) error {
+		mu.Lock()
+		tries[j.Args.URL]++
+		n := tries[j.Args.URL]
+		mu.Unlock()
+		switch j.Args.URL {
+		case "https://a.example/gone":
+			return &PermanentError{Cause: "http 404", Err: errors.New("HTTP 404")}
+		case "https://a.example/flaky":
+			if n < 2 {
+				return errors.New("connection reset")
+			}
+		case "https://a.example/down":
+			return errors.New("HTTP 503")
+		}
+		return nil
+	}
+	if err := q.Work(ctx, 2, handle, nil); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := q.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Pending() != 0 || counts["completed"] != 2 || counts["cancelled"] != 1 || counts["discarded"] != 1 {
+		t.Errorf("counts = %v", counts)
+	}
+	want := map[string]int{"https://a.example/ok": 1, "https://a.example/gone": 1,
+		"https://a.example/flaky": 2, "https://a.example/down": 3}
+	for u, n := range want {
+		if tries[u] != n {
+			t.Errorf("%s tried %d times, want %d", u, tries[u], n)
+		}
+	}
+	// Finished jobs do not block a new job for the same URL (--refresh).
+	if n, err := q.Enqueue(ctx, jobs[:1]); err != nil || n != 1 {
+		t.Errorf("Enqueue after completion = %d, %v; want 1", n, err)
+	}
+}
+
+func TestRiverQueueStopLeavesJobsQueued(t *testing.T) {
+	ctx := context.Background()
+	_, q := newTestQueue(t)
+	var jobs []DocumentJob
+	for _, p := range []string{"a", "b", "c", "d", "e", "f"} {
+		u := "https://s.example/" + p
+		jobs = append(jobs, DocumentJob{URL: u, Canonical: u})
+	}
+	if _, err := q.Enqueue(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	done := 0
+	handle := func(ctx context.Context, j QueuedJob) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if done >= 2 {
+			once.Do(func() { close(stop) })
+			return ErrDeferred
+		}
+		done++
+		return nil
+	}
+	if err := q.Work(ctx, 1, handle, stop); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := q.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["completed"] != 2 || counts.Pending() != 4 {
+		t.Errorf("counts = %v; want 2 completed and 4 pending", counts)
+	}
+}

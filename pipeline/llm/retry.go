@@ -1,0 +1,80 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/veille/veille/pipeline/retry"
+)
+
+// StatusError is a failed HTTP exchange with what the server said about
+// retrying.
+// Backends return one for every failed request.
+type StatusError struct {
+	// Status is the HTTP status, 0 when no response was received.
+	Status int
+	// RetryAfter is the server's Retry-After delay, if it sent one.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *StatusError) Error() string { return e.Err.Error() }
+func (e *StatusError) Unwrap() error { return e.Err }
+
+// retryable reports whether a failed request is worth trying again: rate
+// limits, server errors, timeouts and network failures.
+func retryable(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) && se.Status != 0 {
+		return se.Status == http.StatusTooManyRequests || se.Status == http.StatusRequestTimeout || se.Status >= 500
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) || errors.Is(err, ErrTransport)
+}
+
+// ErrTransport marks network errors that the net package does not type.
+var ErrTransport = errors.New("transport error")
+
+// ResponseNote receives the status and Retry-After header of the last HTTP
+// response of a request; the client libraries do not expose headers.
+type ResponseNote struct {
+	Status     int
+	RetryAfter time.Duration
+}
+
+type responseNoteKey struct{}
+
+// WithResponseNote returns ctx carrying a fresh note, filled by the
+// transport of a [NoteClient].
+func WithResponseNote(ctx context.Context) (context.Context, *ResponseNote) {
+	n := &ResponseNote{}
+	return context.WithValue(ctx, responseNoteKey{}, n), n
+}
+
+// noteTransport is an http.RoundTripper that writes each response's status
+// and Retry-After into the request context's ResponseNote, if any.
+type noteTransport struct {
+	base http.RoundTripper
+}
+
+func (t noteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if n, ok := req.Context().Value(responseNoteKey{}).(*ResponseNote); ok && resp != nil {
+		n.Status = resp.StatusCode
+		n.RetryAfter = retry.ParseAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return resp, err
+}
+
+// NoteClient returns an HTTP client whose responses fill responseNotes.
+func NoteClient(base *http.Client) *http.Client {
+	c := *base
+	if c.Transport == nil {
+		c.Transport = http.DefaultTransport
+	}
+	c.Transport = noteTransport{base: c.Transport}
+	return &c
+}
