@@ -1,6 +1,6 @@
-// Package store keeps veille's documents, cards, eval runs and batch runs in
+// Package sqlite keeps veille's documents, cards, eval runs and batch runs in
 // one SQLite database, through the pure-Go driver modernc.org/sqlite.
-package store
+package sqlite
 
 import (
 	"context"
