@@ -1,5 +1,11 @@
-// Package sqlite keeps veille's documents, cards, eval runs and batch runs in
-// one SQLite database, through the pure-Go driver modernc.org/sqlite.
+// Package sqlite is veille's embedded storage backend (see package store):
+// it keeps documents, cards, eval runs and batch runs in one SQLite
+// database file, through the pure-Go driver modernc.org/sqlite.
+//
+// Its schema is the numbered SQL files of migrations/, embedded in the
+// program; [Open] applies those a database has not had yet, each in its own
+// transaction. A migration, once released, is never edited nor renumbered:
+// a change to the schema is a new file.
 package sqlite
 
 import (
@@ -16,37 +22,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veille/veille/schema"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
-
-// EnvDB names the environment variable that overrides the database path.
-const EnvDB = "VEILLE_DB"
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Store is an open veille database.
+// Store is an open veille database. Its methods are safe for concurrent
+// use. A record that does not exist is reported with an error wrapping
+// [schema.ErrNotFound].
 type Store struct {
 	db   *sql.DB
 	path string
-}
-
-// DefaultPath returns where the database lives when no --db flag is given:
-// $VEILLE_DB, else $XDG_DATA_HOME/veille/veille.db, else
-// ~/.local/share/veille/veille.db.
-func DefaultPath() (string, error) {
-	if p := os.Getenv(EnvDB); p != "" {
-		return p, nil
-	}
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("default database path: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "veille", "veille.db"), nil
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode with
@@ -57,20 +45,31 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 	}
+	s, err := openDB(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// openDB opens the database at path without migrating it. Every
+// transaction takes the write lock when it begins (_txlock=immediate), so
+// that two writers wait for each other (busy_timeout) instead of failing
+// when the first one writes.
+func openDB(path string) (*Store, error) {
 	dsn := "file:" + uriPath(path) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err
 	}
 	if path == ":memory:" {
 		db.SetMaxOpenConns(1) // each connection would otherwise get its own empty database
 	}
-	s := &Store{db: db, path: path}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
+	return &Store{db: db, path: path}, nil
 }
 
 // uriPath escapes the characters that a SQLite URI filename gives a meaning
@@ -96,6 +95,7 @@ type migration struct {
 	sql     string
 }
 
+// loadMigrations reads the embedded migrations, ordered by version.
 func loadMigrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
@@ -130,9 +130,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var current int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return err
 	}
 	if n := len(ms); n > 0 && current > ms[n-1].version {
 		return fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
@@ -148,6 +148,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// schemaVersion is the version of the last migration applied (0: none).
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// apply runs migration m and records its version, in one transaction.
 func (s *Store) apply(ctx context.Context, m migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -174,12 +184,25 @@ func parseTimestamp(s string) time.Time {
 	return t
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// notFound turns sql.ErrNoRows into [schema.ErrNotFound], so that no
+// database/sql error reaches the callers; it returns other errors as they
+// are.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return schema.ErrNotFound
+	}
+	return err
+}
+
+// inTx runs fn in a transaction, committing when it returns nil and rolling
+// back when it fails (or panics). The transaction holds the write lock from
+// its start (see openDB).
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback() // a no-op (sql.ErrTxDone) once committed or rolled back
 	if err := fn(tx); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
