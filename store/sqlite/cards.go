@@ -146,7 +146,11 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun,
 		runs = append(runs, r)
 		ids = append(ids, id)
 	}
-	rows.Close()
+	// The rows are closed before the attempts are read: an in-memory store
+	// has a single connection.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("runs of %s: %w", input, err)
+	}
 	for i, id := range ids {
 		a, err := s.attempts(ctx, id)
 		if err != nil {
@@ -154,7 +158,7 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun,
 		}
 		runs[i].Attempts = a
 	}
-	return runs, rows.Err()
+	return runs, nil
 }
 
 func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, error) {
