@@ -1,35 +1,28 @@
-// Package store keeps veille's documents, cards, eval runs and batch runs in
-// one SQLite database, through the pure-Go driver modernc.org/sqlite.
+// Package store is where veille keeps its records: documents, cards with
+// their grounding spans, model runs, the response cache, batch runs and
+// eval runs, all of them types of package schema.
+//
+// A backend is a package that stores those records in one database and
+// offers the methods listed by
+// [github.com/veille/veille/store/storetest.Backend]; a record that does not
+// exist is reported with an error wrapping [schema.ErrNotFound]. Package
+// [github.com/veille/veille/store/sqlite], the embedded default, keeps them
+// in one SQLite file. Package [github.com/veille/veille/store/storetest] is
+// the contract every backend passes: its Run function runs the same
+// behavioural tests against any of them.
+//
+// This package holds what does not depend on the backend: where the
+// database lives by default.
 package store
 
 import (
-	"context"
-	"database/sql"
-	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // EnvDB names the environment variable that overrides the database path.
 const EnvDB = "VEILLE_DB"
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// Store is an open veille database.
-type Store struct {
-	db   *sql.DB
-	path string
-}
 
 // DefaultPath returns where the database lives when no --db flag is given:
 // $VEILLE_DB, else $XDG_DATA_HOME/veille/veille.db, else
@@ -47,141 +40,4 @@ func DefaultPath() (string, error) {
 		dir = filepath.Join(home, ".local", "share")
 	}
 	return filepath.Join(dir, "veille", "veille.db"), nil
-}
-
-// Open opens (creating if needed) the database at path, in WAL mode with
-// foreign keys on and a busy timeout, and applies pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("open store %s: %w", path, err)
-		}
-	}
-	dsn := "file:" + uriPath(path) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	if path == ":memory:" {
-		db.SetMaxOpenConns(1) // each connection would otherwise get its own empty database
-	}
-	s := &Store{db: db, path: path}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
-}
-
-// uriPath escapes the characters that a SQLite URI filename gives a meaning
-// to, so that a path holding them names its file.
-func uriPath(path string) string {
-	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
-}
-
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
-
-// Path is the database file the store was opened on.
-func (s *Store) Path() string { return s.path }
-
-// DB exposes the database handle to code that needs it directly (the River
-// queue driver); everything else goes through the Store's methods.
-func (s *Store) DB() *sql.DB { return s.db }
-
-// migration is one embedded file migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
-}
-
-// migrate applies every migration newer than the database's user_version,
-// each in its own transaction together with the version bump.
-func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
-	if err != nil {
-		return err
-	}
-	var current int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
-	}
-	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
-		if err := s.apply(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
-	}
-	return nil
-}
-
-func (s *Store) apply(ctx context.Context, m migration) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// timestamp is how the store writes a time: RFC 3339 with nanoseconds, in
-// UTC.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// parseTimestamp reads a time written by timestamp; it is the zero time
-// when s is not one.
-func parseTimestamp(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
-}
-
-// inTx runs fn in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	return tx.Commit()
 }

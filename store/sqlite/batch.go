@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,61 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/veille/veille/schema"
 )
-
-// Batch run statuses.
-const (
-	BatchRunning     = "running"
-	BatchCompleted   = "completed"
-	BatchStopped     = "stopped"
-	BatchInterrupted = "interrupted"
-)
-
-// Job attempt outcomes.
-const (
-	AttemptDone        = "done"
-	AttemptSkipped     = "skipped"
-	AttemptRetry       = "retry"
-	AttemptFailed      = "failed"  // permanent failure, not retried
-	AttemptGaveUp      = "gave up" // transient failure, out of attempts
-	AttemptInterrupted = "interrupted"
-)
-
-// BatchRun is one `extract batch` invocation and its summary.
-type BatchRun struct {
-	ID         int64
-	StartedAt  time.Time
-	FinishedAt time.Time // zero while running
-	Status     string
-	StopReason string
-	Inputs     []string
-	// Queued counts the jobs this run inserted; Skipped the documents that
-	// had a card already; Done the cards made; Failed the jobs given up.
-	Queued, Skipped, Done, Failed int
-	FailedByCause                 map[string]int
-	InputTokens, OutputTokens     int
-	CostUSD                       float64
-	Elapsed                       time.Duration
-	// Remaining counts the jobs left in the queue when the run ended.
-	Remaining int
-}
-
-// JobAttempt is one try at one batch job.
-type JobAttempt struct {
-	ID         int64
-	RunID      int64
-	JobID      int64
-	Attempt    int
-	URL        string
-	StartedAt  time.Time
-	FinishedAt time.Time // zero while in flight
-	Outcome    string
-	Cause      string
-	Error      string
-
-	InputTokens, OutputTokens int
-	CostUSD                   float64
-}
 
 func parseBatchTimestamp(s sql.NullString) (time.Time, error) {
 	if !s.Valid || s.String == "" {
@@ -70,27 +18,61 @@ func parseBatchTimestamp(s sql.NullString) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s.String)
 }
 
-// StartBatchRun records a new run in the running state and returns its ID.
-func (s *Store) StartBatchRun(ctx context.Context, inputs []string, startedAt time.Time) (int64, error) {
+// PrepareBatchRun records a new run in the running state, calls enqueue to
+// queue its jobs, and records the item URLs of feedItems (keyed by feed URL)
+// as seen at startedAt, all in one transaction: enqueue receives that
+// transaction and the run's ID, and inserts its jobs through tx (River's
+// InsertManyTx does). When enqueue or any write fails, everything is rolled
+// back: no run, no jobs, no feed item marked. The run records queued, the
+// number of jobs enqueue reports.
+func (s *Store) PrepareBatchRun(ctx context.Context, inputs []string, startedAt time.Time,
+	feedItems map[string][]string, enqueue func(ctx context.Context, tx *sql.Tx, runID int64) (int, error),
+) (runID int64, queued int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		id, err := insertBatchRun(ctx, tx, inputs, startedAt)
+		if err != nil {
+			return err
+		}
+		n, err := enqueue(ctx, tx, id)
+		if err != nil {
+			return fmt.Errorf("queue jobs of run %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batch_runs SET queued = ? WHERE id = ?`, n, id); err != nil {
+			return fmt.Errorf("record jobs of run %d: %w", id, err)
+		}
+		runID, queued = id, n
+		return markFeedItemsSeen(ctx, tx, feedItems, startedAt)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("prepare batch run: %w", err)
+	}
+	return runID, queued, nil
+}
+
+// insertBatchRun records a new run in the running state and returns its ID.
+func insertBatchRun(ctx context.Context, tx *sql.Tx, inputs []string, startedAt time.Time) (int64, error) {
 	if inputs == nil {
 		inputs = []string{}
 	}
 	js, err := json.Marshal(inputs)
 	if err != nil {
-		return 0, fmt.Errorf("start batch run: %w", err)
+		return 0, fmt.Errorf("record run: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx,
-		`INSERT INTO batch_runs (started_at, status, inputs) VALUES (?, ?, ?)`,
-		timestamp(startedAt), BatchRunning, string(js))
+	res, err := tx.ExecContext(ctx, `INSERT INTO batch_runs (started_at, status, inputs) VALUES (?, ?, ?)`,
+		timestamp(startedAt), schema.BatchRunning, string(js))
 	if err != nil {
-		return 0, fmt.Errorf("start batch run: %w", err)
+		return 0, fmt.Errorf("record run: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("record run: %w", err)
+	}
+	return id, nil
 }
 
 // FinishBatchRun stores run's summary (everything but ID, StartedAt and
 // Inputs) on the run's row.
-func (s *Store) FinishBatchRun(ctx context.Context, run BatchRun) error {
+func (s *Store) FinishBatchRun(ctx context.Context, run schema.BatchRun) error {
 	causes := run.FailedByCause
 	if causes == nil {
 		causes = map[string]int{}
@@ -120,7 +102,7 @@ func (s *Store) InterruptBatchRuns(ctx context.Context, now time.Time) (int, err
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE batch_attempts SET finished_at = ?, outcome = ?,
 			cause = 'crash', error = 'the batch process died during this attempt'
-			WHERE finished_at IS NULL`, timestamp(now), AttemptInterrupted)
+			WHERE finished_at IS NULL`, timestamp(now), schema.AttemptInterrupted)
 		if err != nil {
 			return err
 		}
@@ -128,7 +110,7 @@ func (s *Store) InterruptBatchRuns(ctx context.Context, now time.Time) (int, err
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE batch_runs SET finished_at = ?, status = ?,
-			stop_reason = 'process died' WHERE status = ?`, timestamp(now), BatchInterrupted, BatchRunning)
+			stop_reason = 'process died' WHERE status = ?`, timestamp(now), schema.BatchInterrupted, schema.BatchRunning)
 		return err
 	})
 	if err != nil {
@@ -138,7 +120,7 @@ func (s *Store) InterruptBatchRuns(ctx context.Context, now time.Time) (int, err
 }
 
 // BatchRuns returns the last n runs, newest first.
-func (s *Store) BatchRuns(ctx context.Context, n int) ([]BatchRun, error) {
+func (s *Store) BatchRuns(ctx context.Context, n int) ([]schema.BatchRun, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, started_at, finished_at, status, stop_reason,
 		inputs, queued, skipped, done, failed, failed_by_cause, input_tokens, output_tokens,
 		cost_usd, elapsed_ms, remaining FROM batch_runs ORDER BY id DESC LIMIT ?`, n)
@@ -146,7 +128,7 @@ func (s *Store) BatchRuns(ctx context.Context, n int) ([]BatchRun, error) {
 		return nil, fmt.Errorf("list batch runs: %w", err)
 	}
 	defer rows.Close()
-	var runs []BatchRun
+	var runs []schema.BatchRun
 	for rows.Next() {
 		r, err := scanBatchRun(rows)
 		if err != nil {
@@ -157,9 +139,9 @@ func (s *Store) BatchRuns(ctx context.Context, n int) ([]BatchRun, error) {
 	return runs, rows.Err()
 }
 
-func scanBatchRun(rows *sql.Rows) (BatchRun, error) {
+func scanBatchRun(rows *sql.Rows) (schema.BatchRun, error) {
 	var (
-		r                 BatchRun
+		r                 schema.BatchRun
 		started, finished sql.NullString
 		inputs, causes    string
 		elapsedMS         int64
@@ -187,7 +169,7 @@ func scanBatchRun(rows *sql.Rows) (BatchRun, error) {
 }
 
 // StartJobAttempt records an attempt as in flight and returns its ID.
-func (s *Store) StartJobAttempt(ctx context.Context, a JobAttempt) (int64, error) {
+func (s *Store) StartJobAttempt(ctx context.Context, a schema.JobAttempt) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO batch_attempts (run_id, job_id, attempt, url,
 		started_at) VALUES (?, ?, ?, ?, ?)`, a.RunID, a.JobID, a.Attempt, a.URL, timestamp(a.StartedAt))
 	if err != nil {
@@ -196,8 +178,9 @@ func (s *Store) StartJobAttempt(ctx context.Context, a JobAttempt) (int64, error
 	return res.LastInsertId()
 }
 
-// FinishJobAttempt stores how attempt a.ID ended.
-func (s *Store) FinishJobAttempt(ctx context.Context, a JobAttempt) error {
+// FinishJobAttempt stores how attempt a.ID ended. When there is no attempt
+// a.ID, the error wraps [schema.ErrNotFound].
+func (s *Store) FinishJobAttempt(ctx context.Context, a schema.JobAttempt) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE batch_attempts SET finished_at = ?, outcome = ?,
 		cause = ?, error = ?, input_tokens = ?, output_tokens = ?, cost_usd = ? WHERE id = ?`,
 		timestamp(a.FinishedAt), a.Outcome, a.Cause, a.Error, a.InputTokens, a.OutputTokens,
@@ -206,17 +189,17 @@ func (s *Store) FinishJobAttempt(ctx context.Context, a JobAttempt) error {
 		return fmt.Errorf("finish attempt %d: %w", a.ID, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("finish attempt %d: no such attempt", a.ID)
+		return fmt.Errorf("finish attempt %d: %w", a.ID, schema.ErrNotFound)
 	}
 	return nil
 }
 
 // RunAttempts returns the attempts made during run runID, oldest first.
-func (s *Store) RunAttempts(ctx context.Context, runID int64) ([]JobAttempt, error) {
+func (s *Store) RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error) {
 	return s.queryAttempts(ctx, `WHERE run_id = ? ORDER BY id`, runID)
 }
 
-func (s *Store) queryAttempts(ctx context.Context, where string, arg any) ([]JobAttempt, error) {
+func (s *Store) queryAttempts(ctx context.Context, where string, arg any) ([]schema.JobAttempt, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, job_id, attempt, url, started_at,
 		finished_at, outcome, cause, error, input_tokens, output_tokens, cost_usd
 		FROM batch_attempts `+where, arg)
@@ -224,10 +207,10 @@ func (s *Store) queryAttempts(ctx context.Context, where string, arg any) ([]Job
 		return nil, fmt.Errorf("list job attempts: %w", err)
 	}
 	defer rows.Close()
-	var out []JobAttempt
+	var out []schema.JobAttempt
 	for rows.Next() {
 		var (
-			a                 JobAttempt
+			a                 schema.JobAttempt
 			started, finished sql.NullString
 		)
 		if err := rows.Scan(&a.ID, &a.RunID, &a.JobID, &a.Attempt, &a.URL, &started, &finished,
@@ -257,11 +240,11 @@ func (s *Store) PermanentFailure(ctx context.Context, url string) (cause string,
 	case err != nil:
 		return "", false, fmt.Errorf("last attempt at %s: %w", url, err)
 	}
-	return cause, outcome == AttemptFailed, nil
+	return cause, outcome == schema.AttemptFailed, nil
 }
 
 // UnseenFeedItems returns the item URLs of feed feedURL that
-// MarkFeedItemsSeen has not recorded yet, in their given order.
+// [Store.PrepareBatchRun] has not recorded yet, in their given order.
 func (s *Store) UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []string) ([]string, error) {
 	var fresh []string
 	for _, u := range itemURLs {
@@ -278,20 +261,16 @@ func (s *Store) UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []
 	return fresh, nil
 }
 
-// MarkFeedItemsSeen records item URLs of feed feedURL as seen, in one
-// transaction; call it once they are queued.
-func (s *Store) MarkFeedItemsSeen(ctx context.Context, feedURL string, itemURLs []string, now time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+// markFeedItemsSeen records the item URLs of feedItems, keyed by feed URL,
+// as seen at now; an item seen before keeps its first date.
+func markFeedItemsSeen(ctx context.Context, tx *sql.Tx, feedItems map[string][]string, now time.Time) error {
+	for feedURL, itemURLs := range feedItems {
 		for _, u := range itemURLs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO batch_feed_items (feed_url, item_url, first_seen)
 				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, feedURL, u, timestamp(now)); err != nil {
-				return err
+				return fmt.Errorf("record items of feed %s: %w", feedURL, err)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("record items of feed %s: %w", feedURL, err)
 	}
 	return nil
 }
@@ -299,7 +278,7 @@ func (s *Store) MarkFeedItemsSeen(ctx context.Context, feedURL string, itemURLs 
 // LatestCards returns the newest card version of every document whose
 // newest version was made at or after since (zero: all), ordered by
 // document ID. It is what `extract export` writes.
-func (s *Store) LatestCards(ctx context.Context, since time.Time) ([]StoredCard, error) {
+func (s *Store) LatestCards(ctx context.Context, since time.Time) ([]schema.StoredCard, error) {
 	// created_at is RFC 3339 in UTC; comparing with the seconds-only prefix
 	// keeps fractional seconds on the right side.
 	return s.cards(ctx, `WHERE id IN (SELECT MAX(id) FROM cards GROUP BY document_id)

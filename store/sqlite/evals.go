@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,40 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/veille/veille/schema"
 )
-
-// EvalRun is one stored `extract eval` run.
-type EvalRun struct {
-	ID        int64
-	CreatedAt time.Time
-	// Gold and Predictions say what was compared.
-	Gold, Predictions       string
-	Provider, Model, Prompt string
-	Cards, Missing, Errors  int
-	Overall                 float64
-	Sections                []EvalSection
-	CardScores              []EvalCard
-	// ReportJSON is the full JSON report of the run.
-	ReportJSON string
-}
-
-// EvalSection is a run's score for one section; Score is nil when no card
-// had the section.
-type EvalSection struct {
-	Section string
-	Score   *float64
-	Cards   int
-}
-
-// EvalCard is a run's overall score for one card.
-type EvalCard struct {
-	Card, GoldFile, PredFile string
-	Overall                  float64
-}
 
 // SaveEvalRun stores a run with its section and card scores in one
 // transaction and returns its id. CreatedAt is set to now when zero.
-func (s *Store) SaveEvalRun(ctx context.Context, r EvalRun) (int64, error) {
+func (s *Store) SaveEvalRun(ctx context.Context, r schema.EvalRun) (int64, error) {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now()
 	}
@@ -77,7 +50,7 @@ func (s *Store) SaveEvalRun(ctx context.Context, r EvalRun) (int64, error) {
 
 // EvalRuns lists the stored runs, newest first, with their section scores
 // (not their card scores nor their reports); limit ≤ 0 lists them all.
-func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
+func (s *Store) EvalRuns(ctx context.Context, limit int) ([]schema.EvalRun, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
@@ -86,9 +59,9 @@ func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list eval runs: %w", err)
 	}
-	var runs []EvalRun
+	var runs []schema.EvalRun
 	for rows.Next() {
-		var r EvalRun
+		var r schema.EvalRun
 		var created string
 		if err := rows.Scan(&r.ID, &created, &r.Gold, &r.Predictions, &r.Provider, &r.Model, &r.Prompt,
 			&r.Cards, &r.Missing, &r.Errors, &r.Overall); err != nil {
@@ -113,16 +86,16 @@ func (s *Store) EvalRuns(ctx context.Context, limit int) ([]EvalRun, error) {
 	return runs, nil
 }
 
-func (s *Store) evalSections(ctx context.Context, runID int64) ([]EvalSection, error) {
+func (s *Store) evalSections(ctx context.Context, runID int64) ([]schema.EvalSection, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT section, score, cards FROM eval_sections
 		WHERE run_id = ? ORDER BY rowid`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("sections of eval run %d: %w", runID, err)
 	}
 	defer rows.Close()
-	var out []EvalSection
+	var out []schema.EvalSection
 	for rows.Next() {
-		var sec EvalSection
+		var sec schema.EvalSection
 		var score sql.NullFloat64
 		if err := rows.Scan(&sec.Section, &score, &sec.Cards); err != nil {
 			return nil, fmt.Errorf("sections of eval run %d: %w", runID, err)
@@ -135,11 +108,12 @@ func (s *Store) evalSections(ctx context.Context, runID int64) ([]EvalSection, e
 	return out, rows.Err()
 }
 
-// EvalRunReport returns the JSON report of a stored run.
+// EvalRunReport returns the JSON report of a stored run. When there is no
+// run id, the error wraps [schema.ErrNotFound].
 func (s *Store) EvalRunReport(ctx context.Context, id int64) (string, error) {
 	var report string
 	if err := s.db.QueryRowContext(ctx, `SELECT report_json FROM eval_runs WHERE id = ?`, id).Scan(&report); err != nil {
-		return "", fmt.Errorf("report of eval run %d: %w", id, err)
+		return "", fmt.Errorf("report of eval run %d: %w", id, notFound(err))
 	}
 	return report, nil
 }

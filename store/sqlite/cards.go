@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,74 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/veille/veille/schema"
 )
-
-// NewCard is a card to save, with its provenance and grounding.
-type NewCard struct {
-	DocumentID string
-	URL        string
-	// CardJSON is the schema.Card as JSON; Markdown its gold layout;
-	// RawJSON the model's answer as received.
-	CardJSON, Markdown, RawJSON string
-
-	Provider, Model                       string
-	PromptName, PromptVersion, PromptHash string
-	InputTokens, OutputTokens, Requests   int
-	Latency                               time.Duration
-	CostUSD                               float64
-	Cached                                bool
-
-	Spans []CardSpan
-}
-
-// CardSpan is where one row's evidence was found in the document's text.
-// Start and End are offsets in characters (Unicode code points), End
-// exclusive, -1 when the evidence was not found.
-type CardSpan struct {
-	Section    string
-	Row        int
-	Name       string
-	Evidence   string
-	Start, End int
-	Method     string
-	Score      float64
-}
-
-// ModelRun is one attempt to make a card for an input, successful or not.
-type ModelRun struct {
-	Input      string
-	DocumentID string // empty when the input could not be loaded
-	Provider   string
-	Model      string
-	PromptHash string
-	Err        string // empty on success
-	Started    time.Time
-	Finished   time.Time
-	Attempts   []ModelAttempt
-}
-
-// ModelAttempt is one request sent to a model during a run.
-type ModelAttempt struct {
-	Status       int
-	FinishReason string
-	Err          string
-	Latency      time.Duration
-}
-
-// StoredCard is a saved card version.
-type StoredCard struct {
-	ID         int64
-	DocumentID string
-	Version    int
-	NewCard
-	RowsTotal, RowsGrounded int
-	CreatedAt               time.Time
-}
 
 // SaveCard stores c as the next version of its document's card, together
 // with its spans and the run that made it, in one transaction. It returns
 // the new card's id and version.
-func (s *Store) SaveCard(ctx context.Context, c NewCard, run ModelRun) (id int64, version int, err error) {
+func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx,
 			`SELECT COALESCE(MAX(version), 0) + 1 FROM cards WHERE document_id = ?`, c.DocumentID).Scan(&version); err != nil {
@@ -114,7 +54,7 @@ func (s *Store) SaveCard(ctx context.Context, c NewCard, run ModelRun) (id int64
 }
 
 // SaveFailedRun records a run that made no card, with its attempts.
-func (s *Store) SaveFailedRun(ctx context.Context, run ModelRun) error {
+func (s *Store) SaveFailedRun(ctx context.Context, run schema.ModelRun) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		return insertRun(ctx, tx, run, sql.NullInt64{})
 	})
@@ -124,7 +64,7 @@ func (s *Store) SaveFailedRun(ctx context.Context, run ModelRun) error {
 	return nil
 }
 
-func insertRun(ctx context.Context, tx *sql.Tx, run ModelRun, cardID sql.NullInt64) error {
+func insertRun(ctx context.Context, tx *sql.Tx, run schema.ModelRun, cardID sql.NullInt64) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO model_runs (input, document_id, provider, model, prompt_hash,
 		card_id, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Input, sql.NullString{String: run.DocumentID, Valid: run.DocumentID != ""}, run.Provider, run.Model,
@@ -146,35 +86,35 @@ func insertRun(ctx context.Context, tx *sql.Tx, run ModelRun, cardID sql.NullInt
 	return nil
 }
 
-// LatestCard returns the newest card version of a document, or
-// sql.ErrNoRows wrapped when it has none.
-func (s *Store) LatestCard(ctx context.Context, documentID string) (StoredCard, error) {
+// LatestCard returns the newest card version of a document. When it has
+// none, the error wraps [schema.ErrNotFound].
+func (s *Store) LatestCard(ctx context.Context, documentID string) (schema.StoredCard, error) {
 	cards, err := s.cards(ctx, `WHERE document_id = ? ORDER BY version DESC LIMIT 1`, documentID)
 	if err != nil {
-		return StoredCard{}, err
+		return schema.StoredCard{}, err
 	}
 	if len(cards) == 0 {
-		return StoredCard{}, fmt.Errorf("latest card of %s: %w", documentID, sql.ErrNoRows)
+		return schema.StoredCard{}, fmt.Errorf("latest card of %s: %w", documentID, schema.ErrNotFound)
 	}
 	return cards[0], nil
 }
 
 // CardVersions returns every card version of a document, oldest first.
-func (s *Store) CardVersions(ctx context.Context, documentID string) ([]StoredCard, error) {
+func (s *Store) CardVersions(ctx context.Context, documentID string) ([]schema.StoredCard, error) {
 	return s.cards(ctx, `WHERE document_id = ? ORDER BY version`, documentID)
 }
 
 // CardSpans returns a card's grounding spans in table order.
-func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]CardSpan, error) {
+func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
 		FROM card_spans WHERE card_id = ? ORDER BY rowid`, cardID)
 	if err != nil {
 		return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
 	}
 	defer rows.Close()
-	var spans []CardSpan
+	var spans []schema.Span
 	for rows.Next() {
-		var sp CardSpan
+		var sp schema.Span
 		if err := rows.Scan(&sp.Section, &sp.Row, &sp.Name, &sp.Evidence, &sp.Start, &sp.End, &sp.Method, &sp.Score); err != nil {
 			return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
 		}
@@ -185,16 +125,16 @@ func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]CardSpan, error)
 
 // ModelRuns returns the runs recorded for an input, oldest first, with
 // their attempts.
-func (s *Store) ModelRuns(ctx context.Context, input string) ([]ModelRun, error) {
+func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
 		error, started_at, finished_at FROM model_runs WHERE input = ? ORDER BY id`, input)
 	if err != nil {
 		return nil, fmt.Errorf("runs of %s: %w", input, err)
 	}
-	var runs []ModelRun
+	var runs []schema.ModelRun
 	var ids []int64
 	for rows.Next() {
-		var r ModelRun
+		var r schema.ModelRun
 		var id int64
 		var started, finished string
 		if err := rows.Scan(&id, &r.Input, &r.DocumentID, &r.Provider, &r.Model, &r.PromptHash, &r.Err,
@@ -206,7 +146,11 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]ModelRun, error)
 		runs = append(runs, r)
 		ids = append(ids, id)
 	}
-	rows.Close()
+	// The rows are closed before the attempts are read: an in-memory store
+	// has a single connection.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("runs of %s: %w", input, err)
+	}
 	for i, id := range ids {
 		a, err := s.attempts(ctx, id)
 		if err != nil {
@@ -214,19 +158,19 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]ModelRun, error)
 		}
 		runs[i].Attempts = a
 	}
-	return runs, rows.Err()
+	return runs, nil
 }
 
-func (s *Store) attempts(ctx context.Context, runID int64) ([]ModelAttempt, error) {
+func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
 		WHERE run_id = ? ORDER BY n`, runID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ModelAttempt
+	var out []schema.Attempt
 	for rows.Next() {
-		var a ModelAttempt
+		var a schema.Attempt
 		var ms int64
 		if err := rows.Scan(&a.Status, &a.FinishReason, &a.Err, &ms); err != nil {
 			return nil, err
@@ -237,7 +181,7 @@ func (s *Store) attempts(ctx context.Context, runID int64) ([]ModelAttempt, erro
 	return out, rows.Err()
 }
 
-func (s *Store) cards(ctx context.Context, where string, args ...any) ([]StoredCard, error) {
+func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.StoredCard, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
 		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
 		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at FROM cards `+where, args...)
@@ -245,9 +189,9 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]StoredC
 		return nil, fmt.Errorf("read cards: %w", err)
 	}
 	defer rows.Close()
-	var out []StoredCard
+	var out []schema.StoredCard
 	for rows.Next() {
-		var c StoredCard
+		var c schema.StoredCard
 		var ms int64
 		var cached int
 		var created string
@@ -265,15 +209,8 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]StoredC
 	return out, rows.Err()
 }
 
-// CacheKey identifies a model response in the response cache.
-type CacheKey struct {
-	Provider, Model, PromptHash string
-	// TextHash is the hex SHA-256 of everything else the request sent.
-	TextHash string
-}
-
 // CachedResponse returns the cached response for key, if any.
-func (s *Store) CachedResponse(ctx context.Context, key CacheKey) (string, bool, error) {
+func (s *Store) CachedResponse(ctx context.Context, key schema.CacheKey) (string, bool, error) {
 	var resp string
 	err := s.db.QueryRowContext(ctx, `SELECT response FROM response_cache
 		WHERE provider = ? AND model = ? AND prompt_hash = ? AND text_hash = ?`,
@@ -288,7 +225,7 @@ func (s *Store) CachedResponse(ctx context.Context, key CacheKey) (string, bool,
 }
 
 // CacheResponse stores (or replaces) the response for key.
-func (s *Store) CacheResponse(ctx context.Context, key CacheKey, response string) error {
+func (s *Store) CacheResponse(ctx context.Context, key schema.CacheKey, response string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO response_cache
 		(provider, model, prompt_hash, text_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		key.Provider, key.Model, key.PromptHash, key.TextHash, response, timestamp(time.Now()))

@@ -1,12 +1,10 @@
-package store
+package sqlite
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +27,7 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 	}
 	hash := doc.ContentHash
 	if hash == "" {
-		hash = ContentHash(doc.Body)
+		hash = schema.ContentHash(doc.Body)
 	}
 	body, err := gzipBytes(doc.Body)
 	if err != nil {
@@ -71,13 +69,14 @@ func checkDocument(doc schema.Document) error {
 }
 
 // GetDocument returns the document stored under a canonical URL. When there
-// is none, the error wraps sql.ErrNoRows.
+// is none, the error wraps [schema.ErrNotFound].
 func (s *Store) GetDocument(ctx context.Context, canonicalURL string) (schema.Document, error) {
 	return s.documentWhere(ctx, "canonical_url", canonicalURL)
 }
 
 // GetDocumentByID returns the document with the given ID (see
-// schema.DocumentID). When there is none, the error wraps sql.ErrNoRows.
+// [schema.DocumentID]). When there is none, the error wraps
+// [schema.ErrNotFound].
 func (s *Store) GetDocumentByID(ctx context.Context, id string) (schema.Document, error) {
 	return s.documentWhere(ctx, "id", id)
 }
@@ -88,7 +87,7 @@ func (s *Store) documentWhere(ctx context.Context, column, value string) (schema
 	row := s.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE `+column+` = ?`, value)
 	doc, err := scanDocument(row)
 	if err != nil {
-		return schema.Document{}, fmt.Errorf("document %s: %w", value, err)
+		return schema.Document{}, fmt.Errorf("document %s: %w", value, notFound(err))
 	}
 	return doc, nil
 }
@@ -122,12 +121,6 @@ func scanDocument(row *sql.Row) (schema.Document, error) {
 		return schema.Document{}, fmt.Errorf("body: %w", err)
 	}
 	return doc, nil
-}
-
-// ContentHash is the hex SHA-256 of a document body (schema.Document.ContentHash).
-func ContentHash(body []byte) string {
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
 }
 
 func gzipBytes(b []byte) ([]byte, error) {

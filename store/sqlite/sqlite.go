@@ -1,0 +1,210 @@
+// Package sqlite is veille's embedded storage backend (see package store):
+// it keeps documents, cards, eval runs and batch runs in one SQLite
+// database file, through the pure-Go driver modernc.org/sqlite.
+//
+// Its schema is the numbered SQL files of migrations/, embedded in the
+// program; [Open] applies those a database has not had yet, each in its own
+// transaction. A migration, once released, is never edited nor renumbered:
+// a change to the schema is a new file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/veille/veille/schema"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an open veille database. Its methods are safe for concurrent
+// use. A record that does not exist is reported with an error wrapping
+// [schema.ErrNotFound].
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the database at path, in WAL mode with
+// foreign keys on and a busy timeout, and applies pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	s, err := openDB(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// openDB opens the database at path without migrating it. Every
+// transaction takes the write lock when it begins (_txlock=immediate), so
+// that two writers wait for each other (busy_timeout) instead of failing
+// when the first one writes.
+func openDB(path string) (*Store, error) {
+	dsn := "file:" + uriPath(path) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if path == ":memory:" {
+		db.SetMaxOpenConns(1) // each connection would otherwise get its own empty database
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// uriPath escapes the characters that a SQLite URI filename gives a meaning
+// to, so that a path holding them names its file.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the database handle to code that needs it directly (the River
+// queue driver); everything else goes through the Store's methods.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// migration is one embedded file migrations/NNNN_name.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads the embedded migrations, ordered by version.
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies every migration newer than the database's user_version,
+// each in its own transaction together with the version bump.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if n := len(ms); n > 0 && current > ms[n-1].version {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if err := s.apply(ctx, m); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// schemaVersion is the version of the last migration applied (0: none).
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// apply runs migration m and records its version, in one transaction.
+func (s *Store) apply(ctx context.Context, m migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// timestamp is how the store writes a time: RFC 3339 with nanoseconds, in
+// UTC.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// parseTimestamp reads a time written by timestamp; it is the zero time
+// when s is not one.
+func parseTimestamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// notFound turns sql.ErrNoRows into [schema.ErrNotFound], so that no
+// database/sql error reaches the callers; it returns other errors as they
+// are.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return schema.ErrNotFound
+	}
+	return err
+}
+
+// inTx runs fn in a transaction, committing when it returns nil and rolling
+// back when it fails (or panics). The transaction holds the write lock from
+// its start (see openDB).
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // a no-op (sql.ErrTxDone) once committed or rolled back
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
