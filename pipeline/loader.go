@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,14 +13,13 @@ import (
 	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/pdf"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // Loader turns an input — an http(s) URL or a local file — into a Document
 // with its extracted text, kept in the store so that a URL is fetched once.
 type Loader struct {
 	// Store keeps documents. Nil means nothing is looked up or saved.
-	Store *store.Store
+	Store DocumentStore
 	// Fetcher gets http(s) pages. Nil means a Fetcher with default settings.
 	Fetcher *fetch.Fetcher
 }
@@ -81,7 +79,7 @@ func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.D
 		if err == nil {
 			return doc, nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if !errors.Is(err, schema.ErrNotFound) {
 			return schema.Document{}, err
 		}
 	}
@@ -125,7 +123,7 @@ func DocumentFromPage(page fetch.Page) (schema.Document, error) {
 		Status:      page.Status,
 		ContentType: page.ContentType,
 		FetchedAt:   page.FetchedAt,
-		ContentHash: store.ContentHash(page.Body),
+		ContentHash: schema.ContentHash(page.Body),
 		Body:        page.Body,
 	}
 	switch fetch.KindOf(page.ContentType) {

@@ -15,12 +15,12 @@ import (
 	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/fetch/fetchtest"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "veille.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "veille.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func openStore(t *testing.T) *store.Store {
 	return st
 }
 
-func documentCount(t *testing.T, st *store.Store) int {
+func documentCount(t *testing.T, st *sqlite.Store) int {
 	t.Helper()
 	n, err := st.DocumentCount(context.Background())
 	if err != nil {

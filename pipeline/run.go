@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veille/veille/pipeline/batch"
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // DocumentLoader resolves an input (URL or file) to a document with its
@@ -27,7 +27,7 @@ type Runner struct {
 	Loader DocumentLoader
 	Model  llm.Model
 	// Store keeps cards and runs; nil stores nothing.
-	Store *store.Store
+	Store CardStore
 	// OutputLang is the card's language; empty means the source's.
 	OutputLang string
 	// StrictGrounding drops the rows whose evidence is not in the text.
@@ -42,10 +42,10 @@ type Outcome struct {
 	Card     schema.Card
 	// Markdown is the card in the gold layout (no final newline).
 	Markdown   string
-	Provenance llm.Provenance
+	Provenance schema.Provenance
 	// Spans locate each row's evidence in Document.Text (rune offsets);
 	// with StrictGrounding only the grounded rows remain.
-	Spans []ground.Span
+	Spans []schema.Span
 	// Tally counts rows before any were dropped.
 	Tally ground.Tally
 	// CardID and Version identify the stored card (0 without a store).
@@ -114,34 +114,22 @@ func (r *Runner) outcome(doc schema.Document, res llm.Result) Outcome {
 		Spans: spans, Tally: tally}
 }
 
-func newCardRecord(out Outcome, res llm.Result) (store.NewCard, error) {
+func newCardRecord(out Outcome, res llm.Result) (schema.NewCard, error) {
 	cardJSON, err := json.Marshal(out.Card)
 	if err != nil {
-		return store.NewCard{}, fmt.Errorf("encode card: %w", err)
+		return schema.NewCard{}, fmt.Errorf("encode card: %w", err)
 	}
-	p := res.Provenance
-	rec := store.NewCard{DocumentID: out.Document.ID, URL: out.Card.URL, CardJSON: string(cardJSON),
-		Markdown: out.Markdown, RawJSON: string(res.Raw), Provider: p.Provider, Model: p.Model,
-		PromptName: p.PromptName, PromptVersion: p.PromptVersion, PromptHash: p.PromptHash,
-		InputTokens: p.InputTokens, OutputTokens: p.OutputTokens, Requests: p.Requests,
-		Latency: p.Latency, CostUSD: p.CostUSD, Cached: p.Cached}
-	for _, s := range out.Spans {
-		rec.Spans = append(rec.Spans, store.CardSpan{Section: s.Section, Row: s.Row, Name: s.Name,
-			Evidence: s.Evidence, Start: s.Start, End: s.End, Method: s.Method, Score: s.Score})
-	}
-	return rec, nil
+	return schema.NewCard{DocumentID: out.Document.ID, URL: out.Card.URL, CardJSON: string(cardJSON),
+		Markdown: out.Markdown, RawJSON: string(res.Raw), Provenance: res.Provenance, Spans: out.Spans}, nil
 }
 
-func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []llm.Attempt, err error) store.ModelRun {
-	run := store.ModelRun{Input: input, DocumentID: doc.ID, Provider: r.Model.Provider(), Model: r.Model.Model(),
-		PromptHash: promptHashOf(r.Model), Started: started, Finished: time.Now()}
+func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []schema.Attempt, err error) schema.ModelRun {
+	run := schema.ModelRun{Input: input, DocumentID: doc.ID, Provider: r.Model.Provider(), Model: r.Model.Model(),
+		PromptHash: llm.PromptHashOf(r.Model), Started: started, Finished: time.Now()}
 	if err != nil {
 		run.Err = err.Error()
 	}
-	for _, a := range attempts {
-		run.Attempts = append(run.Attempts, store.ModelAttempt{Status: a.Status, FinishReason: a.FinishReason,
-			Err: a.Err, Latency: a.Latency})
-	}
+	run.Attempts = attempts
 	return run
 }
 
@@ -155,10 +143,16 @@ func (r *Runner) saveFailure(ctx context.Context, input string, doc schema.Docum
 	return r.Store.SaveFailedRun(ctx, r.modelRun(input, doc, started, llm.AttemptsOf(err), err))
 }
 
-// promptHashOf returns the model's prompt hash when it has one.
-func promptHashOf(m llm.Model) string {
-	if p, ok := m.(interface{ PromptHash() string }); ok {
-		return p.PromptHash()
+// MakeCard makes and stores the card of one queued batch job: the digest
+// that linked the page, if any, is recorded as the card's origin, and a
+// refresh job fetches the page again. It is a [batch.CardMaker].
+func (r *Runner) MakeCard(ctx context.Context, job batch.Job) (schema.Provenance, error) {
+	runner := r
+	if job.Refresh && !r.Refresh {
+		refreshing := *r
+		refreshing.Refresh = true
+		runner = &refreshing
 	}
-	return ""
+	out, err := runner.RunFrom(ctx, job.URL, job.Origin)
+	return out.Provenance, err
 }

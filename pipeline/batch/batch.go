@@ -15,18 +15,45 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mmcdole/gofeed"
+	"github.com/veille/veille/pipeline/extract"
+	"github.com/veille/veille/pipeline/feed"
+	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/lock"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // CardMaker makes and stores the card of one queued document — fetch,
 // extract, model, card — and returns how the card was made. Errors are
-// classified by classifyJobError.
-type CardMaker func(ctx context.Context, job DocumentJob) (Provenance, error)
+// classified by classifyJobError. pipeline.Runner.MakeCard is one.
+type CardMaker func(ctx context.Context, job Job) (schema.Provenance, error)
 
-// BatchConfig is how a batch runs; zero values mean no limit unless said.
-type BatchConfig struct {
+// Store keeps the batch runs, the attempts of their jobs and the feed items
+// seen, beside the cards. The backends of package store implement it.
+type Store interface {
+	// Path is the database's location, for the batch lock.
+	Path() string
+	// PrepareBatchRun records a running batch run, calls enqueue with the
+	// transaction and the run's id, and marks each feed's items seen, all
+	// in one transaction.
+	PrepareBatchRun(ctx context.Context, inputs []string, startedAt time.Time, feedItems map[string][]string,
+		enqueue func(ctx context.Context, tx *sql.Tx, runID int64) (int, error)) (runID int64, queued int, err error)
+	FinishBatchRun(ctx context.Context, run schema.BatchRun) error
+	// InterruptBatchRuns marks the runs still running as interrupted.
+	InterruptBatchRuns(ctx context.Context, now time.Time) (int, error)
+	StartJobAttempt(ctx context.Context, a schema.JobAttempt) (int64, error)
+	FinishJobAttempt(ctx context.Context, a schema.JobAttempt) error
+	// PermanentFailure tells whether a URL failed for good in a batch.
+	PermanentFailure(ctx context.Context, url string) (cause string, failed bool, err error)
+	// UnseenFeedItems returns the item URLs no batch has queued for feed.
+	UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []string) ([]string, error)
+	// LatestCard returns a document's newest card, or an error wrapping
+	// schema.ErrNotFound.
+	LatestCard(ctx context.Context, documentID string) (schema.StoredCard, error)
+}
+
+// Config is how a batch runs; zero values mean no limit unless said.
+type Config struct {
 	// Workers is the number of jobs worked at once (default 4). Pair it
 	// with a LimitedModel to bound the model calls separately.
 	Workers int
@@ -38,14 +65,14 @@ type BatchConfig struct {
 	MaxDocs int
 	// Refresh makes new cards for documents that have one.
 	Refresh bool
-	// Progress receives a progress bar (a terminal); nil means log lines
-	// every ProgressEvery (default 10 s).
-	Progress      io.Writer
+	// Progress shows the batch going (a bar on a terminal); nil means log
+	// lines every ProgressEvery (default 10 s).
+	Progress      Progress
 	ProgressEvery time.Duration
 }
 
-// BatchInputs is what `extract batch` was given.
-type BatchInputs struct {
+// Inputs is what `extract batch` was given.
+type Inputs struct {
 	// Lists are URL list files (plain, Pocket CSV, bookmark HTML) or single
 	// http(s) URLs.
 	Lists []string
@@ -56,7 +83,7 @@ type BatchInputs struct {
 }
 
 // describe lists the inputs for the batch run's record.
-func (in BatchInputs) describe() []string {
+func (in Inputs) describe() []string {
 	out := append([]string{}, in.Lists...)
 	for _, d := range in.Digests {
 		out = append(out, "--digest "+d)
@@ -69,31 +96,31 @@ func (in BatchInputs) describe() []string {
 
 // Batch turns inputs into queued jobs and works the queue.
 type Batch struct {
-	Store *store.Store
+	Store Store
 	Queue Queue
-	// Fetcher gets digest pages.
-	Fetcher *Fetcher
+	// Fetcher gets digest pages; nil means one with default settings.
+	Fetcher *fetch.Fetcher
 	// HTTPClient gets feeds; nil means http.DefaultClient.
 	HTTPClient *http.Client
 	// UserAgent is sent when getting feeds.
 	UserAgent string
 	// Make makes one card.
 	Make   CardMaker
-	Config BatchConfig
+	Config Config
 	Logger *slog.Logger
 }
 
-// BatchTally counts outcomes so far. It is comparable, for change checks.
-type BatchTally struct {
+// Tally counts outcomes so far. It is comparable, for change checks.
+type Tally struct {
 	Done, Skipped, Failed     int
 	InputTokens, OutputTokens int
 	CostUSD                   float64
 }
 
-// BatchSummary is what a batch run did.
-type BatchSummary struct {
+// Summary is what a batch run did.
+type Summary struct {
 	RunID int64
-	BatchTally
+	Tally
 	// Queued counts the jobs this run inserted; Remaining those left in
 	// the queue at the end.
 	Queued, Remaining int
@@ -101,7 +128,7 @@ type BatchSummary struct {
 	FailedByCause map[string]int
 	// Permanent counts failures that retrying could not fix.
 	Permanent int
-	// Status is store.BatchCompleted or store.BatchStopped; StopReason
+	// Status is schema.BatchCompleted or schema.BatchStopped; StopReason
 	// says why a stopped batch stopped.
 	Status, StopReason string
 	Elapsed            time.Duration
@@ -112,16 +139,16 @@ type BatchSummary struct {
 // and stores the summary as a batch run. The error is non-nil when the
 // batch could not run (or the queue failed midway); failed jobs are in the
 // summary.
-func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
-	unlock, err := lockBatch(b.Store.Path())
+func (b *Batch) Run(ctx context.Context, in Inputs) (Summary, error) {
+	unlock, err := lock.Batch(b.Store.Path())
 	if err != nil {
-		return BatchSummary{}, err
+		return Summary{}, err
 	}
 	defer unlock()
 	start := time.Now()
 	w, queued, err := b.prepare(ctx, in, start)
 	if err != nil {
-		return BatchSummary{}, err
+		return Summary{}, err
 	}
 	workErr := w.run(ctx)
 	switch {
@@ -142,7 +169,7 @@ func (b *Batch) Run(ctx context.Context, in BatchInputs) (BatchSummary, error) {
 
 // prepare readies the queue, records the run and queues the inputs; it
 // returns the run's workers and the number of jobs queued.
-func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*batchWork, int, error) {
+func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batchWork, int, error) {
 	if err := b.Queue.Migrate(ctx); err != nil {
 		return nil, 0, err
 	}
@@ -153,30 +180,17 @@ func (b *Batch) prepare(ctx context.Context, in BatchInputs, start time.Time) (*
 	if err != nil {
 		return nil, 0, err
 	}
-	runID, err := b.Store.StartBatchRun(ctx, in.describe(), start)
+	enqueue := func(ctx context.Context, tx *sql.Tx, _ int64) (int, error) {
+		return b.Queue.EnqueueTx(ctx, tx, found.Jobs)
+	}
+	runID, queued, err := b.Store.PrepareBatchRun(ctx, in.describe(), start, found.FeedItems, enqueue)
 	if err != nil {
 		return nil, 0, err
-	}
-	queued, err := b.Queue.Enqueue(ctx, found.Jobs)
-	if err == nil {
-		err = b.markFeedsSeen(ctx, found.FeedItems)
-	}
-	if err != nil {
-		return nil, 0, errors.Join(err, b.abandonRun(ctx, runID, start, err))
 	}
 	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
 	w := newBatchWork(b, runID)
 	w.tally.Skipped = found.Skipped
 	return w, queued, nil
-}
-
-// abandonRun closes the record of a run whose inputs could not be queued,
-// so that it is not listed as running.
-func (b *Batch) abandonRun(ctx context.Context, runID int64, start time.Time, cause error) error {
-	elapsed := time.Since(start)
-	return b.Store.FinishBatchRun(context.WithoutCancel(ctx), store.BatchRun{ID: runID,
-		FinishedAt: start.Add(elapsed), Elapsed: elapsed, Status: store.BatchStopped,
-		StopReason: "queue error: " + cause.Error()})
 }
 
 // recoverCrash closes the records of a run that died and makes its
@@ -196,8 +210,8 @@ func (b *Batch) recoverCrash(ctx context.Context) error {
 }
 
 // record turns a summary into the stored batch run.
-func (s BatchSummary) record(start time.Time) store.BatchRun {
-	return store.BatchRun{ID: s.RunID, StartedAt: start, FinishedAt: start.Add(s.Elapsed),
+func (s Summary) record(start time.Time) schema.BatchRun {
+	return schema.BatchRun{ID: s.RunID, StartedAt: start, FinishedAt: start.Add(s.Elapsed),
 		Status: s.Status, StopReason: s.StopReason, Queued: s.Queued, Skipped: s.Skipped,
 		Done: s.Done, Failed: s.Failed, FailedByCause: s.FailedByCause,
 		InputTokens: s.InputTokens, OutputTokens: s.OutputTokens, CostUSD: s.CostUSD,
@@ -214,7 +228,7 @@ func (b *Batch) logger() *slog.Logger {
 // collected is what the inputs of a batch hold.
 type collected struct {
 	// Jobs are the documents to queue, deduplicated by canonical URL.
-	Jobs []DocumentJob
+	Jobs []Job
 	// Skipped counts the documents left out: they have a card (unless
 	// Refresh) or failed for good before.
 	Skipped int
@@ -223,8 +237,8 @@ type collected struct {
 }
 
 // collect reads every input and returns the jobs to queue.
-func (b *Batch) collect(ctx context.Context, in BatchInputs) (collected, error) {
-	var found []DocumentJob
+func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
+	var found []Job
 	for _, list := range in.Lists {
 		urls, err := readListInput(list)
 		if err != nil {
@@ -256,9 +270,9 @@ func (b *Batch) collect(ctx context.Context, in BatchInputs) (collected, error) 
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
-func appendJobs(jobs []DocumentJob, urls []string, origin *schema.Link) []DocumentJob {
+func appendJobs(jobs []Job, urls []string, origin *schema.Link) []Job {
 	for _, u := range urls {
-		jobs = append(jobs, DocumentJob{URL: u, Origin: origin})
+		jobs = append(jobs, Job{URL: u, Origin: origin})
 	}
 	return jobs
 }
@@ -266,8 +280,8 @@ func appendJobs(jobs []DocumentJob, urls []string, origin *schema.Link) []Docume
 // filterJobs canonicalises, deduplicates and drops documents that need no
 // work. The first mention of a URL wins, except that a mention with an
 // origin wins over one without.
-func (b *Batch) filterJobs(ctx context.Context, found []DocumentJob) ([]DocumentJob, int, error) {
-	var jobs []DocumentJob
+func (b *Batch) filterJobs(ctx context.Context, found []Job) ([]Job, int, error) {
+	var jobs []Job
 	index := map[string]int{}
 	for _, j := range found {
 		canonical, err := schema.CanonicalURL(j.URL)
@@ -310,7 +324,7 @@ func (b *Batch) needsNoWork(ctx context.Context, canonical string) (bool, error)
 	switch {
 	case err == nil:
 		return true, nil
-	case !errors.Is(err, sql.ErrNoRows):
+	case !errors.Is(err, schema.ErrNotFound):
 		return false, err
 	}
 	_, failed, err := b.Store.PermanentFailure(ctx, canonical)
@@ -338,16 +352,16 @@ func readListInput(name string) ([]string, error) {
 }
 
 // digestLinks fetches a digest page and lists its outbound links.
-func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]DigestLink, error) {
+func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]extract.Link, error) {
 	f := b.Fetcher
 	if f == nil {
-		f = NewFetcher(FetchConfig{})
+		f = fetch.New(fetch.Config{})
 	}
 	page, err := f.Fetch(ctx, digestURL)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: %w", digestURL, err)
 	}
-	links, err := DigestLinks(page.Body, page.FinalURL)
+	links, err := extract.DigestLinks(page.Body, page.FinalURL)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: %w", digestURL, err)
 	}
@@ -357,36 +371,11 @@ func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]DigestLink
 // newFeedItems fetches a feed and returns the item links not queued by an
 // earlier batch.
 func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, error) {
-	if err := schema.CheckWebURL(feedURL); err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
-	}
-	p := gofeed.NewParser()
-	p.Client = b.HTTPClient
-	p.UserAgent = b.UserAgent
-	feed, err := p.ParseURLWithContext(feedURL, ctx)
+	links, err := feed.Fetch(ctx, b.HTTPClient, b.UserAgent, feedURL)
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
-	}
-	var links []string
-	for _, it := range feed.Items {
-		if it != nil {
-			if l := itemLink(it); l != "" {
-				links = append(links, l)
-			}
-		}
+		return nil, err
 	}
 	return b.Store.UnseenFeedItems(ctx, feedURL, links)
-}
-
-// markFeedsSeen records each feed's new items as seen, once queued (or
-// skipped for having a card), so the next batch leaves them out.
-func (b *Batch) markFeedsSeen(ctx context.Context, items map[string][]string) error {
-	for feed, urls := range items {
-		if err := b.Store.MarkFeedItemsSeen(ctx, feed, urls, time.Now()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // batchWork is one run of the workers: shared limits, budget and tally.
@@ -396,14 +385,14 @@ type batchWork struct {
 	hosts *HostLimiter
 
 	mu       sync.Mutex
-	tally    BatchTally
+	tally    Tally
 	causes   map[string]int
 	perm     int
 	taken    map[int64]bool // jobs counted against MaxDocs
 	stopOnce sync.Once
 	stop     chan struct{}
 	reason   string
-	progress batchProgress
+	progress Progress
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
@@ -421,8 +410,8 @@ func (w *batchWork) run(ctx context.Context) error {
 	if every <= 0 {
 		every = 10 * time.Second
 	}
-	w.progress = newBatchProgress(ctx, w.b.Config.Progress, counts.Pending()+w.tally.Skipped, w.b.logger(), every)
-	defer w.progress.close()
+	w.progress = startProgress(ctx, w.b.Config.Progress, counts.Pending()+w.tally.Skipped, w.b.logger(), every)
+	defer w.progress.Close()
 	n := w.b.Config.Workers
 	if n <= 0 {
 		n = 4
@@ -447,14 +436,14 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 	if ctx.Err() != nil {
 		return ErrDeferred
 	}
-	attempt := store.JobAttempt{RunID: w.runID, JobID: job.ID, Attempt: job.Attempt,
+	attempt := schema.JobAttempt{RunID: w.runID, JobID: job.ID, Attempt: job.Attempt,
 		URL: job.Args.Canonical, StartedAt: time.Now()}
 	hasCard, err := w.hasFreshCard(ctx, job)
 	if err != nil {
 		return err
 	}
 	if hasCard {
-		attempt.Outcome = store.AttemptSkipped
+		attempt.Outcome = schema.AttemptSkipped
 		return w.finish(ctx, attempt, nil)
 	}
 	if reason := w.take(job.ID); reason != "" {
@@ -465,7 +454,7 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 		return err
 	}
 	if err := w.hosts.Wait(ctx, job.Args.URL); err != nil {
-		return w.finishAttempt(ctx, job, attempt, Provenance{}, err)
+		return w.finishAttempt(ctx, job, attempt, schema.Provenance{}, err)
 	}
 	prov, err := w.b.Make(ctx, job.Args)
 	return w.finishAttempt(ctx, job, attempt, prov, err)
@@ -477,7 +466,7 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 func (w *batchWork) hasFreshCard(ctx context.Context, job QueuedJob) (bool, error) {
 	card, err := w.b.Store.LatestCard(ctx, schema.DocumentID(job.Args.Canonical))
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, schema.ErrNotFound):
 		return false, nil
 	case err != nil:
 		return false, err
@@ -506,15 +495,15 @@ func (w *batchWork) take(jobID int64) string {
 
 // finishAttempt classifies err, records the attempt and returns the verdict
 // for the queue.
-func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.JobAttempt, prov Provenance, err error) error {
+func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a schema.JobAttempt, prov schema.Provenance, err error) error {
 	a.InputTokens, a.OutputTokens, a.CostUSD = prov.InputTokens, prov.OutputTokens, prov.CostUSD
 	if err == nil {
-		a.Outcome = store.AttemptDone
+		a.Outcome = schema.AttemptDone
 		return w.finish(ctx, a, nil)
 	}
 	a.Error = err.Error()
 	if ctx.Err() != nil {
-		a.Outcome, a.Cause = store.AttemptInterrupted, "stopped"
+		a.Outcome, a.Cause = schema.AttemptInterrupted, "stopped"
 		w.recordAttempt(ctx, a)
 		return ErrDeferred
 	}
@@ -522,42 +511,42 @@ func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a store.Jo
 	a.Cause = cause
 	switch {
 	case permanent:
-		a.Outcome = store.AttemptFailed
+		a.Outcome = schema.AttemptFailed
 		return w.finish(ctx, a, &PermanentError{Cause: cause, Err: err})
 	case job.Attempt >= job.MaxAttempts:
-		a.Outcome = store.AttemptGaveUp
+		a.Outcome = schema.AttemptGaveUp
 		return w.finish(ctx, a, err)
 	}
-	a.Outcome = store.AttemptRetry
+	a.Outcome = schema.AttemptRetry
 	w.recordAttempt(ctx, a)
 	w.b.logger().Warn("job will be retried", "url", job.Args.URL, "attempt", job.Attempt, "cause", cause, "error", err)
 	return err
 }
 
 // finish records a final attempt, tallies it and returns verdict.
-func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict error) error {
+func (w *batchWork) finish(ctx context.Context, a schema.JobAttempt, verdict error) error {
 	if a.ID != 0 {
 		w.recordAttempt(ctx, a)
 	}
 	w.mu.Lock()
 	switch a.Outcome {
-	case store.AttemptDone:
+	case schema.AttemptDone:
 		w.tally.Done++
-	case store.AttemptSkipped:
+	case schema.AttemptSkipped:
 		w.tally.Skipped++
 	default:
 		w.tally.Failed++
 		w.causes[a.Cause]++
-		if a.Outcome == store.AttemptFailed {
+		if a.Outcome == schema.AttemptFailed {
 			w.perm++
 		}
 	}
 	w.tally.InputTokens += a.InputTokens
 	w.tally.OutputTokens += a.OutputTokens
 	w.tally.CostUSD += a.CostUSD
-	w.progress.update(w.tally) // under the lock, so updates arrive in order
+	w.progress.Update(w.tally) // under the lock, so updates arrive in order
 	w.mu.Unlock()
-	if a.Outcome == store.AttemptGaveUp || a.Outcome == store.AttemptFailed {
+	if a.Outcome == schema.AttemptGaveUp || a.Outcome == schema.AttemptFailed {
 		w.b.logger().Warn("job failed", "url", a.URL, "cause", a.Cause, "error", a.Error)
 	}
 	return verdict
@@ -566,7 +555,7 @@ func (w *batchWork) finish(ctx context.Context, a store.JobAttempt, verdict erro
 // recordAttempt stores how an attempt ended, even once ctx is cancelled; a
 // failure to record is logged, not fatal, since the queue keeps the job's
 // state.
-func (w *batchWork) recordAttempt(ctx context.Context, a store.JobAttempt) {
+func (w *batchWork) recordAttempt(ctx context.Context, a schema.JobAttempt) {
 	a.FinishedAt = time.Now()
 	if err := w.b.Store.FinishJobAttempt(context.WithoutCancel(ctx), a); err != nil {
 		w.b.logger().Error("record attempt", "job", a.JobID, "error", err)
@@ -574,13 +563,13 @@ func (w *batchWork) recordAttempt(ctx context.Context, a store.JobAttempt) {
 }
 
 // summary is the run's outcome so far.
-func (w *batchWork) summary(queued int, start time.Time) BatchSummary {
+func (w *batchWork) summary(queued int, start time.Time) Summary {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s := BatchSummary{RunID: w.runID, BatchTally: w.tally, Queued: queued, FailedByCause: w.causes,
-		Permanent: w.perm, Status: store.BatchCompleted, Elapsed: time.Since(start)}
+	s := Summary{RunID: w.runID, Tally: w.tally, Queued: queued, FailedByCause: w.causes,
+		Permanent: w.perm, Status: schema.BatchCompleted, Elapsed: time.Since(start)}
 	if w.reason != "" {
-		s.Status, s.StopReason = store.BatchStopped, w.reason
+		s.Status, s.StopReason = schema.BatchStopped, w.reason
 	}
 	return s
 }
@@ -588,8 +577,8 @@ func (w *batchWork) summary(queued int, start time.Time) BatchSummary {
 // classifyJobError names the cause of a failed job and tells whether
 // retrying could help.
 func classifyJobError(err error) (cause string, permanent bool) {
-	var fe *FetchError
-	var ue *UnsupportedContentTypeError
+	var fe *fetch.Error
+	var ue *fetch.UnsupportedTypeError
 	switch {
 	case errors.As(err, &ue):
 		return "unsupported type", true
@@ -597,21 +586,21 @@ func classifyJobError(err error) (cause string, permanent bool) {
 		return fmt.Sprintf("http %d", fe.Status), !fe.Retryable()
 	case errors.As(err, &fe):
 		return "network", !fe.Retryable()
-	case errors.Is(err, ErrRefused):
+	case errors.Is(err, llm.ErrRefused):
 		return "refusal", true
-	case errors.Is(err, ErrEmptyExtraction):
+	case errors.Is(err, extract.ErrEmpty):
 		return "no text", true
-	case errors.Is(err, ErrBinaryBody), errors.Is(err, ErrInvalidUTF8), errors.Is(err, ErrBodyTooLarge),
-		errors.Is(err, ErrEmptyBody), errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectLoop):
+	case errors.Is(err, fetch.ErrBinaryBody), errors.Is(err, fetch.ErrInvalidUTF8), errors.Is(err, fetch.ErrBodyTooLarge),
+		errors.Is(err, fetch.ErrEmptyBody), errors.Is(err, fetch.ErrTooManyRedirects), errors.Is(err, fetch.ErrRedirectLoop):
 		return "unreadable page", true
-	case retryable(err):
+	case llm.Retryable(err):
 		return "model unavailable", false
 	}
 	return "error", false
 }
 
 // FormatSummary writes a human summary of a batch run.
-func FormatSummary(w io.Writer, s BatchSummary) error {
+func FormatSummary(w io.Writer, s Summary) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "batch run %d %s", s.RunID, s.Status)
 	if s.StopReason != "" {
@@ -631,19 +620,4 @@ func FormatSummary(w io.Writer, s BatchSummary) error {
 	fmt.Fprintf(&b, "  tokens %d in, %d out; estimated cost %.4f USD\n", s.InputTokens, s.OutputTokens, s.CostUSD)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// RunnerCardMaker makes cards with r: RunFrom records a digest origin on
-// the card, and a refresh job fetches its page again.
-func RunnerCardMaker(r *Runner) CardMaker {
-	refreshing := *r
-	refreshing.Refresh = true
-	return func(ctx context.Context, job DocumentJob) (Provenance, error) {
-		runner := r
-		if job.Refresh {
-			runner = &refreshing
-		}
-		out, err := runner.RunFrom(ctx, job.URL, job.Origin)
-		return out.Provenance, err
-	}
 }

@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"path/filepath"
 	"strings"
 
-	"github.com/mmcdole/gofeed"
+	"github.com/veille/veille/schema"
 	"golang.org/x/net/html"
 )
 
@@ -182,36 +181,3 @@ func hrefOf(z *html.Tokenizer) string {
 		}
 	}
 }
-
-// ParseFeedLinks reads an RSS, Atom or JSON feed and returns its items'
-// http(s) links in feed order.
-func ParseFeedLinks(r io.Reader) ([]string, error) {
-	feed, err := gofeed.NewParser().Parse(r)
-	if err != nil {
-		return nil, fmt.Errorf("parse feed: %w", err)
-	}
-	var urls []string
-	for _, it := range feed.Items {
-		if it == nil {
-			continue
-		}
-		if link := itemLink(it); link != "" {
-			urls = append(urls, link)
-		}
-	}
-	return urls, nil
-}
-
-// itemLink is a feed item's page: its link, else its first links entry,
-// else a GUID that is itself a URL.
-func itemLink(it *gofeed.Item) string {
-	candidates := append([]string{it.Link}, it.Links...)
-	candidates = append(candidates, it.GUID)
-	for _, c := range candidates {
-		if c = strings.TrimSpace(c); schema.CheckWebURL(c) == nil {
-			return c
-		}
-	}
-	return ""
-}
-

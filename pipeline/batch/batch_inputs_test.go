@@ -69,36 +69,6 @@ func TestParsePocketCSVWithoutURLColumn(t *testing.T) {
 	}
 }
 
-func TestParseFeedLinks(t *testing.T) {
-	tests := []struct {
-		file string
-		want []string
-	}{
-		{"feed.rss", []string{"https://example.org/1", "https://example.org/2"}},
-		{"feed.atom", []string{"https://example.org/atom-a"}},
-		{"feed.json", []string{"https://example.org/json-1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", "batch", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			got, err := ParseFeedLinks(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseFeedLinks = %q, want %q", got, tt.want)
-			}
-		})
-	}
-	if _, err := ParseFeedLinks(strings.NewReader("<html>not a feed</html>")); err == nil {
-		t.Error("ParseFeedLinks accepted an HTML page")
-	}
-}
-
 // checkParsedURLs fails unless every URL a parser returned is http(s) and
 // has a canonical form (the batch queues it under that form).
 func checkParsedURLs(t *testing.T, urls []string) {
@@ -137,17 +107,6 @@ func FuzzParseBookmarksHTML(f *testing.F) {
 	f.Add(`<DL><DT><A HREF="https://a.example/">a</A></DL>`)
 	f.Fuzz(func(t *testing.T, in string) {
 		urls, err := ParseBookmarksHTML(strings.NewReader(in))
-		if err == nil {
-			checkParsedURLs(t, urls)
-		}
-	})
-}
-
-func FuzzParseFeedLinks(f *testing.F) {
-	f.Add(`<rss version="2.0"><channel><item><link>https://a.example/</link></item></channel></rss>`)
-	f.Add(`{"version":"https://jsonfeed.org/version/1.1","items":[{"url":"https://a.example/"}]}`)
-	f.Fuzz(func(t *testing.T, in string) {
-		urls, err := ParseFeedLinks(strings.NewReader(in))
 		if err == nil {
 			checkParsedURLs(t, urls)
 		}

@@ -9,40 +9,9 @@ import (
 	"github.com/veille/veille/schema"
 )
 
-// Grounding methods, from the most to the least exact.
-const (
-	Exact      = "exact"      // the evidence occurs verbatim
-	Normalised = "normalised" // it occurs once case, whitespace, quotes and dashes are normalised
-	Fuzzy      = "fuzzy"      // most of its words occur together in one window of the text
-	None       = "none"       // not found: the row is ungrounded
-)
-
 // fuzzyThreshold is the share of an evidence quote's words that must occur
 // in one window of the text for a fuzzy match.
 const fuzzyThreshold = 0.8
-
-// Span locates one row's evidence in the source text. Start and End are
-// offsets in characters (Unicode code points, not bytes) into the text the
-// card was made from, End exclusive; both are -1 when the row is ungrounded.
-type Span struct {
-	// Section is the table: "signals", "concerns", "behaviors",
-	// "technologies" or "issues".
-	Section string `json:"section"`
-	// Row is the row's index in its table.
-	Row      int    `json:"row"`
-	Name     string `json:"name"`
-	Evidence string `json:"evidence"`
-	Start    int    `json:"start"`
-	End      int    `json:"end"`
-	// Method is one of the Ground* constants.
-	Method string `json:"method"`
-	// Score is 1 for exact and normalised matches, the share of matched
-	// words for fuzzy ones, 0 when ungrounded.
-	Score float64 `json:"score"`
-}
-
-// Grounded reports whether the span was found in the text.
-func (s Span) Grounded() bool { return s.Method != None }
 
 // Tally counts a card's rows by grounding.
 type Tally struct {
@@ -50,7 +19,7 @@ type Tally struct {
 }
 
 // TallyOf counts spans.
-func TallyOf(spans []Span) Tally {
+func TallyOf(spans []schema.Span) Tally {
 	t := Tally{Rows: len(spans)}
 	for _, s := range spans {
 		if s.Grounded() {
@@ -70,9 +39,9 @@ func (t Tally) Add(u Tally) Tally {
 // Locate locates every row's evidence of a in text and returns one span
 // per row, in table order (signals, concerns, behaviors, technologies,
 // issues).
-func Locate(text string, a schema.Answer) []Span {
+func Locate(text string, a schema.Answer) []schema.Span {
 	idx := newTextIndex(text)
-	var spans []Span
+	var spans []schema.Span
 	add := func(section string, i int, name, evidence string) {
 		sp := idx.locate(evidence)
 		sp.Section, sp.Row, sp.Name, sp.Evidence = section, i, name, evidence
@@ -91,7 +60,7 @@ func Locate(text string, a schema.Answer) []Span {
 
 // DropUngrounded removes from a the rows whose span is ungrounded and
 // returns the spans of the rows kept, re-indexed.
-func DropUngrounded(a *schema.Answer, spans []Span) []Span {
+func DropUngrounded(a *schema.Answer, spans []schema.Span) []schema.Span {
 	drop := map[string]map[int]bool{}
 	for _, s := range spans {
 		if !s.Grounded() {
@@ -117,7 +86,7 @@ func DropUngrounded(a *schema.Answer, spans []Span) []Span {
 		}
 		*t.Rows = kept
 	}
-	var out []Span
+	var out []schema.Span
 	next := map[string]int{}
 	for _, s := range spans {
 		if s.Grounded() {
@@ -154,20 +123,20 @@ func newTextIndex(text string) *textIndex {
 
 // locate finds evidence in the text, trying exact, then normalised, then
 // fuzzy matching.
-func (idx *textIndex) locate(evidence string) Span {
-	none := Span{Start: -1, End: -1, Method: None}
+func (idx *textIndex) locate(evidence string) schema.Span {
+	none := schema.Span{Start: -1, End: -1, Method: schema.GroundNone}
 	ev := []rune(strings.TrimSpace(evidence))
 	if len(ev) == 0 {
 		return none
 	}
 	if i := runeIndex(idx.runes, ev); i >= 0 {
-		return Span{Start: i, End: i + len(ev), Method: Exact, Score: 1}
+		return schema.Span{Start: i, End: i + len(ev), Method: schema.GroundExact, Score: 1}
 	}
 	nev, _ := normaliseRunes(ev)
 	if len(nev) > 0 {
 		if i := runeIndex(idx.norm, nev); i >= 0 {
 			last := i + len(nev) - 1
-			return Span{Start: idx.normAt[i], End: idx.normAt[last] + 1, Method: Normalised, Score: 1}
+			return schema.Span{Start: idx.normAt[i], End: idx.normAt[last] + 1, Method: schema.GroundNormalised, Score: 1}
 		}
 	}
 	if sp, ok := idx.fuzzy(ev); ok {
@@ -180,11 +149,11 @@ func (idx *textIndex) locate(evidence string) Span {
 // or up to two words longer, for words the quote left out) that holds the
 // largest share of the evidence's words, and accepts it when the share
 // reaches fuzzyThreshold.
-func (idx *textIndex) fuzzy(ev []rune) (Span, bool) {
+func (idx *textIndex) fuzzy(ev []rune) (schema.Span, bool) {
 	evWords := splitWords(ev)
 	n := len(evWords)
 	if n < 3 {
-		return Span{}, false
+		return schema.Span{}, false
 	}
 	want := map[string]int{}
 	for _, w := range evWords {
@@ -200,7 +169,7 @@ func (idx *textIndex) fuzzy(ev []rune) (Span, bool) {
 	}
 	score := float64(best) / float64(n)
 	if bestStart < 0 || score < fuzzyThreshold {
-		return Span{}, false
+		return schema.Span{}, false
 	}
 	// Trim window words that match nothing in the evidence.
 	for bestStart < bestEnd && want[idx.words[bestStart].text] == 0 {
@@ -209,7 +178,7 @@ func (idx *textIndex) fuzzy(ev []rune) (Span, bool) {
 	for bestEnd > bestStart && want[idx.words[bestEnd].text] == 0 {
 		bestEnd--
 	}
-	return Span{Start: idx.words[bestStart].start, End: idx.words[bestEnd].end, Method: Fuzzy, Score: score}, true
+	return schema.Span{Start: idx.words[bestStart].start, End: idx.words[bestEnd].end, Method: schema.GroundFuzzy, Score: score}, true
 }
 
 // matchedWords counts the words of window that want holds, each at most as

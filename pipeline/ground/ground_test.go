@@ -17,18 +17,18 @@ func TestGroundLocatesEvidence(t *testing.T) {
 		wantMethod           string
 		wantQuote            string // the text at the span's rune offsets
 	}{
-		{"exact French", french, "l'usage des assistants virtuels", Exact, "l'usage des assistants virtuels"},
-		{"normalised case, spaces, apostrophe", french, "L’ÉDUCATION  est la clé d’une adoption", Normalised,
+		{"exact French", french, "l'usage des assistants virtuels", schema.GroundExact, "l'usage des assistants virtuels"},
+		{"normalised case, spaces, apostrophe", french, "L’ÉDUCATION  est la clé d’une adoption", schema.GroundNormalised,
 			"L'éducation est la clé d'une adoption"},
-		{"normalised across a line break", french, "d'IA générative. « L'éducation", Normalised,
+		{"normalised across a line break", french, "d'IA générative. « L'éducation", schema.GroundNormalised,
 			"d'IA générative.\n« L'éducation"},
-		{"fuzzy, a word missing", french, "usage des assistants virtuels IA générative", Fuzzy,
+		{"fuzzy, a word missing", french, "usage des assistants virtuels IA générative", schema.GroundFuzzy,
 			"usage des assistants virtuels d'IA générative"},
-		{"exact Japanese", japanese, "太陽光パネルの設置", Exact, "太陽光パネルの設置"},
-		{"fuzzy Japanese", japanese, "すべての新築住宅に太陽光パネル設置", Fuzzy, "すべての新築住宅に太陽光パネルの設置"},
-		{"normalised Russian", russian, "ЗАПРЕТЕ генеративного ИИ", Normalised, "запрете генеративного ИИ"},
-		{"absent", french, "Les robots prendront le pouvoir en 2030", None, ""},
-		{"empty", french, "  ", None, ""},
+		{"exact Japanese", japanese, "太陽光パネルの設置", schema.GroundExact, "太陽光パネルの設置"},
+		{"fuzzy Japanese", japanese, "すべての新築住宅に太陽光パネル設置", schema.GroundFuzzy, "すべての新築住宅に太陽光パネルの設置"},
+		{"normalised Russian", russian, "ЗАПРЕТЕ генеративного ИИ", schema.GroundNormalised, "запрете генеративного ИИ"},
+		{"absent", french, "Les robots prendront le pouvoir en 2030", schema.GroundNone, ""},
+		{"empty", french, "  ", schema.GroundNone, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestGroundLocatesEvidence(t *testing.T) {
 			if sp.Method != tt.wantMethod {
 				t.Fatalf("method = %s, want %s (span %+v)", sp.Method, tt.wantMethod, sp)
 			}
-			if tt.wantMethod == None {
+			if tt.wantMethod == schema.GroundNone {
 				if sp.Start != -1 || sp.End != -1 {
 					t.Errorf("ungrounded span has offsets %d-%d", sp.Start, sp.End)
 				}
@@ -84,11 +84,11 @@ func FuzzGround(f *testing.F) {
 		sp := newTextIndex(text).locate(evidence)
 		n := len([]rune(text))
 		switch sp.Method {
-		case None:
+		case schema.GroundNone:
 			if sp.Start != -1 || sp.End != -1 {
 				t.Fatalf("ungrounded span %+v", sp)
 			}
-		case Exact, Normalised, Fuzzy:
+		case schema.GroundExact, schema.GroundNormalised, schema.GroundFuzzy:
 			if sp.Start < 0 || sp.End > n || sp.Start >= sp.End {
 				t.Fatalf("span %d-%d outside text of %d characters", sp.Start, sp.End, n)
 			}

@@ -8,28 +8,27 @@ import (
 	"fmt"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // ResponseCache keeps valid model responses; *store.Store implements it.
 type ResponseCache interface {
-	CachedResponse(ctx context.Context, key store.CacheKey) (string, bool, error)
-	CacheResponse(ctx context.Context, key store.CacheKey, response string) error
+	CachedResponse(ctx context.Context, key schema.CacheKey) (string, bool, error)
+	CacheResponse(ctx context.Context, key schema.CacheKey, response string) error
 }
 
 // cacheKey identifies a request in the response cache: the text hash
 // covers every message and the schema.
-func (m *ChatModel) cacheKey(req Request) store.CacheKey {
+func (m *ChatModel) cacheKey(req Request) schema.CacheKey {
 	h := sha256.New()
 	for _, msg := range req.Messages {
 		fmt.Fprintf(h, "%s\x00%s\x00", msg.Role, msg.Content)
 	}
 	h.Write(req.Schema)
-	return store.CacheKey{Provider: m.provider, Model: m.model, PromptHash: m.prompt.Hash, TextHash: hex.EncodeToString(h.Sum(nil))}
+	return schema.CacheKey{Provider: m.provider, Model: m.model, PromptHash: m.prompt.Hash, TextHash: hex.EncodeToString(h.Sum(nil))}
 }
 
 // cached returns a cached response for key that still validates.
-func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, fields []string) (json.RawMessage, bool) {
+func (m *ChatModel) cached(ctx context.Context, key schema.CacheKey, fields []string) (json.RawMessage, bool) {
 	if m.opts.Cache == nil {
 		return nil, false
 	}
@@ -44,7 +43,7 @@ func (m *ChatModel) cached(ctx context.Context, key store.CacheKey, fields []str
 	return json.RawMessage(resp), true
 }
 
-func (m *ChatModel) store(ctx context.Context, key store.CacheKey, raw json.RawMessage) {
+func (m *ChatModel) store(ctx context.Context, key schema.CacheKey, raw json.RawMessage) {
 	if m.opts.Cache == nil {
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/veille/veille/schema"
 )
@@ -27,57 +26,16 @@ type Input struct {
 	Metadata schema.Metadata
 }
 
-// Provenance records how a card was made. It is stored with every card.
-type Provenance struct {
-	// Provider names the backend: "openai", "anthropic", "googleai",
-	// "ollama" or "offline".
-	Provider string `json:"provider"`
-	// Model is the model name as sent to the provider.
-	Model string `json:"model"`
-	// PromptName, PromptVersion and PromptHash identify the prompt template
-	// (see package prompts); PromptHash is the hex SHA-256 of its text.
-	PromptName    string `json:"prompt_name"`
-	PromptVersion string `json:"prompt_version"`
-	PromptHash    string `json:"prompt_hash"`
-	// InputTokens and OutputTokens are summed over every request made for
-	// the card, as the provider reported them (estimated when it did not).
-	InputTokens  int `json:"input_tokens"`
-	OutputTokens int `json:"output_tokens"`
-	// Requests counts the model requests sent (retries included); 0 when the
-	// answer came from the response cache or the offline baseline.
-	Requests int `json:"requests"`
-	// Latency is the wall time spent in model calls.
-	Latency time.Duration `json:"latency_ns"`
-	// CostUSD is the estimated price of the requests (0 when unknown).
-	CostUSD float64 `json:"cost_usd"`
-	// Cached is true when the answer came from the response cache.
-	Cached bool `json:"cached,omitempty"`
-}
-
-// Attempt is one request sent to a model, successful or not. Failed
-// attempts are stored with the run so errors can be inspected later.
-type Attempt struct {
-	// Status is the HTTP status when one was received, else 0.
-	Status int `json:"status,omitempty"`
-	// FinishReason is the provider's reason for stopping ("stop",
-	// "length", ...), when a response was received.
-	FinishReason string `json:"finish_reason,omitempty"`
-	// Err describes what went wrong; empty for a usable response.
-	Err string `json:"error,omitempty"`
-	// Latency is how long the request took.
-	Latency time.Duration `json:"latency_ns"`
-}
-
 // Result is a Model's answer for one Input.
 type Result struct {
 	// Answer is the validated card content.
 	Answer schema.Answer
 	// Provenance says how the answer was made.
-	Provenance Provenance
+	Provenance schema.Provenance
 	// Raw is the model's final JSON answer as received (before grounding).
 	Raw json.RawMessage
 	// Attempts lists every request made, in order.
-	Attempts []Attempt
+	Attempts []schema.Attempt
 }
 
 // Model fills a signal card from a page's text. Implementations: the
@@ -97,7 +55,7 @@ type Model interface {
 
 // CallError is a failed Card call with the attempts made before giving up.
 type CallError struct {
-	Attempts []Attempt
+	Attempts []schema.Attempt
 	Err      error
 }
 
@@ -106,10 +64,19 @@ func (e *CallError) Unwrap() error { return e.Err }
 
 // AttemptsOf returns the attempts recorded in err, if it is (or wraps) a
 // *CallError.
-func AttemptsOf(err error) []Attempt {
+func AttemptsOf(err error) []schema.Attempt {
 	var ce *CallError
 	if errors.As(err, &ce) {
 		return ce.Attempts
 	}
 	return nil
+}
+
+// PromptHashOf returns m's prompt hash when it has one (a [ChatModel] or a
+// wrapper around one), else "".
+func PromptHashOf(m Model) string {
+	if p, ok := m.(interface{ PromptHash() string }); ok {
+		return p.PromptHash()
+	}
+	return ""
 }

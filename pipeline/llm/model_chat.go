@@ -135,12 +135,12 @@ func (m *ChatModel) PromptHash() string { return m.prompt.Hash }
 
 // callLog accumulates what the requests of one Card call cost.
 type callLog struct {
-	prov     Provenance
-	attempts []Attempt
+	prov     schema.Provenance
+	attempts []schema.Attempt
 	allCache bool
 }
 
-func (l *callLog) attempt(a Attempt, resp Response) {
+func (l *callLog) attempt(a schema.Attempt, resp Response) {
 	l.attempts = append(l.attempts, a)
 	l.prov.Requests++
 	l.prov.Latency += a.Latency
@@ -152,7 +152,7 @@ func (l *callLog) attempt(a Attempt, resp Response) {
 // Card fills one card from in.
 func (m *ChatModel) Card(ctx context.Context, in Input) (Result, error) {
 	log := &callLog{allCache: true}
-	log.prov = Provenance{Provider: m.provider, Model: m.model, PromptName: m.prompt.Name,
+	log.prov = schema.Provenance{Provider: m.provider, Model: m.model, PromptName: m.prompt.Name,
 		PromptVersion: m.prompt.Version, PromptHash: m.prompt.Hash}
 	if m.opts.Sectioned {
 		log.prov.PromptName += "/sectioned"
@@ -388,7 +388,7 @@ func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (Reques
 		start := time.Now()
 		resp, err := m.backend.Complete(actx, req)
 		cancel()
-		a := Attempt{Status: resp.Status, FinishReason: resp.FinishReason, Latency: time.Since(start)}
+		a := schema.Attempt{Status: resp.Status, FinishReason: resp.FinishReason, Latency: time.Since(start)}
 		if err != nil {
 			a.Err = err.Error()
 			var se *StatusError
@@ -419,7 +419,7 @@ func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (Reques
 			n--
 			continue
 		}
-		if !retryable(err) || n >= p.MaxAttempts {
+		if !Retryable(err) || n >= p.MaxAttempts {
 			return Response{}, fmt.Errorf("%s %s: %d attempt(s): %w", m.provider, m.model, n, err)
 		}
 		var se *StatusError

@@ -11,6 +11,7 @@ import (
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/openai"
 	"github.com/veille/veille/pipeline/llm/tokens"
+	"github.com/veille/veille/schema"
 )
 
 // sharedDir returns ../shared beside the module root, skipping the test
@@ -72,7 +73,7 @@ func TestPromptTokenFigures(t *testing.T) {
 	ratio := float64(orig.PromptTokens) / float64(ours.PromptTokens)
 	fmt.Fprintf(&b, "%-34s %8s %6.1f %9d %6.1f %9d %5.1fx\n", "per card (mean)", "",
 		float64(ours.Requests)/float64(n), ours.PromptTokens/n, float64(orig.Requests)/float64(n), orig.PromptTokens/n, ratio)
-	fmt.Fprintf(&b, "answer schema (sent with each request): %d tokens\n", tc.Count(string(m.schema)))
+	fmt.Fprintf(&b, "answer schema (sent with each request): %d tokens\n", tc.Count(string(schema.AnswerSchema())))
 	t.Log("\n" + b.String())
 	if ratio < 5 {
 		t.Errorf("prompt tokens per card: original %d / ours %d = %.2fx, want at least 5x", orig.PromptTokens/n, ours.PromptTokens/n, ratio)

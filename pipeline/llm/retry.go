@@ -24,9 +24,9 @@ type StatusError struct {
 func (e *StatusError) Error() string { return e.Err.Error() }
 func (e *StatusError) Unwrap() error { return e.Err }
 
-// retryable reports whether a failed request is worth trying again: rate
+// Retryable reports whether a failed request is worth trying again: rate
 // limits, server errors, timeouts and network failures.
-func retryable(err error) bool {
+func Retryable(err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) && se.Status != 0 {
 		return se.Status == http.StatusTooManyRequests || se.Status == http.StatusRequestTimeout || se.Status >= 500

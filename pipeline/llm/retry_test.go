@@ -21,7 +21,7 @@ func TestRetryable(t *testing.T) {
 		{"refusal", ErrRefused, false},
 	}
 	for _, tt := range tests {
-		if got := retryable(tt.err); got != tt.want {
+		if got := Retryable(tt.err); got != tt.want {
 			t.Errorf("%s: retryable = %v, want %v", tt.name, got, tt.want)
 		}
 	}

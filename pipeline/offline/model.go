@@ -53,7 +53,7 @@ func (m Model) Card(ctx context.Context, in llm.Input) (llm.Result, error) {
 	return llm.Result{
 		Answer: valid,
 		Raw:    raw,
-		Provenance: llm.Provenance{
+		Provenance: schema.Provenance{
 			Provider:      offlineProvider,
 			Model:         offlineModel,
 			PromptName:    offlineMethod,

@@ -13,7 +13,7 @@ func TestOfflineModelCard(t *testing.T) {
 	if m.Provider() != "offline" || m.Model() != "baseline" {
 		t.Fatalf("identity = %q/%q, want offline/baseline", m.Provider(), m.Model())
 	}
-	in := llm.llm.Input{
+	in := llm.Input{
 		URL:   "https://example.com/blog/heat-pumps",
 		Title: "Heat pumps are taking over | Example Blog",
 		Text: "Heat pumps are taking over\n" +

@@ -8,22 +8,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // newTestQueue opens a fresh store and a migrated River queue on it.
-func newTestQueue(t *testing.T) (*store.Store, *RiverQueue) {
+func newTestQueue(t *testing.T) (*sqlite.Store, *River) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "veille.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "veille.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg := DefaultQueueConfig()
+	cfg := DefaultConfig()
 	cfg.RetryBase, cfg.RetryMax, cfg.MaxAttempts = 10*time.Millisecond, 50*time.Millisecond, 3
 	cfg.PollInterval = 20 * time.Millisecond
-	q, err := NewRiverQueue(st.DB(), cfg)
+	q, err := NewRiver(st.DB(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,30 +40,30 @@ func newTestQueue(t *testing.T) (*store.Store, *RiverQueue) {
 func TestRiverQueueOutcomes(t *testing.T) {
 	ctx := context.Background()
 	_, q := newTestQueue(t)
-	jobs := []DocumentJob{
+	jobs := []batch.Job{
 		{URL: "https://a.example/ok", Canonical: "https://a.example/ok"},
 		{URL: "https://a.example/gone", Canonical: "https://a.example/gone"},
 		{URL: "https://a.example/flaky", Canonical: "https://a.example/flaky"},
 		{URL: "https://a.example/down", Canonical: "https://a.example/down"},
 	}
-	n, err := q.Enqueue(ctx, jobs)
+	n, err := enqueue(ctx, q, jobs)
 	if err != nil || n != 4 {
 		t.Fatalf("Enqueue = %d, %v; want 4", n, err)
 	}
 	// The same canonical URLs again: nothing new while they are queued.
-	if n, err := q.Enqueue(ctx, jobs[:2]); err != nil || n != 0 {
+	if n, err := enqueue(ctx, q, jobs[:2]); err != nil || n != 0 {
 		t.Fatalf("second Enqueue = %d, %v; want 0", n, err)
 	}
 	var mu sync.Mutex
 	tries := map[string]int{}
-	handle := func(ctx context.Context, j QueuedJob) error {
+	handle := func(ctx context.Context, j batch.QueuedJob) error {
 		mu.Lock()
 		tries[j.Args.URL]++
 		n := tries[j.Args.URL]
 		mu.Unlock()
 		switch j.Args.URL {
 		case "https://a.example/gone":
-			return &PermanentError{Cause: "http 404", Err: errors.New("HTTP 404")}
+			return &batch.PermanentError{Cause: "http 404", Err: errors.New("HTTP 404")}
 		case "https://a.example/flaky":
 			if n < 2 {
 				return errors.New("connection reset")
@@ -90,7 +91,7 @@ func TestRiverQueueOutcomes(t *testing.T) {
 		}
 	}
 	// Finished jobs do not block a new job for the same URL (--refresh).
-	if n, err := q.Enqueue(ctx, jobs[:1]); err != nil || n != 1 {
+	if n, err := enqueue(ctx, q, jobs[:1]); err != nil || n != 1 {
 		t.Errorf("Enqueue after completion = %d, %v; want 1", n, err)
 	}
 }
@@ -98,24 +99,24 @@ func TestRiverQueueOutcomes(t *testing.T) {
 func TestRiverQueueStopLeavesJobsQueued(t *testing.T) {
 	ctx := context.Background()
 	_, q := newTestQueue(t)
-	var jobs []DocumentJob
+	var jobs []batch.Job
 	for _, p := range []string{"a", "b", "c", "d", "e", "f"} {
 		u := "https://s.example/" + p
-		jobs = append(jobs, DocumentJob{URL: u, Canonical: u})
+		jobs = append(jobs, batch.Job{URL: u, Canonical: u})
 	}
-	if _, err := q.Enqueue(ctx, jobs); err != nil {
+	if _, err := enqueue(ctx, q, jobs); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
 	var once sync.Once
 	var mu sync.Mutex
 	done := 0
-	handle := func(ctx context.Context, j QueuedJob) error {
+	handle := func(ctx context.Context, j batch.QueuedJob) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if done >= 2 {
 			once.Do(func() { close(stop) })
-			return ErrDeferred
+			return batch.ErrDeferred
 		}
 		done++
 		return nil
@@ -130,4 +131,29 @@ func TestRiverQueueStopLeavesJobsQueued(t *testing.T) {
 	if counts["completed"] != 2 || counts.Pending() != 4 {
 		t.Errorf("counts = %v; want 2 completed and 4 pending", counts)
 	}
+}
+
+func TestBackoffPolicyDoublesUpToMax(t *testing.T) {
+	p := backoffPolicy{base: time.Second, max: 10 * time.Second}
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second,
+		4: 8 * time.Second, 5: 10 * time.Second, 9: 10 * time.Second} {
+		got := p.delay(attempt)
+		if got < want || got > want+want/5 {
+			t.Errorf("delay(%d) = %v, want %v plus at most 20%%", attempt, got, want)
+		}
+	}
+}
+
+// enqueue inserts jobs in a transaction of its own.
+func enqueue(ctx context.Context, q *River, jobs []batch.Job) (int, error) {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n, err := q.EnqueueTx(ctx, tx, jobs)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }

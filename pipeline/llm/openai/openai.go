@@ -33,7 +33,7 @@ type Config struct {
 	// HTTPClient defaults to http.DefaultClient.
 	HTTPClient *http.Client
 	// Azure selects Azure OpenAI's deployments API: BaseURL is the
-	// resource (https://NAME.goopenai.azure.com), Model the deployment's name,
+	// resource (https://NAME.openai.azure.com), Model the deployment's name,
 	// and the key goes in the api-key header.
 	Azure bool
 	// APIVersion is Azure's api-version; it defaults to
@@ -62,7 +62,7 @@ func IsAzureDeploymentsURL(base string) bool {
 		return false
 	}
 	host := strings.ToLower(u.Hostname())
-	azureHost := strings.HasSuffix(host, ".goopenai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com")
+	azureHost := strings.HasSuffix(host, ".openai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com")
 	return azureHost && !strings.HasPrefix(strings.TrimRight(u.Path, "/")+"/", "/openai/v1/")
 }
 

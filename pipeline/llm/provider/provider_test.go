@@ -55,7 +55,7 @@ func TestSelectModel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			getenv := func(k string) string { return tt.env[k] }
-			m, notice, err := SelectModel(context.Background(), ModelConfig{Provider: tt.provider, Model: tt.model, Getenv: getenv})
+			m, notice, err := Select(context.Background(), Config{Provider: tt.provider, Model: tt.model, Getenv: getenv})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)

@@ -1,49 +1,16 @@
-package batch
+package llm
 
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// HostLimiter paces requests per host (politeness): at most rps requests a
-// second to each host, shared by every worker. Zero rps means no limit.
-type HostLimiter struct {
-	rps      float64
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-}
-
-// NewHostLimiter returns a limiter allowing rps requests a second per host.
-func NewHostLimiter(rps float64) *HostLimiter {
-	return &HostLimiter{rps: rps, limiters: map[string]*rate.Limiter{}}
-}
-
-// Wait blocks until a request to rawURL's host is allowed, or ctx is done.
-func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
-	if h == nil || h.rps <= 0 {
-		return nil
-	}
-	host, err := HostKey(rawURL)
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	l, ok := h.limiters[host]
-	if !ok {
-		l = rate.NewLimiter(rate.Limit(h.rps), 1)
-		h.limiters[host] = l
-	}
-	h.mu.Unlock()
-	return l.Wait(ctx)
-}
-
-// ModelLimits bound the use of a model by every worker together; zero
+// Limits bound the use of a model by every worker together; zero
 // fields mean no limit.
-type ModelLimits struct {
+type Limits struct {
 	// RPM and TPM are requests and tokens per minute, as providers count
 	// them; each bucket holds one minute's allowance.
 	RPM, TPM int
@@ -53,7 +20,7 @@ type ModelLimits struct {
 	Concurrent int
 }
 
-// LimitedModel is a Model behind limits shared by every caller. A Card
+// LimitedModel is a [Model] behind limits shared by every caller. A Card
 // call takes a concurrency slot, one request (its inner retries are not
 // counted separately) and the estimated prompt tokens up front; tokens the
 // answer used beyond the estimate are charged afterwards, delaying later
@@ -66,7 +33,7 @@ type LimitedModel struct {
 }
 
 // NewLimitedModel wraps m in limits.
-func NewLimitedModel(m Model, limits ModelLimits) *LimitedModel {
+func NewLimitedModel(m Model, limits Limits) *LimitedModel {
 	r := &LimitedModel{inner: m}
 	if limits.RPM > 0 {
 		r.requests = rate.NewLimiter(rate.Limit(float64(limits.RPM)/60), limits.RPM)
@@ -118,7 +85,7 @@ const promptOverheadTokens = 1500
 
 // PromptHash forwards the wrapped model's prompt hash, if it has one, so
 // runs record it.
-func (m *LimitedModel) PromptHash() string { return promptHashOf(m.inner) }
+func (m *LimitedModel) PromptHash() string { return PromptHashOf(m.inner) }
 
 // Provider names the wrapped model's backend.
 func (m *LimitedModel) Provider() string { return m.inner.Provider() }
