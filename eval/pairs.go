@@ -11,8 +11,9 @@ import (
 	"github.com/veille/veille/schema"
 )
 
-// DocumentStore holds the pages cards are made from. GetDocument returns
-// an error for which [isNotFound] holds when the page is not stored.
+// DocumentStore holds the pages cards are made from. When a page is not
+// stored, GetDocument's error wraps [database/sql.ErrNoRows] (the store's
+// not-found error; see isNotFound).
 type DocumentStore interface {
 	GetDocument(ctx context.Context, canonicalURL string) (schema.Document, error)
 	SaveDocument(ctx context.Context, doc schema.Document) error

@@ -21,8 +21,9 @@ type CardSet struct {
 	Source string
 }
 
-// CardSource gives the latest stored card of a document. It returns an
-// error for which [isNotFound] holds when the document has no card.
+// CardSource gives the latest stored card of a document. When the document
+// has no card, its error wraps [database/sql.ErrNoRows] (the store's
+// not-found error; see isNotFound).
 type CardSource interface {
 	LatestCard(ctx context.Context, documentID string) (store.StoredCard, error)
 }
