@@ -111,13 +111,6 @@ func startsWithTitle(path string) bool {
 	return string(head[:n]) == "# __"
 }
 
-// cardFileJSON is a card in JSON: a schema.Card, optionally with how it was
-// made.
-type cardFileJSON struct {
-	schema.Card
-	Provenance *Provenance `json:"provenance"`
-}
-
 // ReadCardFile reads one card file (see DecodeCard).
 func ReadCardFile(path string) (LoadedCard, error) {
 	data, err := os.ReadFile(path)
@@ -128,7 +121,8 @@ func ReadCardFile(path string) (LoadedCard, error) {
 }
 
 // DecodeCard decodes the card file named name: JSON when the name ends in
-// .json (a schema.Card, optionally with a "provenance" object), else
+// .json (a [schema.Card], optionally with a "provenance" object, decoded by
+// [schema.CardDecoder] with unknown fields allowed), else
 // markdown in any gold layout. Errors are *schema.ParseError with a line
 // when the position is known.
 func DecodeCard(name string, data []byte) (LoadedCard, error) {
@@ -141,31 +135,46 @@ func DecodeCard(name string, data []byte) (LoadedCard, error) {
 		lc.Card = &c
 		return lc, nil
 	}
-	var cj cardFileJSON
-	if err := json.Unmarshal(data, &cj); err != nil {
-		return LoadedCard{}, jsonError(data, err)
+	card, err := cardFileDecoder.Decode(data)
+	if err != nil {
+		return LoadedCard{}, jsonError(err)
 	}
-	lc.Card = &cj.Card
-	if cj.Provenance != nil {
-		lc.Provenance = *cj.Provenance
+	lc.Card = &card
+	var extra struct {
+		Provenance *Provenance `json:"provenance"`
+	}
+	if err := json.Unmarshal(data, &extra); err != nil {
+		return LoadedCard{}, provenanceError(data, err)
+	}
+	if extra.Provenance != nil {
+		lc.Provenance = *extra.Provenance
 	}
 	return lc, nil
 }
 
-// jsonError gives a JSON decoding error the line where it happened.
-func jsonError(data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	line := func(offset int64) int {
-		return 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n"))
+// cardFileDecoder decodes the JSON card files: they may carry more than the
+// card, such as its "provenance", or the "id" and "version" of a card
+// exported as JSON.
+var cardFileDecoder = schema.CardDecoder{AllowUnknownFields: true}
+
+// jsonError turns a card decoding error into a *schema.ParseError at the
+// line of the fault.
+func jsonError(err error) error {
+	var de *schema.DecodeError
+	if errors.As(err, &de) {
+		return &schema.ParseError{Line: de.Line, Msg: "JSON: " + de.Msg}
 	}
-	switch {
-	case errors.As(err, &syn):
-		return &schema.ParseError{Line: line(syn.Offset), Msg: "JSON: " + syn.Error()}
-	case errors.As(err, &typ):
-		field := strings.TrimPrefix(strings.TrimPrefix(typ.Field, "Card."), "Answer.")
-		return &schema.ParseError{Line: line(typ.Offset),
-			Msg: fmt.Sprintf("JSON field %q: want %s, got a JSON %s", field, typ.Type, typ.Value)}
+	return fmt.Errorf("JSON: %w", err)
+}
+
+// provenanceError turns an error decoding a card file's provenance into a
+// *schema.ParseError at the line of the fault.
+func provenanceError(data []byte, err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		line := 1 + bytes.Count(data[:min(int(typ.Offset), len(data))], []byte("\n"))
+		return &schema.ParseError{Line: line,
+			Msg: fmt.Sprintf("JSON field %q: want %s, got a JSON %s", typ.Field, typ.Type, typ.Value)}
 	}
 	return fmt.Errorf("JSON: %w", err)
 }

@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,12 +90,24 @@ func newBatchSite(t testing.TB) *batchSite {
 }
 
 // fakeOpenAI is an OpenAI-compatible chat server answering every request
-// with testdata/batch/answer.json after delay.
+// with testdata/batch/answer.json after delay. It counts the requests, the
+// requests in flight, the answers it wrote in full, the open connections,
+// and the requests made for each article of a batchSite (by the article
+// number in the page text).
 type fakeOpenAI struct {
 	srv      *httptest.Server
 	requests atomic.Int64
 	inFlight atomic.Int64
+	answered atomic.Int64
+	conns    atomic.Int64
+
+	mu         sync.Mutex
+	perArticle map[string]int
 }
+
+// articleInPrompt finds the article number in a request for an articleHTML
+// page.
+var articleInPrompt = regexp.MustCompile(`of article ([^:\\"]+):`)
 
 func newFakeOpenAI(t testing.TB, delay time.Duration) *fakeOpenAI {
 	t.Helper()
@@ -102,27 +118,56 @@ func newFakeOpenAI(t testing.TB, delay time.Duration) *fakeOpenAI {
 	if _, err := schema.Validate(answer); err != nil {
 		t.Fatalf("testdata answer is invalid: %v", err)
 	}
-	f := &fakeOpenAI{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	resp, err := json.Marshal(map[string]any{
+		"id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "gpt-4o-mini",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": string(answer)}}},
+		"usage": map[string]any{"prompt_tokens": 1000, "completion_tokens": 400, "total_tokens": 1400},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeOpenAI{perArticle: map[string]int{}}
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.requests.Add(1)
 		f.inFlight.Add(1)
 		defer f.inFlight.Add(-1)
+		body, _ := io.ReadAll(r.Body)
+		if m := articleInPrompt.FindSubmatch(body); m != nil {
+			f.mu.Lock()
+			f.perArticle[string(m[1])]++
+			f.mu.Unlock()
+		}
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
 			return
 		}
-		resp := map[string]any{
-			"id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "gpt-4o-mini",
-			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": string(answer)}}},
-			"usage": map[string]any{"prompt_tokens": 1000, "completion_tokens": 400, "total_tokens": 1400},
-		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(resp)
+		if _, err := w.Write(append(resp, '\n')); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		f.answered.Add(1)
 	}))
+	f.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		switch state {
+		case http.StateNew:
+			f.conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			f.conns.Add(-1)
+		}
+	}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// requestsPerArticle returns how many requests were made for each article.
+func (f *fakeOpenAI) requestsPerArticle() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.perArticle)
 }
 
 // env is the environment that points the openai provider at f.

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/eval"
+	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
@@ -118,7 +117,7 @@ func checkOutputFile(path string) error {
 		return fmt.Errorf("report %s: is a directory", path)
 	}
 	dir := filepath.Dir(path)
-	if err := checkWritableDir(dir); err != nil {
+	if err := export.CheckWritableDir(dir); err != nil {
 		return fmt.Errorf("report %s: directory %s: %w", path, dir, err)
 	}
 	return nil
@@ -130,21 +129,12 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	var gold []eval.LoadedCard
-	var errs []eval.FileError
-	for _, path := range o.gold {
-		cards, cardErrs, err := eval.LoadGold(path)
-		if err != nil {
-			return fmt.Errorf("eval: gold: %w", err)
-		}
-		gold, errs = append(gold, cards...), append(errs, cardErrs...)
-	}
-	if len(gold)+len(errs) == 0 {
-		return fmt.Errorf("eval: no gold card file in %s", strings.Join(o.gold, ", "))
+	gold, err := eval.LoadGoldSet(o.gold)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
 	var before *eval.Report
 	if o.baseline != "" {
-		var err error
 		if before, err = eval.ReadReport(o.baseline); err != nil {
 			return fmt.Errorf("eval: --baseline: %w", err)
 		}
@@ -155,22 +145,16 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	}
 	defer st.Close()
 
-	preds, predErrs, source, err := loadPredictions(ctx, st, o.pred, gold)
+	preds, err := eval.LoadPredictionSet(ctx, st, o.pred, gold.Cards)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	errs = append(errs, predErrs...)
 	if o.run {
-		made, runErrs, err := a.runMissing(ctx, st, o.models, o.fetch, gold, preds)
-		if err != nil {
+		if preds, err = a.makeMissingCards(ctx, st, o, gold.Cards, preds); err != nil {
 			return fmt.Errorf("eval --run: %w", err)
 		}
-		preds, errs, source = append(preds, made...), append(errs, runErrs...), "run"
 	}
-	pairs, unpaired := eval.PairCards(gold, preds)
-	report := eval.Evaluate(pairs, errs, unpaired)
-	report.Gold, report.Predictions = strings.Join(o.gold, ", "), source
-	report.Provenance = eval.MergeProvenance(preds)
+	report := eval.Score(gold, preds)
 	if before != nil {
 		report.Baseline = eval.CompareReports(before, &report, o.baseline)
 	}
@@ -181,7 +165,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	if err := writeReportFiles(&report, o); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	id, err := saveEvalRun(ctx, st, &report)
+	id, err := eval.SaveRun(ctx, st, &report)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
@@ -196,179 +180,60 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	return nil
 }
 
-// loadPredictions reads the predicted cards from paths, or, when there are
-// none, the latest stored card of each gold card's document. source says
-// where they came from, for the report.
-func loadPredictions(ctx context.Context, st *store.Store, paths []string, gold []eval.LoadedCard) (
-	preds []eval.LoadedCard, errs []eval.FileError, source string, err error) {
-	if len(paths) > 0 {
-		for _, path := range paths {
-			cards, cardErrs, err := eval.LoadPredictions(path)
-			if err != nil {
-				return nil, nil, "", fmt.Errorf("predictions: %w", err)
-			}
-			preds, errs = append(preds, cards...), append(errs, cardErrs...)
-		}
-		return preds, errs, strings.Join(paths, ", "), nil
-	}
-	for _, g := range gold {
-		canonical, err := schema.CanonicalURL(g.Card.URL)
-		if err != nil {
-			continue // no document can match: the gold card scores as missing
-		}
-		docID := schema.DocumentID(canonical)
-		sc, err := st.LatestCard(ctx, docID)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, "", err
-		}
-		file := fmt.Sprintf("store:%s@v%d", docID, sc.Version)
-		var card schema.Card
-		if err := json.Unmarshal([]byte(sc.CardJSON), &card); err != nil {
-			errs = append(errs, eval.FileError{File: file, Role: "pred", Message: "stored card JSON: " + err.Error()})
-			continue
-		}
-		preds = append(preds, eval.LoadedCard{ID: g.ID, File: file, Card: &card, Provenance: eval.Provenance{
-			Provider: sc.Provider, Model: sc.Model, Prompt: promptLabel(sc.PromptName, sc.PromptVersion)}})
-	}
-	return preds, errs, "store", nil
-}
-
-// runMissing makes, with the pipeline, the cards of the gold cards that have
-// no prediction yet. A card that cannot be made is an error of its gold
-// file; the others are still made.
-func (a *app) runMissing(ctx context.Context, st *store.Store, mf modelFlags, ff fetchFlags, gold, preds []eval.LoadedCard) (
-	[]eval.LoadedCard, []eval.FileError, error) {
-	have := make(map[string]bool, len(preds))
-	for _, p := range preds {
-		have[p.ID] = true
-	}
-	var todo []eval.LoadedCard
-	for _, g := range gold {
-		if !have[g.ID] {
-			todo = append(todo, g)
-		}
-	}
+// makeMissingCards adds to preds the cards eval.Maker makes with the
+// pipeline for the gold cards without prediction. The model is chosen (and
+// its notice printed) only when a card is missing.
+func (a *app) makeMissingCards(ctx context.Context, st *store.Store, o evalOptions, gold []eval.LoadedCard, preds eval.CardSet) (
+	eval.CardSet, error) {
+	preds.Source = "run"
+	todo := eval.Missing(gold, preds.Cards)
 	if len(todo) == 0 {
-		return nil, nil, nil
+		return preds, nil
 	}
-	fetcher, err := ff.newFetcher()
+	fetcher, err := o.fetch.newFetcher()
 	if err != nil {
-		return nil, nil, err
+		return eval.CardSet{}, err
 	}
-	m, err := a.selectModel(ctx, mf, st)
+	m, err := a.selectModel(ctx, o.models, st)
 	if err != nil {
-		return nil, nil, err
+		return eval.CardSet{}, err
 	}
 	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st}
-	var made []eval.LoadedCard
-	var errs []eval.FileError
-	for _, g := range todo {
-		out, err := runGold(ctx, runner, st, g)
-		if err != nil && ctx.Err() != nil {
-			// Interrupted: the other cards would only fail the same way,
-			// and a report of them would score the interruption.
-			return nil, nil, fmt.Errorf("interrupted at %s; %d of %d missing cards made and stored, nothing scored",
-				g.File, len(made), len(todo))
-		}
+	maker := &eval.Maker{Documents: st, ReadPage: readPageFile, MakeCard: pipelineCardMaker(runner)}
+	made, errs, err := maker.MakeCards(ctx, todo)
+	if err != nil {
+		return eval.CardSet{}, err
+	}
+	preds.Cards, preds.Errors = append(preds.Cards, made...), append(preds.Errors, errs...)
+	fmt.Fprintf(a.stderr, "eval --run: made %d of %d missing cards\n", len(made), len(todo))
+	return preds, nil
+}
+
+// pipelineCardMaker makes eval's missing cards with runner.
+func pipelineCardMaker(runner *pipeline.Runner) eval.CardMaker {
+	return func(ctx context.Context, url string) (eval.MadeCard, error) {
+		out, err := runner.Run(ctx, url)
 		if err != nil {
-			errs = append(errs, eval.FileError{File: g.File, Role: "run", Message: err.Error()})
-			continue
+			return eval.MadeCard{}, err
 		}
 		p := out.Provenance
-		made = append(made, eval.LoadedCard{ID: g.ID, File: fmt.Sprintf("store:%s@v%d", out.Document.ID, out.Version),
-			Card: &out.Card, Provenance: eval.Provenance{Provider: p.Provider, Model: p.Model,
-				Prompt: promptLabel(p.PromptName, p.PromptVersion)}})
+		return eval.MadeCard{DocumentID: out.Document.ID, Version: out.Version, Card: out.Card,
+			Provider: p.Provider, Model: p.Model, PromptName: p.PromptName, PromptVersion: p.PromptVersion}, nil
 	}
-	fmt.Fprintf(a.stderr, "eval --run: made %d of %d missing cards\n", len(made), len(todo))
-	return made, errs, nil
 }
 
-// runGold makes and stores the card of a gold card's page: the page in the
-// store if it is there, else the page file beside the gold card, else the
-// page fetched from its URL.
-func runGold(ctx context.Context, runner *pipeline.Runner, st *store.Store, g eval.LoadedCard) (pipeline.Outcome, error) {
-	canonical, err := schema.CanonicalURL(g.Card.URL)
+// readPageFile reads a page file beside a gold card as the document of url.
+func readPageFile(path, url string) (schema.Document, error) {
+	page, err := pipeline.ReadFile(path, pipeline.DefaultMaxBodyBytes)
 	if err != nil {
-		return pipeline.Outcome{}, fmt.Errorf("gold card URL: %w", err)
+		return schema.Document{}, err
 	}
-	_, err = st.GetDocument(ctx, canonical)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if err := storePageBeside(ctx, st, g.File, g.Card.URL, canonical); err != nil {
-			return pipeline.Outcome{}, err
-		}
-	case err != nil:
-		return pipeline.Outcome{}, err
-	}
-	return runner.Run(ctx, g.Card.URL)
-}
-
-// pageFiles are the page files a gold card may have beside it (the layout
-// of ../shared/gold/pairs/<id>/), in order of preference.
-func pageFiles() []string { return []string{"article.txt", "page.html"} }
-
-// storePageBeside stores, under the gold card's URL, the page file beside
-// the gold card, with the title and language of page.json; it does nothing
-// when there is no page file.
-func storePageBeside(ctx context.Context, st *store.Store, goldFile, rawURL, canonical string) error {
-	dir := filepath.Dir(goldFile)
-	for _, name := range pageFiles() {
-		path := filepath.Join(dir, name)
-		if _, err := os.Stat(path); err != nil {
-			continue
-		}
-		page, err := pipeline.ReadFile(path, pipeline.DefaultMaxBodyBytes)
-		if err != nil {
-			return err
-		}
-		page.URL, page.FinalURL = rawURL, rawURL
-		doc, err := pipeline.DocumentFromPage(page)
-		if err != nil {
-			return fmt.Errorf("page %s: %w", path, err)
-		}
-		doc.CanonicalURL, doc.ID = canonical, schema.DocumentID(canonical)
-		if err := readPageJSON(filepath.Join(dir, "page.json"), &doc.Metadata); err != nil {
-			return err
-		}
-		return st.SaveDocument(ctx, doc)
-	}
-	return nil
-}
-
-// readPageJSON fills the title and language of md from a gold pair's
-// page.json, when there is one.
-func readPageJSON(path string, md *schema.Metadata) error {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+	page.URL, page.FinalURL = url, url
+	doc, err := pipeline.DocumentFromPage(page)
 	if err != nil {
-		return err
+		return schema.Document{}, fmt.Errorf("page %s: %w", path, err)
 	}
-	var pj struct {
-		Title string `json:"title"`
-		Lang  string `json:"lang"`
-	}
-	if err := json.Unmarshal(data, &pj); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	if pj.Title != "" {
-		md.Title = pj.Title
-	}
-	if pj.Lang != "" {
-		md.Lang = pj.Lang
-	}
-	return nil
-}
-
-func promptLabel(name, version string) string {
-	if version == "" {
-		return name
-	}
-	return name + "@" + version
+	return doc, nil
 }
 
 // writeReportFiles writes the JSON and HTML reports asked for.
@@ -388,7 +253,7 @@ func writeReportFiles(r *eval.Report, o evalOptions) error {
 		if err := out.write(&b); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(out.path, func(w io.Writer) error {
+		if err := export.WriteFileAtomic(out.path, func(w io.Writer) error {
 			_, err := w.Write(b.Bytes())
 			return err
 		}); err != nil {
@@ -396,32 +261,6 @@ func writeReportFiles(r *eval.Report, o evalOptions) error {
 		}
 	}
 	return nil
-}
-
-// saveEvalRun stores the run with its section and card scores.
-func saveEvalRun(ctx context.Context, st *store.Store, r *eval.Report) (int64, error) {
-	var js bytes.Buffer
-	if err := eval.WriteJSON(&js, r); err != nil {
-		return 0, err
-	}
-	run := store.EvalRun{
-		Gold: r.Gold, Predictions: r.Predictions,
-		Provider: r.Provenance.Provider, Model: r.Provenance.Model, Prompt: r.Provenance.Prompt,
-		Cards: r.Counts.Scored, Missing: r.Counts.Missing, Errors: r.Counts.Errors,
-		Overall: r.Overall, ReportJSON: js.String(),
-	}
-	for _, s := range r.Sections {
-		sec := store.EvalSection{Section: s.Section, Cards: s.Cards}
-		if !s.NA {
-			score := s.Score
-			sec.Score = &score
-		}
-		run.Sections = append(run.Sections, sec)
-	}
-	for _, c := range r.Cards {
-		run.CardScores = append(run.CardScores, store.EvalCard{Card: c.ID, GoldFile: c.GoldFile, PredFile: c.PredFile, Overall: c.Overall})
-	}
-	return st.SaveEvalRun(ctx, run)
 }
 
 // evalHistory lists the stored eval runs, newest first.

@@ -59,9 +59,6 @@ func main() {
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -82,6 +79,11 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		Version:       version,
 	}
+	// The streams are set before any subcommand is made: cobra's completion
+	// commands keep the output stream the root has when they are made.
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(flagError)
 	// Without arguments, extract prints its help; an unknown command is a
 	// usage error (cobra alone would exit 1).

@@ -29,25 +29,29 @@ func TestExitStatus(t *testing.T) {
 		args   []string
 		code   int
 		stderr string
+		stdout string // what stdout must contain
 	}{
-		{"help", []string{"--help"}, exitOK, ""},
-		{"no arguments prints help", nil, exitOK, ""},
-		{"version", []string{"version"}, exitOK, ""},
-		{"unknown command", []string{"nosuch"}, exitUsage, `unknown command "nosuch"`},
-		{"misspelt command", []string{"versoin"}, exitUsage, `did you mean "version"?`},
-		{"unknown flag", []string{"version", "--bogus"}, exitUsage, "unknown flag"},
-		{"too many arguments", []string{"version", "x"}, exitUsage, "accepts 0 arg"},
-		{"missing argument", []string{"parse"}, exitUsage, "accepts 1 arg"},
-		{"failure", []string{"parse", "testdata/does-not-exist.md"}, exitFailure, "parse testdata/does-not-exist.md: "},
-		{"help on a command", []string{"help", "run"}, exitOK, ""},
-		{"help on an unknown command", []string{"help", "nosuch"}, exitUsage, `unknown command "nosuch" for "extract"`},
-		{"help on a misspelt command", []string{"help", "rnu"}, exitUsage, `did you mean "run"?`},
-		{"completion for a shell", []string{"completion", "bash"}, exitOK, ""},
-		{"completion for an unknown shell", []string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh" for "extract completion"`},
+		{"help", []string{"--help"}, exitOK, "", ""},
+		{"no arguments prints help", nil, exitOK, "", ""},
+		{"version", []string{"version"}, exitOK, "", ""},
+		{"unknown command", []string{"nosuch"}, exitUsage, `unknown command "nosuch"`, ""},
+		{"misspelt command", []string{"versoin"}, exitUsage, `did you mean "version"?`, ""},
+		{"unknown flag", []string{"version", "--bogus"}, exitUsage, "unknown flag", ""},
+		{"too many arguments", []string{"version", "x"}, exitUsage, "accepts 0 arg", ""},
+		{"missing argument", []string{"parse"}, exitUsage, "accepts 1 arg", ""},
+		{"failure", []string{"parse", "testdata/does-not-exist.md"}, exitFailure, "parse testdata/does-not-exist.md: ", ""},
+		{"help on a command", []string{"help", "run"}, exitOK, "", ""},
+		{"help on an unknown command", []string{"help", "nosuch"}, exitUsage, `unknown command "nosuch" for "extract"`, ""},
+		{"help on a misspelt command", []string{"help", "rnu"}, exitUsage, `did you mean "run"?`, ""},
+		{"completion for a shell", []string{"completion", "bash"}, exitOK, "", "# bash completion V2 for extract"},
+		{"completion for an unknown shell", []string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh" for "extract completion"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := runExtract(t, "", tt.args...)
+			stdout, stderr, code := runExtract(t, "", tt.args...)
+			if !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("extract %v: stdout %.80q…, want it to contain %q", tt.args, stdout, tt.stdout)
+			}
 			if code != tt.code {
 				t.Errorf("extract %v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, stderr)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline"
 	"github.com/veille/veille/store"
 )
@@ -112,7 +113,7 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 				if err := os.MkdirAll(outDir, 0o755); err != nil {
 					return fmt.Errorf("run: -o %s: %w", outDir, unwrapPath(err))
 				}
-				if err := checkWritableDir(outDir); err != nil {
+				if err := export.CheckWritableDir(outDir); err != nil {
 					return fmt.Errorf("run: -o %s: %w", outDir, err)
 				}
 			}
@@ -179,7 +180,7 @@ func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string
 		}
 		if outDir != "" {
 			path := filepath.Join(outDir, out.Document.ID+".md")
-			if err := writeFileAtomic(path, func(w io.Writer) error {
+			if err := export.WriteFileAtomic(path, func(w io.Writer) error {
 				_, err := io.WriteString(w, out.Markdown)
 				return err
 			}); err != nil {

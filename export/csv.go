@@ -1,0 +1,62 @@
+package export
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/veille/veille/store"
+)
+
+// signalsHeader is the CSV header: the card, then the signal's columns.
+func signalsHeader() []string {
+	return []string{"card_id", "card_title", "card_url", "origin_url", "signal", "description",
+		"change", "10-year", "driving-force", "relevancy", "evidence"}
+}
+
+// writeSignalsCSV writes the header, then one row per weak signal, every
+// cell made safe for spreadsheets by spreadsheetSafe.
+func writeSignalsCSV(w io.Writer, cards []store.StoredCard) error {
+	exported, err := exportedCards(cards)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(signalsHeader()); err != nil {
+		return err
+	}
+	for _, e := range exported {
+		origin := ""
+		if e.Origin != nil {
+			origin = e.Origin.URL
+		}
+		for _, s := range e.Signals {
+			relevancy := ""
+			if s.Relevancy != nil {
+				relevancy = strconv.Itoa(*s.Relevancy)
+			}
+			row := []string{e.ID, e.Title, e.URL, origin, s.Name, s.Description, s.Change,
+				s.TenYear, s.DrivingForce, relevancy, s.Evidence}
+			for i := range row {
+				row[i] = spreadsheetSafe(row[i])
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// spreadsheetSafe keeps a cell from being read as a formula by a spreadsheet
+// (CSV injection): text from a page or a model that starts with =, +, -, @,
+// a tab or a carriage return gets a leading apostrophe, which spreadsheets
+// show as text.
+func spreadsheetSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
