@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/veille/veille/schema"
@@ -67,7 +68,7 @@ func (m *Maker) makeCard(ctx context.Context, g LoadedCard) (MadeCard, error) {
 	}
 	_, err = m.Documents.GetDocument(ctx, canonical)
 	switch {
-	case isNotFound(err):
+	case errors.Is(err, schema.ErrNotFound):
 		if err := m.storePageBeside(ctx, g.File, g.Card.URL); err != nil {
 			return MadeCard{}, err
 		}

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // fakeDocuments is a DocumentStore in memory, by canonical URL.
@@ -22,7 +20,7 @@ func (f fakeDocuments) GetDocument(ctx context.Context, canonicalURL string) (sc
 	}
 	doc, ok := f[canonicalURL]
 	if !ok {
-		return schema.Document{}, sql.ErrNoRows
+		return schema.Document{}, schema.ErrNotFound
 	}
 	return doc, nil
 }
@@ -190,9 +188,9 @@ func TestReadPageJSON(t *testing.T) {
 }
 
 // fakeRuns is a RunStore keeping the last run.
-type fakeRuns struct{ last store.EvalRun }
+type fakeRuns struct{ last schema.EvalRun }
 
-func (f *fakeRuns) SaveEvalRun(ctx context.Context, run store.EvalRun) (int64, error) {
+func (f *fakeRuns) SaveEvalRun(ctx context.Context, run schema.EvalRun) (int64, error) {
 	f.last = run
 	return 7, nil
 }

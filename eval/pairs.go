@@ -12,8 +12,7 @@ import (
 )
 
 // DocumentStore holds the pages cards are made from. When a page is not
-// stored, GetDocument's error wraps [database/sql.ErrNoRows] (the store's
-// not-found error; see isNotFound).
+// stored, GetDocument's error wraps [schema.ErrNotFound].
 type DocumentStore interface {
 	GetDocument(ctx context.Context, canonicalURL string) (schema.Document, error)
 	SaveDocument(ctx context.Context, doc schema.Document) error

@@ -2,13 +2,11 @@ package eval
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // CardSet is the gold or predicted cards of an eval run: the cards read,
@@ -22,17 +20,9 @@ type CardSet struct {
 }
 
 // CardSource gives the latest stored card of a document. When the document
-// has no card, its error wraps [database/sql.ErrNoRows] (the store's
-// not-found error; see isNotFound).
+// has no card, its error wraps [schema.ErrNotFound].
 type CardSource interface {
-	LatestCard(ctx context.Context, documentID string) (store.StoredCard, error)
-}
-
-// isNotFound tells whether err means that a stored document or card does
-// not exist. It is the one place that knows how the store says so: today
-// sql.ErrNoRows (to become schema.ErrNotFound).
-func isNotFound(err error) bool {
-	return errors.Is(err, sql.ErrNoRows)
+	LatestCard(ctx context.Context, documentID string) (schema.StoredCard, error)
 }
 
 // LoadGoldSet reads the gold cards at each path (see [LoadGold]). It fails
@@ -83,7 +73,7 @@ func LatestStoredCards(ctx context.Context, cards CardSource, gold []LoadedCard)
 		}
 		docID := schema.DocumentID(canonical)
 		sc, err := cards.LatestCard(ctx, docID)
-		if isNotFound(err) {
+		if errors.Is(err, schema.ErrNotFound) {
 			continue
 		}
 		if err != nil {

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,19 +10,18 @@ import (
 	"testing"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // fakeCards is a CardSource holding the latest card of each document ID.
-type fakeCards map[string]store.StoredCard
+type fakeCards map[string]schema.StoredCard
 
-func (f fakeCards) LatestCard(ctx context.Context, documentID string) (store.StoredCard, error) {
+func (f fakeCards) LatestCard(ctx context.Context, documentID string) (schema.StoredCard, error) {
 	if documentID == schema.DocumentID("https://broken.example/") {
-		return store.StoredCard{}, errors.New("database is locked")
+		return schema.StoredCard{}, errors.New("database is locked")
 	}
 	sc, ok := f[documentID]
 	if !ok {
-		return store.StoredCard{}, sql.ErrNoRows
+		return schema.StoredCard{}, schema.ErrNotFound
 	}
 	return sc, nil
 }
@@ -83,9 +81,9 @@ func TestLoadPredictionSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	cards := fakeCards{
-		documentID(t, "https://example.org/a"): {Version: 3, NewCard: store.NewCard{CardJSON: string(js),
-			Provider: "offline", Model: "baseline", PromptName: "card", PromptVersion: "v1"}},
-		documentID(t, "https://example.org/bad"): {Version: 1, NewCard: store.NewCard{CardJSON: `{"title": 1}`}},
+		documentID(t, "https://example.org/a"): {Version: 3, NewCard: schema.NewCard{CardJSON: string(js),
+			Provenance: schema.Provenance{Provider: "offline", Model: "baseline", PromptName: "card", PromptVersion: "v1"}}},
+		documentID(t, "https://example.org/bad"): {Version: 1, NewCard: schema.NewCard{CardJSON: `{"title": 1}`}},
 	}
 	pred := filepath.Join("testdata", "cards", "pred")
 	tests := []struct {
@@ -142,9 +140,9 @@ func TestLatestStoredCardsProvenanceAndErrors(t *testing.T) {
 	ctx := context.Background()
 	js, _ := json.Marshal(schema.Card{URL: "https://example.org/a"})
 	cards := fakeCards{
-		documentID(t, "https://example.org/a"): {Version: 2, NewCard: store.NewCard{CardJSON: string(js),
-			Provider: "openai", Model: "gpt-4o-mini", PromptName: "card"}},
-		documentID(t, "https://example.org/bad"): {Version: 1, NewCard: store.NewCard{CardJSON: "null"}},
+		documentID(t, "https://example.org/a"): {Version: 2, NewCard: schema.NewCard{CardJSON: string(js),
+			Provenance: schema.Provenance{Provider: "openai", Model: "gpt-4o-mini", PromptName: "card"}}},
+		documentID(t, "https://example.org/bad"): {Version: 1, NewCard: schema.NewCard{CardJSON: "null"}},
 	}
 	set, err := LatestStoredCards(ctx, cards, []LoadedCard{goldCard("a", "https://example.org/a"), goldCard("bad", "https://example.org/bad")})
 	if err != nil {

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/schema"
 )
 
 // RunStore stores eval runs.
 type RunStore interface {
-	SaveEvalRun(ctx context.Context, run store.EvalRun) (int64, error)
+	SaveEvalRun(ctx context.Context, run schema.EvalRun) (int64, error)
 }
 
 // SaveRun stores the report r in runs, with its section and card scores and
@@ -19,14 +19,14 @@ func SaveRun(ctx context.Context, runs RunStore, r *Report) (int64, error) {
 	if err := WriteJSON(&js, r); err != nil {
 		return 0, err
 	}
-	run := store.EvalRun{
+	run := schema.EvalRun{
 		Gold: r.Gold, Predictions: r.Predictions,
 		Provider: r.Provenance.Provider, Model: r.Provenance.Model, Prompt: r.Provenance.Prompt,
 		Cards: r.Counts.Scored, Missing: r.Counts.Missing, Errors: r.Counts.Errors,
 		Overall: r.Overall, ReportJSON: js.String(),
 	}
 	for _, s := range r.Sections {
-		sec := store.EvalSection{Section: s.Section, Cards: s.Cards}
+		sec := schema.EvalSection{Section: s.Section, Cards: s.Cards}
 		if !s.NA {
 			score := s.Score
 			sec.Score = &score
@@ -34,7 +34,7 @@ func SaveRun(ctx context.Context, runs RunStore, r *Report) (int64, error) {
 		run.Sections = append(run.Sections, sec)
 	}
 	for _, c := range r.Cards {
-		run.CardScores = append(run.CardScores, store.EvalCard{Card: c.ID, GoldFile: c.GoldFile, PredFile: c.PredFile, Overall: c.Overall})
+		run.CardScores = append(run.CardScores, schema.EvalCard{Card: c.ID, GoldFile: c.GoldFile, PredFile: c.PredFile, Overall: c.Overall})
 	}
 	return runs.SaveEvalRun(ctx, run)
 }

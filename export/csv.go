@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/schema"
 )
 
 // signalsHeader is the CSV header: the card, then the signal's columns.
@@ -17,7 +17,7 @@ func signalsHeader() []string {
 
 // writeSignalsCSV writes the header, then one row per weak signal, every
 // cell made safe for spreadsheets by spreadsheetSafe.
-func writeSignalsCSV(w io.Writer, cards []store.StoredCard) error {
+func writeSignalsCSV(w io.Writer, cards []schema.StoredCard) error {
 	exported, err := exportedCards(cards)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 func ExampleWrite() {
@@ -21,8 +20,8 @@ func ExampleWrite() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cards := []store.StoredCard{{DocumentID: "4f2a", Version: 2, CreatedAt: time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC),
-		NewCard: store.NewCard{DocumentID: "4f2a", URL: card.URL, CardJSON: string(cardJSON)}}}
+	cards := []schema.StoredCard{{DocumentID: "4f2a", Version: 2, CreatedAt: time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC),
+		NewCard: schema.NewCard{DocumentID: "4f2a", URL: card.URL, CardJSON: string(cardJSON)}}}
 
 	// The cell that looks like a formula gets a leading apostrophe.
 	if err := export.Write(os.Stdout, cards, export.SignalsCSV); err != nil {

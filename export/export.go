@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // Format is an export format.
@@ -59,7 +58,7 @@ type Card struct {
 }
 
 // Write writes cards to w in format, as one stream.
-func Write(w io.Writer, cards []store.StoredCard, format Format) error {
+func Write(w io.Writer, cards []schema.StoredCard, format Format) error {
 	switch format {
 	case Markdown:
 		return writeMarkdown(w, cards)
@@ -74,7 +73,7 @@ func Write(w io.Writer, cards []store.StoredCard, format Format) error {
 // WriteDir writes cards in format to files in dir, which it creates if
 // needed: one <id>.md file per card for [Markdown], else the one file
 // named by [Format.FileName]. Each file is written by [WriteFileAtomic].
-func WriteDir(dir string, cards []store.StoredCard, format Format) error {
+func WriteDir(dir string, cards []schema.StoredCard, format Format) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ func WriteDir(dir string, cards []store.StoredCard, format Format) error {
 
 // writeMarkdown writes the cards one after the other, a blank line between
 // them, and a newline after the last.
-func writeMarkdown(w io.Writer, cards []store.StoredCard) error {
+func writeMarkdown(w io.Writer, cards []schema.StoredCard) error {
 	for i, c := range cards {
 		sep := "\n\n"
 		if i == len(cards)-1 {
@@ -105,7 +104,7 @@ func writeMarkdown(w io.Writer, cards []store.StoredCard) error {
 }
 
 // writeMarkdownFiles writes one <id>.md file per card in dir.
-func writeMarkdownFiles(dir string, cards []store.StoredCard) error {
+func writeMarkdownFiles(dir string, cards []schema.StoredCard) error {
 	for _, c := range cards {
 		path := filepath.Join(dir, c.DocumentID+".md")
 		if err := WriteFileAtomic(path, func(w io.Writer) error {
@@ -119,7 +118,7 @@ func writeMarkdownFiles(dir string, cards []store.StoredCard) error {
 }
 
 // writeJSON writes the cards as one indented JSON array or as JSON lines.
-func writeJSON(w io.Writer, cards []store.StoredCard, format Format) error {
+func writeJSON(w io.Writer, cards []schema.StoredCard, format Format) error {
 	exported, err := exportedCards(cards)
 	if err != nil {
 		return err
@@ -142,7 +141,7 @@ func writeJSON(w io.Writer, cards []store.StoredCard, format Format) error {
 var storedCardDecoder = schema.CardDecoder{AllowUnknownFields: true}
 
 // exportedCards decodes the stored cards.
-func exportedCards(cards []store.StoredCard) ([]Card, error) {
+func exportedCards(cards []schema.StoredCard) ([]Card, error) {
 	out := make([]Card, 0, len(cards))
 	for _, c := range cards {
 		card, err := storedCardDecoder.Decode([]byte(c.CardJSON))

@@ -13,26 +13,25 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 )
 
 // storedCard is a stored card of the given card, as the store returns it.
-func storedCard(t testing.TB, id string, card schema.Card) store.StoredCard {
+func storedCard(t testing.TB, id string, card schema.Card) schema.StoredCard {
 	t.Helper()
 	js, err := json.Marshal(card)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.StoredCard{DocumentID: id, Version: 1, CreatedAt: time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC),
-		NewCard: store.NewCard{DocumentID: id, URL: card.URL, CardJSON: string(js), Markdown: schema.Render(card)}}
+	return schema.StoredCard{DocumentID: id, Version: 1, CreatedAt: time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC),
+		NewCard: schema.NewCard{DocumentID: id, URL: card.URL, CardJSON: string(js), Markdown: schema.Render(card)}}
 }
 
 func relevancy(n int) *int { return &n }
 
 // testCards are two cards, the first with a signal whose text starts like
 // a spreadsheet formula.
-func testCards(t testing.TB) []store.StoredCard {
-	return []store.StoredCard{
+func testCards(t testing.TB) []schema.StoredCard {
+	return []schema.StoredCard{
 		storedCard(t, "a1", schema.Card{URL: "https://example.org/bikes", Origin: &schema.Link{Label: "digest", URL: "https://digest.example/12"},
 			Answer: schema.Answer{Title: "Cargo bikes", Keywords: []string{"bikes"}, Signals: []schema.Signal{
 				{Name: "Shared fleets", Description: "=cheaper than vans", Relevancy: relevancy(4)},
@@ -102,10 +101,10 @@ func TestWrite(t *testing.T) {
 }
 
 func TestWriteErrors(t *testing.T) {
-	bad := []store.StoredCard{{DocumentID: "x1", NewCard: store.NewCard{CardJSON: `{"title": 1}`}}}
+	bad := []schema.StoredCard{{DocumentID: "x1", NewCard: schema.NewCard{CardJSON: `{"title": 1}`}}}
 	tests := []struct {
 		name   string
-		cards  []store.StoredCard
+		cards  []schema.StoredCard
 		format Format
 		want   string
 	}{

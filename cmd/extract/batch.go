@@ -15,7 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/pipeline"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/pipeline/batch/queue"
+	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/sqlite"
 	"golang.org/x/term"
 )
 
@@ -77,7 +82,7 @@ when a job failed permanently.`,
 				}
 				return nil
 			}
-			return a.runBatch(c.Context(), bf, mf, pipeline.BatchInputs{Lists: args, Digests: bf.digests, Feeds: bf.feeds})
+			return a.runBatch(c.Context(), bf, mf, batch.Inputs{Lists: args, Digests: bf.digests, Feeds: bf.feeds})
 		},
 	}
 	addDBFlag(c, &bf.dbPath)
@@ -96,8 +101,8 @@ when a job failed permanently.`,
 	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently")
 	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
 	f.StringVar(&bf.lang, "lang", "", "write the cards in this language (default: each page's)")
-	f.IntVar(&bf.jobAttempts, "job-attempts", pipeline.DefaultQueueConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
-	f.DurationVar(&bf.retryBase, "retry-base", pipeline.DefaultQueueConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
+	f.IntVar(&bf.jobAttempts, "job-attempts", queue.DefaultConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
+	f.DurationVar(&bf.retryBase, "retry-base", queue.DefaultConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
 	f.DurationVar(&bf.progressEvery, "progress-every", 10*time.Second, "interval of progress log lines when stderr is not a terminal")
 	return c
 }
@@ -155,7 +160,7 @@ func terminal(w io.Writer) io.Writer {
 }
 
 // runBatch builds the batch from the flags, runs it and prints the summary.
-func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pipeline.BatchInputs) error {
+func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in batch.Inputs) error {
 	st, err := a.openStore(ctx, bf.dbPath)
 	if err != nil {
 		return err
@@ -166,31 +171,31 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 	if err != nil {
 		return err
 	}
-	model = pipeline.NewLimitedModel(model, pipeline.ModelLimits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency})
+	model = llm.NewLimitedModel(model, llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency})
 	// River's own logs only from warnings on: its info lines are chatter.
-	queue, err := newBatchQueue(st, bf, a.batchLogger(bf.logFormat, slog.LevelWarn))
+	q, err := newBatchQueue(st, bf, a.batchLogger(bf.logFormat, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
-	ua := pipeline.UserAgent(version)
-	fetcher := pipeline.NewFetcher(pipeline.FetchConfig{UserAgent: ua})
+	ua := fetch.UserAgent(version)
+	fetcher := fetch.New(fetch.Config{UserAgent: ua})
 	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: model,
 		Store: st, OutputLang: bf.lang}
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
-	cfg := pipeline.BatchConfig{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
+	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
 		MaxDocs: bf.maxDocs, Refresh: bf.refresh, ProgressEvery: bf.progressEvery}
-	if bf.logFormat == "text" {
-		cfg.Progress = terminal(a.stderr)
+	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
+		cfg.Progress = &barProgress{w: w}
 	}
-	b := &pipeline.Batch{Store: st, Queue: queue, Fetcher: fetcher, UserAgent: ua,
-		HTTPClient: &http.Client{Timeout: pipeline.DefaultFetchTimeout},
-		Make:       pipeline.RunnerCardMaker(runner), Config: cfg, Logger: logger}
+	b := &batch.Batch{Store: st, Queue: q, Fetcher: fetcher, UserAgent: ua,
+		HTTPClient: &http.Client{Timeout: fetch.DefaultTimeout},
+		Make:       runner.MakeCard, Config: cfg, Logger: logger}
 	sum, err := b.Run(ctx, in)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
-	if err := pipeline.FormatSummary(a.stdout, sum); err != nil {
+	if err := batch.FormatSummary(a.stdout, sum); err != nil {
 		return err
 	}
 	logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
@@ -206,12 +211,12 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in pip
 }
 
 // newBatchQueue opens the job queue on the store.
-func newBatchQueue(st *store.Store, bf batchFlags, logger *slog.Logger) (pipeline.Queue, error) {
-	qc := pipeline.DefaultQueueConfig()
+func newBatchQueue(st *sqlite.Store, bf batchFlags, logger *slog.Logger) (batch.Queue, error) {
+	qc := queue.DefaultConfig()
 	qc.MaxAttempts, qc.RetryBase = bf.jobAttempts, bf.retryBase
 	qc.RetryMax = max(qc.RetryMax, bf.retryBase)
 	qc.Logger = logger.With("component", "river")
-	return pipeline.NewRiverQueue(st.DB(), qc)
+	return queue.NewRiver(st.DB(), qc)
 }
 
 // batchStatus prints the queue's job counts and the last batch runs.
@@ -221,14 +226,14 @@ func (a *app) batchStatus(ctx context.Context, dbPath string) error {
 		return err
 	}
 	defer st.Close()
-	queue, err := newBatchQueue(st, batchFlags{jobAttempts: 1, retryBase: time.Second}, slog.New(slog.DiscardHandler))
+	q, err := newBatchQueue(st, batchFlags{jobAttempts: 1, retryBase: time.Second}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
-	if err := queue.Migrate(ctx); err != nil {
+	if err := q.Migrate(ctx); err != nil {
 		return err
 	}
-	counts, err := queue.Counts(ctx)
+	counts, err := q.Counts(ctx)
 	if err != nil {
 		return err
 	}
@@ -240,7 +245,7 @@ func (a *app) batchStatus(ctx context.Context, dbPath string) error {
 }
 
 // writeBatchStatus renders --status.
-func writeBatchStatus(w io.Writer, counts pipeline.QueueCounts, runs []store.BatchRun) error {
+func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "queue: %d pending", counts.Pending())
 	states := make([]string, 0, len(counts))

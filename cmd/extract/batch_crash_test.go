@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/batch/queue"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // buildExtract compiles the extract binary into a temporary directory.
@@ -163,7 +163,7 @@ func checkNoRequestForCarded(t *testing.T, carded map[string]bool, before, after
 func cardedArticles(t *testing.T, db string, urls []string) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func checkRunsAfterKills(t *testing.T, db string, docs int) {
 	t.Helper()
 	ctx := context.Background()
 	st := openBatchStore(t, db)
-	q, err := pipeline.NewRiverQueue(st.DB(), pipeline.DefaultQueueConfig())
+	q, err := queue.NewRiver(st.DB(), queue.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +225,8 @@ func checkRunsAfterKills(t *testing.T, db string, docs int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 3 || runs[0].Status != store.BatchCompleted ||
-		runs[1].Status != store.BatchInterrupted || runs[2].Status != store.BatchInterrupted {
+	if len(runs) != 3 || runs[0].Status != schema.BatchCompleted ||
+		runs[1].Status != schema.BatchInterrupted || runs[2].Status != schema.BatchInterrupted {
 		t.Errorf("runs = %+v; want 2 interrupted then 1 completed", runs)
 	}
 	interrupted := 0
@@ -236,7 +236,7 @@ func checkRunsAfterKills(t *testing.T, db string, docs int) {
 			t.Fatal(err)
 		}
 		for _, a := range attempts {
-			if a.Outcome == store.AttemptInterrupted {
+			if a.Outcome == schema.AttemptInterrupted {
 				interrupted++
 			}
 		}
@@ -275,7 +275,7 @@ func TestBatchStopsOnInterrupt(t *testing.T) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs = %v, %v", runs, err)
 	}
-	if r := runs[0]; r.Status != store.BatchStopped || r.Remaining == 0 || r.Done+r.Remaining != 20 {
+	if r := runs[0]; r.Status != schema.BatchStopped || r.Remaining == 0 || r.Done+r.Remaining != 20 {
 		t.Errorf("run after SIGINT = %+v; want stopped, the rest left queued", r)
 	}
 }

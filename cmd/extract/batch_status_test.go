@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veille/veille/pipeline"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/schema"
 )
 
 var updateBatchGolden = flag.Bool("update-batch", false, "rewrite testdata/batch/*.golden")
@@ -33,25 +33,25 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestBatchSummaryAndStatusGolden(t *testing.T) {
-	sum := pipeline.BatchSummary{RunID: 3, Queued: 12, Remaining: 4, Status: store.BatchStopped,
+	sum := batch.Summary{RunID: 3, Queued: 12, Remaining: 4, Status: schema.BatchStopped,
 		StopReason: "--max-cost 1.00 USD reached", Elapsed: 95*time.Second + 250*time.Millisecond,
 		FailedByCause: map[string]int{"http 404": 2, "unsupported type": 1},
-		BatchTally: pipeline.BatchTally{Done: 5, Skipped: 7, Failed: 3, InputTokens: 52000,
+		Tally: batch.Tally{Done: 5, Skipped: 7, Failed: 3, InputTokens: 52000,
 			OutputTokens: 9100, CostUSD: 1.0132}}
 	var b bytes.Buffer
-	if err := pipeline.FormatSummary(&b, sum); err != nil {
+	if err := batch.FormatSummary(&b, sum); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "summary.golden", b.Bytes())
 
 	start := time.Date(2026, 11, 27, 2, 30, 0, 0, time.Local)
-	runs := []store.BatchRun{
-		{ID: 3, StartedAt: start, Status: store.BatchStopped, StopReason: "--max-cost 1.00 USD reached",
+	runs := []schema.BatchRun{
+		{ID: 3, StartedAt: start, Status: schema.BatchStopped, StopReason: "--max-cost 1.00 USD reached",
 			Queued: 12, Done: 5, Skipped: 7, Failed: 3, Remaining: 4, CostUSD: 1.0132, Elapsed: 95 * time.Second},
-		{ID: 2, StartedAt: start.Add(-24 * time.Hour), Status: store.BatchInterrupted, StopReason: "process died"},
+		{ID: 2, StartedAt: start.Add(-24 * time.Hour), Status: schema.BatchInterrupted, StopReason: "process died"},
 	}
 	b.Reset()
-	counts := pipeline.QueueCounts{"available": 4, "completed": 30, "cancelled": 2}
+	counts := batch.Counts{"available": 4, "completed": 30, "cancelled": 2}
 	if err := writeBatchStatus(&b, counts, runs); err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // batchSite is an httptest web site for batch tests: articles under
@@ -196,7 +196,7 @@ func writeList(t *testing.T, lines ...string) string {
 }
 
 // storedCards returns the latest card of every document.
-func storedCards(t testing.TB, db string) []store.StoredCard {
+func storedCards(t testing.TB, db string) []schema.StoredCard {
 	t.Helper()
 	cards, err := openBatchStore(t, db).LatestCards(context.Background(), time.Time{})
 	if err != nil {
@@ -215,9 +215,9 @@ func (s *batchSite) articleURLs(n int) []string {
 }
 
 // openBatchStore opens the store at db for the rest of the test.
-func openBatchStore(t testing.TB, db string) *store.Store {
+func openBatchStore(t testing.TB, db string) *sqlite.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

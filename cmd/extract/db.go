@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // addDBFlag gives a command the --db flag every store-touching command takes.
@@ -18,18 +19,18 @@ func addDBFlag(c *cobra.Command, path *string) {
 
 // openStore opens the database named by --db, or the default one, creating
 // it when it does not exist.
-func (a *app) openStore(ctx context.Context, path string) (*store.Store, error) {
+func (a *app) openStore(ctx context.Context, path string) (*sqlite.Store, error) {
 	path, err := storePath(path)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, path)
+	return sqlite.Open(ctx, path)
 }
 
 // openExistingStore opens the database like openStore, but fails when it
 // does not exist: commands that only read the store must not create an
 // empty database at a mistyped path.
-func (a *app) openExistingStore(ctx context.Context, path string) (*store.Store, error) {
+func (a *app) openExistingStore(ctx context.Context, path string) (*sqlite.Store, error) {
 	path, err := storePath(path)
 	if err != nil {
 		return nil, err
@@ -37,7 +38,7 @@ func (a *app) openExistingStore(ctx context.Context, path string) (*store.Store,
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("database %s: no such file (nothing stored yet, or a mistyped --db)", path)
 	}
-	return store.Open(ctx, path)
+	return sqlite.Open(ctx, path)
 }
 
 // storePath returns the database path --db names, or the default one, and

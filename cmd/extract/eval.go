@@ -15,8 +15,9 @@ import (
 	"github.com/veille/veille/eval"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // evalOptions are the flags of `extract eval`.
@@ -183,7 +184,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 // makeMissingCards adds to preds the cards eval.Maker makes with the
 // pipeline for the gold cards without prediction. The model is chosen (and
 // its notice printed) only when a card is missing.
-func (a *app) makeMissingCards(ctx context.Context, st *store.Store, o evalOptions, gold []eval.LoadedCard, preds eval.CardSet) (
+func (a *app) makeMissingCards(ctx context.Context, st *sqlite.Store, o evalOptions, gold []eval.LoadedCard, preds eval.CardSet) (
 	eval.CardSet, error) {
 	preds.Source = "run"
 	todo := eval.Missing(gold, preds.Cards)
@@ -224,7 +225,7 @@ func pipelineCardMaker(runner *pipeline.Runner) eval.CardMaker {
 
 // readPageFile reads a page file beside a gold card as the document of url.
 func readPageFile(path, url string) (schema.Document, error) {
-	page, err := pipeline.ReadFile(path, pipeline.DefaultMaxBodyBytes)
+	page, err := fetch.ReadFile(path, fetch.DefaultMaxBodyBytes)
 	if err != nil {
 		return schema.Document{}, err
 	}

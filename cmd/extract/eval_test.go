@@ -11,7 +11,7 @@ import (
 
 	"github.com/veille/veille/eval"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // runEvalCmd runs one command line in-process: exit status, stdout, stderr.
@@ -143,7 +143,7 @@ func TestEvalUsageErrors(t *testing.T) {
 func TestEvalLatestStoredCards(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "v.db")
-	st, err := store.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,9 +163,9 @@ func TestEvalLatestStoredCards(t *testing.T) {
 	older.Keywords = nil
 	for _, c := range []schema.Card{older, *goldCard.Card} { // the second version is the latest
 		js, _ := json.Marshal(c)
-		nc := store.NewCard{DocumentID: doc.ID, URL: canonical, CardJSON: string(js), Markdown: schema.Render(c),
-			RawJSON: "{}", Provider: "offline", Model: "baseline", PromptName: "card", PromptVersion: "v1"}
-		if _, _, err := st.SaveCard(ctx, nc, store.ModelRun{Input: canonical, DocumentID: doc.ID, Provider: "offline", Model: "baseline"}); err != nil {
+		nc := schema.NewCard{DocumentID: doc.ID, URL: canonical, CardJSON: string(js), Markdown: schema.Render(c),
+			RawJSON: "{}", Provenance: schema.Provenance{Provider: "offline", Model: "baseline", PromptName: "card", PromptVersion: "v1"}}
+		if _, _, err := st.SaveCard(ctx, nc, schema.ModelRun{Input: canonical, DocumentID: doc.ID, Provider: "offline", Model: "baseline"}); err != nil {
 			t.Fatal(err)
 		}
 	}

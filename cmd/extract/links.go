@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/extract"
 )
 
 func (a *app) linksCommand() *cobra.Command {
@@ -37,13 +37,13 @@ of the digest's URL, as in the title line of cards) and the link text.
 			if doc.ContentType != "text/html" && doc.ContentType != "application/xhtml+xml" {
 				return fmt.Errorf("links %s: a %s document has no links to list", args[0], doc.ContentType)
 			}
-			links, err := pipeline.DigestLinks(doc.Body, doc.FinalURL)
+			links, err := extract.DigestLinks(doc.Body, doc.FinalURL)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				if links == nil {
-					links = []pipeline.DigestLink{}
+					links = []extract.Link{}
 				}
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")

@@ -15,7 +15,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/pipeline/ground"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/llm/provider"
+	"github.com/veille/veille/pipeline/retry"
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // modelFlags are the flags that choose and tune the model; extract run and
@@ -32,22 +37,22 @@ type modelFlags struct {
 
 // addModelFlags registers the model flags on c.
 func addModelFlags(c *cobra.Command, f *modelFlags) {
-	c.Flags().StringVar(&f.provider, "provider", pipeline.ProviderAuto,
-		"model provider: "+strings.Join(pipeline.Providers, ", "))
-	c.Flags().StringVar(&f.model, "model", "", "model name (default $"+pipeline.EnvExtractModel+"; gpt-4o-mini for openai)")
+	c.Flags().StringVar(&f.provider, "provider", provider.Auto,
+		"model provider: "+strings.Join(provider.Names, ", "))
+	c.Flags().StringVar(&f.model, "model", "", "model name (default $"+provider.EnvExtractModel+"; gpt-4o-mini for openai)")
 	c.Flags().BoolVar(&f.sectioned, "sectioned", false, "one request per card section (for small local models)")
 	c.Flags().BoolVar(&f.noCache, "no-cache", false, "bypass the response cache")
-	c.Flags().DurationVar(&f.timeout, "timeout", pipeline.DefaultRetryPolicy().Timeout, "time limit of one model request")
-	c.Flags().IntVar(&f.maxAttempts, "max-attempts", pipeline.DefaultRetryPolicy().MaxAttempts, "requests tried before giving up on a model call")
-	c.Flags().IntVar(&f.maxInputTokens, "max-input-tokens", pipeline.DefaultMaxInputTokens, "page-text budget of one request; longer texts are split")
+	c.Flags().DurationVar(&f.timeout, "timeout", retry.DefaultPolicy().Timeout, "time limit of one model request")
+	c.Flags().IntVar(&f.maxAttempts, "max-attempts", retry.DefaultPolicy().MaxAttempts, "requests tried before giving up on a model call")
+	c.Flags().IntVar(&f.maxInputTokens, "max-input-tokens", llm.DefaultMaxInputTokens, "page-text budget of one request; longer texts are split")
 }
 
 // check rejects model flag values that make no sense, naming the flag, so
 // that a command fails before it opens the store or fetches anything.
 func (f modelFlags) check() error {
 	switch {
-	case !slices.Contains(pipeline.Providers, f.provider):
-		return usageError{fmt.Errorf("--provider %q: want one of %s", f.provider, strings.Join(pipeline.Providers, ", "))}
+	case !slices.Contains(provider.Names, f.provider):
+		return usageError{fmt.Errorf("--provider %q: want one of %s", f.provider, strings.Join(provider.Names, ", "))}
 	case f.maxAttempts < 1:
 		return usageError{fmt.Errorf("--max-attempts %d: must be at least 1", f.maxAttempts)}
 	case f.timeout <= 0:
@@ -60,18 +65,18 @@ func (f modelFlags) check() error {
 
 // selectModel builds the model the flags name, printing the offline
 // fallback notice on stderr.
-func (a *app) selectModel(ctx context.Context, f modelFlags, st *store.Store) (pipeline.Model, error) {
+func (a *app) selectModel(ctx context.Context, f modelFlags, st *sqlite.Store) (llm.Model, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	retry := pipeline.DefaultRetryPolicy()
+	retry := retry.DefaultPolicy()
 	retry.MaxAttempts, retry.Timeout = f.maxAttempts, f.timeout
-	opts := pipeline.ChatOptions{Retry: retry, Sectioned: f.sectioned, MaxInputTokens: f.maxInputTokens,
+	opts := llm.ChatOptions{Retry: retry, Sectioned: f.sectioned, MaxInputTokens: f.maxInputTokens,
 		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if !f.noCache && st != nil {
 		opts.Cache = st
 	}
-	m, notice, err := pipeline.SelectModel(ctx, pipeline.ModelConfig{Provider: f.provider, Model: f.model,
+	m, notice, err := provider.Select(ctx, provider.Config{Provider: f.provider, Model: f.model,
 		Getenv: a.getenv, Chat: opts})
 	if err != nil {
 		return nil, err
@@ -148,17 +153,17 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 
 // runOutput is one card as printed by --json.
 type runOutput struct {
-	ID         string              `json:"id"`
-	Version    int                 `json:"version"`
-	Card       any                 `json:"card"`
-	Provenance pipeline.Provenance `json:"provenance"`
-	Grounding  []pipeline.Span     `json:"grounding"`
+	ID         string            `json:"id"`
+	Version    int               `json:"version"`
+	Card       any               `json:"card"`
+	Provenance schema.Provenance `json:"provenance"`
+	Grounding  []schema.Span     `json:"grounding"`
 }
 
 // runInputs runs every input, printing each card as it is made; it goes on
 // after a failure and reports how many failed.
 func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string, outDir string, asJSON bool) error {
-	var tally pipeline.Tally
+	var tally ground.Tally
 	failed := 0
 	for i, input := range inputs {
 		out, err := r.Run(ctx, input)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // TestRunEndToEnd runs extract run on an httptest page against a fake
@@ -130,9 +130,9 @@ func mustCanonical(t *testing.T, url string) string {
 	return c
 }
 
-func cardVersions(t *testing.T, db, documentID string) []store.StoredCard {
+func cardVersions(t *testing.T, db, documentID string) []schema.StoredCard {
 	t.Helper()
-	st, err := store.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/veille/veille/eval/extractbench"
 	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/schema"
 )
 
@@ -20,8 +22,8 @@ type fetchFlags struct {
 
 // addFetchFlags registers the fetch flags on c.
 func addFetchFlags(c *cobra.Command, f *fetchFlags) {
-	c.Flags().DurationVar(&f.connectTimeout, "connect-timeout", pipeline.DefaultConnectTimeout, "time limit to connect to a web server")
-	c.Flags().DurationVar(&f.fetchTimeout, "fetch-timeout", pipeline.DefaultFetchTimeout, "time limit of a whole page fetch, body included")
+	c.Flags().DurationVar(&f.connectTimeout, "connect-timeout", fetch.DefaultConnectTimeout, "time limit to connect to a web server")
+	c.Flags().DurationVar(&f.fetchTimeout, "fetch-timeout", fetch.DefaultTimeout, "time limit of a whole page fetch, body included")
 }
 
 // check rejects fetch flag values that make no sense, naming the flag.
@@ -37,12 +39,12 @@ func (f fetchFlags) check() error {
 
 // newFetcher returns the Fetcher the flags describe, announcing this
 // version of veille in its User-Agent.
-func (f fetchFlags) newFetcher() (*pipeline.Fetcher, error) {
+func (f fetchFlags) newFetcher() (*fetch.Fetcher, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return pipeline.NewFetcher(pipeline.FetchConfig{
-		UserAgent:      pipeline.UserAgent(version),
+	return fetch.New(fetch.Config{
+		UserAgent:      fetch.UserAgent(version),
 		ConnectTimeout: f.connectTimeout,
 		Timeout:        f.fetchTimeout,
 	}), nil

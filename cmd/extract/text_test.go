@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // pageServer serves the pipeline's fetch fixtures and a few failing pages,
@@ -108,7 +108,7 @@ func TestTextCommandFailures(t *testing.T) {
 // assertNoDocuments checks that a failed command left no document row.
 func assertNoDocuments(t *testing.T, db string) {
 	t.Helper()
-	st, err := store.Open(t.Context(), db)
+	st, err := sqlite.Open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
