@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 // LoadedCard is a card read from a file (or from the store).
@@ -123,12 +124,12 @@ func ReadCardFile(path string) (LoadedCard, error) {
 // DecodeCard decodes the card file named name: JSON when the name ends in
 // .json (a [schema.Card], optionally with a "provenance" object, decoded by
 // [schema.CardDecoder] with unknown fields allowed), else
-// markdown in any gold layout. Errors are *schema.ParseError with a line
+// markdown in any gold layout. Errors are *markdown.ParseError with a line
 // when the position is known.
 func DecodeCard(name string, data []byte) (LoadedCard, error) {
 	lc := LoadedCard{ID: cardID(name), File: name}
 	if !strings.EqualFold(filepath.Ext(name), ".json") {
-		c, err := schema.Parse(string(data))
+		c, err := markdown.Parse(string(data))
 		if err != nil {
 			return LoadedCard{}, err
 		}
@@ -157,23 +158,23 @@ func DecodeCard(name string, data []byte) (LoadedCard, error) {
 // exported as JSON.
 var cardFileDecoder = schema.CardDecoder{AllowUnknownFields: true}
 
-// jsonError turns a card decoding error into a *schema.ParseError at the
+// jsonError turns a card decoding error into a *markdown.ParseError at the
 // line of the fault.
 func jsonError(err error) error {
 	var de *schema.DecodeError
 	if errors.As(err, &de) {
-		return &schema.ParseError{Line: de.Line, Msg: "JSON: " + de.Msg}
+		return &markdown.ParseError{Line: de.Line, Msg: "JSON: " + de.Msg}
 	}
 	return fmt.Errorf("JSON: %w", err)
 }
 
 // provenanceError turns an error decoding a card file's provenance into a
-// *schema.ParseError at the line of the fault.
+// *markdown.ParseError at the line of the fault.
 func provenanceError(data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		line := 1 + bytes.Count(data[:min(int(typ.Offset), len(data))], []byte("\n"))
-		return &schema.ParseError{Line: line,
+		return &markdown.ParseError{Line: line,
 			Msg: fmt.Sprintf("JSON field %q: want %s, got a JSON %s", typ.Field, typ.Type, typ.Value)}
 	}
 	return fmt.Errorf("JSON: %w", err)
@@ -182,7 +183,7 @@ func provenanceError(data []byte, err error) error {
 // fileError turns a read or parse error into a FileError with its line.
 func fileError(file, role string, err error) FileError {
 	fe := FileError{File: file, Role: role, Message: err.Error()}
-	var pe *schema.ParseError
+	var pe *markdown.ParseError
 	if errors.As(err, &pe) {
 		fe.Line, fe.Message = pe.Line, pe.Msg
 	}

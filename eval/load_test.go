@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 func TestDecodeCardErrorsNameTheLine(t *testing.T) {
@@ -23,9 +24,9 @@ func TestDecodeCardErrorsNameTheLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := DecodeCard(tt.name, []byte(tt.data))
-		var pe *schema.ParseError
+		var pe *markdown.ParseError
 		if !errors.As(err, &pe) {
-			t.Errorf("%s: err = %v, want a *schema.ParseError", tt.name, err)
+			t.Errorf("%s: err = %v, want a *markdown.ParseError", tt.name, err)
 			continue
 		}
 		if pe.Line != tt.line {
@@ -107,7 +108,7 @@ func FuzzDecodeCard(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		lc, err := DecodeCard(name, data)
 		if err != nil {
-			var pe *schema.ParseError
+			var pe *markdown.ParseError
 			if errors.As(err, &pe) && (pe.Line < 1 || pe.Line > bytes.Count(data, []byte("\n"))+2) {
 				t.Fatalf("error line %d outside the file's %d lines: %v", pe.Line, bytes.Count(data, []byte("\n"))+1, err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 // storedCard is a stored card of the given card, as the store returns it.
@@ -23,7 +24,7 @@ func storedCard(t testing.TB, id string, card schema.Card) schema.StoredCard {
 		t.Fatal(err)
 	}
 	return schema.StoredCard{DocumentID: id, Version: 1, CreatedAt: time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC),
-		NewCard: schema.NewCard{DocumentID: id, URL: card.URL, CardJSON: string(js), Markdown: schema.Render(card)}}
+		NewCard: schema.NewCard{DocumentID: id, URL: card.URL, CardJSON: string(js), Markdown: markdown.Render(card)}}
 }
 
 func relevancy(n int) *int { return &n }

@@ -52,6 +52,8 @@ type fakeOpenAI struct {
 	sectioned bool
 	// azure: expect Azure OpenAI's deployments API (path, api-version, api-key)
 	azure bool
+	// gemini: expect Gemini's OpenAI-compatible endpoint, its key and model
+	gemini bool
 
 	mu       sync.Mutex
 	requests []map[string]any
@@ -149,14 +151,18 @@ func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 			t.Errorf("api-version = %q, want %s", got, openai.DefaultAzureAPIVersion)
 		}
 	}
+	wantModel := openai.DefaultModel
+	if f.gemini {
+		wantPath, wantAuth, wantModel = "/v1beta/openai/chat/completions", "Bearer gemini-key", "gemini-2.0-flash"
+	}
 	if r.URL.Path != wantPath || r.Method != http.MethodPost {
 		t.Errorf("request %s %s, want POST %s", r.Method, r.URL.Path, wantPath)
 	}
 	if got := r.Header.Get(authHeader); got != wantAuth {
 		t.Errorf("%s = %q", authHeader, got)
 	}
-	if req["model"] != openai.DefaultModel {
-		t.Errorf("model = %v, want %s", req["model"], openai.DefaultModel)
+	if req["model"] != wantModel {
+		t.Errorf("model = %v, want %s", req["model"], wantModel)
 	}
 	rf, _ := req["response_format"].(map[string]any)
 	msgs, _ := req["messages"].([]any)
@@ -600,5 +606,57 @@ func TestIsAzureDeploymentsURL(t *testing.T) {
 		if got := openai.IsAzureDeploymentsURL(tt.base); got != tt.want {
 			t.Errorf("openai.IsAzureDeploymentsURL(%q) = %v, want %v", tt.base, got, tt.want)
 		}
+	}
+}
+
+// TestGeminiThroughItsOpenAICompatibleEndpoint selects the googleai
+// provider from the environment, as a user would, and makes a card through
+// a fake of Gemini's OpenAI-compatible endpoint, given by
+// GOOGLE_GEMINI_BASE_URL as a bare host (a proxy) or as the endpoint.
+func TestGeminiThroughItsOpenAICompatibleEndpoint(t *testing.T) {
+	for _, base := range []string{"", "/v1beta/openai", "/v1beta/openai/"} {
+		t.Run("base"+base, func(t *testing.T) {
+			rf := newRunFixture(t)
+			f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"})
+			f.gemini = true
+			env := map[string]string{provider.EnvGeminiKey: "gemini-key", provider.EnvGeminiBaseURL: f.srv.URL + base}
+			m, _, err := provider.Select(context.Background(), provider.Config{Provider: llm.ProviderGoogleAI,
+				Model: "gemini-2.0-flash", Getenv: func(k string) string { return env[k] },
+				Chat: llm.ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := rf.runner(t, m).Run(context.Background(), rf.page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := out.Provenance; p.Provider != llm.ProviderGoogleAI || p.Model != "gemini-2.0-flash" || p.Requests != 1 {
+				t.Errorf("provenance = %+v, want googleai gemini-2.0-flash in one request", p)
+			}
+			if f.count() != 1 || len(rf.cards(t)) != 1 {
+				t.Errorf("%d requests, %d cards; want 1 and 1", f.count(), len(rf.cards(t)))
+			}
+		})
+	}
+}
+
+// TestGeminiNeedsKeyAndModel checks the two errors a user meets first.
+func TestGeminiNeedsKeyAndModel(t *testing.T) {
+	tests := []struct {
+		name, model string
+		env         map[string]string
+		want        string
+	}{
+		{"no key", "gemini-2.0-flash", nil, "set GOOGLE_API_KEY or GEMINI_API_KEY"},
+		{"no model", "", map[string]string{provider.EnvGoogleKey: "k"}, "no model given"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := provider.Select(context.Background(), provider.Config{Provider: llm.ProviderGoogleAI,
+				Model: tt.model, Getenv: func(k string) string { return tt.env[k] }})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 // DocumentLoader resolves an input (URL or file) to a document with its
@@ -79,7 +80,7 @@ func (r *Runner) RunFrom(ctx context.Context, input string, origin *schema.Link)
 	out := r.outcome(doc, res)
 	if origin != nil {
 		out.Card.Origin = origin
-		out.Markdown = schema.Render(out.Card)
+		out.Markdown = markdown.Render(out.Card)
 	}
 	if r.Store == nil {
 		return out, nil
@@ -110,7 +111,7 @@ func (r *Runner) outcome(doc schema.Document, res llm.Result) Outcome {
 		spans = ground.DropUngrounded(&answer, spans)
 	}
 	card := schema.Card{URL: doc.SourceURL(), Answer: answer}
-	return Outcome{Document: doc, Card: card, Markdown: schema.Render(card), Provenance: res.Provenance,
+	return Outcome{Document: doc, Card: card, Markdown: markdown.Render(card), Provenance: res.Provenance,
 		Spans: spans, Tally: tally}
 }
 

@@ -67,7 +67,7 @@ func TestCardDecoderAllowUnknownFields(t *testing.T) {
 }
 
 func TestDecodeCardRoundTrip(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "render", "*.json"))
+	paths, err := filepath.Glob(filepath.Join("markdown", "testdata", "render", "*.json"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no testdata cards: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestDecodeCardRoundTrip(t *testing.T) {
 }
 
 func FuzzDecodeCard(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("testdata", "render", "*.json"))
+	paths, _ := filepath.Glob(filepath.Join("markdown", "testdata", "render", "*.json"))
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,17 +8,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func TestAnswerSchemaFileIsUpToDate(t *testing.T) {
-	generated, err := GenerateAnswerSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(generated, AnswerSchema()) {
-		t.Errorf("schema/card.schema.json is out of date with the Go types: run `go generate ./schema`\n%s",
-			firstDifference(string(AnswerSchema()), string(generated)))
-	}
-}
 
 // strictKeywords are the JSON Schema keywords OpenAI Structured Outputs
 // supports in strict mode (no allOf, oneOf, not, if/then/else,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/veille/veille/eval"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 	"github.com/veille/veille/store/sqlite"
 )
 
@@ -163,7 +164,7 @@ func TestEvalLatestStoredCards(t *testing.T) {
 	older.Keywords = nil
 	for _, c := range []schema.Card{older, *goldCard.Card} { // the second version is the latest
 		js, _ := json.Marshal(c)
-		nc := schema.NewCard{DocumentID: doc.ID, URL: canonical, CardJSON: string(js), Markdown: schema.Render(c),
+		nc := schema.NewCard{DocumentID: doc.ID, URL: canonical, CardJSON: string(js), Markdown: markdown.Render(c),
 			RawJSON: "{}", Provenance: schema.Provenance{Provider: "offline", Model: "baseline", PromptName: "card", PromptVersion: "v1"}}
 		if _, _, err := st.SaveCard(ctx, nc, schema.ModelRun{Input: canonical, DocumentID: doc.ID, Provider: "offline", Model: "baseline"}); err != nil {
 			t.Fatal(err)

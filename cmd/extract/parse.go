@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 func (a *app) parseCommand() *cobra.Command {
@@ -22,7 +22,7 @@ rejected with the line at fault.`,
 			if err != nil {
 				return fmt.Errorf("parse %s: %w", args[0], err)
 			}
-			card, err := schema.Parse(string(b))
+			card, err := markdown.Parse(string(b))
 			if err != nil {
 				return fmt.Errorf("parse %s: %w", args[0], err)
 			}

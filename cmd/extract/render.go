@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 func (a *app) renderCommand() *cobra.Command {
@@ -27,7 +28,7 @@ for byte.`,
 			if err != nil {
 				return fmt.Errorf("render %s: %w", args[0], err)
 			}
-			_, err = io.WriteString(a.stdout, schema.Render(card))
+			_, err = io.WriteString(a.stdout, markdown.Render(card))
 			return err
 		},
 	}

@@ -168,10 +168,7 @@ func (m *ChatModel) Card(ctx context.Context, in Input) (Result, error) {
 }
 
 func (m *ChatModel) card(ctx context.Context, in Input, log *callLog) (schema.Answer, json.RawMessage, error) {
-	chunks, err := splitText(in.Text, m.opts.MaxInputTokens, m.countTokens)
-	if err != nil {
-		return schema.Answer{}, nil, err
-	}
+	chunks := splitText(in.Text, m.opts.MaxInputTokens, m.countTokens)
 	if len(chunks) <= 1 {
 		return m.cardOfText(ctx, in, log)
 	}

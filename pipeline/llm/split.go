@@ -1,35 +1,88 @@
 package llm
 
 import (
-	"fmt"
+	"strings"
 
-	"github.com/tmc/langchaingo/textsplitter"
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/schema"
 )
 
-// chunkOverlapShare is the share of a chunk repeated at the start of the
-// next one, so a sentence cut at a boundary is read whole once.
+// chunkOverlapShare is the share of a chunk (one in chunkOverlapShare)
+// repeated at the start of the next one, so a sentence cut at a boundary is
+// read whole once.
 const chunkOverlapShare = 20
 
-// splitText returns text as one chunk when it fits budget tokens, else
-// as chunks of at most budget tokens cut at paragraph, then line, then
-// sentence boundaries (langchaingo's recursive character splitter).
-func splitText(text string, budget int, count func(string) int) ([]string, error) {
+// separators are where a long text is cut, from the best place to the
+// worst: paragraphs, lines, sentences, words, and at last anywhere.
+var separators = []string{"\n\n", "\n", ". ", " ", ""}
+
+// splitText returns text as one chunk when it fits budget tokens, else as
+// chunks of at most budget tokens cut at paragraph, then line, then
+// sentence boundaries, each chunk starting with the end of the one before
+// (about a twentieth of the budget). count counts a text's tokens.
+func splitText(text string, budget int, count func(string) int) []string {
 	if count(text) <= budget {
-		return []string{text}, nil
+		return []string{text}
 	}
-	sp := textsplitter.NewRecursiveCharacter(
-		textsplitter.WithChunkSize(budget),
-		textsplitter.WithChunkOverlap(budget/chunkOverlapShare),
-		textsplitter.WithSeparators([]string{"\n\n", "\n", ". ", " ", ""}),
-		textsplitter.WithLenFunc(count),
-	)
-	chunks, err := sp.SplitText(text)
-	if err != nil {
-		return nil, fmt.Errorf("split text: %w", err)
+	return pack(pieces(text, budget, count, separators), budget, budget/chunkOverlapShare, count)
+}
+
+// pieces cuts text after each occurrence of the first separator, cutting
+// again with the next separators any piece still over budget. Joined, the
+// pieces are text.
+func pieces(text string, budget int, count func(string) int, seps []string) []string {
+	if count(text) <= budget || len(seps) == 0 {
+		return []string{text}
 	}
-	return chunks, nil
+	var parts []string
+	if seps[0] == "" {
+		for _, r := range text {
+			parts = append(parts, string(r))
+		}
+		return parts
+	}
+	for rest := text; rest != ""; {
+		i := strings.Index(rest, seps[0])
+		if i < 0 {
+			parts = append(parts, pieces(rest, budget, count, seps[1:])...)
+			break
+		}
+		end := i + len(seps[0])
+		parts = append(parts, pieces(rest[:end], budget, count, seps[1:])...)
+		rest = rest[end:]
+	}
+	return parts
+}
+
+// pack joins consecutive pieces into chunks of at most budget tokens; each
+// chunk after the first starts with the last pieces of the one before,
+// up to overlap tokens. A chunk's tokens are taken as the sum of its
+// pieces' (a chunk never has more), so packing stays linear.
+func pack(parts []string, budget, overlap int, count func(string) int) []string {
+	var chunks []string
+	var cur []string
+	var sizes []int
+	total := 0
+	for _, p := range parts {
+		n := count(p)
+		if len(cur) > 0 && total+n > budget {
+			chunks = append(chunks, strings.Join(cur, ""))
+			keep := len(cur)
+			for kept := 0; keep > 0 && kept+sizes[keep-1] <= overlap && kept+sizes[keep-1]+n <= budget; keep-- {
+				kept += sizes[keep-1]
+			}
+			cur, sizes = append([]string(nil), cur[keep:]...), append([]int(nil), sizes[keep:]...)
+			total = 0
+			for _, k := range sizes {
+				total += k
+			}
+		}
+		cur, sizes, total = append(cur, p), append(sizes, n), total+n
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, strings.Join(cur, ""))
+	}
+	return chunks
 }
 
 // nameSimilarity is the word overlap above which two rows of one table

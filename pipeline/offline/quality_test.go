@@ -8,6 +8,7 @@ import (
 
 	"github.com/veille/veille/eval"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 // strawman is the naive card the baseline must beat: the first three
@@ -57,7 +58,7 @@ func sectionMeans(t *testing.T, pairs []goldPair, fill func(Page) schema.Answer)
 		counts[name]++
 	}
 	for _, p := range pairs {
-		gold, err := schema.Parse(p.card)
+		gold, err := markdown.Parse(p.card)
 		if err != nil {
 			t.Fatalf("parse gold card %s: %v", p.id, err)
 		}

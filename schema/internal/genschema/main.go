@@ -6,8 +6,6 @@ package main
 import (
 	"fmt"
 	"os"
-
-	"github.com/veille/veille/schema"
 )
 
 func main() {
@@ -15,7 +13,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: genschema FILE")
 		os.Exit(2)
 	}
-	b, err := schema.GenerateAnswerSchema()
+	b, err := generate()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "genschema:", err)
 		os.Exit(1)

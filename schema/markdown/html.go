@@ -1,8 +1,10 @@
-package schema
+package markdown
 
 import (
 	"strings"
 	"unicode"
+
+	"github.com/veille/veille/schema"
 )
 
 // A card's text comes from web pages and models, so the markdown never
@@ -43,7 +45,7 @@ func dropControls(s string) string {
 // withText returns a copy of c with f applied to every text the markdown
 // shows: title, keywords, themes, summary, table cells and link labels.
 // URLs, enums and evidence (not in the markdown) are left as they are.
-func (c Card) withText(f func(string) string) Card {
+func withText(c schema.Card, f func(string) string) schema.Card {
 	c.Title = f(c.Title)
 	c.Summary = f(c.Summary)
 	c.Keywords = mapStrings(c.Keywords, f)
@@ -55,7 +57,7 @@ func (c Card) withText(f func(string) string) Card {
 	}
 	c.Closest = mapLinks(c.Closest, f)
 	if c.Signals != nil {
-		signals := make([]Signal, len(c.Signals))
+		signals := make([]schema.Signal, len(c.Signals))
 		for i, s := range c.Signals {
 			s.Name, s.Description, s.Change = f(s.Name), f(s.Description), f(s.Change)
 			s.TenYear, s.DrivingForce = f(s.TenYear), f(s.DrivingForce)
@@ -81,22 +83,22 @@ func mapStrings(items []string, f func(string) string) []string {
 	return out
 }
 
-func mapLinks(links []Link, f func(string) string) []Link {
+func mapLinks(links []schema.Link, f func(string) string) []schema.Link {
 	if links == nil {
 		return nil
 	}
-	out := make([]Link, len(links))
+	out := make([]schema.Link, len(links))
 	for i, l := range links {
-		out[i] = Link{Label: f(l.Label), URL: l.URL}
+		out[i] = schema.Link{Label: f(l.Label), URL: l.URL}
 	}
 	return out
 }
 
-func mapRows(rows []Row, f func(string) string) []Row {
+func mapRows(rows []schema.Row, f func(string) string) []schema.Row {
 	if rows == nil {
 		return nil
 	}
-	out := make([]Row, len(rows))
+	out := make([]schema.Row, len(rows))
 	for i, r := range rows {
 		r.Name, r.Description = f(r.Name), f(r.Description)
 		out[i] = r

@@ -1,4 +1,4 @@
-package schema
+package markdown
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 // olderCard is a synthetic card in the 2022–2023 layout.
@@ -45,18 +47,18 @@ func TestParseOlderLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Card{
+	want := schema.Card{
 		URL:    "https://example.org/robots?x=1",
-		Origin: &Link{Label: "20220101", URL: "https://news.example/p/20220101"},
-		Answer: Answer{
+		Origin: &schema.Link{Label: "20220101", URL: "https://news.example/p/20220101"},
+		Answer: schema.Answer{
 			Title:    "Robots Repair Bridges",
 			Keywords: []string{"robots", "bridges"},
 			Themes:   []string{"Maintenance"},
 			Summary:  "Robots now inspect and repair old bridges.",
-			Signals: []Signal{{Name: "Repair robots", Change: "Manual to robot",
+			Signals: []schema.Signal{{Name: "Repair robots", Change: "Manual to robot",
 				TenYear: "Robots everywhere", DrivingForce: "Labour shortage"}},
 		},
-		Closest: []Link{
+		Closest: []schema.Link{
 			{Label: "Another Card", URL: "0123456789abcdef0123456789abcdef"},
 			{Label: "A (weird) label", URL: "https://x.example/a_(b)"},
 		},
@@ -70,15 +72,15 @@ func TestParseTitleForms(t *testing.T) {
 	tests := []struct {
 		line   string
 		title  string
-		origin *Link
+		origin *schema.Link
 	}{
-		{"# __T__, (from page [L](https://u.example/).)", "T", &Link{"L", "https://u.example/"}},
-		{"# __T__, from ([L](u).)", "T", &Link{"L", "u"}},
+		{"# __T__, (from page [L](https://u.example/).)", "T", &schema.Link{Label: "L", URL: "https://u.example/"}},
+		{"# __T__, from ([L](u).)", "T", &schema.Link{Label: "L", URL: "u"}},
 		{"# __T__", "T", nil},
 		{"# ____", "", nil},
 		{"# __A__, (from page [B](C).)__", "A__, (from page [B](C).)", nil},
-		{"# __x__, (from page [a](b).)__, (from page [L](U).)", "x__, (from page [a](b).)", &Link{"L", "U"}},
-		{"# __T__, (from page [L](https://u.example/a_(b)).)", "T", &Link{"L", "https://u.example/a_(b)"}},
+		{"# __x__, (from page [a](b).)__, (from page [L](U).)", "x__, (from page [a](b).)", &schema.Link{Label: "L", URL: "U"}},
+		{"# __T__, (from page [L](https://u.example/a_(b)).)", "T", &schema.Link{Label: "L", URL: "https://u.example/a_(b)"}},
 	}
 	for _, tt := range tests {
 		c, err := Parse(tt.line + "\n\n__[External link](https://e.example)__")
@@ -141,7 +143,7 @@ func TestParseAcceptsCRLFAndEmptySections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Card{URL: "u", Answer: Answer{Title: "T", Keywords: []string{"a"}, Summary: "S"}}
+	want := schema.Card{URL: "u", Answer: schema.Answer{Title: "T", Keywords: []string{"a"}, Summary: "S"}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got %+v, want %+v", c, want)
 	}
@@ -153,7 +155,7 @@ func TestParseUnescapesPipes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Row{{Name: "a | b", Description: `ends with \`}}
+	want := []schema.Row{{Name: "a | b", Description: `ends with \`}}
 	if !reflect.DeepEqual(c.Issues, want) {
 		t.Errorf("got %+v, want %+v", c.Issues, want)
 	}
@@ -195,17 +197,17 @@ func FuzzParse(f *testing.F) {
 func FuzzRender(f *testing.F) {
 	f.Add("Title", "https://e.example/a b", "20260101 [x]", "https://o.example", "key\nword", "Sum\n## Keywords\n", "a | b", "Close [1]", 3)
 	f.Fuzz(func(t *testing.T, title, url, label, originURL, keyword, summary, cell, closest string, relevancy int) {
-		c := Card{
+		c := schema.Card{
 			URL:    url,
-			Origin: &Link{Label: label, URL: originURL},
-			Answer: Answer{
+			Origin: &schema.Link{Label: label, URL: originURL},
+			Answer: schema.Answer{
 				Title: title, Keywords: []string{keyword}, Themes: []string{cell},
-				Category: Category(keyword), Type: Type(cell), Summary: summary,
-				Signals: []Signal{{Name: cell, Description: summary, Change: title, TenYear: label,
+				Category: schema.Category(keyword), Type: schema.Type(cell), Summary: summary,
+				Signals: []schema.Signal{{Name: cell, Description: summary, Change: title, TenYear: label,
 					DrivingForce: keyword, Relevancy: &relevancy}},
-				Issues: []Row{{Name: cell, Description: keyword}},
+				Issues: []schema.Row{{Name: cell, Description: keyword}},
 			},
-			Closest: []Link{{Label: closest, URL: originURL}},
+			Closest: []schema.Link{{Label: closest, URL: originURL}},
 		}
 		md := Render(c)
 		if _, err := Parse(md); err != nil {

@@ -1,4 +1,4 @@
-package schema
+package markdown
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/veille/veille/schema"
 )
 
 // ParseError is malformed card markdown, at a 1-based line.
@@ -49,43 +51,43 @@ type numberedLine struct {
 // force", relevancy columns in any table, a final "## Closest" list of
 // links). Sections may come in any order. Malformed input gives a
 // *ParseError naming the line.
-func Parse(markdown string) (Card, error) {
+func Parse(markdown string) (schema.Card, error) {
 	lines := strings.Split(dropControls(markdown), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, "\r")
 	}
-	var c Card
+	var c schema.Card
 	if err := parseTitle(&c, lines[0]); err != nil {
-		return Card{}, err
+		return schema.Card{}, err
 	}
 	next, err := parseExternalLink(&c, lines, 1)
 	if err != nil {
-		return Card{}, err
+		return schema.Card{}, err
 	}
 	sections, err := splitSections(lines, next)
 	if err != nil {
-		return Card{}, err
+		return schema.Card{}, err
 	}
 	seen := map[string]bool{}
 	for _, s := range sections {
 		if seen[s.heading] {
-			return Card{}, parseErrorf(s.line, "second %q section", s.heading)
+			return schema.Card{}, parseErrorf(s.line, "second %q section", s.heading)
 		}
 		seen[s.heading] = true
 		if err := parseSection(&c, s); err != nil {
-			return Card{}, err
+			return schema.Card{}, err
 		}
 	}
-	return c.withText(unescapeText), nil
+	return withText(c, unescapeText), nil
 }
 
-func parseTitle(c *Card, line string) error {
+func parseTitle(c *schema.Card, line string) error {
 	if m := titleCurrent.FindStringSubmatch(line); m != nil {
-		c.Title, c.Origin = m[1], &Link{Label: m[2], URL: m[3]}
+		c.Title, c.Origin = m[1], &schema.Link{Label: m[2], URL: m[3]}
 		return nil
 	}
 	if m := titleOlder.FindStringSubmatch(line); m != nil {
-		c.Title, c.Origin = m[1], &Link{Label: m[2], URL: m[3]}
+		c.Title, c.Origin = m[1], &schema.Link{Label: m[2], URL: m[3]}
 		return nil
 	}
 	if m := titleBare.FindStringSubmatch(line); m != nil {
@@ -97,7 +99,7 @@ func parseTitle(c *Card, line string) error {
 
 // parseExternalLink reads the "__[External link](URL)__" line, the first
 // non-blank line from index i, and returns the index after it.
-func parseExternalLink(c *Card, lines []string, i int) (int, error) {
+func parseExternalLink(c *schema.Card, lines []string, i int) (int, error) {
 	for i < len(lines) && isBlank(lines[i]) {
 		i++
 	}
@@ -149,7 +151,7 @@ func trimBlankLines(lines []numberedLine) []numberedLine {
 
 func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
 
-func parseSection(c *Card, s section) error {
+func parseSection(c *schema.Card, s section) error {
 	var err error
 	switch s.heading {
 	case "Keywords":
@@ -201,18 +203,18 @@ func parseBullets(s section) ([]string, error) {
 	return items, nil
 }
 
-func parseOther(c *Card, s section) error {
+func parseOther(c *schema.Card, s section) error {
 	var haveCategory, haveType bool
 	for _, l := range s.body {
 		if isBlank(l.text) {
 			continue
 		}
 		if v, ok := strings.CutPrefix(l.text, "* Category:"); ok && !haveCategory {
-			c.Category, haveCategory = Category(strings.TrimSpace(v)), true
+			c.Category, haveCategory = schema.Category(strings.TrimSpace(v)), true
 			continue
 		}
 		if v, ok := strings.CutPrefix(l.text, "* Type:"); ok && !haveType {
-			c.Type, haveType = Type(strings.TrimSpace(v)), true
+			c.Type, haveType = schema.Type(strings.TrimSpace(v)), true
 			continue
 		}
 		return parseErrorf(l.n, "want `* Category: …` or `* Type: …` once each, got %q", clip(l.text))
@@ -220,8 +222,8 @@ func parseOther(c *Card, s section) error {
 	return nil
 }
 
-func parseLinks(s section) ([]Link, error) {
-	var links []Link
+func parseLinks(s section) ([]schema.Link, error) {
+	var links []schema.Link
 	for _, l := range s.body {
 		if isBlank(l.text) {
 			continue
@@ -230,7 +232,7 @@ func parseLinks(s section) ([]Link, error) {
 		if m == nil {
 			return nil, parseErrorf(l.n, "want a `* [LABEL](URL)` link, got %q", clip(l.text))
 		}
-		links = append(links, Link{Label: m[1], URL: m[2]})
+		links = append(links, schema.Link{Label: m[1], URL: m[2]})
 	}
 	return links, nil
 }
@@ -352,18 +354,18 @@ func (r tableRow) relevancy() (*int, error) {
 	return &v, nil
 }
 
-func parseSignals(s section) ([]Signal, error) {
+func parseSignals(s section) ([]schema.Signal, error) {
 	rows, err := parseTable(s, colName, colDescription, colChange, colTenYear, colDrivingForce, colRelevancy)
 	if err != nil {
 		return nil, err
 	}
-	var signals []Signal
+	var signals []schema.Signal
 	for _, r := range rows {
 		rel, err := r.relevancy()
 		if err != nil {
 			return nil, err
 		}
-		signals = append(signals, Signal{
+		signals = append(signals, schema.Signal{
 			Name:         r.cells[colName],
 			Description:  r.cells[colDescription],
 			Change:       r.cells[colChange],
@@ -375,18 +377,18 @@ func parseSignals(s section) ([]Signal, error) {
 	return signals, nil
 }
 
-func parseRows(s section) ([]Row, error) {
+func parseRows(s section) ([]schema.Row, error) {
 	rows, err := parseTable(s, colName, colDescription, colRelevancy)
 	if err != nil {
 		return nil, err
 	}
-	var out []Row
+	var out []schema.Row
 	for _, r := range rows {
 		rel, err := r.relevancy()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Row{Name: r.cells[colName], Description: r.cells[colDescription], Relevancy: rel})
+		out = append(out, schema.Row{Name: r.cells[colName], Description: r.cells[colDescription], Relevancy: rel})
 	}
 	return out, nil
 }

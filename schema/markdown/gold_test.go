@@ -1,4 +1,4 @@
-package schema
+package markdown
 
 import (
 	"fmt"
@@ -7,13 +7,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 // sharedDir is the data beside the repository (../shared from the module
 // root); tests that need it skip when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared")
+	dir := filepath.Join("..", "..", "..", "shared")
 	if _, err := os.Stat(filepath.Join(dir, "gold")); err != nil {
 		t.Skipf("../shared/gold not found (%v): skipping the tests on gold cards", err)
 	}
@@ -29,7 +31,7 @@ func goldCards(t *testing.T) []string {
 	for _, pattern := range []string{
 		filepath.Join(dir, "gold", "cards", "*.md"),
 		filepath.Join(dir, "gold", "pairs", "*", "card.md"),
-		filepath.Join("..", "seeds", "*.txt"),
+		filepath.Join("..", "..", "seeds", "*.txt"),
 	} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
@@ -49,7 +51,7 @@ func isOlderLayout(markdown string) bool {
 	return strings.Contains(first, "__, from ([")
 }
 
-func readCard(t *testing.T, path string) (string, Card) {
+func readCard(t *testing.T, path string) (string, schema.Card) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -1,4 +1,4 @@
-package schema
+package markdown
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/render")
@@ -17,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/re
 // python-tabulate 0.8.9 with wcwidth 0.2.5 on the same rows, in
 // testdata/tabulate (rows.md was written by tabulate, not by this code).
 func TestRowTableMatchesTabulate(t *testing.T) {
-	var rows []Row
+	var rows []schema.Row
 	readJSON(t, filepath.Join("testdata", "tabulate", "rows.json"), &rows)
 	want, err := os.ReadFile(filepath.Join("testdata", "tabulate", "rows.md"))
 	if err != nil {
@@ -37,7 +39,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, in := range inputs {
 		t.Run(filepath.Base(in), func(t *testing.T) {
-			var c Card
+			var c schema.Card
 			readJSON(t, in, &c)
 			got := Render(c)
 			golden := strings.TrimSuffix(in, ".json") + ".md"
@@ -87,9 +89,9 @@ func BenchmarkParse(b *testing.B) {
 }
 
 // seedCard parses the repository's seed card (seeds/).
-func seedCard(tb testing.TB) Card {
+func seedCard(tb testing.TB) schema.Card {
 	tb.Helper()
-	md, err := os.ReadFile(filepath.Join("..", "seeds", "000_bf3c44b3c8125320.txt"))
+	md, err := os.ReadFile(filepath.Join("..", "..", "seeds", "000_bf3c44b3c8125320.txt"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -125,11 +127,11 @@ func TestDisplayWidthFollowsWcwidth(t *testing.T) {
 
 func TestRenderEscapesHTML(t *testing.T) {
 	r := 3
-	c := Card{URL: "https://a.example/x", Answer: Answer{
+	c := schema.Card{URL: "https://a.example/x", Answer: schema.Answer{
 		Title:    "Title <script>alert(1)</script>",
 		Keywords: []string{"<b>bold</b>"},
 		Summary:  "A summary with <img src=x onerror=alert(1)> in it.",
-		Concerns: []Row{{Name: "<i>n</i>", Description: "d < e", Relevancy: &r}},
+		Concerns: []schema.Row{{Name: "<i>n</i>", Description: "d < e", Relevancy: &r}},
 	}}
 	md := Render(c)
 	if strings.Contains(md, "<") {
@@ -146,7 +148,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 }
 
 func TestRenderDropsControlCharacters(t *testing.T) {
-	c := Card{URL: "https://a.example/x", Answer: Answer{
+	c := schema.Card{URL: "https://a.example/x", Answer: schema.Answer{
 		Title:   "Title \x1b[2J\x1b]0;pwned\x07 end",
 		Summary: "line one\x00\nline two\u009b",
 	}}

@@ -1,9 +1,15 @@
-package schema
+// Package markdown reads and writes signal cards in the markdown layout of
+// the gold cards: a title line, the source link, keyword and theme lists,
+// the summary and pipe tables, with column widths as python-tabulate draws
+// them (go-runewidth measures the cells).
+package markdown
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/veille/veille/schema"
 )
 
 // Render writes a card as markdown in the layout of the current gold cards
@@ -20,8 +26,8 @@ import (
 // brackets in the origin's label become parentheses, whitespace in URLs is
 // percent-encoded, a summary line starting with "## " gets a backslash, and
 // "<" is written "&lt;" so that no page's HTML reaches a markdown viewer.
-func Render(c Card) string {
-	c = c.withText(escapeText)
+func Render(c schema.Card) string {
+	c = withText(c, escapeText)
 	var b strings.Builder
 	b.WriteString(titleLine(c))
 	b.WriteString("\n\n__[External link](" + linkURL(c.URL) + ")__")
@@ -33,7 +39,7 @@ func Render(c Card) string {
 	return b.String()
 }
 
-func titleLine(c Card) string {
+func titleLine(c schema.Card) string {
 	line := "# __" + oneLine(c.Title) + "__"
 	if c.Origin != nil {
 		line += ", (from page [" + originLabel(c.Origin.Label) + "](" + linkURL(c.Origin.URL) + ").)"
@@ -43,7 +49,7 @@ func titleLine(c Card) string {
 
 // renderSections returns the card's non-empty sections in order, each
 // "## Heading\n\nbody".
-func renderSections(c Card) []string {
+func renderSections(c schema.Card) []string {
 	var sections []string
 	add := func(heading, body string) {
 		if body != "" {
@@ -113,7 +119,7 @@ func bulletList(items []string) string {
 	return strings.Join(lines, "\n")
 }
 
-func otherList(category Category, typ Type) string {
+func otherList(category schema.Category, typ schema.Type) string {
 	var lines []string
 	if category != "" {
 		lines = append(lines, "* Category: "+oneLine(string(category)))
@@ -124,7 +130,7 @@ func otherList(category Category, typ Type) string {
 	return strings.Join(lines, "\n")
 }
 
-func linkList(links []Link) string {
+func linkList(links []schema.Link) string {
 	lines := make([]string, len(links))
 	for i, l := range links {
 		lines[i] = "* [" + oneLine(l.Label) + "](" + linkURL(l.URL) + ")"
@@ -133,7 +139,7 @@ func linkList(links []Link) string {
 }
 
 // signalTable renders the weak-signals table, or "" when there are none.
-func signalTable(signals []Signal) string {
+func signalTable(signals []schema.Signal) string {
 	if len(signals) == 0 {
 		return ""
 	}
@@ -156,7 +162,7 @@ func signalTable(signals []Signal) string {
 
 // rowTable renders a concerns, behaviors, technologies or issues table, or
 // "" when there are no rows.
-func rowTable(rows []Row) string {
+func rowTable(rows []schema.Row) string {
 	if len(rows) == 0 {
 		return ""
 	}
