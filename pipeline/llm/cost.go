@@ -33,7 +33,7 @@ var knownPrices = []struct {
 // EstimateCost returns the list price in USD of a request's tokens, or 0
 // for unknown or local models.
 func EstimateCost(provider, model string, inputTokens, outputTokens int) float64 {
-	if provider == "ollama" || provider == "offline" {
+	if provider == ProviderOllama || provider == ProviderOffline {
 		return 0
 	}
 	best := -1
