@@ -38,4 +38,3 @@ func FuzzExtractHTML(f *testing.F) {
 		}
 	})
 }
-

@@ -19,7 +19,7 @@ import (
 // Fetch defaults, used when the Config field is zero.
 const (
 	DefaultConnectTimeout = 10 * time.Second
-	DefaultTimeout   = 60 * time.Second
+	DefaultTimeout        = 60 * time.Second
 	DefaultMaxBodyBytes   = 10 << 20 // 10 MB, after decompression
 	DefaultMaxRedirects   = 10
 )

@@ -22,9 +22,9 @@ type Kind int
 
 const (
 	KindUnsupported Kind = iota
-	KindHTML                    // main-text extraction
-	KindText                    // plain text or markdown, kept as is
-	KindPDF                     // text of a PDF document
+	KindHTML             // main-text extraction
+	KindText             // plain text or markdown, kept as is
+	KindPDF              // text of a PDF document
 )
 
 // KindOf maps a media type (lower case, no parameters) to its kind.
