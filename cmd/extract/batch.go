@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/veille/veille/pipeline"
 	"github.com/veille/veille/pipeline/batch"
 	"github.com/veille/veille/pipeline/batch/queue"
 	"github.com/veille/veille/pipeline/fetch"
@@ -167,20 +166,18 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	}
 	defer st.Close()
 	logger := a.batchLogger(bf.logFormat, slog.LevelInfo)
-	model, err := a.selectModel(ctx, mf, st)
+	ua := fetch.UserAgent(version)
+	fetcher := fetch.New(fetch.Config{UserAgent: ua})
+	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang,
+		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
 	if err != nil {
 		return err
 	}
-	model = llm.NewLimitedModel(model, llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency})
 	// River's own logs only from warnings on: its info lines are chatter.
 	q, err := newBatchQueue(st, bf, a.batchLogger(bf.logFormat, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
-	ua := fetch.UserAgent(version)
-	fetcher := fetch.New(fetch.Config{UserAgent: ua})
-	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: model,
-		Store: st, OutputLang: bf.lang}
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
 	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,

@@ -195,11 +195,10 @@ func (a *app) makeMissingCards(ctx context.Context, st *sqlite.Store, o evalOpti
 	if err != nil {
 		return eval.CardSet{}, err
 	}
-	m, err := a.selectModel(ctx, o.models, st)
+	runner, err := a.newRunner(ctx, st, o.models, fetcher, runnerConfig{})
 	if err != nil {
 		return eval.CardSet{}, err
 	}
-	runner := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st}
 	maker := &eval.Maker{Documents: st, ReadPage: readPageFile, MakeCard: pipelineCardMaker(runner)}
 	made, errs, err := maker.MakeCards(ctx, todo)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/provider"
@@ -87,6 +88,29 @@ func (a *app) selectModel(ctx context.Context, f modelFlags, st *sqlite.Store) (
 	return m, nil
 }
 
+// runnerConfig is what a card-making command sets beyond its model flags.
+type runnerConfig struct {
+	lang            string     // --lang
+	strict, refresh bool       // --strict-grounding, --refresh
+	limits          llm.Limits // batch: model slots and rate limits (zero: none)
+}
+
+// newRunner builds the card pipeline of run, batch and eval --run: the
+// model chosen by the model flags (behind rc.limits), fetched pages and
+// cards kept in st.
+func (a *app) newRunner(ctx context.Context, st *sqlite.Store, mf modelFlags, fetcher *fetch.Fetcher, rc runnerConfig) (
+	*pipeline.Runner, error) {
+	m, err := a.selectModel(ctx, mf, st)
+	if err != nil {
+		return nil, err
+	}
+	if rc.limits != (llm.Limits{}) {
+		m = llm.NewLimitedModel(m, rc.limits)
+	}
+	return &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st,
+		OutputLang: rc.lang, StrictGrounding: rc.strict, Refresh: rc.refresh}, nil
+}
+
 func (a *app) runCommand() *cobra.Command {
 	var (
 		mf              modelFlags
@@ -131,12 +155,10 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 				return err
 			}
 			defer st.Close()
-			m, err := a.selectModel(ctx, mf, st)
+			r, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: lang, strict: strict, refresh: refresh})
 			if err != nil {
 				return err
 			}
-			r := &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st,
-				OutputLang: lang, StrictGrounding: strict, Refresh: refresh}
 			return a.runInputs(ctx, r, args, outDir, asJSON)
 		},
 	}
