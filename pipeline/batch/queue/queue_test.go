@@ -157,3 +157,50 @@ func enqueue(ctx context.Context, q *River, jobs []batch.Job) (int, error) {
 	}
 	return n, tx.Commit()
 }
+
+// TestRescueOrphansRequeuesRunningJobs plays a process that died with a job
+// running: the job is made available again, with the attempt's error
+// recorded, and the queue works it.
+func TestRescueOrphansRequeuesRunningJobs(t *testing.T) {
+	ctx := context.Background()
+	_, q := newTestQueue(t)
+	jobs := []batch.Job{{URL: "https://a.example/x", Canonical: "https://a.example/x"},
+		{URL: "https://a.example/y", Canonical: "https://a.example/y"}}
+	if _, err := enqueue(ctx, q, jobs); err != nil {
+		t.Fatal(err)
+	}
+	// The dead process had taken the first job, which River marks running.
+	if _, err := q.db.ExecContext(ctx, `UPDATE river_job SET state = 'running', attempt = 1,
+		attempted_at = datetime('now') WHERE id = (SELECT min(id) FROM river_job)`); err != nil {
+		t.Fatal(err)
+	}
+	if counts, err := q.Counts(ctx); err != nil || counts["running"] != 1 || counts["available"] != 1 {
+		t.Fatalf("counts before rescue = %v, %v; want one running, one available", counts, err)
+	}
+	rescued, err := q.RescueOrphans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rescued) != 1 || rescued[0].Args.URL != "https://a.example/x" || rescued[0].Attempt != 1 {
+		t.Fatalf("rescued = %+v, want the running job", rescued)
+	}
+	if again, err := q.RescueOrphans(ctx); err != nil || len(again) != 0 {
+		t.Fatalf("second rescue = %+v, %v; want nothing", again, err)
+	}
+	var done sync.Map
+	err = q.Work(ctx, 2, func(ctx context.Context, j batch.QueuedJob) error {
+		done.Store(j.Args.URL, j.Attempt)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if _, ok := done.Load(j.URL); !ok {
+			t.Errorf("%s was not worked after the rescue", j.URL)
+		}
+	}
+	if counts, err := q.Counts(ctx); err != nil || counts.Pending() != 0 || counts["completed"] != 2 {
+		t.Errorf("counts after work = %v, %v; want two completed", counts, err)
+	}
+}
