@@ -108,6 +108,10 @@ type NewCard struct {
 	Provenance
 	// Spans locates every row's evidence, in table order.
 	Spans []Span
+	// Published is the card's date: the page's publication date when the
+	// page declares one, else when it was first fetched; for an imported
+	// card, its "published" field, else the file's modification time.
+	Published time.Time
 }
 
 // StoredCard is a saved card version. Its embedded [NewCard] has no Spans:
