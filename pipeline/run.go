@@ -121,7 +121,8 @@ func newCardRecord(out Outcome, res llm.Result) (schema.NewCard, error) {
 		return schema.NewCard{}, fmt.Errorf("encode card: %w", err)
 	}
 	return schema.NewCard{DocumentID: out.Document.ID, URL: out.Card.URL, CardJSON: string(cardJSON),
-		Markdown: out.Markdown, RawJSON: string(res.Raw), Provenance: res.Provenance, Spans: out.Spans}, nil
+		Markdown: out.Markdown, RawJSON: string(res.Raw), Provenance: res.Provenance, Spans: out.Spans,
+		Published: out.Document.Published()}, nil
 }
 
 func (r *Runner) modelRun(input string, doc schema.Document, started time.Time, attempts []schema.Attempt, err error) schema.ModelRun {

@@ -54,3 +54,26 @@ func (d Document) SourceURL() string {
 	}
 	return d.URL
 }
+
+// Published is the document's date: the publication date the page
+// declares (Metadata.Published, an RFC 3339 date-time or a YYYY-MM-DD
+// date), else when it was fetched.
+func (d Document) Published() time.Time {
+	if t, ok := ParseDate(d.Metadata.Published); ok {
+		return t
+	}
+	return d.FetchedAt
+}
+
+// ParseDate reads a date as pages and card files give it: an RFC 3339
+// date-time, or a YYYY-MM-DD date (midnight UTC). ok is false for anything
+// else, and for a year before 1900, which no web page means.
+func ParseDate(s string) (t time.Time, ok bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1900 {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}

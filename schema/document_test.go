@@ -1,6 +1,9 @@
 package schema
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestDocumentSourceURL(t *testing.T) {
 	tests := []struct {
@@ -20,4 +23,35 @@ func TestDocumentSourceURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDocumentPublished(t *testing.T) {
+	fetched := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		published string
+		want      time.Time
+	}{
+		{"2025-06-15", time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)},
+		{"2025-06-15T09:30:00+02:00", time.Date(2025, 6, 15, 7, 30, 0, 0, time.UTC)},
+		{"", fetched},
+		{"June 15, 2025", fetched},
+		{"0001-01-01", fetched},
+		{"2025-13-40", fetched},
+	}
+	for _, tt := range tests {
+		d := Document{FetchedAt: fetched, Metadata: Metadata{Published: tt.published}}
+		if got := d.Published(); !got.Equal(tt.want) {
+			t.Errorf("Published with %q = %v, want %v", tt.published, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseDate(f *testing.F) {
+	f.Add("2025-06-15")
+	f.Add("2025-06-15T09:30:00Z")
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, ok := ParseDate(s); ok && (d.Year() < 1900 || d.Location() != time.UTC) {
+			t.Fatalf("ParseDate(%q) = %v", s, d)
+		}
+	})
 }
