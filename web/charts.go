@@ -70,7 +70,7 @@ func newChart(title string, counts []schema.FacetCount, link func(string) string
 		top = max(top, fc.Count)
 	}
 	for i, fc := range counts {
-		b := bar{Label: excerpt(fc.Value, 28), Count: fc.Count, Y: i * barSpace,
+		b := bar{Label: excerpt(fc.Value, 17), Count: fc.Count, Y: i * barSpace,
 			Width: float64(fc.Count) * barMax / float64(top)}
 		if link != nil {
 			b.Link = link(fc.Value)

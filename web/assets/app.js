@@ -38,6 +38,14 @@
     }
   });
   document.addEventListener("DOMContentLoaded", function () {
+    // On a phone, fold the facets that have no value selected, so the
+    // results come first.
+    if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
+      var facets = document.querySelectorAll(".facets details");
+      for (var k = 0; k < facets.length; k++) {
+        if (!facets[k].querySelector("a[aria-current]")) facets[k].removeAttribute("open");
+      }
+    }
     var h = location.hash;
     if (h.indexOf("#ev-") === 0) activate(h.slice(4));
   });
