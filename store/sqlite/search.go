@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -163,24 +164,40 @@ func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (st
 // window's score, distinct matches then occurrences. It is "" when text
 // holds no wanted word.
 func excerpt(text string, want map[string]bool, n int) (string, [2]int) {
+	if len(text) > maxSnippetSource {
+		text = text[:maxSnippetSource]
+	}
 	ts := tokens(text)
-	var best [2]int
-	bestStart := -1
+	// bit[i] is the bit of token i's wanted word, 0 when it is not wanted.
+	index := map[string]uint64{}
+	bit := make([]uint64, len(ts))
 	for i, t := range ts {
 		if !want[t.word] {
 			continue
 		}
+		b, ok := index[t.word]
+		if !ok {
+			b = 1 << (uint(len(index)) % 64)
+			index[t.word] = b
+		}
+		bit[i] = b
+	}
+	var best [2]int
+	bestStart := -1
+	for i := range ts {
+		if bit[i] == 0 {
+			continue
+		}
 		start := max(0, i-2) // a little context before the first match
-		end := min(len(ts), start+n)
-		distinct := map[string]bool{}
+		var seen uint64
 		count := 0
-		for _, u := range ts[start:end] {
-			if want[u.word] {
-				distinct[u.word] = true
+		for _, b := range bit[start:min(len(ts), start+n)] {
+			if b != 0 {
+				seen |= b
 				count++
 			}
 		}
-		if score := [2]int{len(distinct), count}; score[0] > best[0] || score[0] == best[0] && score[1] > best[1] {
+		if score := [2]int{bits.OnesCount64(seen), count}; score[0] > best[0] || score[0] == best[0] && score[1] > best[1] {
 			best, bestStart = score, start
 		}
 	}
@@ -197,7 +214,7 @@ func excerpt(text string, want map[string]bool, n int) (string, [2]int) {
 		if i > bestStart {
 			b.WriteString(cleanGap(text[ts[i-1].end:t.start]))
 		}
-		if want[t.word] {
+		if bit[i] != 0 {
 			b.WriteString(schema.SnippetOpen + text[t.start:t.end] + schema.SnippetClose)
 		} else {
 			b.WriteString(text[t.start:t.end])
@@ -209,10 +226,17 @@ func excerpt(text string, want map[string]bool, n int) (string, [2]int) {
 	return b.String(), best
 }
 
+// maxSnippetSource is how much of a column a snippet is looked for in, in
+// bytes: the start of a very long page is enough.
+const maxSnippetSource = 64 << 10
+
+// markStripper removes the snippet marks from text.
+var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
+
 // cleanGap is the text between two words of a snippet on one line, without
 // the snippet marks.
 func cleanGap(s string) string {
-	s = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "").Replace(s)
+	s = markStripper.Replace(s)
 	if strings.TrimSpace(s) == "" {
 		if s == "" {
 			return ""
