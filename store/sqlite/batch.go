@@ -281,6 +281,5 @@ func markFeedItemsSeen(ctx context.Context, tx *sql.Tx, feedItems map[string][]s
 func (s *Store) LatestCards(ctx context.Context, since time.Time) ([]schema.StoredCard, error) {
 	// created_at is RFC 3339 in UTC; comparing with the seconds-only prefix
 	// keeps fractional seconds on the right side.
-	return s.cards(ctx, `WHERE id IN (SELECT MAX(id) FROM cards GROUP BY document_id)
-		AND created_at >= ? ORDER BY document_id`, since.UTC().Format("2006-01-02T15:04:05"))
+	return s.cards(ctx, `WHERE latest = 1 AND created_at >= ? ORDER BY document_id`, since.UTC().Format("2006-01-02T15:04:05"))
 }

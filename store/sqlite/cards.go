@@ -12,38 +12,13 @@ import (
 
 // SaveCard stores c as the next version of its document's card, together
 // with its spans and the run that made it, in one transaction. It returns
-// the new card's id and version.
+// the new card's id and version. The card's date is c.Published, or the
+// document's fetch time when it is zero. The new version becomes the
+// document's listed and searchable card.
 func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx,
-			`SELECT COALESCE(MAX(version), 0) + 1 FROM cards WHERE document_id = ?`, c.DocumentID).Scan(&version); err != nil {
+		if id, version, err = insertCard(ctx, tx, c); err != nil {
 			return err
-		}
-		grounded := 0
-		for _, sp := range c.Spans {
-			if sp.Start >= 0 {
-				grounded++
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO cards (document_id, version, url, card_json, markdown, raw_json,
-			provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
-			latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.DocumentID, version, c.URL, c.CardJSON, c.Markdown, c.RawJSON,
-			c.Provider, c.Model, c.PromptName, c.PromptVersion, c.PromptHash, c.InputTokens, c.OutputTokens, c.Requests,
-			c.Latency.Milliseconds(), c.CostUSD, cardBool(c.Cached), len(c.Spans), grounded, timestamp(time.Now()))
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		for _, sp := range c.Spans {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, section, row_index, name, evidence,
-				start_char, end_char, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score); err != nil {
-				return fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
-			}
 		}
 		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})
 	})
@@ -51,6 +26,75 @@ func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.Model
 		return 0, 0, fmt.Errorf("save card for %s: %w", c.DocumentID, err)
 	}
 	return id, version, nil
+}
+
+// insertCard inserts c as the next version of its document's card, with
+// its spans and derived data (see index.go).
+func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, version int, err error) {
+	var old int64
+	err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1,
+		COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)
+		FROM cards WHERE document_id = ?1`, c.DocumentID).Scan(&version, &old)
+	if err != nil {
+		return 0, 0, err
+	}
+	published, err := cardPublished(ctx, tx, c)
+	if err != nil {
+		return 0, 0, err
+	}
+	grounded := 0
+	for _, sp := range c.Spans {
+		if sp.Start >= 0 {
+			grounded++
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET latest = 0 WHERE document_id = ? AND latest = 1`,
+		c.DocumentID); err != nil {
+		return 0, 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO cards (document_id, version, url, card_json, markdown, raw_json,
+		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
+		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at, published, latest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		c.DocumentID, version, c.URL, c.CardJSON, c.Markdown, c.RawJSON,
+		c.Provider, c.Model, c.PromptName, c.PromptVersion, c.PromptHash, c.InputTokens, c.OutputTokens, c.Requests,
+		c.Latency.Milliseconds(), c.CostUSD, cardBool(c.Cached), len(c.Spans), grounded, timestamp(time.Now()),
+		published)
+	if err != nil {
+		return 0, 0, err
+	}
+	if id, err = res.LastInsertId(); err != nil {
+		return 0, 0, err
+	}
+	for _, sp := range c.Spans {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, section, row_index, name, evidence,
+			start_char, end_char, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score); err != nil {
+			return 0, 0, fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
+		}
+	}
+	ic := decodeIndexed(c.CardJSON)
+	if err := setDerived(ctx, tx, id, c.URL, ic); err != nil {
+		return 0, 0, err
+	}
+	if err := indexLatest(ctx, tx, old, id, c.DocumentID, ic); err != nil {
+		return 0, 0, err
+	}
+	return id, version, nil
+}
+
+// cardPublished is the date stored with c: c.Published, else its
+// document's fetch time.
+func cardPublished(ctx context.Context, tx *sql.Tx, c schema.NewCard) (string, error) {
+	if !c.Published.IsZero() {
+		return formatPublished(c.Published), nil
+	}
+	var fetched string
+	err := tx.QueryRowContext(ctx, `SELECT fetched_at FROM documents WHERE id = ?`, c.DocumentID).Scan(&fetched)
+	if err != nil {
+		return "", fmt.Errorf("document %s: %w", c.DocumentID, notFound(err))
+	}
+	return formatPublished(parseTimestamp(fetched)), nil
 }
 
 // SaveFailedRun records a run that made no card, with its attempts.
@@ -184,7 +228,7 @@ func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, er
 func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.StoredCard, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
 		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
-		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at FROM cards `+where, args...)
+		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at, published FROM cards `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read cards: %w", err)
 	}
@@ -194,16 +238,17 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 		var c schema.StoredCard
 		var ms int64
 		var cached int
-		var created string
+		var created, published string
 		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Version, &c.URL, &c.CardJSON, &c.Markdown, &c.RawJSON,
 			&c.Provider, &c.Model, &c.PromptName, &c.PromptVersion, &c.PromptHash, &c.InputTokens, &c.OutputTokens,
-			&c.Requests, &ms, &c.CostUSD, &cached, &c.RowsTotal, &c.RowsGrounded, &created); err != nil {
+			&c.Requests, &ms, &c.CostUSD, &cached, &c.RowsTotal, &c.RowsGrounded, &created, &published); err != nil {
 			return nil, fmt.Errorf("read cards: %w", err)
 		}
 		c.NewCard.DocumentID = c.DocumentID
 		c.Latency = time.Duration(ms) * time.Millisecond
 		c.Cached = cached != 0
 		c.CreatedAt = parseTimestamp(created)
+		c.Published = parsePublished(published)
 		out = append(out, c)
 	}
 	return out, rows.Err()

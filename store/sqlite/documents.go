@@ -47,7 +47,10 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 				text = excluded.text, metadata = excluded.metadata, method = excluded.method`,
 			doc.ID, doc.CanonicalURL, doc.URL, doc.FinalURL, doc.Status, doc.ContentType,
 			timestamp(doc.FetchedAt), hash, body, doc.Text, string(metadata), doc.Method)
-		return err
+		if err != nil {
+			return err
+		}
+		return reindexDocument(ctx, tx, doc.ID, doc.Text)
 	})
 	if err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)

@@ -53,7 +53,61 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := s.ensureIndex(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	return s, nil
+}
+
+// OpenReadOnly opens the existing database at path for reading only
+// (SQLite's mode=ro): it creates nothing and applies no migration, so it
+// works on a file the user may not write. Every write through the Store
+// fails. A missing file is an error ("database PATH: no such file"), and so
+// is a database whose schema is not this program's (older: open it once
+// with [Open] to migrate it).
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == ":memory:" {
+		return nil, errors.New("open store read-only: an in-memory database has nothing to read")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s: no such file", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	dsn := "file:" + uriPath(path) + "?mode=ro&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.checkSchema(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+	}
+	return s, nil
+}
+
+// checkSchema verifies that the database has every migration of this
+// program and none newer.
+func (s *Store) checkSchema(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	want := ms[len(ms)-1].version
+	switch {
+	case current > want:
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, want)
+	case current < want:
+		return fmt.Errorf("database schema version %d is older than this program's %d: open it once for writing to migrate it",
+			current, want)
+	}
+	return nil
 }
 
 // openDB opens the database at path without migrating it. Every

@@ -86,6 +86,7 @@ func testCardVersions(t *testing.T, s Backend) {
 	}
 	want := card(doc.ID)
 	want.Model, want.Spans = "model-3", nil
+	want.Published = doc.FetchedAt // no date given: the document's fetch time
 	if latest.ID != ids[2] || latest.Version != 3 || latest.DocumentID != doc.ID || latest.NewCard.DocumentID != doc.ID ||
 		!reflect.DeepEqual(latest.NewCard, want) || latest.CreatedAt.IsZero() {
 		t.Errorf("LatestCard =\n%+v\nwant version 3 of\n%+v", latest, want)

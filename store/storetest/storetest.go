@@ -46,6 +46,18 @@ type Backend interface {
 	CachedResponse(ctx context.Context, key schema.CacheKey) (string, bool, error)
 	CacheResponse(ctx context.Context, key schema.CacheKey, response string) error
 
+	// The collection: the newest card of each document, listed, faceted,
+	// searched and related; imported cards; embeddings.
+	ListCards(ctx context.Context, f schema.CardFilter) ([]schema.CardSummary, error)
+	CountCards(ctx context.Context, f schema.CardFilter) (int, error)
+	Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error)
+	SearchCards(ctx context.Context, query string, f schema.CardFilter) ([]schema.SearchHit, error)
+	RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error)
+	ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error)
+	SaveEmbedding(ctx context.Context, e schema.Embedding) error
+	Embeddings(ctx context.Context, model string) ([]schema.Embedding, error)
+	EmbeddingOf(ctx context.Context, cardID int64, model string) (schema.Embedding, error)
+
 	// Batch runs, their job attempts and the feed items seen.
 	PrepareBatchRun(ctx context.Context, inputs []string, startedAt time.Time, feedItems map[string][]string,
 		enqueue func(ctx context.Context, tx *sql.Tx, runID int64) (int, error)) (runID int64, queued int, err error)
@@ -74,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	}{
 		{"Documents", documentTests},
 		{"Cards", cardTests},
+		{"Collection", collectionTests},
 		{"Batch", batchTests},
 		{"Evals", evalTests},
 	}

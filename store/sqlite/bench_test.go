@@ -1,0 +1,346 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
+	"github.com/veille/veille/store/storetest"
+)
+
+// The benchmarks run on a synthetic collection of VEILLE_BENCH_CARDS cards
+// (100,000 by default), built once per process into a temporary file:
+//
+//	go test ./store/sqlite -run '^$' -bench . -benchtime 200x
+//
+// The cards' words come from the gold cards (../shared/gold/cards, from
+// the module root) when they are there, else from a built-in list.
+
+// benchWords is the vocabulary used when the gold cards are absent.
+const benchWords = `energy énergie voiture voitures city cities ville villes bus buses mobility mobilité climate
+	climat water eau agriculture farming food alimentation health santé hospital hôpital school école education
+	research recherche science laboratory laboratoire model models modèle intelligence artificial artificielle
+	data données privacy vie privée surveillance camera caméra drone drones robot robots automation
+	automatisation work travail worker travailleurs union syndicat strike grève housing logement rent loyer
+	tourism tourisme airline airlines aviation avion train trains rail railway gare station battery batteries
+	batterie solar solaire wind éolien nuclear nucléaire grid réseau réseaux hydrogen hydrogène carbon carbone
+	emissions émissions forest forêt biodiversity biodiversité ocean océan fishing pêche plastic plastique
+	recycling recyclage waste déchets circular circulaire economy économie inflation prices prix tax taxe
+	taxes bank banque crypto blockchain payment paiement retail commerce delivery livraison logistics
+	logistique port ports shipping maritime chip chips semiconductor semi-conducteurs quantum quantique
+	cloud computing software logiciel open source security sécurité cyberattack cyberattaque election
+	élection parliament parlement law loi regulation régulation court tribunal police justice migration
+	migrants border frontière war guerre defense défense space espace satellite satellites launch lancement
+	game jeux video vidéo music musique streaming platform plateforme social network réseau influencer
+	youth jeunes elderly seniors aging vieillissement care soins pharmacy pharmacie vaccine vaccin genome
+	génome protein protéine brain cerveau sleep sommeil sport athletes olympics stadium stade bike vélo
+	cycling walking piétons street rue neighbourhood quartier festival culture museum musée library`
+
+// benchVocabulary returns the benchmark's words: the gold cards' words when
+// they are found, plus the built-in list.
+func benchVocabulary(tb testing.TB) []string {
+	seen := map[string]bool{}
+	var vocab []string
+	add := func(text string) {
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+			return !(r == '-' || r == '\'' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0xC0)
+		}) {
+			if w = strings.ToLower(w); len(w) > 2 && !seen[w] {
+				seen[w] = true
+				vocab = append(vocab, w)
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "gold", "cards", "*.md"))
+	if len(files) == 0 {
+		tb.Logf("../shared/gold/cards absent: benchmark words from the built-in list")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		c, err := markdown.Parse(string(b))
+		if err != nil {
+			continue
+		}
+		add(c.Title + " " + c.Summary + " " + strings.Join(c.Keywords, " ") + " " + strings.Join(c.Themes, " "))
+		for _, s := range c.Signals {
+			add(s.Name + " " + s.Description + " " + s.Change + " " + s.TenYear + " " + s.DrivingForce)
+		}
+		for _, rows := range [][]schema.Row{c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
+			for _, r := range rows {
+				add(r.Name + " " + r.Description)
+			}
+		}
+	}
+	add(benchWords)
+	return vocab
+}
+
+// cardGen makes synthetic cards: words drawn with a skewed distribution
+// (a few common words, many rare ones), from a fixed seed.
+type cardGen struct {
+	rng   *rand.Rand
+	vocab []string
+}
+
+func newCardGen(vocab []string, seed uint64) *cardGen {
+	return &cardGen{rng: rand.New(rand.NewPCG(seed, 7)), vocab: vocab}
+}
+
+// word draws a word: the square of a uniform draw favours the first words.
+func (g *cardGen) word() string {
+	u := g.rng.Float64()
+	return g.vocab[int(u*u*float64(len(g.vocab)))]
+}
+
+func (g *cardGen) phrase(n int) string {
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = g.word()
+	}
+	return strings.Join(ws, " ")
+}
+
+func (g *cardGen) list(n, words int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = g.phrase(words)
+	}
+	return out
+}
+
+// benchEpoch is the date of the first synthetic card; they span two years.
+var benchEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// card returns synthetic card i, its page text and its date.
+func (g *cardGen) card(i int) (schema.NewCard, string) {
+	url := fmt.Sprintf("https://www.site%d.example/%s/%d-%s", i%700, g.word(), i, strings.ReplaceAll(g.word(), " ", "-"))
+	rows := func(n int) []schema.Row {
+		out := make([]schema.Row, n)
+		for j := range out {
+			out[j] = schema.Row{Name: g.phrase(3), Description: g.phrase(14), Evidence: g.phrase(8)}
+		}
+		return out
+	}
+	c := schema.Card{URL: url, Answer: schema.Answer{Title: g.phrase(9), Keywords: g.list(5, 2),
+		Themes: g.list(3, 1), Category: schema.Categories[g.rng.IntN(len(schema.Categories))],
+		Type: schema.Types[g.rng.IntN(len(schema.Types))], Summary: g.phrase(60), Concerns: rows(2),
+		Behaviors: rows(2), Technologies: rows(2), Issues: rows(1)}}
+	for range 3 {
+		c.Signals = append(c.Signals, schema.Signal{Name: g.phrase(3), Description: g.phrase(14),
+			Change: g.phrase(16), TenYear: g.phrase(16), DrivingForce: g.phrase(16), Evidence: g.phrase(8)})
+	}
+	if i%5 == 0 {
+		c.Origin = &schema.Link{Label: "digest", URL: fmt.Sprintf("https://digest.example/issue-%d", i%40)}
+	}
+	js, _ := json.Marshal(c)
+	canonical, _ := schema.CanonicalURL(url)
+	providers := []string{"openai", "offline", "anthropic", schema.ProviderImported}
+	return schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url, CardJSON: string(js),
+		Markdown: "# " + c.Title, Published: benchEpoch.Add(time.Duration(g.rng.IntN(730*24)) * time.Hour),
+		Provenance: schema.Provenance{Provider: providers[i%len(providers)], Model: "bench"}}, g.phrase(250)
+}
+
+// benchCount is the size of the benchmarks' collection.
+func benchCount(tb testing.TB) int {
+	if v := os.Getenv("VEILLE_BENCH_CARDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 10 {
+			tb.Fatalf("VEILLE_BENCH_CARDS=%q: want a number ≥ 10", v)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// The collection, built once per process.
+var (
+	fixtureOnce sync.Once
+	fixturePath string
+	fixtureDir  string
+	fixtureErr  error
+	fixtureDocs []string // document IDs
+)
+
+// TestMain removes the benchmarks' collection once the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	os.Exit(code)
+}
+
+// benchStore opens the benchmarks' collection, building it on first use:
+// each card's document is saved with its page text, then the card
+// imported.
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	fixtureOnce.Do(func() {
+		n := benchCount(b)
+		if fixtureDir, fixtureErr = os.MkdirTemp("", "veille-bench-"); fixtureErr != nil {
+			return
+		}
+		fixturePath = filepath.Join(fixtureDir, "veille.db")
+		ctx := context.Background()
+		s, err := Open(ctx, fixturePath)
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		defer s.Close()
+		start := time.Now()
+		g := newCardGen(benchVocabulary(b), 1)
+		for i := range n {
+			c, text := g.card(i)
+			doc := storetest.Document(c.URL, text)
+			doc.ID, doc.CanonicalURL = c.DocumentID, strings.TrimSuffix(doc.CanonicalURL, "")
+			if doc.CanonicalURL, err = schema.CanonicalURL(c.URL); err != nil {
+				fixtureErr = err
+				return
+			}
+			if err := s.SaveDocument(ctx, doc); err != nil {
+				fixtureErr = err
+				return
+			}
+			if _, _, _, err := s.ImportCard(ctx, c); err != nil {
+				fixtureErr = err
+				return
+			}
+			fixtureDocs = append(fixtureDocs, c.DocumentID)
+		}
+		b.Logf("collection of %d cards built in %v at %s", n, time.Since(start).Round(time.Second), fixturePath)
+	})
+	if fixtureErr != nil {
+		b.Fatal(fixtureErr)
+	}
+	s, err := Open(b.Context(), fixturePath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// reportLatencies reports the median and 95th percentile of ds.
+func reportLatencies(b *testing.B, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	slices.Sort(ds)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(ds[len(ds)/2]), "p50-ms")
+	b.ReportMetric(ms(ds[len(ds)*95/100]), "p95-ms")
+}
+
+// BenchmarkImport imports new cards, one transaction each, into a fresh
+// store (stub documents, no page text).
+func BenchmarkImport(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "veille.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g := newCardGen(benchVocabulary(b), 2)
+	cards := make([]schema.NewCard, b.N)
+	for i := range cards {
+		cards[i], _ = g.card(i)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, _, _, err := s.ImportCard(b.Context(), cards[i%len(cards)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cards/s")
+}
+
+// benchQueries are the searches of BenchmarkSearch: one to three words,
+// common and rare.
+func benchQueries(vocab []string) []string {
+	g := newCardGen(vocab, 3)
+	var qs []string
+	for i := range 100 {
+		qs = append(qs, g.phrase(1+i%3))
+	}
+	return append(qs, "énergie", "voitures électriques", "cities", "bus")
+}
+
+func BenchmarkSearch(b *testing.B) {
+	s := benchStore(b)
+	qs := benchQueries(benchVocabulary(b))
+	var ds []time.Duration
+	hits := 0
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		h, err := s.SearchCards(b.Context(), qs[i%len(qs)], schema.CardFilter{Limit: 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+		hits += len(h)
+	}
+	reportLatencies(b, ds)
+	b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
+}
+
+// BenchmarkListTwoFacets lists a page of cards filtered on two facets
+// (category and theme), counts them, and counts two facets (theme, week)
+// over one category: what a listing page asks.
+func BenchmarkListTwoFacets(b *testing.B) {
+	s := benchStore(b)
+	themes, err := s.Facets(b.Context(), schema.CardFilter{}, schema.FacetTheme, 20)
+	if err != nil || len(themes) == 0 {
+		b.Fatalf("themes: %v, %v", themes, err)
+	}
+	var ds []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		category := string(schema.Categories[i%len(schema.Categories)])
+		f := schema.CardFilter{Category: category, Theme: themes[i%len(themes)].Value, Limit: 50}
+		if _, err := s.ListCards(b.Context(), f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.CountCards(b.Context(), f); err != nil {
+			b.Fatal(err)
+		}
+		for _, facet := range []string{schema.FacetTheme, schema.FacetWeek} {
+			if _, err := s.Facets(b.Context(), schema.CardFilter{Category: category}, facet, 20); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ds = append(ds, time.Since(start))
+	}
+	reportLatencies(b, ds)
+}
+
+func BenchmarkRelatedByText(b *testing.B) {
+	s := benchStore(b)
+	rng := rand.New(rand.NewPCG(4, 4))
+	var ds []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		id := fixtureDocs[rng.IntN(len(fixtureDocs))]
+		start := time.Now()
+		if _, err := s.RelatedByText(b.Context(), id, 10); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	reportLatencies(b, ds)
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/veille/veille/schema"
+)
+
+// This file is the collection's read side: listing, counting and faceting
+// the newest card version of each document (cards.latest = 1).
+
+// defaultLimit is the number of cards a listing or a search returns when
+// the filter's Limit is 0.
+const defaultLimit = 50
+
+// summaryColumns are the columns of cards (alias c) scanSummary reads.
+const summaryColumns = `c.document_id, c.id, c.version, c.url, c.title, c.published, c.host, c.category,
+	c.type, c.provider, c.model, c.origin_url, c.rows_total, c.rows_grounded`
+
+// scanSummary reads one row starting with summaryColumns, then extra.
+func scanSummary(rows *sql.Rows, extra ...any) (schema.CardSummary, error) {
+	var c schema.CardSummary
+	var published, category, typ string
+	dest := append([]any{&c.ID, &c.CardID, &c.Version, &c.URL, &c.Title, &published, &c.Host, &category,
+		&typ, &c.Provider, &c.Model, &c.Origin, &c.RowsTotal, &c.RowsGrounded}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return schema.CardSummary{}, err
+	}
+	c.Published = parsePublished(published)
+	c.Category, c.Type = schema.Category(category), schema.Type(typ)
+	return c, nil
+}
+
+// where is a WHERE clause being built: conditions joined by AND, and their
+// arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+
+// filterWhere is the selection of f over cards c (its newest versions),
+// without order nor pagination.
+func filterWhere(f schema.CardFilter) *where {
+	w := &where{}
+	w.add("c.latest = 1")
+	if !f.Since.IsZero() {
+		w.add("c.published >= ?", formatPublished(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("c.published < ?", formatPublished(f.Until))
+	}
+	host := f.Host
+	if host != "" { // as stored: lower case, without port nor "www."
+		if h := hostOf("http://" + host); h != "" {
+			host = h
+		}
+	}
+	for _, eq := range []struct{ column, value string }{
+		{"c.category", f.Category}, {"c.type", f.Type}, {"c.host", host},
+		{"c.provider", f.Provider}, {"c.origin_url", f.Origin},
+	} {
+		if eq.value != "" {
+			w.add(eq.column+" = ?", eq.value)
+		}
+	}
+	for _, tag := range []struct{ kind, value string }{{"theme", f.Theme}, {"keyword", f.Keyword}} {
+		if v := tagValue(tag.value); v != "" {
+			w.add(`EXISTS (SELECT 1 FROM card_tags t WHERE t.kind = ? AND t.value = ? AND t.card_id = c.id)`,
+				tag.kind, v)
+		}
+	}
+	return w
+}
+
+// orderBy is the ORDER BY clause of f.Sort over cards c; relevance is the
+// order when Sort is empty ("" for the newest first).
+func orderBy(sort, relevance string) (string, error) {
+	switch sort {
+	case "":
+		if relevance != "" {
+			return relevance, nil
+		}
+		fallthrough
+	case schema.SortNewest:
+		return "c.published DESC, c.id DESC", nil
+	case schema.SortOldest:
+		return "c.published, c.id", nil
+	case schema.SortTitle:
+		return "c.title COLLATE NOCASE, c.id", nil
+	}
+	return "", fmt.Errorf("unknown sort order %q (want %s, %s or %s)", sort, schema.SortNewest, schema.SortOldest,
+		schema.SortTitle)
+}
+
+// page is the LIMIT and OFFSET arguments of f.
+func page(f schema.CardFilter) (limit, offset int) {
+	limit, offset = f.Limit, max(f.Offset, 0)
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	return limit, offset
+}
+
+// ListCards returns the newest card version of each document selected by
+// f, newest first unless f.Sort says otherwise (then by card id), one page
+// of them (f.Limit, 50 by default, after f.Offset).
+func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.CardSummary, error) {
+	order, err := orderBy(f.Sort, "")
+	if err != nil {
+		return nil, fmt.Errorf("list cards: %w", err)
+	}
+	w := filterWhere(f)
+	limit, offset := page(f)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM cards c WHERE `+w.String()+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list cards: %w", err)
+	}
+	defer rows.Close()
+	out := []schema.CardSummary{}
+	for rows.Next() {
+		c, err := scanSummary(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list cards: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cards: %w", err)
+	}
+	return out, nil
+}
+
+// CountCards counts the documents whose newest card f selects (ignoring
+// its Sort, Limit and Offset).
+func (s *Store) CountCards(ctx context.Context, f schema.CardFilter) (int, error) {
+	w := filterWhere(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cards c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count cards: %w", err)
+	}
+	return n, nil
+}
+
+// facetColumns maps the facets kept in a column of cards to that column.
+var facetColumns = map[string]string{
+	schema.FacetCategory: "c.category",
+	schema.FacetType:     "c.type",
+	schema.FacetHost:     "c.host",
+	schema.FacetProvider: "c.provider",
+	schema.FacetOrigin:   "c.origin_url",
+	schema.FacetWeek:     "strftime('%G-W%V', c.published)",
+}
+
+// Facets counts the cards f selects (ignoring its Sort, Limit and Offset)
+// by their values of facet (one of the schema.Facet* names): the most
+// frequent first, ties by value, at most limit of them (0: all). Cards
+// without a value are not counted; a card counts once for each of its
+// themes or keywords. An unknown facet is an error.
+func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
+	w := filterWhere(f)
+	var query string
+	var args []any
+	switch facet {
+	case schema.FacetTheme, schema.FacetKeyword:
+		query = `SELECT tf.value, count(*) FROM card_tags tf JOIN cards c ON c.id = tf.card_id
+			WHERE tf.kind = ? AND ` + w.String() + ` GROUP BY tf.value`
+		args = append([]any{facet}, w.args...)
+	default:
+		column, ok := facetColumns[facet]
+		if !ok {
+			return nil, fmt.Errorf("facet %q: unknown facet", facet)
+		}
+		query = `SELECT ` + column + ` AS v, count(*) FROM cards c WHERE ` + w.String() +
+			` AND v IS NOT NULL AND v != '' GROUP BY v`
+		args = w.args
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	defer rows.Close()
+	out := []schema.FacetCount{}
+	for rows.Next() {
+		var fc schema.FacetCount
+		if err := rows.Scan(&fc.Value, &fc.Count); err != nil {
+			return nil, fmt.Errorf("facet %s: %w", facet, err)
+		}
+		out = append(out, fc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	return out, nil
+}

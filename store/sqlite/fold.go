@@ -1,0 +1,191 @@
+package sqlite
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// This file holds the words of the full-text index: how a text is cut into
+// words and how each word is folded, so that a query finds its singular and
+// plural forms, with or without accents.
+//
+// The search index (table card_search) holds the folded words of each
+// card, never the words as written. A query's words are folded the same
+// way, so a query matches a card when their folded words meet:
+//
+//  1. A word is a run of letters and digits (combining marks inside it
+//     are dropped); it is lower-cased and its diacritics are removed
+//     ("Énergies" → "energies"). FTS5's tokenizer, unicode61 with
+//     remove_diacritics 2, would do the same, and does it again.
+//  2. Words of four letters or more lose their plural, English or French,
+//     by the first rule that applies:
+//     - a short list of irregular words: children → child, women → woman,
+//     people → person, gases → gas, news and series stay;
+//     - …ies → …y (cities → city, technologies → technology);
+//     - …eaux → …eau (réseaux → reseau), …aux → …al (journaux → journal),
+//     …eux and …oux lose their x (jeux → jeu);
+//     - …es after x, ch, sh, ss, zz or us loses es (boxes → box, churches →
+//     church, buses → bus, classes → class);
+//     - …ss, …us and …is stay (business, virus, analysis);
+//     - any other …s loses it (voitures → voiture).
+//  3. Then singulars are brought to the same stem: …ie → …y (French
+//     énergie → energy, so that énergie, énergies, energy and energies
+//     meet) and a final e after x, ch, sh, ss, zz or us is dropped (taxe →
+//     tax, cause → caus, classe → class).
+//
+// The rules are deliberately small: they make "voiture" find "voitures",
+// "city" find "cities" and "bus" find "buses", at the price of a few
+// unrelated words meeting (taux and tal).
+
+// token is one word of a text: its byte offsets and its folded form.
+type token struct {
+	start, end int
+	word       string // folded
+}
+
+// tokens cuts s into words and folds each (see the rules above).
+func tokens(s string) []token {
+	var out []token
+	var b strings.Builder
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && b.Len() > 0 {
+			out = append(out, token{start: start, end: end, word: fold(b.String())})
+		}
+		start = -1
+		b.Reset()
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			if start < 0 {
+				start = i
+			}
+			writeBase(&b, unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r) && start >= 0:
+			// a combining mark inside a word: dropped, the word goes on
+		default:
+			flush(i)
+		}
+	}
+	flush(len(s))
+	return out
+}
+
+// words returns the folded words of s.
+func words(s string) []string {
+	ts := tokens(s)
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.word
+	}
+	return out
+}
+
+// foldedText is s as the index holds it: its folded words, space-separated.
+func foldedText(s string) string { return strings.Join(words(s), " ") }
+
+// baseCache maps the runes of the Latin blocks to their base letter
+// (é → e), filled at init from their canonical decomposition.
+var baseCache [0x250]rune
+
+func init() {
+	for r := rune(0); r < rune(len(baseCache)); r++ {
+		baseCache[r] = r
+		if r < utf8.RuneSelf {
+			continue
+		}
+		d := norm.NFD.String(string(r))
+		if first, size := utf8.DecodeRuneInString(d); size < len(d) || first != r {
+			baseCache[r] = first
+		}
+	}
+}
+
+// writeBase writes r without its diacritics (for the Latin letters).
+func writeBase(b *strings.Builder, r rune) {
+	if r >= 0 && r < rune(len(baseCache)) {
+		r = baseCache[r]
+	}
+	b.WriteRune(r)
+}
+
+// irregular folds words the suffix rules would miss or spoil.
+var irregular = map[string]string{
+	"children": "child", "women": "woman", "men": "man", "people": "person",
+	"gases": "gas", "news": "news", "series": "series", "species": "species",
+	"lives": "life", "analyses": "analysis", "crises": "crisis", "mice": "mouse",
+}
+
+// sibilants are the endings after which English (and French) adds "es"
+// for the plural, or ends a singular with a silent "e".
+var sibilants = []string{"x", "ch", "sh", "ss", "zz", "us"}
+
+func afterSibilant(stem string) bool {
+	for _, s := range sibilants {
+		if strings.HasSuffix(stem, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// fold reduces a lower-case word without diacritics to its index form (see
+// the rules at the top of this file).
+func fold(w string) string {
+	if f, ok := irregular[w]; ok {
+		return f
+	}
+	if len(w) < 4 {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "eaux"):
+		w = w[:len(w)-1]
+	case strings.HasSuffix(w, "aux"):
+		w = w[:len(w)-2] + "l"
+	case strings.HasSuffix(w, "eux"), strings.HasSuffix(w, "oux"):
+		w = w[:len(w)-1]
+	case strings.HasSuffix(w, "es") && afterSibilant(w[:len(w)-2]):
+		return w[:len(w)-2]
+	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
+		return w
+	case strings.HasSuffix(w, "s"):
+		w = w[:len(w)-1]
+	}
+	switch {
+	case strings.HasSuffix(w, "ie") && len(w) > 4:
+		return w[:len(w)-2] + "y"
+	case strings.HasSuffix(w, "e") && afterSibilant(w[:len(w)-1]):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// stopWords are the English and French words too common to tell cards
+// apart; RelatedByText leaves them out.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		about above after again against all also among and another any are around because been before being
+		below between both but can could did does doing down during each either even every from further
+		had has have having her here hers herself him himself his how however into its itself just least
+		less made make many more most much must new not now off once only other our ours out over own per
+		same she should since some such than that the their theirs them then there these they this those
+		through too under until upon use used using very was way well were what when where which while who
+		whom whose why will with within without would yet you your yours
+		ainsi alors après assez aucun aussi autre autres avant avec avoir avons bien cela celle celles celui
+		ceux chaque comme comment dans depuis des deux doit donc dont elle elles encore entre est étaient
+		était être fait faire font leur leurs lors mais même mêmes moins nous nouveau nouvelle nouvelles
+		nouveaux notre nos par parce pas peu peut peuvent plus pour pourquoi quand que quel quelle quelles
+		quels qui quoi sans selon ses sera seront son sont sous sur tous tout toute toutes très une unes uns
+		vers votre vous`) {
+		m[foldedText(w)] = true
+	}
+	return m
+}()

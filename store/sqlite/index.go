@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// This file keeps the data derived from each card in step with it: the
+// denormalised columns of cards (title, host, category, type, origin_url),
+// the latest flag, the card's themes and keywords (card_tags) and its row
+// of the full-text index (card_search).
+
+// indexVersion is the version of the derived data's rules (the folding of
+// fold.go, the columns indexed). Open rebuilds the derived data when the
+// database's meta row 'search_index' differs; bump it when a rule changes.
+const indexVersion = "1"
+
+// publishedLayout is how cards.published is written: RFC 3339 in UTC with
+// whole seconds, so that it sorts as text.
+const publishedLayout = "2006-01-02T15:04:05Z"
+
+// formatPublished writes t as cards.published holds it.
+func formatPublished(t time.Time) string { return t.UTC().Format(publishedLayout) }
+
+// parsePublished reads cards.published; the zero time when empty.
+func parsePublished(s string) time.Time {
+	t, _ := time.Parse(publishedLayout, s)
+	return t
+}
+
+// cardRow is a row of a card's tables, as the index reads it.
+type cardRow struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// indexedCard is what the index reads from a card's JSON. Decoding is
+// lenient: a field of an unexpected type is left empty.
+type indexedCard struct {
+	Title    string   `json:"title"`
+	Keywords []string `json:"keywords"`
+	Themes   []string `json:"themes"`
+	Category string   `json:"category"`
+	Type     string   `json:"type"`
+	Summary  string   `json:"summary"`
+	Origin   *struct {
+		URL string `json:"url"`
+	} `json:"origin"`
+	Signals      []cardRow `json:"signals"`
+	Concerns     []cardRow `json:"concerns"`
+	Behaviors    []cardRow `json:"behaviors"`
+	Technologies []cardRow `json:"technologies"`
+	Issues       []cardRow `json:"issues"`
+}
+
+// decodeIndexed reads the fields the index needs from a card's JSON,
+// ignoring what it cannot read.
+func decodeIndexed(cardJSON string) indexedCard {
+	var c indexedCard
+	_ = json.Unmarshal([]byte(cardJSON), &c) // partial on error, by design
+	return c
+}
+
+func (c indexedCard) originURL() string {
+	if c.Origin == nil {
+		return ""
+	}
+	return c.Origin.URL
+}
+
+// tables returns every row of the card's tables, signals first.
+func (c indexedCard) tables() []cardRow {
+	var rows []cardRow
+	for _, t := range [][]cardRow{c.Signals, c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
+		rows = append(rows, t...)
+	}
+	return rows
+}
+
+// rowsText is the names and descriptions of the card's rows, one row a
+// line.
+func (c indexedCard) rowsText() string {
+	var b strings.Builder
+	for _, r := range c.tables() {
+		b.WriteString(r.Name)
+		b.WriteString(": ")
+		b.WriteString(r.Description)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// hostOf is the host of a page's URL, lower-cased, without port nor
+// "www."; empty for a local file or an unreadable URL.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// tagValue is how a theme or keyword is stored and matched: trimmed and
+// lower-cased.
+func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// setDerived fills the denormalised columns of card id from its JSON and
+// URL.
+func setDerived(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c indexedCard) error {
+	_, err := tx.ExecContext(ctx, `UPDATE cards SET title = ?, host = ?, category = ?, type = ?, origin_url = ?
+		WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
+	if err != nil {
+		return fmt.Errorf("card %d columns: %w", id, err)
+	}
+	return nil
+}
+
+// indexLatest makes card id the indexed card of its document: its tags and
+// its full-text row, with the document's text. It removes those of the
+// document's previous card, old (0: none).
+func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID string, c indexedCard) error {
+	if old != 0 {
+		if err := unindex(ctx, tx, old); err != nil {
+			return err
+		}
+	}
+	for _, tags := range []struct {
+		kind   string
+		values []string
+	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
+		for _, v := range tags.values {
+			if v = tagValue(v); v == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value) VALUES (?, ?, ?)`,
+				id, tags.kind, v); err != nil {
+				return fmt.Errorf("card %d %s %q: %w", id, tags.kind, v, err)
+			}
+		}
+	}
+	var text string
+	err := tx.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&text)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("text of %s: %w", documentID, err)
+	}
+	return indexText(ctx, tx, id, c, text)
+}
+
+// indexText writes card id's full-text row (replacing it).
+func indexText(ctx context.Context, tx *sql.Tx, id int64, c indexedCard, text string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("unindex card %d: %w", id, err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, foldedText(c.Title), foldedText(strings.Join(c.Keywords, "\n")),
+		foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary), foldedText(c.rowsText()), foldedText(text))
+	if err != nil {
+		return fmt.Errorf("index card %d: %w", id, err)
+	}
+	return nil
+}
+
+// unindex removes card id's tags and full-text row.
+func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
+		return fmt.Errorf("untag card %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("unindex card %d: %w", id, err)
+	}
+	return nil
+}
+
+// reindexDocument refreshes the full-text row of a document's newest card
+// after its text changed (a re-fetch); it does nothing when the document
+// has no card.
+func reindexDocument(ctx context.Context, tx *sql.Tx, documentID, text string) error {
+	var id int64
+	var cardJSON string
+	err := tx.QueryRowContext(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
+		documentID).Scan(&id, &cardJSON)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("card of %s: %w", documentID, err)
+	}
+	return indexText(ctx, tx, id, decodeIndexed(cardJSON), text)
+}
+
+// ensureIndex rebuilds the derived data of every card when the database's
+// index version is not indexVersion (after migration 0006, or when the
+// rules changed), in one transaction.
+func (s *Store) ensureIndex(ctx context.Context) error {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_index'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read index version: %w", err)
+	}
+	if v == indexVersion {
+		return nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM card_tags`, `DELETE FROM card_search`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		const batch = 500
+		for after := int64(0); ; {
+			last, err := rebuildBatch(ctx, tx, after, batch)
+			if err != nil {
+				return err
+			}
+			if last == after {
+				break
+			}
+			after = last
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild the search index: %w", err)
+	}
+	return nil
+}
+
+// rebuildBatch rebuilds the derived data of up to n cards with ids above
+// after; it returns the last id seen (after when none was left).
+func rebuildBatch(ctx context.Context, tx *sql.Tx, after int64, n int) (int64, error) {
+	type card struct {
+		id                  int64
+		documentID, url, js string
+		latest              bool
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, url, card_json, latest FROM cards
+		WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return after, err
+	}
+	var cards []card
+	for rows.Next() {
+		var c card
+		if err := rows.Scan(&c.id, &c.documentID, &c.url, &c.js, &c.latest); err != nil {
+			rows.Close()
+			return after, err
+		}
+		cards = append(cards, c)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return after, err
+	}
+	last := after
+	for _, c := range cards {
+		ic := decodeIndexed(c.js)
+		if err := setDerived(ctx, tx, c.id, c.url, ic); err != nil {
+			return after, err
+		}
+		if c.latest {
+			if err := indexLatest(ctx, tx, 0, c.id, c.documentID, ic); err != nil {
+				return after, err
+			}
+		}
+		last = c.id
+	}
+	return last, nil
+}

@@ -1,0 +1,320 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/veille/veille/schema"
+)
+
+// This file is the full-text search over the newest card of each document
+// (table card_search, see index.go and fold.go).
+
+// maxQueryTerms caps the distinct words of a query that are searched; the
+// others are ignored.
+const maxQueryTerms = 64
+
+// rankExpr ranks the matches of card_search, higher is better: BM25 with
+// the columns weighted title 10, keywords 5, themes 5, summary 3, table
+// rows 2, page text 1.
+const rankExpr = `-bm25(card_search, 10.0, 5.0, 5.0, 3.0, 2.0, 1.0)`
+
+// snippetWords is the length of a hit's snippet, in words.
+const snippetWords = 12
+
+// queryTerms turns any user input into the folded words to search: words
+// are runs of letters and digits, so quotes, operators (AND, OR, NOT, NEAR,
+// -, *, ^, :, parentheses) and punctuation never reach FTS5's query
+// syntax. Duplicates are dropped, as are the words after maxQueryTerms.
+func queryTerms(query string) []string {
+	seen := map[string]bool{}
+	var terms []string
+	for _, w := range words(query) {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		terms = append(terms, w)
+		if len(terms) == maxQueryTerms {
+			break
+		}
+	}
+	return terms
+}
+
+// matchExpr is an FTS5 query of terms, each a string token (letters and
+// digits only, so quoting is safe), joined by op (AND or OR).
+func matchExpr(terms []string, op string) string {
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " "+op+" ")
+}
+
+// SearchCards finds the newest cards whose title, keywords, themes,
+// summary, table rows or page text hold every word of query, singular or
+// plural, with or without accents (see fold.go). Any query is valid: its
+// words are taken as words, never as FTS5 syntax; a query without a word
+// finds nothing. The hits are those f selects, best first (BM25, title
+// weighing most) unless f.Sort is set, one page of them (f.Limit, 50 by
+// default).
+func (s *Store) SearchCards(ctx context.Context, query string, f schema.CardFilter) ([]schema.SearchHit, error) {
+	terms := queryTerms(query)
+	if len(terms) == 0 {
+		return []schema.SearchHit{}, nil
+	}
+	hits, err := s.search(ctx, matchExpr(terms, "AND"), terms, f, 0)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", clipQuery(query), err)
+	}
+	return hits, nil
+}
+
+// clipQuery shortens a query for an error message.
+func clipQuery(q string) string {
+	if utf8.RuneCountInString(q) <= 80 {
+		return q
+	}
+	return string([]rune(q)[:80]) + "…"
+}
+
+// search runs the FTS5 query match over the cards f selects, leaving out
+// card exclude, and cuts each hit's snippet around terms.
+func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
+	order, err := orderBy(f.Sort, "score DESC, c.id")
+	if err != nil {
+		return nil, err
+	}
+	w := filterWhere(f)
+	if exclude != 0 {
+		w.add("c.id != ?", exclude)
+	}
+	limit, offset := page(f)
+	args := append(append([]any{match}, w.args...), limit, offset)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
+		FROM card_search JOIN cards c ON c.id = card_search.rowid
+		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	hits := []schema.SearchHit{}
+	for rows.Next() {
+		var h schema.SearchHit
+		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	// Closed before the snippets are read: an in-memory store has one
+	// connection.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, t := range terms {
+		want[t] = true
+	}
+	for i := range hits {
+		if hits[i].Snippet, err = s.snippet(ctx, hits[i].CardID, want); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// snippet cuts the excerpt of card id that shows the most of the wanted
+// (folded) words.
+func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
+	var cardJSON, text string
+	err := s.db.QueryRowContext(ctx, `SELECT c.card_json, COALESCE(d.text, '') FROM cards c
+		LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = ?`, id).Scan(&cardJSON, &text)
+	if err != nil {
+		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
+	}
+	c := decodeIndexed(cardJSON)
+	var rows []string
+	for _, r := range c.tables() {
+		rows = append(rows, r.Name+": "+r.Description)
+	}
+	// The columns in the order they are preferred on a tie: the prose
+	// first, the title (shown beside the snippet anyway) after.
+	columns := []string{c.Summary, strings.Join(rows, " · "), text, c.Title,
+		strings.Join(c.Keywords, ", "), strings.Join(c.Themes, ", ")}
+	best, bestScore := "", [2]int{}
+	for _, col := range columns {
+		cut, score := excerpt(col, want, snippetWords)
+		if score[0] > bestScore[0] || score[0] == bestScore[0] && score[1] > bestScore[1] {
+			best, bestScore = cut, score
+		}
+	}
+	return best, nil
+}
+
+// excerpt returns the window of n words of text holding the most distinct
+// wanted words (then the most occurrences), with each match between
+// schema.SnippetOpen and SnippetClose and "…" where text was cut; and that
+// window's score, distinct matches then occurrences. It is "" when text
+// holds no wanted word.
+func excerpt(text string, want map[string]bool, n int) (string, [2]int) {
+	if len(text) > maxSnippetSource {
+		text = text[:maxSnippetSource]
+	}
+	ts := tokens(text)
+	// bit[i] is the bit of token i's wanted word, 0 when it is not wanted.
+	index := map[string]uint64{}
+	bit := make([]uint64, len(ts))
+	for i, t := range ts {
+		if !want[t.word] {
+			continue
+		}
+		b, ok := index[t.word]
+		if !ok {
+			b = 1 << (uint(len(index)) % 64)
+			index[t.word] = b
+		}
+		bit[i] = b
+	}
+	var best [2]int
+	bestStart := -1
+	for i := range ts {
+		if bit[i] == 0 {
+			continue
+		}
+		start := max(0, i-2) // a little context before the first match
+		var seen uint64
+		count := 0
+		for _, b := range bit[start:min(len(ts), start+n)] {
+			if b != 0 {
+				seen |= b
+				count++
+			}
+		}
+		if score := [2]int{bits.OnesCount64(seen), count}; score[0] > best[0] || score[0] == best[0] && score[1] > best[1] {
+			best, bestStart = score, start
+		}
+	}
+	if bestStart < 0 {
+		return "", best
+	}
+	end := min(len(ts), bestStart+n)
+	var b strings.Builder
+	if bestStart > 0 {
+		b.WriteString("…")
+	}
+	for i := bestStart; i < end; i++ {
+		t := ts[i]
+		if i > bestStart {
+			b.WriteString(cleanGap(text[ts[i-1].end:t.start]))
+		}
+		if bit[i] != 0 {
+			b.WriteString(schema.SnippetOpen + text[t.start:t.end] + schema.SnippetClose)
+		} else {
+			b.WriteString(text[t.start:t.end])
+		}
+	}
+	if end < len(ts) {
+		b.WriteString("…")
+	}
+	return b.String(), best
+}
+
+// maxSnippetSource is how much of a column a snippet is looked for in, in
+// bytes: the start of a very long page is enough.
+const maxSnippetSource = 64 << 10
+
+// markStripper removes the snippet marks from text.
+var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
+
+// cleanGap is the text between two words of a snippet on one line, without
+// the snippet marks.
+func cleanGap(s string) string {
+	s = markStripper.Replace(s)
+	if strings.TrimSpace(s) == "" {
+		if s == "" {
+			return ""
+		}
+		return " "
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// relatedTerms is how many of a card's words RelatedByText searches.
+const relatedTerms = 12
+
+// RelatedByText returns up to limit cards (10 when limit ≤ 0) related to
+// the newest card of document documentID by their words, best first,
+// never that card itself: its most distinctive words (from its title,
+// keywords, themes and row names, without English and French stop words
+// nor words under four letters, the rarest in the collection first) are
+// searched for, any of them, and the hits ranked by BM25. An unknown
+// document, or one without a card, is an error wrapping
+// [schema.ErrNotFound].
+func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
+	var id int64
+	var cardJSON string
+	err := s.db.QueryRowContext(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
+		documentID).Scan(&id, &cardJSON)
+	if err != nil {
+		return nil, fmt.Errorf("related to %s: %w", documentID, notFound(err))
+	}
+	terms, err := s.distinctiveWords(ctx, decodeIndexed(cardJSON))
+	if err != nil {
+		return nil, fmt.Errorf("related to %s: %w", documentID, err)
+	}
+	if len(terms) == 0 {
+		return []schema.SearchHit{}, nil
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	hits, err := s.search(ctx, matchExpr(terms, "OR"), terms, schema.CardFilter{Limit: limit}, id)
+	if err != nil {
+		return nil, fmt.Errorf("related to %s: %w", documentID, err)
+	}
+	return hits, nil
+}
+
+// distinctiveWords picks the words of c that RelatedByText searches: the
+// rarest in the collection among those another card also holds.
+func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, error) {
+	sources := append(append([]string{c.Title}, c.Keywords...), c.Themes...)
+	for _, r := range c.tables() {
+		sources = append(sources, r.Name)
+	}
+	type candidate struct {
+		word  string
+		cards int
+	}
+	seen := map[string]bool{}
+	var cands []candidate
+	for _, src := range sources {
+		for _, w := range words(src) {
+			if seen[w] || stopWords[w] || utf8.RuneCountInString(w) < 4 || strings.Trim(w, "0123456789") == "" {
+				continue
+			}
+			seen[w] = true
+			var n int
+			err := s.db.QueryRowContext(ctx, `SELECT doc FROM card_search_vocab WHERE term = ?`, w).Scan(&n)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("frequency of %q: %w", w, err)
+			}
+			if n >= 2 { // the card itself and at least one other
+				cands = append(cands, candidate{w, n})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].cards < cands[j].cards })
+	var terms []string
+	for _, c := range cands[:min(len(cands), relatedTerms)] {
+		terms = append(terms, c.word)
+	}
+	return terms, nil
+}
