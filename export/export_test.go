@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -234,5 +235,34 @@ func TestCheckWritableDir(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d entries, want the probe file removed", len(entries))
+	}
+}
+
+func TestAddClosest(t *testing.T) {
+	card := schema.Card{URL: "https://a.example/x", Answer: schema.Answer{Title: "A card", Keywords: []string{"k"}}}
+	js, err := json.Marshal(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := []schema.StoredCard{{DocumentID: "d1", NewCard: schema.NewCard{CardJSON: string(js), Markdown: markdown.Render(card)}}}
+	related := func(_ context.Context, id string) ([]schema.Link, error) {
+		if id != "d1" {
+			t.Errorf("related asked for %q", id)
+		}
+		return []schema.Link{{Label: "Another card", URL: "0123456789abcdef0123456789abcdef"}}, nil
+	}
+	if err := AddClosest(context.Background(), cards, related); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cards[0].Markdown, "## Closest\n\n* [Another card](0123456789abcdef0123456789abcdef)") {
+		t.Errorf("markdown has no Closest list:\n%s", cards[0].Markdown)
+	}
+	back, err := markdown.Parse(cards[0].Markdown)
+	if err != nil || len(back.Closest) != 1 || !strings.Contains(cards[0].CardJSON, `"closest"`) {
+		t.Errorf("closest not kept: %v, %+v, %s", err, back.Closest, cards[0].CardJSON)
+	}
+	failing := func(context.Context, string) ([]schema.Link, error) { return nil, errors.New("boom") }
+	if err := AddClosest(context.Background(), cards, failing); err == nil || !strings.Contains(err.Error(), "d1") {
+		t.Errorf("err = %v, want one naming the card", err)
 	}
 }

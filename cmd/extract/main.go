@@ -101,6 +101,10 @@ func (a *app) rootCommand() *cobra.Command {
 		a.evalCommand(),
 		a.batchCommand(),
 		a.exportCommand(),
+		a.listCommand(),
+		a.showCommand(),
+		a.searchCommand(),
+		a.serveCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root

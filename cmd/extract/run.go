@@ -180,6 +180,7 @@ type runOutput struct {
 	Card       any               `json:"card"`
 	Provenance schema.Provenance `json:"provenance"`
 	Grounding  []schema.Span     `json:"grounding"`
+	Published  time.Time         `json:"published"`
 }
 
 // runInputs runs every input, printing each card as it is made; it goes on
@@ -231,7 +232,7 @@ func (a *app) runInputs(ctx context.Context, r *pipeline.Runner, inputs []string
 func (a *app) printCard(out pipeline.Outcome, i int, asJSON bool) error {
 	if asJSON {
 		b, err := json.Marshal(runOutput{ID: out.Document.ID, Version: out.Version, Card: out.Card,
-			Provenance: out.Provenance, Grounding: out.Spans})
+			Provenance: out.Provenance, Grounding: out.Spans, Published: out.Document.Published()})
 		if err != nil {
 			return fmt.Errorf("encode card: %w", err)
 		}

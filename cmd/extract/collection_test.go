@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// collectionDB makes a database with the offline cards of three local
+// pages: a saved news article (declaring its canonical address and date), a
+// markdown note and a social post.
+func collectionDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "veille.db")
+	for _, page := range []string{
+		filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch", "article.html"),
+		filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch", "note.md"),
+		filepath.Join("..", "..", "pipeline", "extract", "testdata", "extract", "social.html"),
+	} {
+		if _, stderr, code := runExtract(t, "", "run", "--db", db, "--provider", "offline", page); code != exitOK {
+			t.Fatalf("run %s: exit %d: %s", page, code, stderr)
+		}
+	}
+	return db
+}
+
+const articleURL = "https://gazette.example.com/2026/01/heat-pumps"
+
+func TestListCommand(t *testing.T) {
+	db := collectionDB(t)
+	tests := []struct {
+		name  string
+		args  []string
+		lines int
+		first string // what the first line holds
+	}{
+		{"all, newest first", nil, 3, ""},
+		{"since a date", []string{"--since", "2026-02-01"}, 2, ""},
+		{"until a date", []string{"--until", "2026-02-01"}, 1, "Municipal heat pumps"},
+		{"by host", []string{"--host", "www.gazette.example.com"}, 1, "gazette.example.com"},
+		{"by provider", []string{"--provider", "openai"}, 0, ""},
+		{"limit", []string{"--limit", "1"}, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runExtract(t, "", append([]string{"list", "--db", db}, tt.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			lines := nonEmptyLines(stdout)
+			if len(lines) != tt.lines || (tt.first != "" && !strings.Contains(lines[0], tt.first)) {
+				t.Errorf("list %v:\n%s", tt.args, stdout)
+			}
+		})
+	}
+	stdout, _, _ := runExtract(t, "", "list", "--db", db, "--json")
+	for _, line := range nonEmptyLines(stdout) {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("not JSON: %s", line)
+		}
+		for _, k := range []string{"id", "url", "title", "published", "provider"} {
+			if _, ok := v[k]; !ok {
+				t.Errorf("line has no %q: %s", k, line)
+			}
+		}
+	}
+}
+
+func TestShowCommand(t *testing.T) {
+	db := collectionDB(t)
+	ran, _, _ := runExtract(t, "", "run", "--db", db, "--provider", "offline",
+		filepath.Join("..", "..", "pipeline", "fetch", "testdata", "fetch", "article.html"))
+	listed, _, _ := runExtract(t, "", "list", "--db", db, "--json", "--host", "gazette.example.com")
+	var card struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(listed), &card); err != nil || card.Version != 2 {
+		t.Fatalf("listed %q (%v): want the second version", listed, err)
+	}
+	for _, key := range []string{card.ID, articleURL} {
+		shown, stderr, code := runExtract(t, "", "show", "--db", db, key)
+		if code != exitOK || shown != ran {
+			t.Errorf("show %s: exit %d (%s); differs from what run printed:\n%s", key, code, stderr, shown)
+		}
+	}
+	again, _, _ := runExtract(t, "", "list", "--db", db, "--json", "--host", "gazette.example.com")
+	if again != listed {
+		t.Errorf("show made a new version: %s", again)
+	}
+	js, _, _ := runExtract(t, "", "show", "--db", db, "--json", card.ID)
+	var shown map[string]any
+	if err := json.Unmarshal([]byte(js), &shown); err != nil || shown["published"] != "2026-01-14T00:00:00Z" {
+		t.Errorf("show --json = %s (%v), want the page's date as published", js, err)
+	}
+	source, _, _ := runExtract(t, "", "show", "--db", db, "--source", card.ID)
+	if !strings.Contains(source, "[1>") || !strings.Contains(source, "<1]") || !strings.Contains(source, "[1] signals #1") {
+		t.Errorf("show --source marks no evidence:\n%s", source)
+	}
+}
+
+func TestCollectionCommandsBadInput(t *testing.T) {
+	db := collectionDB(t)
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown id", []string{"show", "--db", db, "00000000000000000000000000000000"}, exitFailure, "no card in this database"},
+		{"unknown URL", []string{"show", "--db", db, "https://nowhere.example/x"}, exitFailure, "no card in this database"},
+		{"not an id nor a URL", []string{"show", "--db", db, "::"}, exitFailure, "neither a card ID nor a URL"},
+		{"missing database", []string{"list", "--db", missing}, exitFailure, "no such file"},
+		{"bad --since", []string{"list", "--db", db, "--since", "yesterday"}, exitUsage, `--since "yesterday"`},
+		{"until before since", []string{"list", "--db", db, "--since", "2026-02-01", "--until", "2026-01-01"}, exitUsage, "is not after"},
+		{"bad limit", []string{"search", "--db", db, "--limit", "0", "x"}, exitUsage, "--limit 0"},
+		{"search needs a query", []string{"search", "--db", db}, exitUsage, "accepts 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runExtract(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit %d and one line with %q", code, stderr, stdout, tt.code, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("list created %s", missing)
+	}
+}
+
+func TestSearchCommand(t *testing.T) {
+	db := collectionDB(t)
+	tests := []struct {
+		query string
+		hits  int
+	}{
+		{"heat pumps", 2},
+		{"HEAT PUMP", 2},  // case and plural
+		{"pétition", 1},   // accents fold: the page says "petition"
+		{"percent", 1},    // page text
+		{`"`, 0},          // any input is a query
+		{"-", 0},          // a lone operator
+		{"*", 0},          // a lone wildcard
+		{"heat OR", 0},    // FTS syntax is plain words: "or" is not in the pages
+		{"(pumps)", 2},    // punctuation
+		{"title:heat", 0}, // no column filter
+		{"zzzzzz", 0},     // nothing
+		{strings.Repeat("heat ", 2000), 2},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := runExtract(t, "", "search", "--db", db, "--json", tt.query)
+		if code != exitOK {
+			t.Errorf("search %.20q: exit %d: %s", tt.query, code, stderr)
+			continue
+		}
+		lines := nonEmptyLines(stdout)
+		if len(lines) != tt.hits {
+			t.Errorf("search %.20q: %d hits, want %d:\n%s", tt.query, len(lines), tt.hits, stdout)
+		}
+		if tt.hits == 0 && !strings.Contains(stderr, "no card matches") {
+			t.Errorf("search %.20q: no hit and no message: %q", tt.query, stderr)
+		}
+		for _, l := range lines {
+			var hit struct {
+				ID, URL, Title, Snippet string
+				Score                   float64
+			}
+			if err := json.Unmarshal([]byte(l), &hit); err != nil || hit.ID == "" || hit.Score <= 0 || !strings.Contains(hit.Snippet, "**") {
+				t.Errorf("search %.20q: line %s (%v)", tt.query, l, err)
+			}
+		}
+	}
+}
+
+func TestServeCommand(t *testing.T) {
+	db := collectionDB(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr strings.Builder
+	errw := &lockedWriter{w: &stderr}
+	a := &app{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: errw,
+		getenv: func(string) string { return "" }}
+	go func() { done <- a.run(ctx, []string{"serve", "--db", db, "--addr", addr}) }()
+	var resp *http.Response
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err = http.Get("http://" + addr + "/cards?q=heat"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("serve never answered: %v", err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	marks := 0
+	for sc.Scan() {
+		marks += strings.Count(sc.Text(), "<mark>")
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || marks == 0 || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("GET /cards?q=heat: %s, %d marks, CSP %q", resp.Status, marks, resp.Header.Get("Content-Security-Policy"))
+	}
+	// A second server on the same address: one line naming it.
+	_, errLine, code := runExtract(t, "", "serve", "--db", db, "--addr", addr)
+	if code != exitFailure || !strings.Contains(errLine, "cannot listen on "+addr) {
+		t.Errorf("second serve: exit %d, %q", code, errLine)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		errw.mu.Lock()
+		t.Errorf("serve stopped with exit %d: %s", code, stderr.String())
+		errw.mu.Unlock()
+	}
+}
+
+func TestExportSiteAndClosest(t *testing.T) {
+	db := collectionDB(t)
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, stderr, code := runExtract(t, "", "export", "--db", db, "--format", "site", "-o", dir); code != exitOK {
+		t.Fatalf("export site: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"index.html", "feed.atom", "search.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("site has no %s: %v", f, err)
+		}
+	}
+	md, stderr, code := runExtract(t, "", "export", "--db", db, "--format", "md", "--closest", "2", "-o", "-")
+	if code != exitOK || !strings.Contains(md, "## Closest") {
+		t.Errorf("export --closest: exit %d (%s):\n%s", code, stderr, md)
+	}
+	_, stderr, code = runExtract(t, "", "export", "--db", db, "--format", "csv", "--closest", "2", "-o", "-")
+	if code != exitUsage || !strings.Contains(stderr, "--closest") {
+		t.Errorf("--closest with csv: exit %d, %q", code, stderr)
+	}
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// lockedWriter serialises writes from the goroutines of a running command.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
