@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/veille/veille/schema"
@@ -16,11 +17,14 @@ import (
 // Memory: a float32 index takes 4 bytes a dimension, 614 MB for 100,000
 // cards of 1,536 dimensions (text-embedding-3-small). A quantised index
 // ([NewQuantizedIndex]) stores each component as an int8 with one float32
-// scale per vector: a quarter of the memory (154 MB for the same cards)
-// and of the memory traffic of a ranking, for scores within about 0.01 of
-// the exact cosine, which keeps the neighbours' order except between
-// near-ties. The float32 index is the default: most collections hold a
-// few thousand cards, where memory is no concern and scores are exact.
+// scale per vector: a quarter of the memory (154 MB for the same cards),
+// for scores within about 0.01 of the exact cosine, which keeps the
+// neighbours' order except between near-ties. It is no faster: without
+// SIMD (pure Go, no assembly) a ranking is bound by the multiply-adds, not
+// by memory, and converting each int8 costs what the smaller reads save.
+// The float32 index is the default: most collections hold a few thousand
+// cards, where memory is no concern and scores are exact; quantise past a
+// few hundred thousand cards.
 //
 // An Index is safe for concurrent use.
 type Index struct {
@@ -89,11 +93,12 @@ func (x *Index) Add(e schema.Embedding) error {
 		i = len(x.ids)
 		x.row[e.CardID] = i
 		x.ids = append(x.ids, e.CardID)
+		// The new row is overwritten below: grow without zeroing it.
 		if x.quantized {
-			x.q8 = append(x.q8, make([]int8, x.dim)...)
+			x.q8 = slices.Grow(x.q8, x.dim)[:len(x.q8)+x.dim]
 			x.scales = append(x.scales, 0)
 		} else {
-			x.vecs = append(x.vecs, make([]float32, x.dim)...)
+			x.vecs = slices.Grow(x.vecs, x.dim)[:len(x.vecs)+x.dim]
 		}
 	}
 	if x.quantized {

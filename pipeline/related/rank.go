@@ -27,10 +27,10 @@ func better(a, b Scored) bool {
 // exclude (the query's own card) is never returned, nor candidates whose
 // dimension differs from the query's or whose vector is zero. Neither
 // query nor the candidates need be normalised; Rank computes each
-// candidate's norm as it goes, in one pass with its dot product, and
-// allocates only the result (plus one small heap per worker when it
-// splits a large ranking across cores). For repeated rankings of the same
-// candidates, an [Index] normalises them once.
+// candidate's norm as it goes, in one pass with its dot product. It
+// allocates the normalised query and the result only (and one small heap
+// per worker when it splits a large ranking across cores). For repeated
+// rankings of the same candidates, an [Index] normalises them once.
 //
 // candidates should hold one embedding per document (its newest card
 // version), or older versions of the query's card may be returned.
