@@ -1,6 +1,7 @@
 package related
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -223,6 +224,10 @@ func TestIndex(t *testing.T) {
 	if got, _ := xq.Related(1, 5); !slices.Equal(ids(got), []int64{2, 3}) {
 		t.Errorf("quantised: Related(1) = %v", got)
 	}
+	big := randomEmbeddings(1, maxQuantDim+1, 3)[0]
+	if err := NewQuantizedIndex("m").Add(big); !errors.Is(err, ErrDimension) {
+		t.Errorf("quantised index: Add of %d dimensions = %v, want ErrDimension", len(big.Vector), err)
+	}
 	// BuildIndex skips other models.
 	b, err := BuildIndex("m", []schema.Embedding{emb(1, 1, 0), {CardID: 2, Model: "n", Vector: []float32{1}}}, false)
 	if err != nil || b.Len() != 1 {
@@ -231,4 +236,45 @@ func TestIndex(t *testing.T) {
 	if got := Rank(nil, nil, 0, 3); got != nil || !reflect.DeepEqual(NewIndex("m").Rank([]float32{1}, 0, 3), []Scored(nil)) {
 		t.Errorf("empty rankings: %v", got)
 	}
+}
+
+// TestKernels checks dot, dotNorm and dotQ (SSE on amd64) against the Go
+// kernels, for every length up to 70 and long vectors.
+func TestKernels(t *testing.T) {
+	for _, n := range append(rangeInts(71), 1536, 3072, maxQuantDim) {
+		v := randomEmbeddings(2, max(n, 1), uint64(n)+5)
+		a, b := v[0].Vector[:n], v[1].Vector[:n]
+		close := func(x, y float32) bool { return math.Abs(float64(x-y)) <= 1e-4*(1+math.Abs(float64(y))) }
+		if got, want := dot(a, b), dotGo(a, b); !close(got, want) {
+			t.Errorf("n=%d: dot = %v, dotGo = %v", n, got, want)
+		}
+		qa, qb := make([]int16, n), make([]int8, n)
+		quantizeQuery(a, qa)
+		quantize(b, qb)
+		for i := range qa { // the extremes, where overflow would show
+			if i%3 == 0 || n == maxQuantDim {
+				qa[i], qb[i] = quantMaxQuery, 127
+			}
+		}
+		var want int64
+		for i := range qa {
+			want += int64(qa[i]) * int64(qb[i])
+		}
+		if got, gotGo := dotQ(qa, qb), dotQGo(qa, qb); int64(got) != want || int64(gotGo) != want {
+			t.Errorf("n=%d: dotQ = %d, dotQGo = %d, want %d", n, got, gotGo, want)
+		}
+		d, nn := dotNorm(a, b)
+		wd, wn := dotNormGo(a, b)
+		if !close(d, wd) || !close(nn, wn) {
+			t.Errorf("n=%d: dotNorm = %v, %v; dotNormGo = %v, %v", n, d, nn, wd, wn)
+		}
+	}
+}
+
+func rangeInts(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
