@@ -6,6 +6,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -269,9 +270,19 @@ func ReadFile(path string) ([]schema.NewCard, error) {
 	}
 	c, err := newCard(card, base, mtime)
 	if err != nil {
-		return nil, &FileError{Path: path, Line: 1, Err: err}
+		return nil, &FileError{Path: path, Line: linkLine(b), Err: err}
 	}
 	return []schema.NewCard{c}, nil
+}
+
+// linkLine is the line of a markdown card's external link, else 1 (the
+// title line).
+func linkLine(md []byte) int {
+	i := bytes.Index(md, []byte("__[External link]("))
+	if i < 0 {
+		return 1
+	}
+	return 1 + bytes.Count(md[:i], []byte("\n"))
 }
 
 // lineOf is the line a parse or decode error names, 0 if none.

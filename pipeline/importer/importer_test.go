@@ -182,9 +182,10 @@ func TestReadFileErrors(t *testing.T) {
 			`testdata/bad/malformed.md:9: want a table row of 2 cells framed by pipes, got "| only | two columns | extra |"`},
 		{"testdata/bad/syntax.json", 0,
 			`testdata/bad/syntax.json:4: not a JSON card: invalid character ',' looking for beginning of value`},
+		{"testdata/bad/nolink.md", 0, "testdata/bad/nolink.md:3: want `__[External link](URL)__`, got \"## Summary\""},
 		{"testdata/bad/nourl.json", 0, `testdata/bad/nourl.json:1: card has no URL (its external link)`},
 		{"testdata/bad/badurl.md", 0,
-			`testdata/bad/badurl.md:1: card URL: canonical URL "/just/a/path": not an absolute URL (no scheme)`},
+			`testdata/bad/badurl.md:3: card URL: canonical URL "/just/a/path": not an absolute URL (no scheme)`},
 		{"testdata/bad/published.json", 0,
 			`testdata/bad/published.json:1: field "published" "last tuesday": want an RFC 3339 date-time or a YYYY-MM-DD date`},
 		{"testdata/bad/wrongtype.jsonl", 1,
@@ -220,7 +221,7 @@ func TestImportFailures(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%d", f.Path, f.Line))
 	}
 	want := []string{
-		"testdata/bad/badurl.md:1", "testdata/bad/malformed.md:9", "testdata/bad/nourl.json:1",
+		"testdata/bad/badurl.md:3", "testdata/bad/malformed.md:9", "testdata/bad/nolink.md:3", "testdata/bad/nourl.json:1",
 		"testdata/bad/published.json:1", "testdata/bad/syntax.json:4", "testdata/bad/wrongtype.jsonl:3",
 		"testdata/missing:0",
 	}
@@ -231,8 +232,8 @@ func TestImportFailures(t *testing.T) {
 	if urls := st.urls(); !slices.Equal(urls, []string{"https://example.org/ok", "https://example.com/parsed"}) {
 		t.Errorf("imported %q", urls)
 	}
-	if sum.Files != 7 || sum.New != 2 {
-		t.Errorf("summary = %+v, want 7 files and 2 new cards", sum)
+	if sum.Files != 8 || sum.New != 2 {
+		t.Errorf("summary = %+v, want 8 files and 2 new cards", sum)
 	}
 }
 
