@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -183,26 +182,5 @@ func TestEmbedderErrors(t *testing.T) {
 				t.Errorf("error = %v, want one wrapping %v", err, tt.wantIs)
 			}
 		})
-	}
-}
-
-func TestCheckEmbeddings(t *testing.T) {
-	nan, inf := float32(math.NaN()), float32(math.Inf(1))
-	tests := []struct {
-		n    int
-		vecs [][]float32
-		want string
-	}{
-		{2, [][]float32{{1, 2}, {3, 4}}, ""},
-		{1, [][]float32{{1}, {2}}, "2 vectors for 1 inputs"},
-		{2, [][]float32{{1, nan}, {3, 4}}, "vector 0 has NaN at 1"},
-		{2, [][]float32{{1, 2}, {inf, 4}}, "vector 1 has +Inf at 0"},
-		{2, [][]float32{{1, 2}, {3}}, "vector 1 has dimension 1"},
-	}
-	for _, tt := range tests {
-		err := llm.CheckEmbeddings(tt.n, tt.vecs)
-		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("CheckEmbeddings(%d, %v) = %v, want %q", tt.n, tt.vecs, err, tt.want)
-		}
 	}
 }
