@@ -1,0 +1,414 @@
+// Package importer reads signal cards from files for `extract import`:
+// markdown cards in either layout ([markdown.Parse]) and JSON cards
+// ([schema.CardDecoder]), as printed by `extract parse`, `extract run
+// --json` or `extract export`. It hands each card, with its canonical URL,
+// document ID, date and [schema.ProviderImported] provenance, to a [Store].
+package importer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
+)
+
+// MaxFileSize caps the size of one card file; a larger file is a
+// [FileError].
+const MaxFileSize = 4 << 20
+
+// Store receives the imported cards. The SQLite store implements it; saving
+// the same card twice must not make a new version.
+type Store interface {
+	// ImportCard saves c as the newest version of its document's card
+	// unless that version holds the same card already. It returns the
+	// stored card's ID and version, and whether a version was added.
+	ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error)
+}
+
+// Summary is what [Import] did.
+type Summary struct {
+	// Files counts the card files read, failed ones included.
+	Files int
+	// New counts the cards of documents that had none, Changed the cards
+	// saved as a new version of a document's card, Unchanged the cards
+	// the store held already.
+	New, Changed, Unchanged int
+	// Failures lists the files, or the cards in them, that could not be
+	// read, in the order met.
+	Failures []FileError
+}
+
+// Cards counts the cards handed to the store.
+func (s Summary) Cards() int { return s.New + s.Changed + s.Unchanged }
+
+// FileError is a card file, or a card in it, that could not be read.
+type FileError struct {
+	Path string
+	// Line is the 1-based line at fault, 0 when not known.
+	Line int
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line <= 0 {
+		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	}
+	msg := e.Err.Error()
+	var pe *markdown.ParseError
+	if errors.As(e.Err, &pe) && pe.Line == e.Line {
+		msg = pe.Msg // not "line N: " twice
+	}
+	return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, msg)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// IsCardFile reports whether name has the extension of a card file: .md,
+// .markdown or .txt for markdown, .json or .jsonl for JSON.
+func IsCardFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".md", ".markdown", ".txt", ".json", ".jsonl":
+		return true
+	}
+	return false
+}
+
+// isHidden reports whether a file or folder name is hidden (a dot file).
+func isHidden(name string) bool { return len(name) > 1 && name[0] == '.' && name != ".." }
+
+// Import reads the card files at paths — files, or folders walked
+// recursively, skipping hidden entries, files that are no card file (see
+// [IsCardFile]) and anything that is not a regular file — and saves every
+// card in st. A file that cannot be read or parsed is listed in the
+// summary's Failures and the others are still imported. The error is
+// non-nil only when the import stopped: st failed or ctx was cancelled.
+//
+// Files are read and parsed in a goroutine while st saves the cards
+// already parsed, in path order.
+func Import(ctx context.Context, st Store, paths []string) (Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make(chan fileResult, 64)
+	go func() {
+		defer close(results)
+		walk(ctx, paths, func(r fileResult) bool {
+			select {
+			case results <- r:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	var sum Summary
+	for r := range results {
+		if r.file {
+			sum.Files++
+			continue
+		}
+		if r.err != nil {
+			sum.Failures = append(sum.Failures, *r.err)
+			continue
+		}
+		_, version, changed, err := st.ImportCard(ctx, r.card)
+		switch {
+		case err != nil:
+			return sum, fmt.Errorf("import %s: %w", r.path, err)
+		case !changed:
+			sum.Unchanged++
+		case version <= 1:
+			sum.New++
+		default:
+			sum.Changed++
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, fmt.Errorf("import: %w", err)
+	}
+	return sum, nil
+}
+
+// fileResult is one card read, one failure, or the mark of a file read
+// (file), which comes before the file's cards and failure.
+type fileResult struct {
+	path string
+	file bool
+	card schema.NewCard
+	err  *FileError
+}
+
+// walk reads every card file under paths and calls emit for each card or
+// failure until emit returns false.
+func walk(ctx context.Context, paths []string, emit func(fileResult) bool) {
+	readOne := func(path string) bool {
+		cards, err := ReadFile(path)
+		if !emit(fileResult{path: path, file: true}) {
+			return false
+		}
+		for _, c := range cards { // with a failure, the cards read before it
+			if !emit(fileResult{path: path, card: c}) {
+				return false
+			}
+		}
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				fe = &FileError{Path: path, Err: err}
+			}
+			return emit(fileResult{path: path, err: fe})
+		}
+		return true
+	}
+	for _, root := range paths {
+		if ctx.Err() != nil {
+			return
+		}
+		info, err := os.Stat(root)
+		if err != nil {
+			if !emit(fileResult{path: root, err: &FileError{Path: root, Err: unwrapPath(err)}}) {
+				return
+			}
+			continue
+		}
+		if !info.IsDir() {
+			// A file named on the command line is read whatever its
+			// extension; ReadFile rejects non-regular files.
+			if !readOne(root) {
+				return
+			}
+			continue
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				if !emit(fileResult{path: path, err: &FileError{Path: path, Err: unwrapPath(err)}}) {
+					return fs.SkipAll
+				}
+				return nil
+			}
+			if path != root && isHidden(d.Name()) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !IsCardFile(d.Name()) || !regular(path, d) {
+				return nil
+			}
+			if !readOne(path) {
+				return fs.SkipAll
+			}
+			return nil
+		})
+		if err != nil {
+			return
+		}
+	}
+}
+
+// regular reports whether a folder entry is a regular file or a symbolic
+// link to one; links to folders are not followed.
+func regular(path string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// ReadFile reads the cards of one file: one markdown card, or JSON cards
+// (one object, an array of them, or a stream of objects such as JSON
+// lines), by the file's extension (.json and .jsonl are JSON, anything else
+// markdown). The cards read before a fault are returned with a
+// *[FileError].
+func ReadFile(path string) ([]schema.NewCard, error) {
+	b, mtime, err := readCapped(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	base := filepath.Base(path)
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".jsonl":
+		var out []schema.NewCard
+		err := decodeJSONCards(b, func(line int, card schema.Card, published time.Time) error {
+			if published.IsZero() {
+				published = mtime
+			}
+			c, err := newCard(card, base, published)
+			if err != nil {
+				return &FileError{Path: path, Line: line, Err: err}
+			}
+			out = append(out, c)
+			return nil
+		})
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				err = &FileError{Path: path, Line: lineOf(err), Err: err}
+			}
+			return out, err
+		}
+		return out, nil
+	}
+	card, err := markdown.Parse(string(b))
+	if err != nil {
+		return nil, &FileError{Path: path, Line: lineOf(err), Err: err}
+	}
+	c, err := newCard(card, base, mtime)
+	if err != nil {
+		return nil, &FileError{Path: path, Line: linkLine(b), Err: err}
+	}
+	return []schema.NewCard{c}, nil
+}
+
+// linkLine is the line of a markdown card's external link, else 1 (the
+// title line).
+func linkLine(md []byte) int {
+	i := bytes.Index(md, []byte("__[External link]("))
+	if i < 0 {
+		return 1
+	}
+	return 1 + bytes.Count(md[:i], []byte("\n"))
+}
+
+// lineOf is the line a parse or decode error names, 0 if none.
+func lineOf(err error) int {
+	var pe *markdown.ParseError
+	var de *schema.DecodeError
+	var le *lineError
+	switch {
+	case errors.As(err, &le):
+		return le.line
+	case errors.As(err, &pe):
+		return pe.Line
+	case errors.As(err, &de):
+		return de.Line
+	}
+	return 0
+}
+
+// readCapped reads a regular file of at most MaxFileSize bytes and returns
+// its modification time.
+func readCapped(path string) ([]byte, time.Time, error) {
+	// Stat before opening: opening a named pipe would wait for a writer.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, time.Time{}, unwrapPath(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, time.Time{}, fmt.Errorf("not a regular file but %s", kindOf(info.Mode()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, time.Time{}, unwrapPath(err)
+	}
+	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, time.Time{}, unwrapPath(err)
+	}
+	if !info.Mode().IsRegular() { // replaced since
+		return nil, time.Time{}, fmt.Errorf("not a regular file but %s", kindOf(info.Mode()))
+	}
+	if info.Size() > MaxFileSize {
+		return nil, time.Time{}, fmt.Errorf("file too large: %d bytes, the limit is %d", info.Size(), MaxFileSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, time.Time{}, unwrapPath(err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, time.Time{}, fmt.Errorf("file too large: over %d bytes", MaxFileSize)
+	}
+	return b, info.ModTime().UTC(), nil
+}
+
+// unwrapPath drops the *fs.PathError around err: the caller names the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// newCard is the NewCard to import for card, read from a file named base.
+func newCard(card schema.Card, base string, published time.Time) (schema.NewCard, error) {
+	if strings.TrimSpace(card.URL) == "" {
+		return schema.NewCard{}, errors.New("card has no URL (its external link)")
+	}
+	canonical, err := schema.CanonicalURL(card.URL)
+	if err != nil {
+		return schema.NewCard{}, fmt.Errorf("card URL: %w", err)
+	}
+	cardJSON, err := encodeCard(card)
+	if err != nil {
+		return schema.NewCard{}, fmt.Errorf("encode card: %w", err)
+	}
+	return schema.NewCard{
+		DocumentID: schema.DocumentID(canonical),
+		URL:        canonical,
+		CardJSON:   cardJSON,
+		Markdown:   markdown.Render(card),
+		RawJSON:    "{}",
+		Provenance: schema.Provenance{Provider: schema.ProviderImported, Model: base},
+		Spans:      ungrounded(card.Answer),
+		Published:  published,
+	}, nil
+}
+
+// ungrounded is one ungrounded span per row of a, in table order: an
+// imported card comes without its page text, so no evidence is located,
+// but its rows are counted.
+func ungrounded(a schema.Answer) []schema.Span {
+	n := len(a.Signals)
+	tables := a.RowTables()
+	for _, t := range tables {
+		n += len(*t.Rows)
+	}
+	if n == 0 {
+		return nil
+	}
+	spans := make([]schema.Span, 0, n)
+	add := func(section string, i int, name, evidence string) {
+		spans = append(spans, schema.Span{Section: section, Row: i, Name: name, Evidence: evidence,
+			Start: -1, End: -1, Method: schema.GroundNone})
+	}
+	for i, s := range a.Signals {
+		add("signals", i, s.Name, s.Evidence)
+	}
+	for _, t := range tables {
+		for i, r := range *t.Rows {
+			add(t.Key, i, r.Name, r.Evidence)
+		}
+	}
+	return spans
+}
+
+// kindOf names the kind of a file that is not a regular one.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}

@@ -1,0 +1,46 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/schema"
+)
+
+// nopStore accepts every card.
+type nopStore struct{}
+
+func (nopStore) ImportCard(context.Context, schema.NewCard) (int64, int, bool, error) {
+	return 1, 1, true, nil
+}
+
+// BenchmarkImport imports 1,000 markdown cards of the full layout and
+// reports cards per second (the store does nothing).
+func BenchmarkImport(b *testing.B) {
+	src, err := os.ReadFile("testdata/cards/current.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	const n = 1000
+	for i := range n {
+		card := strings.Replace(string(src), "green-roofs?utm", fmt.Sprintf("green-roofs-%d?utm", i), 1)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.md", i)), []byte(card), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		sum, err := Import(context.Background(), nopStore{}, []string{dir})
+		if err != nil || sum.New != n {
+			b.Fatalf("summary %+v, error %v", sum, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "cards/s")
+}

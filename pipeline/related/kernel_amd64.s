@@ -1,0 +1,137 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dotSSE(a, b *float32, n int) float32
+TEXT ·dotSSE(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ n+16(FP), CX
+	XORPS X0, X0
+	XORPS X1, X1
+	XORPS X2, X2
+	XORPS X3, X3
+
+dotloop:
+	TESTQ CX, CX
+	JEQ   dotdone
+	MOVUPS 0(SI), X4
+	MOVUPS 0(DI), X5
+	MULPS  X5, X4
+	ADDPS  X4, X0
+	MOVUPS 16(SI), X6
+	MOVUPS 16(DI), X7
+	MULPS  X7, X6
+	ADDPS  X6, X1
+	MOVUPS 32(SI), X8
+	MOVUPS 32(DI), X9
+	MULPS  X9, X8
+	ADDPS  X8, X2
+	MOVUPS 48(SI), X10
+	MOVUPS 48(DI), X11
+	MULPS  X11, X10
+	ADDPS  X10, X3
+	ADDQ   $64, SI
+	ADDQ   $64, DI
+	SUBQ   $16, CX
+	JMP    dotloop
+
+dotdone:
+	ADDPS  X1, X0
+	ADDPS  X3, X2
+	ADDPS  X2, X0
+	MOVAPS X0, X1
+	SHUFPS $0x4E, X1, X1
+	ADDPS  X1, X0
+	MOVAPS X0, X1
+	SHUFPS $0xB1, X1, X1
+	ADDPS  X1, X0
+	MOVSS  X0, ret+24(FP)
+	RET
+
+// func dotNormSSE(q, v *float32, n int) (d, nn float32)
+TEXT ·dotNormSSE(SB), NOSPLIT, $0-32
+	MOVQ q+0(FP), SI
+	MOVQ v+8(FP), DI
+	MOVQ n+16(FP), CX
+	XORPS X0, X0
+	XORPS X1, X1
+	XORPS X2, X2
+	XORPS X3, X3
+
+normloop:
+	TESTQ CX, CX
+	JEQ   normdone
+	MOVUPS 0(DI), X4
+	MOVUPS 0(SI), X5
+	MULPS  X4, X5
+	ADDPS  X5, X0
+	MULPS  X4, X4
+	ADDPS  X4, X2
+	MOVUPS 16(DI), X6
+	MOVUPS 16(SI), X7
+	MULPS  X6, X7
+	ADDPS  X7, X1
+	MULPS  X6, X6
+	ADDPS  X6, X3
+	ADDQ   $32, SI
+	ADDQ   $32, DI
+	SUBQ   $8, CX
+	JMP    normloop
+
+normdone:
+	ADDPS  X1, X0
+	ADDPS  X3, X2
+	MOVAPS X0, X1
+	SHUFPS $0x4E, X1, X1
+	ADDPS  X1, X0
+	MOVAPS X0, X1
+	SHUFPS $0xB1, X1, X1
+	ADDPS  X1, X0
+	MOVSS  X0, d+24(FP)
+	MOVAPS X2, X3
+	SHUFPS $0x4E, X3, X3
+	ADDPS  X3, X2
+	MOVAPS X2, X3
+	SHUFPS $0xB1, X3, X3
+	ADDPS  X3, X2
+	MOVSS  X2, nn+28(FP)
+	RET
+
+// func dotQSSE(q *int16, c *int8, n int) int32
+TEXT ·dotQSSE(SB), NOSPLIT, $0-28
+	MOVQ q+0(FP), SI
+	MOVQ c+8(FP), DI
+	MOVQ n+16(FP), CX
+	PXOR X0, X0
+	PXOR X1, X1
+
+qloop:
+	TESTQ CX, CX
+	JEQ   qdone
+	MOVOU     0(DI), X2
+	MOVO      X2, X3
+	PUNPCKLBW X2, X2
+	PSRAW     $8, X2
+	PUNPCKHBW X3, X3
+	PSRAW     $8, X3
+	MOVOU     0(SI), X4
+	MOVOU     16(SI), X5
+	PMADDWL   X4, X2
+	PMADDWL   X5, X3
+	PADDL     X2, X0
+	PADDL     X3, X1
+	ADDQ      $32, SI
+	ADDQ      $16, DI
+	SUBQ      $16, CX
+	JMP       qloop
+
+qdone:
+	PADDL  X1, X0
+	PSHUFL $0x4E, X0, X1
+	PADDL  X1, X0
+	PSHUFL $0xB1, X0, X1
+	PADDL  X1, X0
+	MOVQ   X0, AX
+	MOVL   AX, ret+24(FP)
+	RET
