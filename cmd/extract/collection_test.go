@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,4 +272,90 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+func TestImportCommand(t *testing.T) {
+	src := collectionDB(t)
+	cards := t.TempDir()
+	if _, stderr, code := runExtract(t, "", "export", "--db", src, "--format", "md", "-o", cards); code != exitOK {
+		t.Fatalf("export: %s", stderr)
+	}
+	jsonCard := `{"url": "https://b.example/post", "title": "A JSON card", "published": "2025-03-04", "keywords": ["k"]}`
+	if err := os.WriteFile(filepath.Join(cards, "b.json"), []byte(jsonCard), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cards, "broken.md"), []byte("# __T__\n\nnot a link line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "imported.db")
+	stdout, stderr, code := runExtract(t, "", "import", "--db", db, cards)
+	if code != exitFailure || !strings.Contains(stdout, "4 cards: 4 new") ||
+		!strings.Contains(stderr, "broken.md:3:") || strings.Count(stderr, "\n") != 2 {
+		t.Fatalf("first import: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	stdout, _, _ = runExtract(t, "", "import", "--db", db, cards)
+	if !strings.Contains(stdout, "4 cards: 0 new, 0 new versions, 4 unchanged") {
+		t.Errorf("second import changed something: %s", stdout)
+	}
+	listed, _, _ := runExtract(t, "", "list", "--db", db, "--json", "--host", "b.example")
+	if !strings.Contains(listed, `"published":"2025-03-04T00:00:00Z"`) || !strings.Contains(listed, `"provider":"imported"`) {
+		t.Errorf("imported JSON card: %s", listed)
+	}
+}
+
+func TestRelatedCommand(t *testing.T) {
+	db := collectionDB(t)
+	stdout, stderr, code := runExtract(t, "", "related", "--db", db, "--json", articleURL)
+	if code != exitOK || !strings.Contains(stderr, "offline text similarity") {
+		t.Fatalf("offline related: exit %d: %s", code, stderr)
+	}
+	for _, l := range nonEmptyLines(stdout) {
+		if strings.Contains(l, "gazette.example.com") {
+			t.Errorf("related lists the card itself: %s", l)
+		}
+	}
+	// With embeddings from a fake OpenAI-compatible server: one vector a
+	// card, the closest being the card whose text shares the most words.
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model string   `json:"model"`
+			Input []string `json:"input"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || r.URL.Path != "/v1/embeddings" ||
+			req.Model != "text-embedding-3-small" || r.Header.Get("Authorization") != "Bearer k" {
+			t.Errorf("request %s %+v (%v)", r.URL.Path, req, err)
+		}
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		type item struct {
+			Index     int       `json:"index"`
+			Embedding []float32 `json:"embedding"`
+		}
+		var data []item
+		for i, text := range req.Input {
+			heat := float32(strings.Count(strings.ToLower(text), "heat"))
+			data = append(data, item{i, []float32{1, heat, float32(len(text) % 7)}})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": req.Model})
+	}))
+	defer srv.Close()
+	env := map[string]string{"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": srv.URL + "/v1"}
+	a := &app{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &strings.Builder{},
+		getenv: func(k string) string { return env[k] }}
+	for run := 0; run < 2; run++ {
+		out := &strings.Builder{}
+		a.stdout = out
+		if code := a.run(context.Background(), []string{"related", "--db", db, "--json", articleURL}); code != exitOK {
+			t.Fatalf("related with embeddings: exit %d: %s", code, a.stderr)
+		}
+		if lines := nonEmptyLines(out.String()); len(lines) != 2 {
+			t.Errorf("run %d: %d related cards, want the 2 others:\n%s", run, len(lines), out)
+		}
+	}
+	if requests != 1 {
+		t.Errorf("%d embeddings requests for two runs, want 1: each card is embedded once", requests)
+	}
 }

@@ -105,6 +105,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.showCommand(),
 		a.searchCommand(),
 		a.serveCommand(),
+		a.importCommand(),
+		a.relatedCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root

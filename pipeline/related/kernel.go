@@ -2,14 +2,12 @@ package related
 
 import "math"
 
-// The kernels of a ranking, in Go. On amd64, kernel_amd64.s computes dot,
-// dotNorm and dotQ with SSE2 (baseline on amd64, no CPU check needed),
-// four to eight components per instruction; elsewhere, or with the purego
-// build tag, they are these functions.
+// The kernels of a ranking: dot products written with several
+// accumulators so that the CPU overlaps the additions.
 
-// dotGo is the dot product of a and b, which have the same length. Eight
+// dot is the dot product of a and b, which have the same length. Eight
 // accumulators let the CPU overlap the additions.
-func dotGo(a, b []float32) float32 {
+func dot(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	i := 0
@@ -30,9 +28,9 @@ func dotGo(a, b []float32) float32 {
 	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }
 
-// dotNormGo is the dot product of q and v and the squared norm of v, in one
+// dotNorm is the dot product of q and v and the squared norm of v, in one
 // pass; v has q's length.
-func dotNormGo(q, v []float32) (d, n float32) {
+func dotNorm(q, v []float32) (d, n float32) {
 	v = v[:len(q)]
 	var d0, d1, d2, d3, n0, n1, n2, n3 float32
 	i := 0
@@ -83,8 +81,8 @@ func quantizeQuery(q []float32, dst []int16) float32 {
 	return m / quantMaxQuery
 }
 
-// dotQGo is the dot product of int16 and int8 vectors of the same length.
-func dotQGo(q []int16, c []int8) int32 {
+// dotQ is the dot product of int16 and int8 vectors of the same length.
+func dotQ(q []int16, c []int8) int32 {
 	c = c[:len(q)]
 	var s0, s1, s2, s3 int32
 	i := 0
