@@ -8,8 +8,15 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/veille/veille/eval"
+	"github.com/veille/veille/pipeline"
+	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/pipeline/importer"
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/related"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/sqlite"
+	"github.com/veille/veille/web"
 )
 
 // addDBFlag gives a command the --db flag every store-touching command takes.
@@ -65,3 +72,17 @@ func storePath(path string) (string, error) {
 	}
 	return path, nil
 }
+
+// The SQLite store is every consumer's store.
+var (
+	_ pipeline.DocumentStore = (*sqlite.Store)(nil)
+	_ pipeline.CardStore     = (*sqlite.Store)(nil)
+	_ llm.ResponseCache      = (*sqlite.Store)(nil)
+	_ batch.Store            = (*sqlite.Store)(nil)
+	_ importer.Store         = (*sqlite.Store)(nil)
+	_ related.Store          = (*sqlite.Store)(nil)
+	_ eval.CardSource        = (*sqlite.Store)(nil)
+	_ eval.RunStore          = (*sqlite.Store)(nil)
+	_ eval.DocumentStore     = (*sqlite.Store)(nil)
+	_ web.Collection         = (*sqlite.Store)(nil)
+)
