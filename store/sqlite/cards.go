@@ -73,11 +73,7 @@ func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, ve
 			return 0, 0, fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
 		}
 	}
-	ic := decodeIndexed(c.CardJSON)
-	if err := setDerived(ctx, tx, id, c.URL, ic); err != nil {
-		return 0, 0, err
-	}
-	if err := indexLatest(ctx, tx, old, id, c.DocumentID, ic); err != nil {
+	if err := indexLatest(ctx, tx, old, id, c.DocumentID, c.URL, decodeIndexed(c.CardJSON)); err != nil {
 		return 0, 0, err
 	}
 	return id, version, nil

@@ -10,14 +10,16 @@ import (
 )
 
 // This file is the collection's read side: listing, counting and faceting
-// the newest card version of each document (cards.latest = 1).
+// the newest card version of each document, through its row of the narrow
+// table card_latest (alias c).
 
 // defaultLimit is the number of cards a listing or a search returns when
 // the filter's Limit is 0.
 const defaultLimit = 50
 
-// summaryColumns are the columns of cards (alias c) scanSummary reads.
-const summaryColumns = `c.document_id, c.id, c.version, c.url, c.title, c.published, c.host, c.category,
+// summaryColumns are the columns of card_latest (alias c) scanSummary
+// reads.
+const summaryColumns = `c.document_id, c.card_id, c.version, c.url, c.title, c.published, c.host, c.category,
 	c.type, c.provider, c.model, c.origin_url, c.rows_total, c.rows_grounded`
 
 // scanSummary reads one row starting with summaryColumns, then extra.
@@ -46,13 +48,17 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
-func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return "1"
+	}
+	return strings.Join(w.conds, " AND ")
+}
 
-// filterWhere is the selection of f over cards c (its newest versions),
-// without order nor pagination.
+// filterWhere is the selection of f over card_latest c, without order nor
+// pagination; its String is "1" when f selects everything.
 func filterWhere(f schema.CardFilter) *where {
 	w := &where{}
-	w.add("c.latest = 1")
 	if !f.Since.IsZero() {
 		w.add("c.published >= ?", formatPublished(f.Since))
 	}
@@ -75,14 +81,14 @@ func filterWhere(f schema.CardFilter) *where {
 	}
 	for _, tag := range []struct{ kind, value string }{{"theme", f.Theme}, {"keyword", f.Keyword}} {
 		if v := tagValue(tag.value); v != "" {
-			w.add(`EXISTS (SELECT 1 FROM card_tags t WHERE t.kind = ? AND t.value = ? AND t.card_id = c.id)`,
+			w.add(`EXISTS (SELECT 1 FROM card_tags t WHERE t.kind = ? AND t.value = ? AND t.card_id = c.card_id)`,
 				tag.kind, v)
 		}
 	}
 	return w
 }
 
-// orderBy is the ORDER BY clause of f.Sort over cards c; relevance is the
+// orderBy is the ORDER BY clause of f.Sort over card_latest c; relevance is the
 // order when Sort is empty ("" for the newest first).
 func orderBy(sort, relevance string) (string, error) {
 	switch sort {
@@ -92,11 +98,11 @@ func orderBy(sort, relevance string) (string, error) {
 		}
 		fallthrough
 	case schema.SortNewest:
-		return "c.published DESC, c.id DESC", nil
+		return "c.published DESC, c.card_id DESC", nil
 	case schema.SortOldest:
-		return "c.published, c.id", nil
+		return "c.published, c.card_id", nil
 	case schema.SortTitle:
-		return "c.title COLLATE NOCASE, c.id", nil
+		return "c.title COLLATE NOCASE, c.card_id", nil
 	}
 	return "", fmt.Errorf("unknown sort order %q (want %s, %s or %s)", sort, schema.SortNewest, schema.SortOldest,
 		schema.SortTitle)
@@ -121,7 +127,7 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 	}
 	w := filterWhere(f)
 	limit, offset := page(f)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM cards c WHERE `+w.String()+
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list cards: %w", err)
@@ -146,13 +152,14 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 func (s *Store) CountCards(ctx context.Context, f schema.CardFilter) (int, error) {
 	w := filterWhere(f)
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cards c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count cards: %w", err)
 	}
 	return n, nil
 }
 
-// facetColumns maps the facets kept in a column of cards to that column.
+// facetColumns maps the facets kept in a column of card_latest to that
+// column.
 var facetColumns = map[string]string{
 	schema.FacetCategory: "c.category",
 	schema.FacetType:     "c.type",
@@ -173,15 +180,20 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 	var args []any
 	switch facet {
 	case schema.FacetTheme, schema.FacetKeyword:
-		query = `SELECT tf.value, count(*) FROM card_tags tf JOIN cards c ON c.id = tf.card_id
-			WHERE tf.kind = ? AND ` + w.String() + ` GROUP BY tf.value`
+		if len(w.conds) == 0 { // card_tags holds the newest cards' tags only
+			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? GROUP BY value`, []any{facet}
+			break
+		}
+		// The selection first (CROSS JOIN keeps that order), then its tags.
+		query = `SELECT tf.value, count(*) FROM card_latest c CROSS JOIN card_tags tf
+			ON tf.card_id = c.card_id AND tf.kind = ? WHERE ` + w.String() + ` GROUP BY tf.value`
 		args = append([]any{facet}, w.args...)
 	default:
 		column, ok := facetColumns[facet]
 		if !ok {
 			return nil, fmt.Errorf("facet %q: unknown facet", facet)
 		}
-		query = `SELECT ` + column + ` AS v, count(*) FROM cards c WHERE ` + w.String() +
+		query = `SELECT ` + column + ` AS v, count(*) FROM card_latest c WHERE ` + w.String() +
 			` AND v IS NOT NULL AND v != '' GROUP BY v`
 		args = w.args
 	}

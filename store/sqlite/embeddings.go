@@ -54,7 +54,7 @@ func checkEmbedding(e schema.Embedding) error {
 // document that has one, by card id.
 func (s *Store) Embeddings(ctx context.Context, model string) ([]schema.Embedding, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.card_id, e.dim, e.vector FROM card_embeddings e
-		JOIN cards c ON c.id = e.card_id WHERE e.model = ? AND c.latest = 1 ORDER BY e.card_id`, model)
+		JOIN card_latest c ON c.card_id = e.card_id WHERE e.model = ? ORDER BY e.card_id`, model)
 	if err != nil {
 		return nil, fmt.Errorf("embeddings of %s: %w", model, err)
 	}

@@ -11,10 +11,9 @@ import (
 	"time"
 )
 
-// This file keeps the data derived from each card in step with it: the
-// denormalised columns of cards (title, host, category, type, origin_url),
-// the latest flag, the card's themes and keywords (card_tags) and its row
-// of the full-text index (card_search).
+// This file keeps the data derived from each document's newest card in
+// step with it: its row of the listing (card_latest), its themes and
+// keywords (card_tags) and its row of the full-text index (card_search).
 
 // indexVersion is the version of the derived data's rules (the folding of
 // fold.go, the columns indexed). Open rebuilds the derived data when the
@@ -110,21 +109,26 @@ func hostOf(raw string) string {
 // lower-cased.
 func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// setDerived fills the denormalised columns of card id from its JSON and
-// URL.
-func setDerived(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c indexedCard) error {
-	_, err := tx.ExecContext(ctx, `UPDATE cards SET title = ?, host = ?, category = ?, type = ?, origin_url = ?
-		WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
+// setLatest makes card id its document's row of card_latest (replacing the
+// previous card's), with the columns derived from its JSON and URL.
+func setLatest(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c indexedCard) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
+		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded)
+		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded
+		FROM cards WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
 	if err != nil {
-		return fmt.Errorf("card %d columns: %w", id, err)
+		return fmt.Errorf("list card %d: %w", id, err)
 	}
 	return nil
 }
 
-// indexLatest makes card id the indexed card of its document: its tags and
-// its full-text row, with the document's text. It removes those of the
-// document's previous card, old (0: none).
-func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID string, c indexedCard) error {
+// indexLatest makes card id the listed and indexed card of its document:
+// its listing row, its tags and its full-text row, with the document's
+// text. It removes those of the document's previous card, old (0: none).
+func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID, pageURL string, c indexedCard) error {
+	if err := setLatest(ctx, tx, id, pageURL, c); err != nil {
+		return err
+	}
 	if old != 0 {
 		if err := unindex(ctx, tx, old); err != nil {
 			return err
@@ -207,7 +211,7 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 		return nil
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM card_tags`, `DELETE FROM card_search`} {
+		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -239,17 +243,16 @@ func rebuildBatch(ctx context.Context, tx *sql.Tx, after int64, n int) (int64, e
 	type card struct {
 		id                  int64
 		documentID, url, js string
-		latest              bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, url, card_json, latest FROM cards
-		WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, url, card_json FROM cards
+		WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return after, err
 	}
 	var cards []card
 	for rows.Next() {
 		var c card
-		if err := rows.Scan(&c.id, &c.documentID, &c.url, &c.js, &c.latest); err != nil {
+		if err := rows.Scan(&c.id, &c.documentID, &c.url, &c.js); err != nil {
 			rows.Close()
 			return after, err
 		}
@@ -260,14 +263,8 @@ func rebuildBatch(ctx context.Context, tx *sql.Tx, after int64, n int) (int64, e
 	}
 	last := after
 	for _, c := range cards {
-		ic := decodeIndexed(c.js)
-		if err := setDerived(ctx, tx, c.id, c.url, ic); err != nil {
+		if err := indexLatest(ctx, tx, 0, c.id, c.documentID, c.url, decodeIndexed(c.js)); err != nil {
 			return after, err
-		}
-		if c.latest {
-			if err := indexLatest(ctx, tx, 0, c.id, c.documentID, ic); err != nil {
-				return after, err
-			}
 		}
 		last = c.id
 	}

@@ -88,18 +88,18 @@ func clipQuery(q string) string {
 // search runs the FTS5 query match over the cards f selects, leaving out
 // card exclude, and cuts each hit's snippet around terms.
 func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
-	order, err := orderBy(f.Sort, "score DESC, c.id")
+	order, err := orderBy(f.Sort, "score DESC, c.card_id")
 	if err != nil {
 		return nil, err
 	}
 	w := filterWhere(f)
 	if exclude != 0 {
-		w.add("c.id != ?", exclude)
+		w.add("c.card_id != ?", exclude)
 	}
 	limit, offset := page(f)
 	args := append(append([]any{match}, w.args...), limit, offset)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
-		FROM card_search JOIN cards c ON c.id = card_search.rowid
+		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
 		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err

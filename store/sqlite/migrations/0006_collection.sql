@@ -14,31 +14,42 @@ UPDATE cards SET published = COALESCE(
     strftime('%Y-%m-%dT%H:%M:%SZ', created_at),
     '');
 
--- 1 on the newest version of each document's card, 0 on older ones: the
--- listings read "WHERE latest = 1" through the partial indexes below
--- instead of grouping versions.
+-- 1 on the newest version of each document's card, 0 on older ones, so
+-- that "the newest version" needs no grouping of versions.
 ALTER TABLE cards ADD COLUMN latest INTEGER NOT NULL DEFAULT 0;
 UPDATE cards SET latest = 1
     WHERE version = (SELECT MAX(c.version) FROM cards c WHERE c.document_id = cards.document_id);
 
--- Denormalised from card_json and url for listings and facets. They are
--- filled by the program (see index.go), not here: the store rebuilds its
--- derived data (these columns, card_tags, card_search) when the meta row
+-- The listing: one narrow row per document, for its newest card, with
+-- the columns listings, filters and facets read (denormalised from cards,
+-- its card_json and url), so that they never read the wide cards rows. It
+-- is filled by the program (see index.go), not here: the store rebuilds its
+-- derived data (card_latest, card_tags, card_search) when the meta row
 -- 'search_index' does not hold the current index version, which is the
 -- case right after this migration.
-ALTER TABLE cards ADD COLUMN title TEXT NOT NULL DEFAULT '';
-ALTER TABLE cards ADD COLUMN host TEXT NOT NULL DEFAULT '';       -- the URL's host without "www."
-ALTER TABLE cards ADD COLUMN category TEXT NOT NULL DEFAULT '';
-ALTER TABLE cards ADD COLUMN type TEXT NOT NULL DEFAULT '';
-ALTER TABLE cards ADD COLUMN origin_url TEXT NOT NULL DEFAULT '';
-
-CREATE INDEX cards_latest_published ON cards (published, id) WHERE latest = 1;
-CREATE INDEX cards_latest_title ON cards (title COLLATE NOCASE, id) WHERE latest = 1;
-CREATE INDEX cards_latest_category ON cards (category, published) WHERE latest = 1;
-CREATE INDEX cards_latest_type ON cards (type, published) WHERE latest = 1;
-CREATE INDEX cards_latest_host ON cards (host, published) WHERE latest = 1;
-CREATE INDEX cards_latest_provider ON cards (provider, published) WHERE latest = 1;
-CREATE INDEX cards_latest_origin ON cards (origin_url, published) WHERE latest = 1;
+CREATE TABLE card_latest (
+    card_id        INTEGER PRIMARY KEY REFERENCES cards(id) ON DELETE CASCADE,
+    document_id    TEXT    NOT NULL UNIQUE,
+    version        INTEGER NOT NULL,
+    url            TEXT    NOT NULL,
+    title          TEXT    NOT NULL,
+    published      TEXT    NOT NULL,   -- as cards.published
+    host           TEXT    NOT NULL,   -- the URL's host without "www."
+    category       TEXT    NOT NULL,
+    type           TEXT    NOT NULL,
+    provider       TEXT    NOT NULL,
+    model          TEXT    NOT NULL,
+    origin_url     TEXT    NOT NULL,   -- the card's origin (digest or feed), if any
+    rows_total     INTEGER NOT NULL,
+    rows_grounded  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX card_latest_published ON card_latest (published, card_id);
+CREATE INDEX card_latest_title ON card_latest (title COLLATE NOCASE, card_id);
+CREATE INDEX card_latest_category ON card_latest (category, published);
+CREATE INDEX card_latest_type ON card_latest (type, published);
+CREATE INDEX card_latest_host ON card_latest (host, published);
+CREATE INDEX card_latest_provider ON card_latest (provider, published);
+CREATE INDEX card_latest_origin ON card_latest (origin_url, published);
 CREATE INDEX cards_latest_document ON cards (document_id) WHERE latest = 1;
 
 -- The themes and keywords of each document's newest card, lower-cased.
