@@ -10,6 +10,14 @@ import "time"
 // `extract import`; its Model is the file's name.
 const ProviderImported = "imported"
 
+// ImportResult is what storing one imported card did: the card version
+// now newest, and whether it was added (false: the same card was stored).
+type ImportResult struct {
+	CardID  int64
+	Version int
+	Changed bool
+}
+
 // CardFilter selects cards of the collection: the newest version of each
 // document's card. Zero fields select everything.
 type CardFilter struct {

@@ -40,7 +40,7 @@ and the exit status is 1.`,
 				return fmt.Errorf("import: %w", err)
 			}
 			if len(sum.Failures) > 0 {
-				return fmt.Errorf("import: %d of %d files or cards failed", len(sum.Failures), sum.Files)
+				return fmt.Errorf("import: %d failed (listed above)", len(sum.Failures))
 			}
 			return nil
 		},

@@ -10,7 +10,7 @@ import (
 
 // runExtract runs one extract command line in-process with the given
 // standard input and returns its output and exit status.
-func runExtract(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+func runExtract(t testing.TB, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{

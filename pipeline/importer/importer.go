@@ -21,18 +21,26 @@ import (
 	"github.com/veille/veille/schema/markdown"
 )
 
-// MaxFileSize caps the size of one card file; a larger file is a
-// [FileError].
-const MaxFileSize = 4 << 20
+// MaxFileSize caps the size of one markdown card file, and
+// MaxJSONFileSize that of a JSON file, which may hold a whole exported
+// collection; a larger file is a [FileError].
+const (
+	MaxFileSize     = 4 << 20
+	MaxJSONFileSize = 512 << 20
+)
 
 // Store receives the imported cards. The SQLite store implements it; saving
 // the same card twice must not make a new version.
 type Store interface {
-	// ImportCard saves c as the newest version of its document's card
-	// unless that version holds the same card already. It returns the
-	// stored card's ID and version, and whether a version was added.
-	ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error)
+	// ImportCards saves each card as the newest version of its document's
+	// card, unless that version holds the same card already, all in one
+	// transaction. It returns, for each card, the stored card's ID and
+	// version, and whether a version was added.
+	ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error)
 }
+
+// batchSize is how many cards [Import] hands to the store at once.
+const batchSize = 500
 
 // Summary is what [Import] did.
 type Summary struct {
@@ -45,6 +53,18 @@ type Summary struct {
 	// Failures lists the files, or the cards in them, that could not be
 	// read, in the order met.
 	Failures []FileError
+}
+
+// count adds what storing one card did.
+func (s *Summary) count(r schema.ImportResult) {
+	switch {
+	case !r.Changed:
+		s.Unchanged++
+	case r.Version <= 1:
+		s.New++
+	default:
+		s.Changed++
+	}
 }
 
 // Cards counts the cards handed to the store.
@@ -110,26 +130,42 @@ func Import(ctx context.Context, st Store, paths []string) (Summary, error) {
 		})
 	}()
 	var sum Summary
+	var batch []fileResult
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		cards := make([]schema.NewCard, len(batch))
+		for i, r := range batch {
+			cards[i] = r.card
+		}
+		results, err := st.ImportCards(ctx, cards)
+		if err != nil {
+			return fmt.Errorf("import %s to %s: %w", batch[0].path, batch[len(batch)-1].path, err)
+		}
+		for _, r := range results {
+			sum.count(r)
+		}
+		batch = batch[:0]
+		return nil
+	}
 	for r := range results {
-		if r.file {
-			sum.Files++
-			continue
-		}
-		if r.err != nil {
-			sum.Failures = append(sum.Failures, *r.err)
-			continue
-		}
-		_, version, changed, err := st.ImportCard(ctx, r.card)
 		switch {
-		case err != nil:
-			return sum, fmt.Errorf("import %s: %w", r.path, err)
-		case !changed:
-			sum.Unchanged++
-		case version <= 1:
-			sum.New++
+		case r.file:
+			sum.Files++
+		case r.err != nil:
+			sum.Failures = append(sum.Failures, *r.err)
 		default:
-			sum.Changed++
+			batch = append(batch, r)
 		}
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return sum, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return sum, err
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("import: %w", err)
@@ -236,12 +272,17 @@ func regular(path string, d fs.DirEntry) bool {
 // markdown). The cards read before a fault are returned with a
 // *[FileError].
 func ReadFile(path string) ([]schema.NewCard, error) {
-	b, mtime, err := readCapped(path)
+	ext := strings.ToLower(filepath.Ext(path))
+	limit := int64(MaxFileSize)
+	if ext == ".json" || ext == ".jsonl" {
+		limit = MaxJSONFileSize
+	}
+	b, mtime, err := readCapped(path, limit)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
 	base := filepath.Base(path)
-	switch strings.ToLower(filepath.Ext(path)) {
+	switch ext {
 	case ".json", ".jsonl":
 		var out []schema.NewCard
 		err := decodeJSONCards(b, func(line int, card schema.Card, published time.Time) error {
@@ -301,9 +342,9 @@ func lineOf(err error) int {
 	return 0
 }
 
-// readCapped reads a regular file of at most MaxFileSize bytes and returns
-// its modification time.
-func readCapped(path string) ([]byte, time.Time, error) {
+// readCapped reads a regular file of at most limit bytes and returns its
+// modification time.
+func readCapped(path string, limit int64) ([]byte, time.Time, error) {
 	// Stat before opening: opening a named pipe would wait for a writer.
 	info, err := os.Stat(path)
 	if err != nil {
@@ -323,15 +364,15 @@ func readCapped(path string) ([]byte, time.Time, error) {
 	if !info.Mode().IsRegular() { // replaced since
 		return nil, time.Time{}, fmt.Errorf("not a regular file but %s", kindOf(info.Mode()))
 	}
-	if info.Size() > MaxFileSize {
-		return nil, time.Time{}, fmt.Errorf("file too large: %d bytes, the limit is %d", info.Size(), MaxFileSize)
+	if info.Size() > limit {
+		return nil, time.Time{}, fmt.Errorf("file too large: %d bytes, the limit is %d", info.Size(), limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, time.Time{}, unwrapPath(err)
 	}
-	if len(b) > MaxFileSize {
-		return nil, time.Time{}, fmt.Errorf("file too large: over %d bytes", MaxFileSize)
+	if int64(len(b)) > limit {
+		return nil, time.Time{}, fmt.Errorf("file too large: over %d bytes", limit)
 	}
 	return b, info.ModTime().UTC(), nil
 }

@@ -241,7 +241,7 @@ func TestImportStoreError(t *testing.T) {
 	st := newFakeStore()
 	st.err = errors.New("database is locked")
 	sum, err := Import(context.Background(), st, []string{"testdata/cards"})
-	if err == nil || !strings.Contains(err.Error(), "import testdata/cards/current.md: database is locked") {
+	if err == nil || !strings.Contains(err.Error(), "import testdata/cards/current.md to ") || !strings.Contains(err.Error(), "database is locked") {
 		t.Fatalf("error = %v", err)
 	}
 	if len(st.calls) != 1 || sum.Cards() != 0 {
@@ -280,4 +280,18 @@ func copyFile(t testing.TB, src, dir string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// ImportCards imports each card in turn, as the SQLite store does in one
+// transaction; an error fails the whole batch.
+func (s *fakeStore) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
+	out := make([]schema.ImportResult, len(cs))
+	for i, c := range cs {
+		id, version, changed, err := s.ImportCard(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = schema.ImportResult{CardID: id, Version: version, Changed: changed}
+	}
+	return out, nil
 }

@@ -21,28 +21,55 @@ import (
 // and changed is false. It returns the id and version of the card now
 // newest. c.DocumentID must be the ID of c.URL's canonical URL.
 func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error) {
+	var r schema.ImportResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := ensureStubDocument(ctx, tx, c); err != nil {
-			return err
-		}
-		var cardJSON, published string
-		err := tx.QueryRowContext(ctx, `SELECT id, version, card_json, published FROM cards
-			WHERE document_id = ? AND latest = 1`, c.DocumentID).Scan(&id, &version, &cardJSON, &published)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		case cardJSON == c.CardJSON && (c.Published.IsZero() || published == formatPublished(c.Published)):
-			return nil
-		}
-		changed = true
-		id, version, err = insertCard(ctx, tx, c)
+		r, err = importCard(ctx, tx, c)
 		return err
 	})
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("import card for %s: %w", c.URL, err)
 	}
-	return id, version, changed, nil
+	return r.CardID, r.Version, r.Changed, nil
+}
+
+// ImportCards is [Store.ImportCard] for many cards in one transaction, much
+// faster for a whole collection: all are saved, or none.
+func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
+	out := make([]schema.ImportResult, len(cs))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, c := range cs {
+			r, err := importCard(ctx, tx, c)
+			if err != nil {
+				return fmt.Errorf("import card for %s: %w", c.URL, err)
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// importCard saves one imported card in tx (see [Store.ImportCard]).
+func importCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (r schema.ImportResult, err error) {
+	if err := ensureStubDocument(ctx, tx, c); err != nil {
+		return r, err
+	}
+	var cardJSON, published string
+	err = tx.QueryRowContext(ctx, `SELECT id, version, card_json, published FROM cards
+		WHERE document_id = ? AND latest = 1`, c.DocumentID).Scan(&r.CardID, &r.Version, &cardJSON, &published)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return r, err
+	case cardJSON == c.CardJSON && (c.Published.IsZero() || published == formatPublished(c.Published)):
+		return r, nil
+	}
+	r.Changed = true
+	r.CardID, r.Version, err = insertCard(ctx, tx, c)
+	return r, err
 }
 
 // ensureStubDocument inserts the stub document of an imported card when

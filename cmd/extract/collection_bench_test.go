@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
+	"github.com/veille/veille/store/sqlite"
+	"github.com/veille/veille/web"
+)
+
+// BenchmarkCollection measures the collection commands end to end on a
+// synthetic collection made from the gold cards (varied words, hosts,
+// dates and URLs), VEILLE_BENCH_CARDS cards (100,000 by default):
+//
+//	cd cmd/extract && go test -run '^$' -bench Collection -benchtime 1x .
+//
+// It reports `extract import` throughput from one JSON-lines file, the
+// p50/p95 server time of /cards with two facets and of a search page, the
+// process's peak RSS while serving, and `export --format site` of 10,000
+// cards.
+func BenchmarkCollection(b *testing.B) {
+	gold := goldCards(b)
+	n := benchCards(b)
+	dir := b.TempDir()
+	cards := filepath.Join(dir, "cards.jsonl")
+	writeSyntheticCards(b, cards, gold, n)
+	for range b.N {
+		db := filepath.Join(dir, fmt.Sprintf("veille-%d.db", time.Now().UnixNano()))
+		start := time.Now()
+		if _, stderr, code := runExtract(b, "", "import", "--db", db, cards); code != exitOK {
+			b.Fatalf("import: %s", stderr)
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "import-cards/s")
+		st, err := sqlite.Open(context.Background(), db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(web.New(st, web.Options{}))
+		reportPages(b, srv.URL, "cards-2facets", "/cards?category=technology&theme="+firstTheme(gold))
+		reportPages(b, srv.URL, "search", "/cards?q=intelligence+artificielle")
+		srv.Close()
+		b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+		reportSiteExport(b, st, dir)
+		st.Close()
+	}
+}
+
+// goldCards reads the gold cards, skipping the benchmark without them.
+func goldCards(b *testing.B) []schema.Card {
+	b.Helper()
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "gold", "cards", "*.md"))
+	if len(paths) == 0 {
+		b.Skip("no gold cards in ../shared/gold/cards: skipping")
+	}
+	var cards []schema.Card
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c, err := markdown.Parse(string(data)); err == nil {
+			cards = append(cards, c)
+		}
+	}
+	return cards
+}
+
+// benchCards is $VEILLE_BENCH_CARDS, else 100,000.
+func benchCards(b *testing.B) int {
+	if s := os.Getenv("VEILLE_BENCH_CARDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 10 {
+			b.Fatalf("VEILLE_BENCH_CARDS=%q: want a number ≥ 10", s)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// syntheticCard is a JSON card with its date, as import reads it.
+type syntheticCard struct {
+	schema.Card
+	Published string `json:"published"`
+}
+
+// writeSyntheticCards writes n cards made from gold: each a gold card with
+// its title and keywords varied by words of other cards, on one of 500
+// hosts, dated within two years, categories and themes kept.
+func writeSyntheticCards(b *testing.B, path string, gold []schema.Card, n int) {
+	b.Helper()
+	var vocab []string
+	for _, c := range gold {
+		vocab = append(vocab, strings.Fields(c.Summary)...)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	epoch := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		c := gold[i%len(gold)]
+		c.URL = fmt.Sprintf("https://host%d.example/%d/%s", i%500, i, url.PathEscape(strings.ToLower(vocab[rng.IntN(len(vocab))])))
+		c.Title = c.Title + " " + vocab[rng.IntN(len(vocab))] + " " + vocab[rng.IntN(len(vocab))]
+		c.Keywords = append(slices.Clone(c.Keywords), vocab[rng.IntN(len(vocab))])
+		c.Closest = nil
+		date := epoch.Add(time.Duration(rng.IntN(730*24)) * time.Hour).Format("2006-01-02")
+		if err := enc.Encode(syntheticCard{Card: c, Published: date}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// firstTheme is a theme of the gold cards, for a facet.
+func firstTheme(gold []schema.Card) string {
+	for _, c := range gold {
+		if c.Category == "technology" && len(c.Themes) > 0 {
+			return strings.ReplaceAll(c.Themes[0], " ", "+")
+		}
+	}
+	return "x"
+}
+
+// reportPages requests path 100 times and reports the p50 and p95 times
+// (the server on loopback: server time plus a local round trip).
+func reportPages(b *testing.B, base, name, path string) {
+	b.Helper()
+	var ds []time.Duration
+	for range 100 {
+		start := time.Now()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %s", path, resp.Status)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, name+"-p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, name+"-p95-ms")
+}
+
+// reportSiteExport exports the site of the newest 10,000 cards.
+func reportSiteExport(b *testing.B, st *sqlite.Store, dir string) {
+	b.Helper()
+	ctx := context.Background()
+	cards, err := st.ListCards(ctx, schema.CardFilter{Limit: 10_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	since := cards[len(cards)-1].Published
+	sub := limitedCollection{Store: st, since: since}
+	start := time.Now()
+	stats, err := web.ExportSite(ctx, sub, filepath.Join(dir, fmt.Sprintf("site-%d", time.Now().UnixNano())), web.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(stats.Cards), "site-cards")
+	b.ReportMetric(time.Since(start).Seconds(), "site-export-s")
+}
+
+// limitedCollection is the store seen from a date on, so that a site can
+// be exported for part of it.
+type limitedCollection struct {
+	*sqlite.Store
+	since time.Time
+}
+
+func (c limitedCollection) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.CardSummary, error) {
+	f.Since = later(f.Since, c.since)
+	return c.Store.ListCards(ctx, f)
+}
+
+func (c limitedCollection) CountCards(ctx context.Context, f schema.CardFilter) (int, error) {
+	f.Since = later(f.Since, c.since)
+	return c.Store.CountCards(ctx, f)
+}
+
+func (c limitedCollection) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
+	f.Since = later(f.Since, c.since)
+	return c.Store.Facets(ctx, f, facet, limit)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// peakRSSMB is the process's peak resident set size.
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}
