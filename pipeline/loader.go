@@ -61,7 +61,8 @@ func ResolveInput(input string) (Source, error) {
 }
 
 // Load returns the document for input (a URL or a file path). A URL already
-// in the store is served from it unless refresh is set; otherwise the page
+// in the store is served from it unless refresh is set (or the store holds
+// only the stand-in of an imported card, see schema.MethodImported); otherwise the page
 // is fetched (files are always read again), its text extracted and the
 // document saved in one transaction. A page that yields no text is an error
 // and leaves the store unchanged.
@@ -76,10 +77,10 @@ func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.D
 	}
 	if l.Store != nil && !refresh && src.Path == "" {
 		doc, err := l.Store.GetDocument(ctx, canonical)
-		if err == nil {
+		switch {
+		case err == nil && doc.Method != schema.MethodImported:
 			return doc, nil
-		}
-		if !errors.Is(err, schema.ErrNotFound) {
+		case err != nil && !errors.Is(err, schema.ErrNotFound):
 			return schema.Document{}, err
 		}
 	}

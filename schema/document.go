@@ -37,9 +37,15 @@ type Document struct {
 	Text     string   `json:"text"`
 	Metadata Metadata `json:"metadata"`
 	// Method says which extraction path produced Text
-	// (e.g. "trafilatura", "readability", "og:description", "plain", "pdf").
+	// (e.g. "trafilatura", "readability", "og:description", "plain", "pdf"),
+	// or MethodImported for the stand-in of an imported card's page.
 	Method string `json:"method"`
 }
+
+// MethodImported is the Method of the document a store keeps for an
+// imported card: a stand-in with no text, the page never having been
+// fetched. It is no page to make a card from.
+const MethodImported = "imported"
 
 // SourceURL is the address a card links to as its "External link": the URL
 // as given, except for a saved copy of a web page (a local file) that

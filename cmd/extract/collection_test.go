@@ -359,3 +359,24 @@ func TestRelatedCommand(t *testing.T) {
 		t.Errorf("%d embeddings requests for two runs, want 1: each card is embedded once", requests)
 	}
 }
+
+// TestRunAfterImportFetchesThePage checks that an imported card's page,
+// never fetched, is fetched when run is asked for it: the store's stand-in
+// document has no text to make a card from.
+func TestRunAfterImportFetchesThePage(t *testing.T) {
+	srv, hits := pageServer(t)
+	page := srv.URL + "/article.html"
+	dir := t.TempDir()
+	card := `{"url": "` + page + `", "title": "Imported", "published": "2025-01-02"}`
+	if err := os.WriteFile(filepath.Join(dir, "c.json"), []byte(card), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "veille.db")
+	if _, stderr, code := runExtract(t, "", "import", "--db", db, dir); code != exitOK {
+		t.Fatalf("import: %s", stderr)
+	}
+	stdout, stderr, code := runExtract(t, "", "run", "--db", db, "--provider", "offline", "--json", page)
+	if code != exitOK || hits.Load() != 1 || !strings.Contains(stdout, `"version":2`) {
+		t.Fatalf("run after import: exit %d, %d fetches: %s\n%s", code, hits.Load(), stderr, stdout)
+	}
+}
