@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/veille/veille/schema"
+)
+
+func (a *app) listCommand() *cobra.Command {
+	var (
+		dbPath string
+		ff     filterFlags
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List the stored cards, newest first: date, title, source host, category, provider",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			f, err := ff.filter(time.Now())
+			if err != nil {
+				return err
+			}
+			st, err := a.openCollection(c.Context(), dbPath)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			cards, err := st.ListCards(c.Context(), f)
+			if err != nil {
+				return fmt.Errorf("list: %w", err)
+			}
+			if asJSON {
+				return writeJSONLines(a.stdout, cards)
+			}
+			return writeListing(a.stdout, cards)
+		},
+	}
+	addDBFlag(c, &dbPath)
+	addFilterFlags(c, &ff)
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object a line")
+	return c
+}
+
+func writeListing(w io.Writer, cards []schema.CardSummary) error {
+	var b strings.Builder
+	for _, c := range cards {
+		fmt.Fprintf(&b, "%s  %-60s  %-24s  %-16s  %s\n", c.Published.Format("2006-01-02"),
+			clipRunes(terminalSafe(c.Title), 60), clipRunes(c.Host, 24), clipRunes(string(c.Category), 16), c.Provider)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
