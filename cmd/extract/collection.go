@@ -18,8 +18,7 @@ import (
 	"github.com/veille/veille/store/sqlite"
 )
 
-// filterFlags are the collection filters list, search and serve share.
-
+// filterFlags are the collection filters list and search share.
 type filterFlags struct {
 	since, until                string
 	category, theme, host, prov string
@@ -37,7 +36,6 @@ func addFilterFlags(c *cobra.Command, f *filterFlags) {
 }
 
 // filter checks the flags and returns the filter they describe.
-
 func (f filterFlags) filter(now time.Time) (schema.CardFilter, error) {
 	since, err := parseWhen(f.since, now)
 	if err != nil {
@@ -58,9 +56,7 @@ func (f filterFlags) filter(now time.Time) (schema.CardFilter, error) {
 }
 
 // parseWhen reads --since and --until: a date, an RFC 3339 time, or a
-
 // duration back from now in days or hours ("7d", "36h").
-
 func parseWhen(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -80,7 +76,6 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 }
 
 // cutNumber splits "7d" into 7 and "d".
-
 func cutNumber(s string) (int, string, bool) {
 	i := 0
 	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
@@ -97,13 +92,9 @@ func cutNumber(s string) (int, string, bool) {
 }
 
 // openCollection opens an existing database for the commands that only
-
 // read it: read-only when the file is not writable, else as usual, so that
-
 // a database of an earlier version is migrated first. It never creates a
-
 // database.
-
 func (a *app) openCollection(ctx context.Context, path string) (*sqlite.Store, error) {
 	if path == "" {
 		p, err := store.DefaultPath()
@@ -129,7 +120,6 @@ func (a *app) openCollection(ctx context.Context, path string) (*sqlite.Store, e
 }
 
 // noArgs is cobra.NoArgs with a usage error (exit status 2).
-
 func noArgs(c *cobra.Command, args []string) error {
 	if err := cobra.NoArgs(c, args); err != nil {
 		return usageError{fmt.Errorf("%s%w", commandPrefix(c), err)}
@@ -138,7 +128,6 @@ func noArgs(c *cobra.Command, args []string) error {
 }
 
 // writeJSONLines writes each value as one line of JSON.
-
 func writeJSONLines[T any](w io.Writer, values []T) error {
 	enc := json.NewEncoder(w)
 	for _, v := range values {
@@ -149,12 +138,7 @@ func writeJSONLines[T any](w io.Writer, values []T) error {
 	return nil
 }
 
-// writeListing writes one line a card: date, title, host, category,
-
-// provider; the title cut to fit.
-
 // clipRunes cuts s to n characters, marking a cut with "…".
-
 func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -164,9 +148,7 @@ func clipRunes(s string, n int) string {
 }
 
 // terminalSafe drops control characters (escape sequences from page text
-
 // must not reach a terminal) and folds line breaks into spaces.
-
 func terminalSafe(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -178,23 +160,3 @@ func terminalSafe(s string) string {
 		return r
 	}, s)
 }
-
-// storedCard finds the newest card of a document ID or of a URL: the
-
-// page's address, or the card's External link.
-
-// notFoundLine turns a not-found error into the line the user reads.
-
-// isDocumentID reports whether s looks like a document ID: 32 hex digits.
-
-// writeStoredJSON prints a stored card as `run --json` prints a new one.
-
-// writeMarkedSource prints text with each grounded row's evidence between
-
-// "[N>" and "<N]", then a legend of the marks.
-
-// markMatches writes the matched words of a snippet between ** marks.
-
-// searchLine is one hit as search --json prints it.
-
-// writeHits writes two lines a hit: the listing line, then the snippet.

@@ -46,6 +46,8 @@ func (a *app) listCommand() *cobra.Command {
 	return c
 }
 
+// writeListing writes one line a card: date, title, host, category,
+// provider; the title cut to fit.
 func writeListing(w io.Writer, cards []schema.CardSummary) error {
 	var b strings.Builder
 	for _, c := range cards {

@@ -57,10 +57,12 @@ is a valid query. The filters of list apply.`,
 	return c
 }
 
+// markMatches writes the matched words of a snippet between ** marks.
 func markMatches(snippet string) string {
 	return strings.NewReplacer(schema.SnippetOpen, "**", schema.SnippetClose, "**").Replace(snippet)
 }
 
+// searchLine is one hit as search --json prints it.
 type searchLine struct {
 	ID        string    `json:"id"`
 	URL       string    `json:"url"`
@@ -80,6 +82,7 @@ func searchLines(hits []schema.SearchHit) []searchLine {
 	return out
 }
 
+// writeHits writes two lines a hit: the listing line, then the snippet.
 func writeHits(w io.Writer, hits []schema.SearchHit) error {
 	var b strings.Builder
 	for _, h := range hits {

@@ -58,6 +58,8 @@ func (a *app) showCommand() *cobra.Command {
 	return c
 }
 
+// storedCard finds the newest card of a document ID or of a URL: the
+// page's address, or the card's External link.
 func storedCard(ctx context.Context, st *sqlite.Store, idOrURL string) (schema.StoredCard, error) {
 	if isDocumentID(idOrURL) {
 		card, err := st.LatestCard(ctx, idOrURL)
@@ -77,6 +79,7 @@ func storedCard(ctx context.Context, st *sqlite.Store, idOrURL string) (schema.S
 	return card, notFoundLine(idOrURL, err)
 }
 
+// notFoundLine turns a not-found error into the line the user reads.
 func notFoundLine(what string, err error) error {
 	if errors.Is(err, schema.ErrNotFound) {
 		return fmt.Errorf("%s: no card in this database", what)
@@ -84,6 +87,7 @@ func notFoundLine(what string, err error) error {
 	return err
 }
 
+// isDocumentID reports whether s looks like a document ID: 32 hex digits.
 func isDocumentID(s string) bool {
 	if len(s) != 32 {
 		return false
@@ -96,6 +100,7 @@ func isDocumentID(s string) bool {
 	return true
 }
 
+// writeStoredJSON prints a stored card as `run --json` prints a new one.
 func writeStoredJSON(w io.Writer, c schema.StoredCard, spans []schema.Span) error {
 	b, err := json.Marshal(runOutput{ID: c.DocumentID, Version: c.Version, Card: json.RawMessage(c.CardJSON),
 		Provenance: c.Provenance, Grounding: spans, Published: c.Published})
@@ -106,6 +111,8 @@ func writeStoredJSON(w io.Writer, c schema.StoredCard, spans []schema.Span) erro
 	return err
 }
 
+// writeMarkedSource prints text with each grounded row's evidence between
+// "[N>" and "<N]", then a legend of the marks.
 func writeMarkedSource(w io.Writer, text string, spans []schema.Span) error {
 	type mark struct {
 		at    int
