@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/veille/veille/pipeline/retry"
@@ -70,11 +71,37 @@ func (t noteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // NoteClient returns an HTTP client whose responses fill responseNotes.
+// It never sends a key to another host: a redirect to another host loses
+// the credential headers (see [dropCredentialsOffHost]).
 func NoteClient(base *http.Client) *http.Client {
 	c := *base
 	if c.Transport == nil {
 		c.Transport = http.DefaultTransport
 	}
 	c.Transport = noteTransport{base: c.Transport}
+	c.CheckRedirect = dropCredentialsOffHost(base.CheckRedirect)
 	return &c
+}
+
+// dropCredentialsOffHost returns a redirect policy that removes the headers
+// model APIs take keys in (Azure's api-key, Anthropic's x-api-key, Google's
+// x-goog-api-key, any Authorization) from a redirect to another host than
+// the first request's, then applies next (nil: Go's default, at most 10
+// redirects). Go itself drops only Authorization and cookies, and only
+// across domains.
+func dropCredentialsOffHost(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			for _, h := range []string{"Authorization", "Proxy-Authorization", "Api-Key", "X-Api-Key", "X-Goog-Api-Key"} {
+				req.Header.Del(h)
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
 }

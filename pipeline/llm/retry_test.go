@@ -3,6 +3,9 @@ package llm
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -50,4 +53,53 @@ func FuzzExtractJSON(f *testing.F) {
 			t.Fatalf("extractJSON grew its input")
 		}
 	})
+}
+
+// TestNoteClientKeepsKeysOnTheirHost plays a model server that redirects
+// to another host: the keys do not follow, whatever header carries them;
+// a redirect on the same host keeps them.
+func TestNoteClientKeepsKeysOnTheirHost(t *testing.T) {
+	keys := []string{"Authorization", "Api-Key", "X-Api-Key", "X-Goog-Api-Key"}
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/stolen", http.StatusTemporaryRedirect)
+		case "/here":
+			http.Redirect(w, r, "/landed", http.StatusTemporaryRedirect)
+		default:
+			got = r.Header.Clone()
+		}
+	}))
+	defer api.Close()
+	for _, tt := range []struct {
+		path     string
+		wantKeys bool
+	}{{"/away", false}, {"/here", true}} {
+		got = nil
+		req, err := http.NewRequest(http.MethodPost, api.URL+tt.path, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			req.Header.Set(k, "secret-"+k)
+		}
+		resp, err := NoteClient(http.DefaultClient).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got == nil {
+			t.Fatalf("%s: the redirect was not followed", tt.path)
+		}
+		for _, k := range keys {
+			if has := got.Get(k) != ""; has != tt.wantKeys {
+				t.Errorf("%s: header %s sent = %v, want %v", tt.path, k, has, tt.wantKeys)
+			}
+		}
+	}
 }
