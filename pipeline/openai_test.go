@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -54,6 +55,8 @@ type fakeOpenAI struct {
 	azure bool
 	// gemini: expect Gemini's OpenAI-compatible endpoint, its key and model
 	gemini bool
+	// apiKey is the key expected as a bearer token; "" means "test-key".
+	apiKey string
 
 	mu       sync.Mutex
 	requests []map[string]any
@@ -144,7 +147,7 @@ func sectionAnswer(t *testing.T, fixture string, req map[string]any) string {
 // user message only.
 func (f *fakeOpenAI) check(r *http.Request, req map[string]any) {
 	t := f.t
-	wantPath, authHeader, wantAuth := "/v1/chat/completions", "Authorization", "Bearer test-key"
+	wantPath, authHeader, wantAuth := "/v1/chat/completions", "Authorization", "Bearer "+cmp.Or(f.apiKey, "test-key")
 	if f.azure {
 		wantPath, authHeader, wantAuth = "/openai/deployments/"+openai.DefaultModel+"/chat/completions", "api-key", "test-key"
 		if got := r.URL.Query().Get("api-version"); got != openai.DefaultAzureAPIVersion {
@@ -658,5 +661,36 @@ func TestGeminiNeedsKeyAndModel(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestEchoedKeyIsNeverPrintedNorStored plays a server that quotes the key
+// it refuses: the key reaches neither the error nor the stored run and its
+// attempts.
+func TestEchoedKeyIsNeverPrintedNorStored(t *testing.T) {
+	const key = "sk-test-0123456789SECRET"
+	rf := newRunFixture(t)
+	f := newFakeOpenAI(t, rf.text, fakeReply{status: http.StatusUnauthorized,
+		body: `{"error":{"message":"Incorrect API key provided: ` + key + `. You can find your API key at …","type":"invalid_request_error"}}`})
+	f.apiKey = key
+	env := map[string]string{provider.EnvOpenAIKey: key, provider.EnvOpenAIBaseURL: f.srv.URL + "/v1"}
+	m, _, err := provider.Select(context.Background(), provider.Config{Provider: llm.ProviderOpenAI,
+		Getenv: func(k string) string { return env[k] },
+		Chat:   llm.ChatOptions{Retry: testRetry(), Logger: slog.New(slog.DiscardHandler)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rf.runner(t, m).Run(context.Background(), rf.page)
+	if err == nil || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("error = %v; want the key redacted", err)
+	}
+	runs := rf.runs(t)
+	if len(runs) != 1 || strings.Contains(runs[0].Err, key) || len(runs[0].Attempts) == 0 {
+		t.Fatalf("stored runs = %+v", runs)
+	}
+	for _, a := range runs[0].Attempts {
+		if strings.Contains(a.Err, key) {
+			t.Errorf("stored attempt keeps the key: %s", a.Err)
+		}
 	}
 }

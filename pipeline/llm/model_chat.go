@@ -79,6 +79,9 @@ type ChatOptions struct {
 	Prompt string
 	// Logger receives retries and fallbacks; nil means slog.Default().
 	Logger *slog.Logger
+	// Secrets are the API keys in use: they are hidden in every error
+	// the model returns, logs or records (see [Redactor]).
+	Secrets []string
 }
 
 // DefaultMaxInputTokens is the default page-text budget of one request.
@@ -93,6 +96,7 @@ type ChatModel struct {
 	prompt          prompts.Template
 	schema          json.RawMessage
 	opts            ChatOptions
+	redact          Redactor
 	// jsonMode is set once the server has rejected json_schema; later
 	// requests put the schema in the prompt instead.
 	jsonMode atomic.Bool
@@ -121,7 +125,8 @@ func NewChatModel(provider, model string, backend Backend, opts ChatOptions) (*C
 	if err != nil {
 		return nil, err
 	}
-	return &ChatModel{provider: provider, model: model, backend: backend, prompt: t, schema: s, opts: opts}, nil
+	return &ChatModel{provider: provider, model: model, backend: backend, prompt: t, schema: s, opts: opts,
+		redact: NewRedactor(opts.Secrets...)}, nil
 }
 
 // Provider names the backend.
@@ -159,7 +164,7 @@ func (m *ChatModel) Card(ctx context.Context, in Input) (Result, error) {
 	}
 	answer, raw, err := m.card(ctx, in, log)
 	if err != nil {
-		return Result{}, &CallError{Attempts: log.attempts, Err: err}
+		return Result{}, &CallError{Attempts: log.attempts, Err: m.redact.Error(err)}
 	}
 	prov := log.prov
 	prov.Cached = log.allCache
@@ -387,7 +392,7 @@ func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (Reques
 		cancel()
 		a := schema.Attempt{Status: resp.Status, FinishReason: resp.FinishReason, Latency: time.Since(start)}
 		if err != nil {
-			a.Err = err.Error()
+			a.Err = m.redact.String(err.Error())
 			var se *StatusError
 			if errors.As(err, &se) {
 				a.Status = se.Status
@@ -428,7 +433,7 @@ func (m *ChatModel) send(ctx context.Context, log *callLog, build func() (Reques
 			return Response{}, fmt.Errorf("%s %s: server asks to retry after %s: %w", m.provider, m.model, retryAfter, err)
 		}
 		d := p.Delay(n, retryAfter)
-		m.opts.Logger.Info("model request failed, retrying", "provider", m.provider, "attempt", n, "wait", d, "error", err)
+		m.opts.Logger.Info("model request failed, retrying", "provider", m.provider, "attempt", n, "wait", d, "error", m.redact.Error(err))
 		if err := retry.Sleep(ctx, d); err != nil {
 			return Response{}, fmt.Errorf("%s %s: %w", m.provider, m.model, err)
 		}

@@ -72,6 +72,7 @@ func Select(ctx context.Context, cfg Config) (m llm.Model, notice string, err er
 	if cfg.Model == "" {
 		cfg.Model = cfg.Getenv(EnvExtractModel)
 	}
+	cfg.Chat.Secrets = append(cfg.Chat.Secrets, secrets(cfg.Getenv)...)
 	ollamaHost := ollamaURL(cfg.Getenv(EnvOllamaHost))
 	switch cfg.Provider {
 	case "", Auto:
@@ -169,6 +170,17 @@ func geminiURL(base string) string {
 		return base + gemini.Path
 	}
 	return base
+}
+
+// secrets are the API keys in the environment, to hide in errors.
+func secrets(getenv func(string) string) []string {
+	var out []string
+	for _, name := range []string{EnvOpenAIKey, EnvAnthropicKey, EnvGoogleKey, EnvGeminiKey} {
+		if v := getenv(name); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // ollamaURL turns OLLAMA_HOST (host, host:port or URL) into a base URL.
