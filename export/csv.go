@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/veille/veille/schema"
 )
@@ -51,12 +52,25 @@ func writeSignalsCSV(w io.Writer, cards []schema.StoredCard) error {
 }
 
 // spreadsheetSafe keeps a cell from being read as a formula by a spreadsheet
-// (CSV injection): text from a page or a model that starts with =, +, -, @,
-// a tab or a carriage return gets a leading apostrophe, which spreadsheets
-// show as text.
+// (CSV injection) and from writing escape sequences to a terminal: control
+// characters (but line breaks and tabs) and bidirectional overrides are
+// dropped, then text that starts with =, +, -, @, a tab or a carriage
+// return gets a leading apostrophe, which spreadsheets show as text.
 func spreadsheetSafe(cell string) string {
+	cell = strings.Map(func(r rune) rune {
+		if (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, cell)
 	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 		return "'" + cell
 	}
 	return cell
+}
+
+// isBidiControl reports whether r reorders text (U+202A–U+202E,
+// U+2066–U+2069): in a file name or a terminal it can disguise text.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

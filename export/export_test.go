@@ -167,6 +167,10 @@ func TestSpreadsheetSafe(t *testing.T) {
 		{"\tcmd", "'\tcmd"},
 		{"\rcmd", "'\rcmd"},
 		{"a = b", "a = b"},
+		{"title \x1b[2J\x1b]0;pwned\x07 end", "title [2J]0;pwned end"},
+		{"\x1b=cmd", "'=cmd"}, // the escape dropped first, then the formula guarded
+		{"evil\u202egnp.exe", "evilgnp.exe"},
+		{"two\nlines", "two\nlines"},
 	}
 	for _, tt := range tests {
 		if got := spreadsheetSafe(tt.in); got != tt.want {
