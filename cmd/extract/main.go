@@ -59,7 +59,10 @@ func main() {
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := unknownCommandFirst(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -196,6 +199,20 @@ func flagValueKind(typ string) string {
 
 // unknownCommand rejects arguments that name no subcommand of the root,
 // suggesting close names as cobra does.
+// unknownCommandFirst reports an unknown command before its flags: cobra
+// would parse `extract lst --db x` as the root's flags and say "unknown
+// flag: --db" instead of naming the mistyped command.
+func unknownCommandFirst(root *cobra.Command, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return nil
+	}
+	root.InitDefaultHelpCmd() // cobra adds `help` only when it executes
+	if c, _, err := root.Find(args); err == nil && c != root {
+		return nil
+	}
+	return unknownCommand(root, args[:1])
+}
+
 func unknownCommand(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil

@@ -79,3 +79,17 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownCommandBeforeItsFlags checks that a mistyped command with
+// flags is named as such, not reported as an unknown flag of extract.
+func TestUnknownCommandBeforeItsFlags(t *testing.T) {
+	for _, args := range [][]string{{"lst", "--db", "x"}, {"nosuch", "-o", "-"}} {
+		_, stderr, code := runExtract(t, "", args...)
+		if code != exitUsage || !strings.Contains(stderr, `unknown command "`+args[0]+`"`) {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+	if _, stderr, code := runExtract(t, "", "lst", "--db", "x"); !strings.Contains(stderr, `did you mean "list"?`) {
+		t.Errorf("no suggestion: exit %d, %q", code, stderr)
+	}
+}
