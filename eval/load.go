@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,14 +67,16 @@ func cardFiles(path string) ([]string, error) {
 		return nil, fmt.Errorf("read cards: %w", err)
 	}
 	if !info.IsDir() {
-		return []string{path}, nil
+		return []string{path}, nil // ReadCardFile refuses what is not a regular file
 	}
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && isCardFile(p) {
+		// A link, a device or a pipe named like a card is listed, for
+		// ReadCardFile to report it on its line; other entries are not cards.
+		if !d.IsDir() && isCardFile(p) {
 			files = append(files, p)
 		}
 		return nil
@@ -102,6 +105,9 @@ func isCardFile(path string) bool {
 }
 
 func startsWithTitle(path string) bool {
+	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+		return true // let ReadCardFile report it
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return true // let ReadCardFile report it
@@ -112,11 +118,31 @@ func startsWithTitle(path string) bool {
 	return string(head[:n]) == "# __"
 }
 
-// ReadCardFile reads one card file (see DecodeCard).
+// MaxCardFileSize caps a card file: the largest gold cards are a few KB.
+const MaxCardFileSize = 1 << 20
+
+// ReadCardFile reads one card file (see DecodeCard). A file that is not a
+// regular file (a device or a pipe, or a link to one: reading it could
+// block or never end) or is larger than [MaxCardFileSize] is an error.
 func ReadCardFile(path string) (LoadedCard, error) {
-	data, err := os.ReadFile(path)
+	info, err := os.Stat(path) // a link is read when it leads to a regular file
 	if err != nil {
 		return LoadedCard{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return LoadedCard{}, fmt.Errorf("not a regular file (%s), skipped", info.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return LoadedCard{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCardFileSize+1))
+	if err != nil {
+		return LoadedCard{}, err
+	}
+	if len(data) > MaxCardFileSize {
+		return LoadedCard{}, fmt.Errorf("larger than %d bytes: not a card", MaxCardFileSize)
 	}
 	return DecodeCard(path, data)
 }
