@@ -70,11 +70,20 @@ func bigrams(toks []int32) []uint64 {
 	return out
 }
 
-// rougeL is the ROUGE-L F1 of token sequences g and p.
+// maxLCSTokens bounds the tokens of each text that ROUGE-L compares: the
+// longest common subsequence costs the product of the two lengths, and a
+// card's texts are a few hundred tokens (a summary is at most 150 words),
+// so only a hostile or broken card is cut — and scored in milliseconds
+// instead of minutes.
+const maxLCSTokens = 4000
+
+// rougeL is the ROUGE-L F1 of token sequences g and p, each cut to its
+// first maxLCSTokens tokens.
 func rougeL(g, p []int32) float64 {
 	if len(g) == 0 && len(p) == 0 {
 		return 1
 	}
+	g, p = g[:min(len(g), maxLCSTokens)], p[:min(len(p), maxLCSTokens)]
 	_, _, f1 := prf(lcs(g, p), len(p), len(g))
 	return f1
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/veille/veille/schema"
@@ -183,4 +184,16 @@ func allNA(sections []SectionScore) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkCompareHugeSummary scores a pair whose summaries run to a
+// megabyte: ROUGE-L compares their first tokens only, so it takes
+// milliseconds, not minutes.
+func BenchmarkCompareHugeSummary(b *testing.B) {
+	words := strings.Fields(strings.Repeat("les pompes à chaleur remplacent les chaudières au gaz dans les villes ", 12000))
+	gold := &schema.Card{Answer: schema.Answer{Summary: strings.Join(words, " ")}}
+	pred := &schema.Card{Answer: schema.Answer{Summary: strings.Join(words[1:], " ")}}
+	for b.Loop() {
+		Compare(gold, pred)
+	}
 }
