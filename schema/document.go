@@ -49,14 +49,17 @@ const MethodImported = "imported"
 
 // SourceURL is the address a card links to as its "External link": the URL
 // as given, except for a saved copy of a web page (a local file) that
-// declares its own http(s) canonical URL, which links to that page.
+// declares its own http(s) canonical URL, which links to that page, its
+// URL re-encoded so that no character of it can end a markdown link.
 func (d Document) SourceURL() string {
 	if !strings.HasPrefix(d.URL, "file:") {
 		return d.URL
 	}
 	declared := d.Metadata.CanonicalURL
-	if u, err := url.Parse(declared); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		return declared
+	if u, err := url.Parse(declared); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" {
+		// Re-encoded: a declared "…/a)](javascript:…)<script>" must not
+		// break out of the card's markdown link.
+		return u.String()
 	}
 	return d.URL
 }

@@ -55,3 +55,20 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+func TestSourceURLCannotBreakTheMarkdownLink(t *testing.T) {
+	tests := []struct{ canonical, want string }{
+		{"https://evil.example/a)](javascript:alert(1))<script>x</script>",
+			"https://evil.example/a%29%5D%28javascript:alert%281%29%29%3Cscript%3Ex%3C/script%3E"},
+		{"https://news.example/2026/article", "https://news.example/2026/article"},
+		{"javascript:alert(1)", "file:///tmp/page.html"},
+		{"file:///etc/passwd", "file:///tmp/page.html"},
+		{"http://:80/x", "file:///tmp/page.html"},
+	}
+	for _, tt := range tests {
+		d := Document{URL: "file:///tmp/page.html", Metadata: Metadata{CanonicalURL: tt.canonical}}
+		if got := d.SourceURL(); got != tt.want {
+			t.Errorf("SourceURL with canonical %q = %q, want %q", tt.canonical, got, tt.want)
+		}
+	}
+}

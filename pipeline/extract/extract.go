@@ -11,6 +11,7 @@ import (
 	"github.com/go-shiori/go-readability"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/veille/veille/schema"
 )
@@ -116,6 +117,11 @@ func HTML(body []byte, pageURL string) (ex Result, err error) {
 // the link lines.
 func combineExtractions(result *trafilatura.ExtractResult, readable []textLine, doc *html.Node, pageURL string) Result {
 	ex := Result{Metadata: metadataOf(result.Metadata, pageURL), Method: MethodTrafilatura}
+	if !webCanonical(doc) {
+		// go-trafilatura resolves any canonical against the page, so that
+		// "file:///etc/passwd" would become http://host/…/file:/etc/passwd.
+		ex.Metadata.CanonicalURL = pageURL
+	}
 	lines, confirmed := confirmLines(renderLines(result.ContentNode), readable)
 	if confirmed {
 		lines = completeFragments(lines, readable)
@@ -165,6 +171,18 @@ func metadataOf(m trafilatura.Metadata, pageURL string) schema.Metadata {
 		md.CanonicalURL = pageURL
 	}
 	return md
+}
+
+// webCanonical reports whether the page's declared canonical link, if any,
+// is an http(s) address, absolute or relative: not another scheme.
+func webCanonical(doc *html.Node) bool {
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Link && strings.EqualFold(attr(n, "rel"), "canonical") {
+			u, err := url.Parse(strings.TrimSpace(attr(n, "href")))
+			return err == nil && (u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https")
+		}
+	}
+	return true
 }
 
 // readabilityMetadata maps go-readability's metadata onto the schema's.

@@ -216,3 +216,20 @@ func TestCompleteFragments(t *testing.T) {
 		t.Errorf("completeFragments shortened lines:\n%s", got)
 	}
 }
+
+// TestCanonicalOfAnotherSchemeIsIgnored checks that a page declaring a
+// file: or javascript: canonical keeps its own address, instead of the
+// canonical resolved against it (http://host/…/file:/etc/passwd).
+func TestCanonicalOfAnotherSchemeIsIgnored(t *testing.T) {
+	page := string(readExtractFixture(t, "article.html"))
+	for _, href := range []string{"file:///etc/passwd", "javascript:alert(1)"} {
+		hostile := strings.Replace(page, "https://veilleur.example/2025/06/navettes", href, 1)
+		ex, err := HTML([]byte(hostile), "https://veilleur.example/page")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex.Metadata.CanonicalURL != "https://veilleur.example/page" {
+			t.Errorf("canonical %q gave %q, want the page's own address", href, ex.Metadata.CanonicalURL)
+		}
+	}
+}
