@@ -3,6 +3,8 @@ package llm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -67,7 +69,36 @@ func (t noteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		n.Status = resp.StatusCode
 		n.RetryAfter = retry.ParseAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
+	if resp != nil {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: MaxResponseBytes}
+	}
 	return resp, err
+}
+
+// MaxResponseBytes caps a model server's answer: a card's answer is a few
+// kilobytes and a batch of embeddings a few megabytes, so a larger answer
+// is broken or hostile, and reading it would only fill the memory.
+const MaxResponseBytes = 32 << 20
+
+// ErrResponseTooLarge is the error of an answer over [MaxResponseBytes].
+var ErrResponseTooLarge = fmt.Errorf("model server's answer is over %d MB", MaxResponseBytes>>20)
+
+// cappedBody fails a read that goes past the cap.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, ErrResponseTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // NoteClient returns an HTTP client whose responses fill responseNotes.

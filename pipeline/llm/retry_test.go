@@ -1,8 +1,10 @@
 package llm
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -101,5 +103,28 @@ func TestNoteClientKeepsKeysOnTheirHost(t *testing.T) {
 				t.Errorf("%s: header %s sent = %v, want %v", tt.path, k, has, tt.wantKeys)
 			}
 		}
+	}
+}
+
+// TestNoteClientCapsTheAnswer plays a server that never stops answering:
+// the read fails at the cap instead of filling the memory.
+func TestNoteClientCapsTheAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("x"), 1<<20)
+		for range MaxResponseBytes>>20 + 8 {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	resp, err := NoteClient(http.DefaultClient).Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if !errors.Is(err, ErrResponseTooLarge) || n != MaxResponseBytes {
+		t.Errorf("read %d bytes, err %v; want %d bytes then ErrResponseTooLarge", n, err, MaxResponseBytes)
 	}
 }
