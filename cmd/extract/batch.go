@@ -218,7 +218,7 @@ func newBatchQueue(st *sqlite.Store, bf batchFlags, logger *slog.Logger) (batch.
 
 // batchStatus prints the queue's job counts and the last batch runs.
 func (a *app) batchStatus(ctx context.Context, dbPath string) error {
-	st, err := a.openExistingStore(ctx, dbPath)
+	st, err := a.openCollection(ctx, dbPath)
 	if err != nil {
 		return err
 	}

@@ -34,20 +34,6 @@ func (a *app) openStore(ctx context.Context, path string) (*sqlite.Store, error)
 	return sqlite.Open(ctx, path)
 }
 
-// openExistingStore opens the database like openStore, but fails when it
-// does not exist: commands that only read the store must not create an
-// empty database at a mistyped path.
-func (a *app) openExistingStore(ctx context.Context, path string) (*sqlite.Store, error) {
-	path, err := storePath(path)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("database %s: no such file (nothing stored yet, or a mistyped --db)", path)
-	}
-	return sqlite.Open(ctx, path)
-}
-
 // storePath returns the database path --db names, or the default one, and
 // rejects a directory or a read-only file, which SQLite would report as
 // "unable to open database file (14)" or "attempt to write a readonly

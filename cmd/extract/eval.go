@@ -265,7 +265,7 @@ func writeReportFiles(r *eval.Report, o evalOptions) error {
 
 // evalHistory lists the stored eval runs, newest first.
 func (a *app) evalHistory(ctx context.Context, o evalOptions) error {
-	st, err := a.openExistingStore(ctx, o.db)
+	st, err := a.openCollection(ctx, o.db)
 	if err != nil {
 		return fmt.Errorf("eval --history: %w", err)
 	}

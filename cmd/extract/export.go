@@ -65,7 +65,7 @@ RFC 3339). -o is required; DIR is created if needed.`,
 					return fmt.Errorf("export: -o %s: %w", out, err)
 				}
 			}
-			st, err := a.openExistingStore(c.Context(), dbPath)
+			st, err := a.openCollection(c.Context(), dbPath)
 			if err != nil {
 				return err
 			}
