@@ -97,7 +97,7 @@ when a job failed permanently.`,
 	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
-	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently")
+	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently, and refuse a URL list with a line that holds no URL")
 	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
 	f.StringVar(&bf.lang, "lang", "", "write the cards in this language (default: each page's)")
 	f.IntVar(&bf.jobAttempts, "job-attempts", queue.DefaultConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
@@ -181,7 +181,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
 	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
-		MaxDocs: bf.maxDocs, Refresh: bf.refresh, ProgressEvery: bf.progressEvery}
+		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, ProgressEvery: bf.progressEvery}
 	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
 		cfg.Progress = &barProgress{w: w}
 	}

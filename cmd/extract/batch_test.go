@@ -373,9 +373,18 @@ func TestBatchUsageAndInputErrors(t *testing.T) {
 			}
 		})
 	}
-	bad := writeList(t, "https://ok.example/", "not a url")
-	_, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", bad)
+	// A line that holds no URL: refused with --strict, skipped with a
+	// warning naming the file and the line otherwise. The good line is a
+	// page of a local server.
+	srv, _ := pageServer(t)
+	bad := writeList(t, srv.URL+"/article.html", "not a url")
+	_, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", "--strict", bad)
 	if code != exitFailure || !strings.Contains(stderr, "line 2: not an http(s) URL") {
-		t.Errorf("bad list: exit %d, stderr %q", code, stderr)
+		t.Errorf("bad list with --strict: exit %d, stderr %q", code, stderr)
+	}
+	stdout, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", bad)
+	if code != exitOK || !strings.Contains(stderr, "skipped a line that holds no URL") ||
+		!strings.Contains(stderr, "line=2") || !strings.Contains(stderr, bad) || !strings.Contains(stdout, "done 1") {
+		t.Errorf("bad list: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }

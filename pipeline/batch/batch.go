@@ -65,6 +65,9 @@ type Config struct {
 	MaxDocs int
 	// Refresh makes new cards for documents that have one.
 	Refresh bool
+	// Strict refuses a URL list with a line that holds no URL; else the
+	// line is skipped with a warning.
+	Strict bool
 	// Progress shows the batch going (a bar on a terminal); nil means log
 	// lines every ProgressEvery (default 10 s).
 	Progress      Progress
@@ -241,7 +244,7 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 	var found []Job
 	for _, list := range in.Lists {
 		urls, err := readListInput(list)
-		if err != nil {
+		if err = b.skipBadLines(list, err); err != nil {
 			return collected{}, err
 		}
 		found = appendJobs(found, urls, nil)
@@ -346,9 +349,23 @@ func readListInput(name string) ([]string, error) {
 	}
 	urls, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
 	if err != nil {
-		return nil, fmt.Errorf("input %s: %w", name, err)
+		return urls, fmt.Errorf("input %s: %w", name, err)
 	}
 	return urls, nil
+}
+
+// skipBadLines lets a batch go on past the lines of a URL list that hold
+// no URL, with a warning naming the file and each line; with
+// Config.Strict, or for any other error, err stops the batch.
+func (b *Batch) skipBadLines(list string, err error) error {
+	var bad *BadLinesError
+	if b.Config.Strict || !errors.As(err, &bad) {
+		return err
+	}
+	for _, l := range bad.Lines {
+		b.logger().Warn("skipped a line that holds no URL", "file", list, "line", l.Line, "error", l.Err)
+	}
+	return nil
 }
 
 // digestLinks fetches a digest page and lists its outbound links.

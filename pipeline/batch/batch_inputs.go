@@ -76,11 +76,33 @@ func ParseList(format ListFormat, r io.Reader) ([]string, error) {
 	return nil, fmt.Errorf("unknown list format %q", format)
 }
 
+// BadLine is a line of a URL list that holds no http(s) URL.
+type BadLine struct {
+	Line int
+	Err  error
+}
+
+// BadLinesError lists the lines of a URL list that hold no URL; the list's
+// other URLs are returned with it.
+type BadLinesError struct {
+	Lines []BadLine
+}
+
+func (e *BadLinesError) Error() string {
+	msg := fmt.Sprintf("line %d: %v", e.Lines[0].Line, e.Lines[0].Err)
+	if n := len(e.Lines) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more lines)", n)
+	}
+	return msg
+}
+
 // ParseURLList reads one URL a line. Blank lines and lines starting with #
-// are ignored, as is a comment after a URL (" # ..."). A line that is not
-// an absolute http(s) URL is an error naming its line number.
+// are ignored, as is a comment after a URL (" # ..."). Lines that are not
+// absolute http(s) URLs are returned in a *[BadLinesError], with the URLs
+// of the other lines.
 func ParseURLList(r io.Reader) ([]string, error) {
 	var urls []string
+	var bad []BadLine
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -95,12 +117,16 @@ func ParseURLList(r io.Reader) ([]string, error) {
 			continue
 		}
 		if err := schema.CheckWebURL(line); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			bad = append(bad, BadLine{Line: n, Err: err})
+			continue
 		}
 		urls = append(urls, line)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read URL list: %w", err)
+	}
+	if len(bad) > 0 {
+		return urls, &BadLinesError{Lines: bad}
 	}
 	return urls, nil
 }

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -61,6 +62,12 @@ func TestParseURLListErrors(t *testing.T) {
 			}
 		})
 	}
+	urls, err := ParseURLList(strings.NewReader("https://a.example/\nnot a url\nhttps://b.example/\nftp://x\n"))
+	var bad *BadLinesError
+	if !errors.As(err, &bad) || len(bad.Lines) != 2 || bad.Lines[0].Line != 2 || bad.Lines[1].Line != 4 ||
+		len(urls) != 2 || !strings.Contains(err.Error(), "and 1 more") {
+		t.Errorf("urls %q, err %v; want the two URLs and lines 2 and 4", urls, err)
+	}
 }
 
 func TestParsePocketCSVWithoutURLColumn(t *testing.T) {
@@ -87,7 +94,8 @@ func FuzzParseURLList(f *testing.F) {
 	f.Add("https://a.example/\n# c\n\nhttp://b.example/x # note\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		urls, err := ParseURLList(strings.NewReader(in))
-		if err == nil {
+		var bad *BadLinesError
+		if err == nil || errors.As(err, &bad) {
 			checkParsedURLs(t, urls)
 		}
 	})
