@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,8 @@ type modelFlags struct {
 	timeout        time.Duration
 	maxAttempts    int
 	maxInputTokens int
+	// priceIn and priceOut are USD per million tokens; negative: not given.
+	priceIn, priceOut float64
 }
 
 // addModelFlags registers the model flags on c.
@@ -46,6 +49,16 @@ func addModelFlags(c *cobra.Command, f *modelFlags) {
 	c.Flags().DurationVar(&f.timeout, "timeout", retry.DefaultPolicy().Timeout, "time limit of one model request")
 	c.Flags().IntVar(&f.maxAttempts, "max-attempts", retry.DefaultPolicy().MaxAttempts, "requests tried before giving up on a model call")
 	c.Flags().IntVar(&f.maxInputTokens, "max-input-tokens", llm.DefaultMaxInputTokens, "page-text budget of one request; longer texts are split")
+	c.Flags().Float64Var(&f.priceIn, "price-in", -1, "price in `USD` per million prompt tokens (default: the provider's list price; 0 for a local or compatible server)")
+	c.Flags().Float64Var(&f.priceOut, "price-out", -1, "price in `USD` per million answer tokens (default as --price-in)")
+}
+
+// price is the price the flags give, or nil to use the list prices.
+func (f modelFlags) price() *llm.Price {
+	if f.priceIn < 0 && f.priceOut < 0 {
+		return nil
+	}
+	return &llm.Price{Input: max(f.priceIn, 0), Output: max(f.priceOut, 0)}
 }
 
 // check rejects model flag values that make no sense, naming the flag, so
@@ -60,6 +73,10 @@ func (f modelFlags) check() error {
 		return usageError{fmt.Errorf("--timeout %s: must be positive", f.timeout)}
 	case f.maxInputTokens < 1:
 		return usageError{fmt.Errorf("--max-input-tokens %d: must be positive", f.maxInputTokens)}
+	case math.IsNaN(f.priceIn) || math.IsInf(f.priceIn, 0) || f.priceIn > 1e6 || (f.priceIn < 0 && f.priceIn != -1):
+		return usageError{fmt.Errorf("--price-in %v: want a price in USD per million tokens", f.priceIn)}
+	case math.IsNaN(f.priceOut) || math.IsInf(f.priceOut, 0) || f.priceOut > 1e6 || (f.priceOut < 0 && f.priceOut != -1):
+		return usageError{fmt.Errorf("--price-out %v: want a price in USD per million tokens", f.priceOut)}
 	}
 	return nil
 }
@@ -72,7 +89,7 @@ func (a *app) selectModel(ctx context.Context, f modelFlags, st *sqlite.Store) (
 	}
 	retry := retry.DefaultPolicy()
 	retry.MaxAttempts, retry.Timeout = f.maxAttempts, f.timeout
-	opts := llm.ChatOptions{Retry: retry, Sectioned: f.sectioned, MaxInputTokens: f.maxInputTokens,
+	opts := llm.ChatOptions{Retry: retry, Sectioned: f.sectioned, MaxInputTokens: f.maxInputTokens, Price: f.price(),
 		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if !f.noCache && st != nil {
 		opts.Cache = st

@@ -79,6 +79,10 @@ type ChatOptions struct {
 	Prompt string
 	// Logger receives retries and fallbacks; nil means slog.Default().
 	Logger *slog.Logger
+	// Price, when not nil, prices the tokens instead of the list prices
+	// of the provider's own service (see [EstimateCost]); a zero Price
+	// makes the requests free, as on a local server.
+	Price *Price
 	// Secrets are the API keys in use: they are hidden in every error
 	// the model returns, logs or records (see [Redactor]).
 	Secrets []string
@@ -138,6 +142,14 @@ func (m *ChatModel) Model() string { return m.model }
 // PromptHash identifies the prompt template in use.
 func (m *ChatModel) PromptHash() string { return m.prompt.Hash }
 
+// cost prices a card's tokens.
+func (m *ChatModel) cost(inputTokens, outputTokens int) float64 {
+	if m.opts.Price != nil {
+		return m.opts.Price.Cost(inputTokens, outputTokens)
+	}
+	return EstimateCost(m.provider, m.model, inputTokens, outputTokens)
+}
+
 // callLog accumulates what the requests of one Card call cost.
 type callLog struct {
 	prov     schema.Provenance
@@ -168,7 +180,7 @@ func (m *ChatModel) Card(ctx context.Context, in Input) (Result, error) {
 	}
 	prov := log.prov
 	prov.Cached = log.allCache
-	prov.CostUSD = EstimateCost(m.provider, m.model, prov.InputTokens, prov.OutputTokens)
+	prov.CostUSD = m.cost(prov.InputTokens, prov.OutputTokens)
 	return Result{Answer: answer, Provenance: prov, Raw: raw, Attempts: log.attempts}, nil
 }
 

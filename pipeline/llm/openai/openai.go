@@ -87,6 +87,9 @@ func New(cfg Config, opts llm.ChatOptions) (*llm.ChatModel, error) {
 		oc.AzureModelMapperFunc = func(model string) string { return model } // --model names the deployment
 	}
 	oc.HTTPClient = llm.NoteClient(cfg.HTTPClient)
+	if opts.Price == nil && !listPriced(cfg) {
+		opts.Price = &llm.Price{} // a compatible server's price is not OpenAI's list price
+	}
 	b := &backend{client: goopenai.NewClientWithConfig(oc), model: cfg.Model}
 	return llm.NewChatModel(cmp.Or(cfg.Provider, llm.ProviderOpenAI), cfg.Model, b, opts)
 }
@@ -166,4 +169,19 @@ func classify(err error, note *llm.ResponseNote) error {
 func mentionsSchema(msg string) bool {
 	msg = strings.ToLower(msg)
 	return strings.Contains(msg, "json_schema") || strings.Contains(msg, "response_format")
+}
+
+// listPriced reports whether cfg reaches a service whose list prices
+// [llm.EstimateCost] knows: OpenAI itself, Azure OpenAI or Gemini — not a
+// local or other OpenAI-compatible server.
+func listPriced(cfg Config) bool {
+	if cfg.Azure || cfg.BaseURL == "" {
+		return true
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return host == "api.openai.com" || host == "generativelanguage.googleapis.com"
 }
