@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -36,6 +35,7 @@ type batchFlags struct {
 	maxDocs       int
 	logFormat     string
 	strict        bool
+	feedItems     int
 	status        bool
 	lang          string
 	jobAttempts   int
@@ -97,6 +97,7 @@ when a job failed permanently.`,
 	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.IntVar(&bf.feedItems, "feed-items", batch.DefaultMaxFeedItems, "take at most `N` items of each feed, its newest")
 	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently, and refuse a URL list with a line that holds no URL")
 	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
 	f.StringVar(&bf.lang, "lang", "", "write the cards in this language (default: each page's)")
@@ -135,6 +136,8 @@ func (bf batchFlags) check() error {
 		return usageError{fmt.Errorf("batch: --job-attempts %d: must be at least 1", bf.jobAttempts)}
 	case bf.retryBase <= 0:
 		return usageError{fmt.Errorf("batch: --retry-base %s: must be positive", bf.retryBase)}
+	case bf.feedItems < 1 || bf.feedItems > 100000:
+		return usageError{fmt.Errorf("batch: --feed-items %d: want 1 to 100000", bf.feedItems)}
 	case bf.progressEvery <= 0:
 		return usageError{fmt.Errorf("batch: --progress-every %s: must be positive", bf.progressEvery)}
 	}
@@ -181,13 +184,13 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
 	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
-		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, ProgressEvery: bf.progressEvery}
+		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, MaxFeedItems: bf.feedItems,
+		ProgressEvery: bf.progressEvery}
 	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
 		cfg.Progress = &barProgress{w: w}
 	}
-	b := &batch.Batch{Store: st, Queue: q, Fetcher: fetcher, UserAgent: ua,
-		HTTPClient: &http.Client{Timeout: fetch.DefaultTimeout},
-		Make:       runner.MakeCard, Config: cfg, Logger: logger}
+	b := &batch.Batch{Store: st, Queue: q, Fetcher: fetcher,
+		Make: runner.MakeCard, Config: cfg, Logger: logger}
 	sum, err := b.Run(ctx, in)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -68,10 +68,24 @@ type Config struct {
 	// Strict refuses a URL list with a line that holds no URL; else the
 	// line is skipped with a warning.
 	Strict bool
+	// MaxFeedItems caps the items taken from one feed, its first ones
+	// (feeds list the newest first); 0 means DefaultMaxFeedItems.
+	MaxFeedItems int
 	// Progress shows the batch going (a bar on a terminal); nil means log
 	// lines every ProgressEvery (default 10 s).
 	Progress      Progress
 	ProgressEvery time.Duration
+}
+
+// DefaultMaxFeedItems is how many items a batch takes from one feed by
+// default: far more than a news feed carries, far fewer than a hostile one.
+const DefaultMaxFeedItems = 500
+
+func (c Config) maxFeedItems() int {
+	if c.MaxFeedItems <= 0 {
+		return DefaultMaxFeedItems
+	}
+	return c.MaxFeedItems
 }
 
 // Inputs is what `extract batch` was given.
@@ -101,12 +115,9 @@ func (in Inputs) describe() []string {
 type Batch struct {
 	Store Store
 	Queue Queue
-	// Fetcher gets digest pages; nil means one with default settings.
+	// Fetcher gets digest pages and feeds, within its limits on time and
+	// size; nil means one with default settings.
 	Fetcher *fetch.Fetcher
-	// HTTPClient gets feeds; nil means http.DefaultClient.
-	HTTPClient *http.Client
-	// UserAgent is sent when getting feeds.
-	UserAgent string
 	// Make makes one card.
 	Make   CardMaker
 	Config Config
@@ -370,11 +381,7 @@ func (b *Batch) skipBadLines(list string, err error) error {
 
 // digestLinks fetches a digest page and lists its outbound links.
 func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]extract.Link, error) {
-	f := b.Fetcher
-	if f == nil {
-		f = fetch.New(fetch.Config{})
-	}
-	page, err := f.Fetch(ctx, digestURL)
+	page, err := b.fetcher().Fetch(ctx, digestURL)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: %w", digestURL, err)
 	}
@@ -388,11 +395,28 @@ func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]extract.Li
 // newFeedItems fetches a feed and returns the item links not queued by an
 // earlier batch.
 func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, error) {
-	links, err := feed.Fetch(ctx, b.HTTPClient, b.UserAgent, feedURL)
+	body, err := b.fetcher().FetchRaw(ctx, feedURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+	}
+	links, err := feed.Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+	}
+	if limit := b.Config.maxFeedItems(); len(links) > limit {
+		b.logger().Warn("feed has more items than --feed-items: the first ones are taken", "feed", feedURL,
+			"items", len(links), "taken", limit)
+		links = links[:limit]
 	}
 	return b.Store.UnseenFeedItems(ctx, feedURL, links)
+}
+
+// fetcher is the batch's Fetcher, or one with default settings.
+func (b *Batch) fetcher() *fetch.Fetcher {
+	if b.Fetcher == nil {
+		return fetch.New(fetch.Config{})
+	}
+	return b.Fetcher
 }
 
 // batchWork is one run of the workers: shared limits, budget and tally.

@@ -115,7 +115,7 @@ func TestBatchThatCannotQueueRecordsNothing(t *testing.T) {
 <item><title>a</title><link>https://a.example/item</link></item></channel></rss>`)
 	}))
 	defer srv.Close()
-	b := &Batch{Store: st, Queue: enqueueFailingQueue{}, HTTPClient: srv.Client(),
+	b := &Batch{Store: st, Queue: enqueueFailingQueue{},
 		Make: func(context.Context, Job) (schema.Provenance, error) { return schema.Provenance{}, nil }}
 	in := Inputs{Lists: []string{"https://a.example/x"}, Feeds: []string{srv.URL + "/feed.xml"}}
 	if _, err := b.Run(ctx, in); err == nil || !strings.Contains(err.Error(), "disk full") {
@@ -163,12 +163,40 @@ func TestCollectSkipsFeedItemsWithoutHost(t *testing.T) {
 	}))
 	defer srv.Close()
 	st := openStore(t)
-	b := &Batch{Store: st, HTTPClient: srv.Client()}
+	b := &Batch{Store: st}
 	found, err := b.collect(context.Background(), Inputs{Feeds: []string{srv.URL + "/feed.xml"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(found.Jobs) != 1 || found.Jobs[0].Canonical != "https://a.example/good" {
 		t.Errorf("jobs = %+v, want only the item with a host", found.Jobs)
+	}
+}
+
+// TestFeedsAreCapped checks that a feed is read within the fetcher's size
+// cap and that a batch takes at most MaxFeedItems of its items.
+func TestFeedsAreCapped(t *testing.T) {
+	var items strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&items, "<item><title>%d</title><link>https://a.example/%d</link></item>", i, i)
+	}
+	rss := `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>` + items.String() + `</channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, rss)
+	}))
+	defer srv.Close()
+	b := &Batch{Store: openStore(t), Config: Config{MaxFeedItems: 20}}
+	found, err := b.collect(context.Background(), Inputs{Feeds: []string{srv.URL + "/feed.xml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Jobs) != 20 || found.Jobs[0].URL != "https://a.example/0" {
+		t.Errorf("%d jobs from a 50-item feed capped at 20 (first %+v)", len(found.Jobs), found.Jobs[0])
+	}
+	small := &Batch{Store: openStore(t), Fetcher: fetch.New(fetch.Config{MaxBodyBytes: 1000})}
+	if _, err := small.collect(context.Background(), Inputs{Feeds: []string{srv.URL + "/feed.xml"}}); err == nil ||
+		!errors.Is(err, fetch.ErrBodyTooLarge) {
+		t.Errorf("a feed over the size cap: err = %v, want ErrBodyTooLarge", err)
 	}
 }

@@ -2,10 +2,8 @@
 package feed
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
@@ -18,22 +16,6 @@ func Parse(r io.Reader) ([]string, error) {
 	feed, err := gofeed.NewParser().Parse(r)
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
-	}
-	return itemLinks(feed), nil
-}
-
-// Fetch gets the feed at feedURL with hc (nil means http.DefaultClient),
-// sending userAgent, and returns its items' links in feed order.
-func Fetch(ctx context.Context, hc *http.Client, userAgent, feedURL string) ([]string, error) {
-	if err := schema.CheckWebURL(feedURL); err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
-	}
-	p := gofeed.NewParser()
-	p.Client = hc
-	p.UserAgent = userAgent
-	feed, err := p.ParseURLWithContext(feedURL, ctx)
-	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	return itemLinks(feed), nil
 }

@@ -197,64 +197,83 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // 2xx, redirect loops, bodies over the size cap, empty or binary bodies and
 // content types other than HTML, plain text, markdown and PDF.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
+	var page Page
+	err := f.do(ctx, rawURL, func(resp *http.Response) error {
+		header := resp.Header.Get("Content-Type")
+		if mt := mediaType(header); !isSniffable(mt) && KindOf(mt) == KindUnsupported {
+			return &UnsupportedTypeError{ContentType: mt, URL: rawURL}
+		}
+		body, err := readBody(resp.Body, resp.Header.Get("Content-Encoding"), f.cfg.MaxBodyBytes)
+		if err != nil {
+			return err
+		}
+		if page, err = pageFromBody(body, header, rawURL); err != nil {
+			return err
+		}
+		page.FinalURL, page.Status, page.FetchedAt = resp.Request.URL.String(), resp.StatusCode, time.Now().UTC()
+		return nil
+	})
+	return page, err
+}
+
+// FetchRaw gets rawURL like [Fetcher.Fetch], with the same limits on time,
+// redirects and size, and returns the body as sent (decompressed), whatever
+// its type: a feed, which its parser decodes.
+func (f *Fetcher) FetchRaw(ctx context.Context, rawURL string) ([]byte, error) {
+	var body []byte
+	err := f.do(ctx, rawURL, func(resp *http.Response) (err error) {
+		body, err = readBody(resp.Body, resp.Header.Get("Content-Encoding"), f.cfg.MaxBodyBytes)
+		return err
+	})
+	return body, err
+}
+
+// do sends a GET for rawURL within the time limit and hands a 2xx response
+// of acceptable size to read; every failure is an *Error naming the URL
+// (or an *UnsupportedTypeError).
+func (f *Fetcher) do(ctx context.Context, rawURL string, read func(*http.Response) error) error {
 	if schema.CheckWebURL(rawURL) != nil {
-		return Page{}, &Error{URL: rawURL, Err: errors.New("not an http or https URL")}
+		return &Error{URL: rawURL, Err: errors.New("not an http or https URL")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	page, err := f.fetch(ctx, rawURL)
-	if err != nil {
-		var fe *Error
-		var ue *UnsupportedTypeError
-		if errors.As(err, &ue) || errors.As(err, &fe) {
-			return Page{}, err
-		}
-		return Page{}, &Error{URL: rawURL, Err: f.describe(ctx, err)}
+	err := f.get(ctx, rawURL, read)
+	if err == nil {
+		return nil
 	}
-	return page, nil
+	var fe *Error
+	var ue *UnsupportedTypeError
+	if errors.As(err, &ue) || errors.As(err, &fe) {
+		return err
+	}
+	return &Error{URL: rawURL, Err: f.describe(ctx, err)}
 }
 
-func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Page, error) {
+func (f *Fetcher) get(ctx context.Context, rawURL string, read func(*http.Response) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return Page{}, err
+		return err
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,application/pdf;q=0.8,*/*;q=0.5")
 	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Page{}, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Page{}, &Error{
+		return &Error{
 			URL:        rawURL,
 			Status:     resp.StatusCode,
 			RetryAfter: retry.ParseAfter(strings.TrimSpace(resp.Header.Get("Retry-After")), time.Now()),
 			Err:        fmt.Errorf("HTTP %s", resp.Status),
 		}
 	}
-	finalURL := resp.Request.URL.String()
 	if resp.ContentLength > f.cfg.MaxBodyBytes && resp.Header.Get("Content-Encoding") == "" {
-		return Page{}, fmt.Errorf("%w: %d bytes, over the %s limit", ErrBodyTooLarge, resp.ContentLength, byteSize(f.cfg.MaxBodyBytes))
+		return fmt.Errorf("%w: %d bytes, over the %s limit", ErrBodyTooLarge, resp.ContentLength, byteSize(f.cfg.MaxBodyBytes))
 	}
-	header := resp.Header.Get("Content-Type")
-	if mt := mediaType(header); !isSniffable(mt) && KindOf(mt) == KindUnsupported {
-		return Page{}, &UnsupportedTypeError{ContentType: mt, URL: rawURL}
-	}
-	body, err := readBody(resp.Body, resp.Header.Get("Content-Encoding"), f.cfg.MaxBodyBytes)
-	if err != nil {
-		return Page{}, err
-	}
-	page, err := pageFromBody(body, header, rawURL)
-	if err != nil {
-		return Page{}, err
-	}
-	page.FinalURL = finalURL
-	page.Status = resp.StatusCode
-	page.FetchedAt = time.Now().UTC()
-	return page, nil
+	return read(resp)
 }
 
 // describe turns a transport error into a short cause a reader understands.
