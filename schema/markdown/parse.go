@@ -184,6 +184,9 @@ func parseSummary(s section) string {
 	texts := make([]string, len(s.body))
 	for i, l := range s.body {
 		texts[i] = l.text
+		if looksLikeHeading(l.text) {
+			texts[i] = strings.TrimPrefix(l.text, `\`) // the renderer's escape
+		}
 	}
 	return strings.Join(texts, "\n")
 }

@@ -215,3 +215,15 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// TestSummaryHeadingLinesRoundTrip checks that summary lines that read as
+// section headings, escaped or not, read back as they were written.
+func TestSummaryHeadingLinesRoundTrip(t *testing.T) {
+	for _, summary := range []string{"## Heading\nsecond line", `\## escaped`, `\\## twice`, "a ## b", "##no space"} {
+		c := schema.Card{URL: "https://a.example/", Answer: schema.Answer{Title: "T", Summary: summary}}
+		back, err := Parse(Render(c))
+		if err != nil || back.Summary != summary {
+			t.Errorf("summary %q read back as %q (%v)", summary, back.Summary, err)
+		}
+	}
+}

@@ -80,11 +80,19 @@ func summaryText(summary string) string {
 		lines = lines[:len(lines)-1]
 	}
 	for i, l := range lines {
-		if strings.HasPrefix(l, "## ") {
+		if looksLikeHeading(l) {
 			lines[i] = `\` + l
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// looksLikeHeading reports whether a summary line reads as a section
+// heading ("## ") or as an escaped one (`\## `, `\\## `…): the renderer
+// escapes both with one more backslash, which the parser removes, so that
+// every summary reads back as it was written.
+func looksLikeHeading(line string) bool {
+	return strings.HasPrefix(strings.TrimLeft(line, `\`), "## ")
 }
 
 // originLabel fits an origin's label in the title line's link text: on one
