@@ -57,7 +57,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		"num":   func(x float64) string { return fmt.Sprintf("%.2f", x) },
 		"nump":  func(x *float64) string { return fmt.Sprintf("%.2f", *x) },
 		"width": func(x float64) string { return fmt.Sprintf("%.1f", 100*math.Max(0, math.Min(1, x))) },
-		"delta": func(d Delta) string { return fmt.Sprintf("%+.3f", d.Delta) },
+		"delta": func(d Delta) string { return deltaText(d) },
 	}).Parse(htmlTemplate)
 	if err != nil {
 		return fmt.Errorf("write HTML report: %w", err)
@@ -128,4 +128,16 @@ func newHistogram(name string, scores []float64) histogram {
 		}
 	}
 	return h
+}
+
+// deltaText is a change against the baseline, marked ▲ when the score
+// improved and ▼ when it regressed, so it does not read as a score.
+func deltaText(d Delta) string {
+	switch d.Mark {
+	case MarkImproved:
+		return fmt.Sprintf("▲ %+.3f", d.Delta)
+	case MarkRegressed:
+		return fmt.Sprintf("▼ %+.3f", d.Delta)
+	}
+	return fmt.Sprintf("%+.3f", d.Delta)
 }

@@ -135,7 +135,7 @@ func writeSummary(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "\n%d cards scored (%d without prediction), %d unpaired predictions, %d errors; overall %.3f\n",
 		n.Scored, n.Missing, n.Unpaired, n.Errors, r.Overall)
 	if r.Baseline != nil {
-		fmt.Fprintf(&b, "baseline %s: overall %+.3f\n", r.Baseline.File, r.Baseline.Overall.Delta)
+		fmt.Fprintf(&b, "against baseline %s: overall changed by %s\n", r.Baseline.File, deltaCell(r.Baseline.Overall, true))
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "error: %s\n", e)

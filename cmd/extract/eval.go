@@ -163,7 +163,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 	if err := eval.WriteTable(a.stdout, &report); err != nil {
 		return err
 	}
-	if err := writeReportFiles(&report, o); err != nil {
+	if err := writeReportFiles(&report, o, a.stderr); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
 	id, err := eval.SaveRun(ctx, st, &report)
@@ -236,14 +236,15 @@ func readPageFile(path, url string) (schema.Document, error) {
 	return doc, nil
 }
 
-// writeReportFiles writes the JSON and HTML reports asked for.
-func writeReportFiles(r *eval.Report, o evalOptions) error {
+// writeReportFiles writes the JSON and HTML reports asked for, saying
+// where on stderr.
+func writeReportFiles(r *eval.Report, o evalOptions, stderr io.Writer) error {
 	outputs := []struct {
-		path  string
-		write func(*bytes.Buffer) error
+		kind, path string
+		write      func(*bytes.Buffer) error
 	}{
-		{o.jsonFile, func(b *bytes.Buffer) error { return eval.WriteJSON(b, r) }},
-		{o.htmlFile, func(b *bytes.Buffer) error { return eval.WriteHTML(b, r) }},
+		{"JSON", o.jsonFile, func(b *bytes.Buffer) error { return eval.WriteJSON(b, r) }},
+		{"HTML", o.htmlFile, func(b *bytes.Buffer) error { return eval.WriteHTML(b, r) }},
 	}
 	for _, out := range outputs {
 		if out.path == "" {
@@ -259,6 +260,7 @@ func writeReportFiles(r *eval.Report, o evalOptions) error {
 		}); err != nil {
 			return err
 		}
+		fmt.Fprintf(stderr, "eval: %s report written to %s\n", out.kind, out.path)
 	}
 	return nil
 }
