@@ -238,3 +238,19 @@ func FuzzDecodeReport(f *testing.F) {
 		}
 	})
 }
+
+func TestDeltaTextMarksTheDirection(t *testing.T) {
+	tests := []struct {
+		d    Delta
+		want string
+	}{
+		{Delta{Delta: 0.12, Mark: MarkImproved}, "▲ +0.120"},
+		{Delta{Delta: -0.243, Mark: MarkRegressed}, "▼ -0.243"},
+		{Delta{Delta: 0.001}, "+0.001"},
+	}
+	for _, tt := range tests {
+		if got := deltaText(tt.d); got != tt.want {
+			t.Errorf("deltaText(%+v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
