@@ -24,10 +24,10 @@ func ExampleWrite() {
 		NewCard: schema.NewCard{DocumentID: "4f2a", URL: card.URL, CardJSON: string(cardJSON)}}}
 
 	// The cell that looks like a formula gets a leading apostrophe.
-	if err := export.Write(os.Stdout, cards, export.SignalsCSV); err != nil {
+	if err := export.Write(os.Stdout, cards, export.RowsCSV); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
-	// card_id,card_title,card_url,origin_url,signal,description,change,10-year,driving-force,relevancy,evidence
-	// 4f2a,Cargo bikes replace vans,https://example.org/bikes,,Shared fleets,'=cheaper than vans,,,,4,
+	// card_id,card_title,card_url,origin_url,published,provider,category,type,keywords,themes,grounded_share,table,name,description,change,10-year,driving-force,relevancy,evidence
+	// 4f2a,Cargo bikes replace vans,https://example.org/bikes,,,,,,,,,signals,Shared fleets,'=cheaper than vans,,,,4,
 }

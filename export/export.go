@@ -1,13 +1,15 @@
 // Package export writes stored cards in the formats of extract export:
-// markdown files, a JSON array, JSON lines, or a CSV of weak signals.
+// markdown files, a JSON array, JSON lines, or a CSV of every table's rows.
 package export
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/veille/veille/schema"
@@ -25,13 +27,15 @@ const (
 	JSON Format = "json"
 	// JSONLines is one [Card] a line.
 	JSONLines Format = "jsonl"
-	// SignalsCSV is one row per weak signal, with its card's ID, title and
-	// URL.
-	SignalsCSV Format = "csv"
+	// RowsCSV is one line per row of every table of every card (weak
+	// signals, concerns, behaviors, technologies, issues), with its card's
+	// ID, title, URL, date, provider, category, type, keywords, themes and
+	// grounded share.
+	RowsCSV Format = "csv"
 )
 
 // Formats returns the export formats, in the order the help lists them.
-func Formats() []Format { return []Format{Markdown, JSON, JSONLines, SignalsCSV} }
+func Formats() []Format { return []Format{Markdown, JSON, JSONLines, RowsCSV} }
 
 // FileName is the name of the one file a format other than [Markdown]
 // writes in a directory.
@@ -41,29 +45,42 @@ func (f Format) FileName() string {
 		return "cards.json"
 	case JSONLines:
 		return "cards.jsonl"
-	case SignalsCSV:
-		return "signals.csv"
+	case RowsCSV:
+		return "rows.csv"
 	}
 	return ""
 }
 
 // Card is a card as written by the [JSON] and [JSONLines] formats: its ID
-// (the document's, the gold file name), version and creation time, then
-// the card's own fields.
+// (the document's, the gold file name), version, creation time, date,
+// provenance and grounding, then the card's own fields. `extract import`
+// reads it back, date included.
 type Card struct {
-	ID        string    `json:"id"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
+	ID         string            `json:"id"`
+	Version    int               `json:"version"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Published  time.Time         `json:"published"`
+	Provenance schema.Provenance `json:"provenance"`
+	Grounding  Grounding         `json:"grounding"`
 	schema.Card
+}
+
+// Grounding is how many of a card's rows quote their page.
+type Grounding struct {
+	Rows     int `json:"rows"`
+	Grounded int `json:"grounded"`
+	// Share is Grounded/Rows, 0 for a card without rows.
+	Share float64 `json:"share"`
 }
 
 // Write writes cards to w in format, as one stream.
 func Write(w io.Writer, cards []schema.StoredCard, format Format) error {
+	cards = newestFirst(cards)
 	switch format {
 	case Markdown:
 		return writeMarkdown(w, cards)
-	case SignalsCSV:
-		return writeSignalsCSV(w, cards)
+	case RowsCSV:
+		return writeRowsCSV(w, cards)
 	case JSON, JSONLines:
 		return writeJSON(w, cards, format)
 	}
@@ -148,7 +165,22 @@ func exportedCards(cards []schema.StoredCard) ([]Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("card %s: %w", c.DocumentID, err)
 		}
-		out = append(out, Card{ID: c.DocumentID, Version: c.Version, CreatedAt: c.CreatedAt, Card: card})
+		g := Grounding{Rows: c.RowsTotal, Grounded: c.RowsGrounded}
+		if g.Rows > 0 {
+			g.Share = float64(g.Grounded) / float64(g.Rows)
+		}
+		out = append(out, Card{ID: c.DocumentID, Version: c.Version, CreatedAt: c.CreatedAt, Published: c.Published,
+			Provenance: c.Provenance, Grounding: g, Card: card})
 	}
 	return out, nil
+}
+
+// newestFirst is cards ordered by date, the newest first (ties by ID), as
+// `extract list` lists them.
+func newestFirst(cards []schema.StoredCard) []schema.StoredCard {
+	out := slices.Clone(cards)
+	slices.SortStableFunc(out, func(a, b schema.StoredCard) int {
+		return cmp.Or(b.Published.Compare(a.Published), cmp.Compare(a.DocumentID, b.DocumentID))
+	})
+	return out
 }

@@ -33,14 +33,19 @@ func relevancy(n int) *int { return &n }
 // testCards are two cards, the first with a signal whose text starts like
 // a spreadsheet formula.
 func testCards(t testing.TB) []schema.StoredCard {
-	return []schema.StoredCard{
+	cards := []schema.StoredCard{
 		storedCard(t, "a1", schema.Card{URL: "https://example.org/bikes", Origin: &schema.Link{Label: "digest", URL: "https://digest.example/12"},
-			Answer: schema.Answer{Title: "Cargo bikes", Keywords: []string{"bikes"}, Signals: []schema.Signal{
+			Answer: schema.Answer{Title: "Cargo bikes", Keywords: []string{"bikes"}, Category: "technology", Signals: []schema.Signal{
 				{Name: "Shared fleets", Description: "=cheaper than vans", Relevancy: relevancy(4)},
 				{Name: "-Fewer vans", Evidence: "shops report fewer emissions"},
-			}}}),
+			}, Concerns: []schema.Row{{Name: "Parking", Description: "Where do they park?"}}}}),
 		storedCard(t, "b2", schema.Card{URL: "https://example.org/ai", Answer: schema.Answer{Title: "AI"}}),
 	}
+	cards[0].Published = time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	cards[0].Provider = "openai"
+	cards[0].RowsTotal, cards[0].RowsGrounded = 4, 2
+	cards[1].Published = time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	return cards
 }
 
 func TestWrite(t *testing.T) {
@@ -69,25 +74,30 @@ func TestWrite(t *testing.T) {
 				t.Fatalf("%d lines, want 2", len(lines))
 			}
 			var c Card
-			if err := json.Unmarshal([]byte(lines[0]), &c); err != nil || c.ID != "a1" || c.Version != 1 || c.URL != "https://example.org/bikes" {
+			if err := json.Unmarshal([]byte(lines[0]), &c); err != nil || c.ID != "a1" || c.Version != 1 || c.URL != "https://example.org/bikes" ||
+				!c.Published.Equal(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)) || c.Provenance.Provider != "openai" ||
+				c.Grounding != (Grounding{Rows: 4, Grounded: 2, Share: 0.5}) {
 				t.Errorf("%+v, %v", c, err)
 			}
 		}},
-		{SignalsCSV, func(t *testing.T, out string) {
+		{RowsCSV, func(t *testing.T, out string) {
 			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(signalsHeader(), ",") {
-				t.Fatalf("rows = %q, want the header and one row per signal", rows)
+			if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(rowsHeader(), ",") {
+				t.Fatalf("rows = %q, want the header and one line per row of every table", rows)
 			}
-			want := []string{"a1", "Cargo bikes", "https://example.org/bikes", "https://digest.example/12",
-				"Shared fleets", "'=cheaper than vans", "", "", "", "4", ""}
+			want := []string{"a1", "Cargo bikes", "https://example.org/bikes", "https://digest.example/12", "2026-01-15",
+				"openai", "technology", "", "bikes", "", "0.50", "signals", "Shared fleets", "'=cheaper than vans", "", "", "", "4", ""}
 			if strings.Join(rows[1], "|") != strings.Join(want, "|") {
 				t.Errorf("row 1 = %q, want %q", rows[1], want)
 			}
-			if rows[2][4] != "'-Fewer vans" || rows[2][9] != "" {
+			if rows[2][12] != "'-Fewer vans" || rows[2][17] != "" {
 				t.Errorf("row 2 = %q", rows[2])
+			}
+			if rows[3][11] != "concerns" || rows[3][12] != "Parking" || rows[3][14] != "" {
+				t.Errorf("row 3 = %q, want the concern", rows[3])
 			}
 		}},
 	}
@@ -112,7 +122,7 @@ func TestWriteErrors(t *testing.T) {
 	}{
 		{"unknown format", nil, "xml", `export format "xml"`},
 		{"bad stored JSON", bad, JSONLines, `card x1: not a JSON card: field "title"`},
-		{"bad stored JSON in CSV", bad, SignalsCSV, `card x1: not a JSON card`},
+		{"bad stored JSON in CSV", bad, RowsCSV, `card x1: not a JSON card`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,5 +278,17 @@ func TestAddClosest(t *testing.T) {
 	failing := func(context.Context, string) ([]schema.Link, error) { return nil, errors.New("boom") }
 	if err := AddClosest(context.Background(), cards, failing); err == nil || !strings.Contains(err.Error(), "d1") {
 		t.Errorf("err = %v, want one naming the card", err)
+	}
+}
+
+func TestWriteOrdersByDate(t *testing.T) {
+	cards := testCards(t)
+	cards[0], cards[1] = cards[1], cards[0] // the older first
+	var b bytes.Buffer
+	if err := Write(&b, cards, JSONLines); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(b.String(), "\n"); !strings.Contains(first, `"id":"a1"`) {
+		t.Errorf("first line %s, want the newest card a1", first)
 	}
 }

@@ -21,14 +21,16 @@ func (a *app) exportCommand() *cobra.Command {
 	var closest int
 	c := &cobra.Command{
 		Use:   "export [--format md|json|jsonl|csv|site] [--since DATE] -o DIR|-",
-		Short: "Write the stored cards: markdown files, JSON, JSON lines, a CSV of signals or a static site",
+		Short: "Write the stored cards: markdown files, JSON, JSON lines, a CSV of every table's rows, or a static site",
 		Long: `Write the newest version of every stored card.
 
   md     the gold layout, one file per card named <id>.md in DIR
          (with -o -, every card on stdout, a blank line between cards)
   json   one JSON array of cards (DIR/cards.json)
   jsonl  one card per line (DIR/cards.jsonl)
-  csv    one row per weak signal, with its card's title and URL (DIR/signals.csv)
+  csv    one line per row of every table (signals, concerns, behaviors,
+         technologies, issues) with its card's title, URL, date, provider,
+         category, type, keywords, themes and grounded share (DIR/rows.csv)
   site   the pages of extract serve as static HTML in DIR (index, a page per
          card, theme and category pages, search, an Atom feed), to publish
          on any static host or open from disk; DIR must be empty or an
@@ -76,6 +78,10 @@ RFC 3339). -o is required; DIR is created if needed.`,
 			cards, err := st.LatestCards(c.Context(), from)
 			if err != nil {
 				return err
+			}
+			if len(cards) == 0 {
+				fmt.Fprintln(a.stderr, "export: no card to export"+sinceText(since))
+				return nil
 			}
 			if closest > 0 {
 				if err := export.AddClosest(c.Context(), cards, closestCards(st, closest)); err != nil {
@@ -154,4 +160,12 @@ func closestCards(st *sqlite.Store, n int) export.Related {
 		}
 		return links, nil
 	}
+}
+
+// sinceText is " made since DATE" for a --since, else "".
+func sinceText(since string) string {
+	if since == "" {
+		return ""
+	}
+	return " made since " + since
 }
