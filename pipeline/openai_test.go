@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"math"
@@ -715,5 +716,30 @@ func TestPriceOfACompatibleServer(t *testing.T) {
 		if math.Abs(out.Provenance.CostUSD-tt.want) > 1e-12 {
 			t.Errorf("price %+v: cost %v, want %v", tt.price, out.Provenance.CostUSD, tt.want)
 		}
+	}
+}
+
+// TestMinGroundedRefusesAnUngroundedCard checks that a card with fewer
+// grounded rows than required is not stored, and that the run is recorded
+// as failed with the tally.
+func TestMinGroundedRefusesAnUngroundedCard(t *testing.T) {
+	rf := newRunFixture(t)
+	f := newFakeOpenAI(t, rf.text, fakeReply{fixture: "card_valid.json"}) // 4 of 5 rows grounded
+	r := rf.runner(t, newTestOpenAI(t, f, llm.ChatOptions{}))
+	r.MinGrounded = 0.9
+	_, err := r.Run(context.Background(), rf.page)
+	var ue *ground.UngroundedError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "4 of 5 rows grounded (80%), under the 90% required") {
+		t.Fatalf("err = %v, want an UngroundedError", err)
+	}
+	if cards := rf.cards(t); len(cards) != 0 {
+		t.Errorf("%d cards stored, want none", len(cards))
+	}
+	if runs := rf.runs(t); len(runs) != 1 || !strings.Contains(runs[0].Err, "under the 90% required") {
+		t.Errorf("runs = %+v, want one failed run", runs)
+	}
+	r.MinGrounded = 0.8
+	if _, err := r.Run(context.Background(), rf.page); err != nil {
+		t.Errorf("at the required share: %v", err)
 	}
 }

@@ -33,6 +33,10 @@ type Runner struct {
 	OutputLang string
 	// StrictGrounding drops the rows whose evidence is not in the text.
 	StrictGrounding bool
+	// MinGrounded is the share of a card's rows (0 to 1) whose evidence
+	// must be found in the text: a card under it is not stored, and the
+	// run fails with a *ground.UngroundedError. 0 accepts every card.
+	MinGrounded float64
 	// Refresh fetches URLs again even when the store has them.
 	Refresh bool
 }
@@ -78,6 +82,10 @@ func (r *Runner) RunFrom(ctx context.Context, input string, origin *schema.Link)
 		return Outcome{}, errors.Join(err, r.saveFailure(ctx, input, doc, started, err))
 	}
 	out := r.outcome(doc, res)
+	if share := out.Tally.Share(); out.Tally.Rows > 0 && share < r.MinGrounded {
+		err := fmt.Errorf("card of %s: %w", input, &ground.UngroundedError{Tally: out.Tally, Min: r.MinGrounded})
+		return Outcome{}, errors.Join(err, r.saveFailure(ctx, input, doc, started, err))
+	}
 	if origin != nil {
 		out.Card.Origin = origin
 		out.Markdown = markdown.Render(out.Card)

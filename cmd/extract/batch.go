@@ -36,6 +36,7 @@ type batchFlags struct {
 	logFormat     string
 	strict        bool
 	feedItems     int
+	grounding     groundingFlags
 	status        bool
 	lang          string
 	jobAttempts   int
@@ -97,6 +98,7 @@ when a job failed permanently.`,
 	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
+	addGroundingFlags(c, &bf.grounding)
 	f.IntVar(&bf.feedItems, "feed-items", batch.DefaultMaxFeedItems, "take at most `N` items of each feed, its newest")
 	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently, and refuse a URL list with a line that holds no URL")
 	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
@@ -113,6 +115,9 @@ const maxConcurrency = 5000
 
 // check rejects flag values that make no sense, naming the flag.
 func (bf batchFlags) check() error {
+	if err := bf.grounding.check(); err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
 	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
 		return usageError{fmt.Errorf("batch: --concurrency %d: want 1 to %d", bf.concurrency, maxConcurrency)}
 	}
@@ -171,7 +176,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	logger := a.batchLogger(bf.logFormat, slog.LevelInfo)
 	ua := fetch.UserAgent(version)
 	fetcher := fetch.New(fetch.Config{UserAgent: ua})
-	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang,
+	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
 		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
 	if err != nil {
 		return err

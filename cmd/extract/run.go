@@ -105,11 +105,32 @@ func (a *app) selectModel(ctx context.Context, f modelFlags, st *sqlite.Store) (
 	return m, nil
 }
 
+// groundingFlags are what run and batch require of a card's evidence.
+type groundingFlags struct {
+	strict      bool    // --strict-grounding
+	minGrounded float64 // --min-grounded
+}
+
+func addGroundingFlags(c *cobra.Command, g *groundingFlags) {
+	c.Flags().BoolVar(&g.strict, "strict-grounding", false, "drop rows whose evidence is not found in the page text")
+	c.Flags().Float64Var(&g.minGrounded, "min-grounded", 0,
+		"refuse a card unless this `SHARE` of its rows (0 to 1) quote the page: the card is not stored and fails with cause \"ungrounded\"")
+}
+
+// check rejects a share that is not between 0 and 1.
+func (g groundingFlags) check() error {
+	if !(g.minGrounded >= 0 && g.minGrounded <= 1) { // NaN too
+		return usageError{fmt.Errorf("--min-grounded %v: want a share from 0 to 1", g.minGrounded)}
+	}
+	return nil
+}
+
 // runnerConfig is what a card-making command sets beyond its model flags.
 type runnerConfig struct {
-	lang            string     // --lang
-	strict, refresh bool       // --strict-grounding, --refresh
-	limits          llm.Limits // batch: model slots and rate limits (zero: none)
+	lang      string     // --lang
+	refresh   bool       // --refresh
+	grounding groundingFlags
+	limits    llm.Limits // batch: model slots and rate limits (zero: none)
 }
 
 // newRunner builds the card pipeline of run, batch and eval --run: the
@@ -125,7 +146,8 @@ func (a *app) newRunner(ctx context.Context, st *sqlite.Store, mf modelFlags, fe
 		m = llm.NewLimitedModel(m, rc.limits)
 	}
 	return &pipeline.Runner{Loader: &pipeline.Loader{Store: st, Fetcher: fetcher}, Model: m, Store: st,
-		OutputLang: rc.lang, StrictGrounding: rc.strict, Refresh: rc.refresh}, nil
+		OutputLang: rc.lang, StrictGrounding: rc.grounding.strict, MinGrounded: rc.grounding.minGrounded,
+		Refresh: rc.refresh}, nil
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -135,7 +157,7 @@ func (a *app) runCommand() *cobra.Command {
 		dbPath, outDir  string
 		lang            string
 		asJSON, refresh bool
-		strict          bool
+		gf              groundingFlags
 	)
 	c := &cobra.Command{
 		Use:   "run URL|FILE...",
@@ -150,7 +172,7 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
-			for _, check := range []func() error{mf.check, ff.check} {
+			for _, check := range []func() error{mf.check, ff.check, gf.check} {
 				if err := check(); err != nil {
 					return fmt.Errorf("run: %w", err)
 				}
@@ -172,7 +194,7 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 				return err
 			}
 			defer st.Close()
-			r, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: lang, strict: strict, refresh: refresh})
+			r, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: lang, grounding: gf, refresh: refresh})
 			if err != nil {
 				return err
 			}
@@ -186,7 +208,7 @@ of grounded rows goes to stderr; stdout carries only the cards.`,
 	c.Flags().StringVarP(&outDir, "output", "o", "", "also write each card to `DIR`/<id>.md")
 	c.Flags().BoolVar(&asJSON, "json", false, "print each card as one JSON object a line, with provenance and grounding")
 	c.Flags().BoolVar(&refresh, "refresh", false, "fetch URLs again even when the store has them")
-	c.Flags().BoolVar(&strict, "strict-grounding", false, "drop rows whose evidence is not found in the page text")
+	addGroundingFlags(c, &gf)
 	return c
 }
 

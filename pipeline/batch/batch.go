@@ -18,6 +18,7 @@ import (
 	"github.com/veille/veille/pipeline/extract"
 	"github.com/veille/veille/pipeline/feed"
 	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/lock"
 	"github.com/veille/veille/schema"
@@ -629,6 +630,8 @@ func classifyJobError(err error) (cause string, permanent bool) {
 		return "network", !fe.Retryable()
 	case errors.Is(err, llm.ErrRefused):
 		return "refusal", true
+	case errors.As(err, new(*ground.UngroundedError)):
+		return "ungrounded", true
 	case errors.Is(err, extract.ErrEmpty):
 		return "no text", true
 	case errors.Is(err, fetch.ErrBinaryBody), errors.Is(err, fetch.ErrInvalidUTF8), errors.Is(err, fetch.ErrBodyTooLarge),

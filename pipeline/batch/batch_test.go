@@ -16,6 +16,7 @@ import (
 
 	"github.com/veille/veille/pipeline/extract"
 	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
@@ -35,6 +36,7 @@ func TestClassifyJobError(t *testing.T) {
 		{"timeout", &fetch.Error{URL: "u", Err: context.DeadlineExceeded}, "network", false},
 		{"unsupported", &fetch.UnsupportedTypeError{ContentType: "image/png", URL: "u"}, "unsupported type", true},
 		{"refusal", &llm.CallError{Err: fmt.Errorf("card: %w", llm.ErrRefused)}, "refusal", true},
+		{"ungrounded", fmt.Errorf("card of u: %w", &ground.UngroundedError{Tally: ground.Tally{Rows: 4, Grounded: 1}, Min: 0.5}), "ungrounded", true},
 		{"no text", fmt.Errorf("extract u: %w", extract.ErrEmpty), "no text", true},
 		{"binary", fmt.Errorf("fetch: %w", fetch.ErrBinaryBody), "unreadable page", true},
 		{"model 5xx", &llm.CallError{Err: &llm.StatusError{Status: 502, Err: errors.New("bad gateway")}}, "model unavailable", false},

@@ -3,6 +3,7 @@
 package ground
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -29,6 +30,26 @@ func TallyOf(spans []schema.Span) Tally {
 		}
 	}
 	return t
+}
+
+// UngroundedError is a card too few of whose rows quote their page.
+type UngroundedError struct {
+	Tally Tally
+	// Min is the share of grounded rows required.
+	Min float64
+}
+
+func (e *UngroundedError) Error() string {
+	return fmt.Sprintf("%d of %d rows grounded (%.0f%%), under the %.0f%% required", e.Tally.Grounded, e.Tally.Rows,
+		100*e.Tally.Share(), 100*e.Min)
+}
+
+// Share is the share of grounded rows, 1 for no row.
+func (t Tally) Share() float64 {
+	if t.Rows == 0 {
+		return 1
+	}
+	return float64(t.Grounded) / float64(t.Rows)
 }
 
 // Add returns the sum of two tallies.
