@@ -388,3 +388,39 @@ func TestBatchUsageAndInputErrors(t *testing.T) {
 		t.Errorf("bad list: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }
+
+// TestBatchRemakesOfflineCards checks that the cards a night without a
+// model made are made again once a model is at hand, unless --keep-offline.
+func TestBatchRemakesOfflineCards(t *testing.T) {
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	list := writeList(t, site.srv.URL+"/a/1", site.srv.URL+"/a/2")
+	run := func(env map[string]string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"batch", "--db", db, "--host-rps", "0"}, extra...)
+		stdout, stderr, code := runBatchCmd(t, env, append(args, list)...)
+		if code != exitOK {
+			t.Fatalf("batch %v: exit %d\n%s", extra, code, stderr)
+		}
+		return stdout
+	}
+	run(nil, "--provider", "offline")
+	if out := run(nil, "--provider", "offline"); !strings.Contains(out, "done 0, skipped 2") {
+		t.Errorf("offline again: %s; want the offline cards kept", out)
+	}
+	if out := run(model.env(), "--provider", "openai", "--keep-offline"); !strings.Contains(out, "done 0, skipped 2") {
+		t.Errorf("--keep-offline: %s; want the offline cards kept", out)
+	}
+	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 2, skipped 0") {
+		t.Errorf("with a model: %s; want both cards made again", out)
+	}
+	for _, c := range storedCards(t, db) {
+		if c.Provider != "openai" || c.Version != 2 {
+			t.Errorf("card of %s: provider %s, version %d; want openai's second version", c.URL, c.Provider, c.Version)
+		}
+	}
+	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 0, skipped 2") {
+		t.Errorf("model cards again: %s; want them kept", out)
+	}
+}

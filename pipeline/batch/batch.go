@@ -69,6 +69,10 @@ type Config struct {
 	// Strict refuses a URL list with a line that holds no URL; else the
 	// line is skipped with a warning.
 	Strict bool
+	// RemakeOffline makes a new card for a document whose card the offline
+	// baseline made: set it when a model is at hand, so that the cards a
+	// night without a key made do not stay offline for good.
+	RemakeOffline bool
 	// MaxFeedItems caps the items taken from one feed, its first ones
 	// (feeds list the newest first); 0 means DefaultMaxFeedItems.
 	MaxFeedItems int
@@ -81,6 +85,12 @@ type Config struct {
 // DefaultMaxFeedItems is how many items a batch takes from one feed by
 // default: far more than a news feed carries, far fewer than a hostile one.
 const DefaultMaxFeedItems = 500
+
+// remakes reports whether a document's card is to be made again: it was
+// made by the offline baseline and RemakeOffline is set.
+func (c Config) remakes(card schema.StoredCard) bool {
+	return c.RemakeOffline && card.Provider == llm.ProviderOffline
+}
 
 func (c Config) maxFeedItems() int {
 	if c.MaxFeedItems <= 0 {
@@ -335,10 +345,10 @@ func (b *Batch) filterJobs(ctx context.Context, found []Job) ([]Job, int, error)
 // needsNoWork reports whether a document has a card already, or failed
 // permanently in an earlier batch.
 func (b *Batch) needsNoWork(ctx context.Context, canonical string) (bool, error) {
-	_, err := b.Store.LatestCard(ctx, schema.DocumentID(canonical))
+	card, err := b.Store.LatestCard(ctx, schema.DocumentID(canonical))
 	switch {
 	case err == nil:
-		return true, nil
+		return !b.Config.remakes(card), nil
 	case !errors.Is(err, schema.ErrNotFound):
 		return false, err
 	}
@@ -512,6 +522,9 @@ func (w *batchWork) hasFreshCard(ctx context.Context, job QueuedJob) (bool, erro
 		return false, nil
 	case err != nil:
 		return false, err
+	}
+	if w.b.Config.remakes(card) {
+		return false, nil
 	}
 	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), nil
 }
