@@ -206,9 +206,11 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	if err := batch.FormatSummary(a.stdout, sum); err != nil {
 		return err
 	}
-	logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
-		"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
-		"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
+	if bf.logFormat == "json" { // for machines; a person reads the summary above, once
+		logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
+			"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
+			"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("batch: interrupted; %d jobs left queued for the next run", sum.Remaining)
 	}

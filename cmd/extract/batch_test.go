@@ -424,3 +424,15 @@ func TestBatchRemakesOfflineCards(t *testing.T) {
 		t.Errorf("model cards again: %s; want them kept", out)
 	}
 }
+
+// TestBatchSummaryOnce checks that with text logs the summary is printed
+// once, on stdout, not again as a log line.
+func TestBatchSummaryOnce(t *testing.T) {
+	site := newBatchSite(t)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	stdout, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", "--host-rps", "0",
+		writeList(t, site.srv.URL+"/a/1"))
+	if code != exitOK || !strings.Contains(stdout, "done 1") || strings.Contains(stderr, "batch summary") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
