@@ -276,6 +276,10 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		if err != nil {
 			return collected{}, err
 		}
+		if len(links) == 0 {
+			b.logger().Warn("digest has no outbound link: links to its own site (whatever the port), "+
+				"to share buttons and to images are not its content", "digest", d)
+		}
 		for _, l := range links {
 			origin := l.Origin
 			found = appendJobs(found, []string{l.URL}, &origin)
@@ -413,6 +417,9 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 	links, err := feed.Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+	}
+	if len(links) == 0 {
+		b.logger().Warn("feed has no item with an http(s) link", "feed", feedURL)
 	}
 	if limit := b.Config.maxFeedItems(); len(links) > limit {
 		b.logger().Warn("feed has more items than --feed-items: the first ones are taken", "feed", feedURL,

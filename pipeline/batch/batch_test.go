@@ -1,11 +1,13 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -200,5 +202,32 @@ func TestFeedsAreCapped(t *testing.T) {
 	if _, err := small.collect(context.Background(), Inputs{Feeds: []string{srv.URL + "/feed.xml"}}); err == nil ||
 		!errors.Is(err, fetch.ErrBodyTooLarge) {
 		t.Errorf("a feed over the size cap: err = %v, want ErrBodyTooLarge", err)
+	}
+}
+
+// TestEmptyDigestAndFeedAreWarned checks that a digest without outbound
+// links and a feed without items are named in a warning, with why.
+func TestEmptyDigestAndFeedAreWarned(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed.xml" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<html><body><article><p>Only <a href="/about">our own page</a>.</p></article></body></html>`)
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	b := &Batch{Store: openStore(t), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	found, err := b.collect(context.Background(), Inputs{Digests: []string{srv.URL + "/issue-1"}, Feeds: []string{srv.URL + "/feed.xml"}})
+	if err != nil || len(found.Jobs) != 0 {
+		t.Fatalf("collect = %+v, %v", found, err)
+	}
+	for _, want := range []string{"digest has no outbound link", "its own site (whatever the port)", srv.URL + "/issue-1",
+		"feed has no item", srv.URL + "/feed.xml"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
 	}
 }
