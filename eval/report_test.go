@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -252,5 +253,24 @@ func TestDeltaTextMarksTheDirection(t *testing.T) {
 		if got := deltaText(tt.d); got != tt.want {
 			t.Errorf("deltaText(%+v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// TestDrillDownSaysNAForAMissingGoldLabel checks that the per-card
+// drill-down agrees with the score table: no gold category is n/a, not
+// "wrong".
+func TestDrillDownSaysNAForAMissingGoldLabel(t *testing.T) {
+	gold := frenchCard()
+	gold.Category = ""
+	pred := cloneCard(gold)
+	pred.Category = "politics"
+	r := Evaluate([]Pair{{ID: "x", Gold: gold, Pred: pred}}, nil, 0)
+	var b bytes.Buffer
+	if err := WriteHTML(&b, &r); err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`<tr><th>category</th>.*</tr>`).FindString(b.String())
+	if !strings.Contains(row, "n/a") || strings.Contains(row, "wrong") {
+		t.Errorf("category row = %s, want n/a", row)
 	}
 }

@@ -40,7 +40,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 }
 
 // WriteTable writes r as a terminal table: one row per card, one column per
-// section and the card's overall score ("-" for a section not applicable),
+// section, the card's overall score ("-" for a section not applicable) and
+// its gold title,
 // then the run's mean per section; with a baseline, a delta column per card
 // and a delta row, improvements marked ▲ and regressions ▼; then the
 // precision, recall and column details of the sections scored by F1; then
@@ -55,7 +56,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	if r.Baseline != nil {
 		heads = append(heads, "delta")
 	}
-	writeRow(tw, heads)
+	writeRow(tw, append(heads, "gold title"))
 	for _, c := range r.Cards {
 		cells := []string{cardLabel(c)}
 		for _, s := range c.Sections {
@@ -66,7 +67,7 @@ func WriteTable(w io.Writer, r *Report) error {
 			d, ok := r.Baseline.Card(c.ID)
 			cells = append(cells, deltaCell(d.Overall, ok))
 		}
-		writeRow(tw, cells)
+		writeRow(tw, append(cells, titleCell(c.Title.Gold)))
 	}
 	mean := []string{"mean"}
 	for _, s := range r.Sections {
@@ -164,6 +165,15 @@ func cardLabel(c CardResult) string {
 		label += "*"
 	}
 	return label
+}
+
+// titleCell is a gold title on one line, cut to 40 characters.
+func titleCell(title string) string {
+	title = strings.Join(strings.Fields(title), " ")
+	if r := []rune(title); len(r) > 40 {
+		title = string(r[:39]) + "…"
+	}
+	return title
 }
 
 func writeRow(w io.Writer, cells []string) {
