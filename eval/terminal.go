@@ -41,8 +41,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 
 // WriteTable writes r as a terminal table: one row per card, one column per
 // section, the card's overall score ("-" for a section not applicable) and
-// its gold title,
-// then the run's mean per section; with a baseline, a delta column per card
+// its gold title, then the run's mean per section; with a baseline, a delta
+// column per card
 // and a delta row, improvements marked ▲ and regressions ▼; then the
 // precision, recall and column details of the sections scored by F1; then
 // counts and the files that could not be read.
