@@ -117,6 +117,11 @@ func HTML(body []byte, pageURL string) (ex Result, err error) {
 // the link lines.
 func combineExtractions(result *trafilatura.ExtractResult, readable []textLine, doc *html.Node, pageURL string) Result {
 	ex := Result{Metadata: metadataOf(result.Metadata, pageURL), Method: MethodTrafilatura}
+	if title := headline(doc); title != "" && sameText(ex.Metadata.Title, ex.Metadata.SiteName) {
+		// Some sites' <title> is the site's name alone: the headline says
+		// what the page is.
+		ex.Metadata.Title = title
+	}
 	if !webCanonical(doc) {
 		// go-trafilatura resolves any canonical against the page, so that
 		// "file:///etc/passwd" would become http://host/…/file:/etc/passwd.
@@ -171,6 +176,36 @@ func metadataOf(m trafilatura.Metadata, pageURL string) schema.Metadata {
 		md.CanonicalURL = pageURL
 	}
 	return md
+}
+
+// headline is the page's own headline: its og:title when that is not the
+// site's name, else its first <h1>.
+func headline(doc *html.Node) string {
+	var ogTitle, siteName, h1 string
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch {
+		case n.DataAtom == atom.Meta && attr(n, "property") == "og:title":
+			ogTitle = strings.TrimSpace(attr(n, "content"))
+		case n.DataAtom == atom.Meta && attr(n, "property") == "og:site_name":
+			siteName = strings.TrimSpace(attr(n, "content"))
+		case n.DataAtom == atom.H1 && h1 == "":
+			h1 = strings.TrimSpace(nodeText(n))
+		}
+	}
+	if ogTitle != "" && !sameText(ogTitle, siteName) {
+		return ogTitle
+	}
+	return h1
+}
+
+// sameText reports whether a and b are the same words, ignoring case and
+// spacing; two empty texts are not.
+func sameText(a, b string) bool {
+	a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
+	return a != "" && strings.EqualFold(a, b)
 }
 
 // webCanonical reports whether the page's declared canonical link, if any,

@@ -233,3 +233,29 @@ func TestCanonicalOfAnotherSchemeIsIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteNameTitleGivesWayToTheHeadline checks that a page whose <title>
+// is the site's name alone gets its headline as title: og:title, else <h1>.
+func TestSiteNameTitleGivesWayToTheHeadline(t *testing.T) {
+	body := strings.Repeat("<p>서울시는 내년부터 모든 공공건물에 태양광 패널을 설치하기로 했다. 시민들의 반응은 엇갈린다.</p>", 8)
+	page := func(head string) []byte {
+		return []byte(`<html lang="ko"><head><title>조선일보</title><meta property="og:site_name" content="조선일보">` + head +
+			`</head><body><article><h1>서울시, 공공건물에 태양광 의무화</h1>` + body + `</article></body></html>`)
+	}
+	tests := []struct{ name, head, want string }{
+		{"h1", "", "서울시, 공공건물에 태양광 의무화"},
+		{"og:title", `<meta property="og:title" content="태양광 의무화, 서울시 발표">`, "태양광 의무화, 서울시 발표"},
+		{"og:title is the site name too", `<meta property="og:title" content="조선일보">`, "서울시, 공공건물에 태양광 의무화"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex, err := HTML(page(tt.head), "https://news.example.kr/a/1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Metadata.Title != tt.want {
+				t.Errorf("title = %q, want %q", ex.Metadata.Title, tt.want)
+			}
+		})
+	}
+}
