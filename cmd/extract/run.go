@@ -127,8 +127,8 @@ func (g groundingFlags) check() error {
 
 // runnerConfig is what a card-making command sets beyond its model flags.
 type runnerConfig struct {
-	lang      string     // --lang
-	refresh   bool       // --refresh
+	lang      string // --lang
+	refresh   bool   // --refresh
 	grounding groundingFlags
 	limits    llm.Limits // batch: model slots and rate limits (zero: none)
 }
