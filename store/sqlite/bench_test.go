@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -204,23 +205,10 @@ func benchStore(b *testing.B) *Store {
 		defer s.Close()
 		start := time.Now()
 		g := newCardGen(benchVocabulary(b), 1)
-		for i := range n {
-			c, text := g.card(i)
-			doc := storetest.Document(c.URL, text)
-			doc.ID, doc.CanonicalURL = c.DocumentID, strings.TrimSuffix(doc.CanonicalURL, "")
-			if doc.CanonicalURL, err = schema.CanonicalURL(c.URL); err != nil {
-				fixtureErr = err
+		for first := 0; first < n; first += fixtureBatch {
+			if fixtureErr = buildBatch(ctx, s, g, first, min(n, first+fixtureBatch)); fixtureErr != nil {
 				return
 			}
-			if err := s.SaveDocument(ctx, doc); err != nil {
-				fixtureErr = err
-				return
-			}
-			if _, _, _, err := s.ImportCard(ctx, c); err != nil {
-				fixtureErr = err
-				return
-			}
-			fixtureDocs = append(fixtureDocs, c.DocumentID)
 		}
 		b.Logf("collection of %d cards built in %v at %s", n, time.Since(start).Round(time.Second), fixturePath)
 	})
@@ -233,6 +221,46 @@ func benchStore(b *testing.B) *Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// fixtureBatch is how many cards of the benchmarks' collection are saved
+// in one transaction.
+const fixtureBatch = 500
+
+// buildBatch saves cards first to end-1 of the benchmarks' collection: their
+// documents with their page texts in one transaction, then the cards with
+// ImportCards.
+func buildBatch(ctx context.Context, s *Store, g *cardGen, first, end int) error {
+	cards := make([]schema.NewCard, 0, end-first)
+	docs := make([]schema.Document, 0, end-first)
+	for i := first; i < end; i++ {
+		c, text := g.card(i)
+		doc := storetest.Document(c.URL, text)
+		canonical, err := schema.CanonicalURL(c.URL)
+		if err != nil {
+			return err
+		}
+		doc.ID, doc.CanonicalURL = c.DocumentID, canonical
+		cards, docs = append(cards, c), append(docs, doc)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, doc := range docs {
+			if err := saveDocument(ctx, tx, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.ImportCards(ctx, cards); err != nil {
+		return err
+	}
+	for _, c := range cards {
+		fixtureDocs = append(fixtureDocs, c.DocumentID)
+	}
+	return nil
 }
 
 // reportLatencies reports the median and 95th percentile of ds.
