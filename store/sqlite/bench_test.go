@@ -25,6 +25,9 @@ import (
 //
 //	go test ./store/sqlite -run '^$' -bench . -benchtime 200x
 //
+// or into VEILLE_BENCH_DB, which is kept, and reused when it exists (then
+// VEILLE_BENCH_CARDS is ignored).
+//
 // The cards' words come from the gold cards (../shared/gold/cards, from
 // the module root) when they are there, else from a built-in list.
 
@@ -192,10 +195,17 @@ func benchStore(b *testing.B) *Store {
 	b.Helper()
 	fixtureOnce.Do(func() {
 		n := benchCount(b)
-		if fixtureDir, fixtureErr = os.MkdirTemp("", "veille-bench-"); fixtureErr != nil {
-			return
+		if fixturePath = os.Getenv("VEILLE_BENCH_DB"); fixturePath != "" {
+			if _, err := os.Stat(fixturePath); err == nil {
+				fixtureDocs, fixtureErr = storedDocs(fixturePath)
+				return
+			}
+		} else {
+			if fixtureDir, fixtureErr = os.MkdirTemp("", "veille-bench-"); fixtureErr != nil {
+				return
+			}
+			fixturePath = filepath.Join(fixtureDir, "veille.db")
 		}
-		fixturePath = filepath.Join(fixtureDir, "veille.db")
 		ctx := context.Background()
 		s, err := Open(ctx, fixturePath)
 		if err != nil {
@@ -221,6 +231,30 @@ func benchStore(b *testing.B) *Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// storedDocs opens a collection kept from an earlier run (VEILLE_BENCH_DB)
+// and returns its documents' IDs, in the order they were built.
+func storedDocs(path string) ([]string, error) {
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	rows, err := s.db.Query(`SELECT document_id FROM card_latest ORDER BY card_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // fixtureBatch is how many cards of the benchmarks' collection are saved

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -253,7 +252,8 @@ const relatedTerms = 12
 // the newest card of document documentID by their words, best first,
 // never that card itself: its most distinctive words (from its title,
 // keywords, themes and row names, without English and French stop words
-// nor words under four letters, the rarest in the collection first) are
+// nor words under four letters nor words more than a tenth of the cards
+// hold, the rarest in the collection first) are
 // searched for, any of them, and the hits ranked by BM25. An unknown
 // document, or one without a card, is an error wrapping
 // [schema.ErrNotFound].
@@ -282,39 +282,84 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	return hits, nil
 }
 
+// commonShare is the share of the collection above which a word is too
+// common for RelatedByText: searching for it would rank most cards, and
+// say little about what the card is about.
+const commonShare = 0.10
+
+// minCommon is how many cards a word must be in, at least, to be too
+// common: in a small collection every word is in a large share of it.
+const minCommon = 100
+
 // distinctiveWords picks the words of c that RelatedByText searches: the
-// rarest in the collection among those another card also holds.
+// rarest in the collection among those another card also holds and at
+// most commonShare of the cards hold.
 func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, error) {
 	sources := append(append([]string{c.Title}, c.Keywords...), c.Themes...)
 	for _, r := range c.tables() {
 		sources = append(sources, r.Name)
 	}
-	type candidate struct {
-		word  string
-		cards int
-	}
 	seen := map[string]bool{}
-	var cands []candidate
+	var ws []string
 	for _, src := range sources {
 		for _, w := range words(src) {
 			if seen[w] || stopWords[w] || utf8.RuneCountInString(w) < 4 || strings.Trim(w, "0123456789") == "" {
 				continue
 			}
 			seen[w] = true
-			var n int
-			err := s.db.QueryRowContext(ctx, `SELECT doc FROM card_search_vocab WHERE term = ?`, w).Scan(&n)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("frequency of %q: %w", w, err)
-			}
-			if n >= 2 { // the card itself and at least one other
-				cands = append(cands, candidate{w, n})
-			}
+			ws = append(ws, w)
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].cards < cands[j].cards })
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	return s.rarestWords(ctx, ws)
+}
+
+// rarestWords returns up to relatedTerms of ws, the rarest first (ties in
+// the order of ws), leaving out those no other card holds and the common
+// ones, and stopping when the cards holding them add up to a twentieth of
+// the collection. The cards holding each word are counted in one query.
+func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
+	args := make([]any, len(ws))
+	for i, w := range ws {
+		args[i] = w
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT term, doc, (SELECT count(*) FROM card_latest)
+		FROM card_search_vocab WHERE term IN (?`+strings.Repeat(", ?", len(ws)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("frequency of words: %w", err)
+	}
+	defer rows.Close()
+	docs, total := map[string]int{}, 0
+	for rows.Next() {
+		var w string
+		var n int
+		if err := rows.Scan(&w, &n, &total); err != nil {
+			return nil, fmt.Errorf("frequency of words: %w", err)
+		}
+		common := n > minCommon && float64(n) > commonShare*float64(total)
+		if n >= 2 && !common { // the card itself and another
+			docs[w] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("frequency of words: %w", err)
+	}
 	var terms []string
-	for _, c := range cands[:min(len(cands), relatedTerms)] {
-		terms = append(terms, c.word)
+	for _, w := range ws {
+		if docs[w] > 0 {
+			terms = append(terms, w)
+		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return docs[terms[i]] < docs[terms[j]] })
+	// The search ranks every card holding any of the words: their cards
+	// together are kept under a twentieth of the collection.
+	budget, n := max(float64(minCommon), float64(total)/20), 0
+	for i, w := range terms {
+		if n += docs[w]; i == relatedTerms || i > 0 && float64(n) > budget {
+			return terms[:i], nil
+		}
 	}
 	return terms, nil
 }
