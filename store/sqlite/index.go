@@ -113,8 +113,9 @@ func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // previous card's), with the columns derived from its JSON and URL.
 func setLatest(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c indexedCard) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
-		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded)
-		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded
+		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
+		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded,
+			COALESCE(strftime('%G-W%V', published), '')
 		FROM cards WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
 	if err != nil {
 		return fmt.Errorf("list card %d: %w", id, err)
@@ -142,8 +143,8 @@ func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID, pag
 			if v = tagValue(v); v == "" {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value) VALUES (?, ?, ?)`,
-				id, tags.kind, v); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category)
+				VALUES (?, ?, ?, ?)`, id, tags.kind, v, c.Category); err != nil {
 				return fmt.Errorf("card %d %s %q: %w", id, tags.kind, v, err)
 			}
 		}
