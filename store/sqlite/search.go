@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -87,19 +88,11 @@ func clipQuery(q string) string {
 // search runs the FTS5 query match over the cards f selects, leaving out
 // card exclude, and cuts each hit's snippet around terms.
 func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
-	order, err := orderBy(f.Sort, "score DESC, c.card_id")
+	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchRows' unfiltered query
 	if err != nil {
 		return nil, err
 	}
-	w := filterWhere(f)
-	if exclude != 0 {
-		w.add("c.card_id != ?", exclude)
-	}
-	limit, offset := page(f)
-	args := append(append([]any{match}, w.args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
-		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
-		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	rows, err := s.searchRows(ctx, match, f, order, exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +120,28 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 		}
 	}
 	return hits, nil
+}
+
+// searchRows queries the page of matches of search. When f selects every
+// card and the order is the relevance, the page is cut from card_search
+// alone and only its rows are joined to card_latest: the join is not done
+// for every match.
+func (s *Store) searchRows(ctx context.Context, match string, f schema.CardFilter, order string, exclude int64) (*sql.Rows, error) {
+	w := filterWhere(f)
+	limit, offset := page(f)
+	if len(w.conds) == 0 && f.Sort == "" {
+		return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, m.score
+			FROM (SELECT rowid AS id, `+rankExpr+` AS score FROM card_search
+				WHERE card_search MATCH ? AND rowid != ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY `+order, match, exclude, limit, offset)
+	}
+	if exclude != 0 {
+		w.add("c.card_id != ?", exclude)
+	}
+	args := append(append([]any{match}, w.args...), limit, offset)
+	return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
+		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
+		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted
