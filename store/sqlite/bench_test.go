@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -277,7 +276,7 @@ func buildBatch(ctx context.Context, s *Store, g *cardGen, first, end int) error
 		doc.ID, doc.CanonicalURL = c.DocumentID, canonical
 		cards, docs = append(cards, c), append(docs, doc)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for _, doc := range docs {
 			if err := saveDocument(ctx, tx, doc); err != nil {
 				return err

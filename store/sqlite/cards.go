@@ -30,7 +30,7 @@ func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.Model
 
 // insertCard inserts c as the next version of its document's card, with
 // its spans and derived data (see index.go).
-func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, version int, err error) {
+func insertCard(ctx context.Context, tx dbtx, c schema.NewCard) (id int64, version int, err error) {
 	var old int64
 	err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1,
 		COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)
@@ -81,7 +81,7 @@ func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, ve
 
 // cardPublished is the date stored with c: c.Published, else its
 // document's fetch time.
-func cardPublished(ctx context.Context, tx *sql.Tx, c schema.NewCard) (string, error) {
+func cardPublished(ctx context.Context, tx dbtx, c schema.NewCard) (string, error) {
 	if !c.Published.IsZero() {
 		return formatPublished(c.Published), nil
 	}

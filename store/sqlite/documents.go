@@ -27,7 +27,7 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 
 // saveDocument is [Store.SaveDocument] in tx, so that many documents can
 // share a transaction (the benchmarks' collection).
-func saveDocument(ctx context.Context, tx *sql.Tx, doc schema.Document) error {
+func saveDocument(ctx context.Context, tx dbtx, doc schema.Document) error {
 	if err := checkDocument(doc); err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}

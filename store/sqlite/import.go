@@ -36,7 +36,7 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 // faster for a whole collection: all are saved, or none.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for i, c := range cs {
 			r, err := importCard(ctx, tx, c)
 			if err != nil {
@@ -53,7 +53,7 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 }
 
 // importCard saves one imported card in tx (see [Store.ImportCard]).
-func importCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (r schema.ImportResult, err error) {
+func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
 	if err := ensureStubDocument(ctx, tx, c); err != nil {
 		return r, err
 	}
@@ -74,7 +74,7 @@ func importCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (r schema.Imp
 
 // ensureStubDocument inserts the stub document of an imported card when
 // its document is not stored.
-func ensureStubDocument(ctx context.Context, tx *sql.Tx, c schema.NewCard) error {
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
 		c.DocumentID).Scan(&exists); err != nil {

@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// dbtx is what the functions writing a card use of a transaction: a
+// *sql.Tx, or a *stmtTx for a batch.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtTx is a transaction that prepares each statement once and keeps it
+// until close: a batch of imported cards runs the same few statements
+// thousands of times, and preparing them cost about as much as running
+// them.
+type stmtTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtTx(tx *sql.Tx) *stmtTx { return &stmtTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+// stmt returns query prepared in the transaction.
+func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, query, args...) // a Row holding the same error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// close releases the prepared statements; the transaction stays open.
+func (t *stmtTx) close() error {
+	var errs []error
+	for _, st := range t.stmts {
+		errs = append(errs, st.Close())
+	}
+	t.stmts = nil
+	return errors.Join(errs...)
+}
+
+// inStmtTx is inTx with statements prepared once (see stmtTx).
+func (s *Store) inStmtTx(ctx context.Context, fn func(*stmtTx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st := newStmtTx(tx)
+		return errors.Join(fn(st), st.close())
+	})
+}
