@@ -72,6 +72,13 @@ func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.Import
 	return r, err
 }
 
+// The content hash and gzipped body of a stub document's empty body,
+// computed once rather than per card.
+var (
+	emptyHash    = schema.ContentHash(nil)
+	emptyBody, _ = gzipBytes(nil) // writing to memory cannot fail
+)
+
 // ensureStubDocument inserts the stub document of an imported card when
 // its document is not stored.
 func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard) error {
@@ -98,13 +105,9 @@ func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard) error {
 	if err != nil {
 		return err
 	}
-	body, err := gzipBytes(nil)
-	if err != nil {
-		return err
-	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
 		VALUES (?, ?, ?, ?, 0, 'text/markdown', ?, ?, ?, '', ?, 'imported')`,
-		c.DocumentID, canonical, c.URL, c.URL, timestamp(time.Now()), schema.ContentHash(nil), body, string(metadata))
+		c.DocumentID, canonical, c.URL, c.URL, timestamp(time.Now()), emptyHash, emptyBody, string(metadata))
 	if err != nil {
 		return fmt.Errorf("stub document: %w", err)
 	}

@@ -159,16 +159,9 @@ func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageUR
 
 // indexText writes card id's full-text row (replacing it).
 func indexText(ctx context.Context, tx dbtx, id int64, c indexedCard, text string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", id, err)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, foldedText(c.Title), foldedText(strings.Join(c.Keywords, "\n")),
-		foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary), foldedText(c.rowsText()), foldedText(text))
-	if err != nil {
-		return fmt.Errorf("index card %d: %w", id, err)
-	}
-	return nil
+	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{foldedText(c.Title),
+		foldedText(strings.Join(c.Keywords, "\n")), foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary),
+		foldedText(c.rowsText()), foldedText(text)}})
 }
 
 // unindex removes card id's tags and full-text row.
@@ -176,8 +169,30 @@ func unindex(ctx context.Context, tx dbtx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", id, err)
+	return setSearchRow(ctx, tx, searchRow{id: id})
+}
+
+// setSearchRow writes r to card_search now, or when a stmtTx flushes.
+func setSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
+	if st, ok := tx.(*stmtTx); ok {
+		st.pending = append(st.pending, r)
+		return nil
+	}
+	return writeSearchRow(ctx, tx, r)
+}
+
+// writeSearchRow removes r's row of card_search, then writes its new one.
+func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
+		return fmt.Errorf("unindex card %d: %w", r.id, err)
+	}
+	if r.cols == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{r.id}, r.cols...)...)
+	if err != nil {
+		return fmt.Errorf("index card %d: %w", r.id, err)
 	}
 	return nil
 }
@@ -220,6 +235,9 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 		const batch = 500
 		for after := int64(0); ; {
 			last, err := rebuildBatch(ctx, tx, after, batch)
+			if err == nil {
+				err = tx.flush(ctx) // the batch's full-text rows, not the whole collection's, in memory
+			}
 			if err != nil {
 				return err
 			}

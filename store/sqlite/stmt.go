@@ -18,9 +18,23 @@ type dbtx interface {
 // until close: a batch of imported cards runs the same few statements
 // thousands of times, and preparing them cost about as much as running
 // them.
+//
+// It also holds back the writes to the full-text index (card_search) until
+// flush: FTS5 writes its pending words to disk as a new segment whenever
+// another statement of the transaction opens a savepoint, so interleaving
+// them with the other writes of each card made a segment per card, and
+// merging those cost more than everything else.
 type stmtTx struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	pending []searchRow
+}
+
+// searchRow is a write to card_search: its row id's row removed, then
+// cols written as its new row unless nil.
+type searchRow struct {
+	id   int64
+	cols []any
 }
 
 func newStmtTx(tx *sql.Tx) *stmtTx { return &stmtTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
@@ -62,6 +76,17 @@ func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any)
 	return st.QueryRowContext(ctx, args...)
 }
 
+// flush writes the held-back full-text rows, in order.
+func (t *stmtTx) flush(ctx context.Context) error {
+	for _, r := range t.pending {
+		if err := writeSearchRow(ctx, t, r); err != nil {
+			return err
+		}
+	}
+	t.pending = nil
+	return nil
+}
+
 // close releases the prepared statements; the transaction stays open.
 func (t *stmtTx) close() error {
 	var errs []error
@@ -76,6 +101,10 @@ func (t *stmtTx) close() error {
 func (s *Store) inStmtTx(ctx context.Context, fn func(*stmtTx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		st := newStmtTx(tx)
-		return errors.Join(fn(st), st.close())
+		err := fn(st)
+		if err == nil {
+			err = st.flush(ctx)
+		}
+		return errors.Join(err, st.close())
 	})
 }
