@@ -334,32 +334,18 @@ func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, 
 // rarestWords returns up to relatedTerms of ws, the rarest first (ties in
 // the order of ws), leaving out those no other card holds and the common
 // ones, and stopping when the cards holding them add up to a twentieth of
-// the collection. The cards holding each word are counted in one query.
+// the collection.
 func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
-	args := make([]any, len(ws))
-	for i, w := range ws {
-		args[i] = w
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT term, doc, (SELECT count(*) FROM card_latest)
-		FROM card_search_vocab WHERE term IN (?`+strings.Repeat(", ?", len(ws)-1)+`)`, args...)
+	counts, total, err := s.wordCards(ctx, ws)
 	if err != nil {
-		return nil, fmt.Errorf("frequency of words: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	docs, total := map[string]int{}, 0
-	for rows.Next() {
-		var w string
-		var n int
-		if err := rows.Scan(&w, &n, &total); err != nil {
-			return nil, fmt.Errorf("frequency of words: %w", err)
-		}
+	docs := map[string]int{}
+	for w, n := range counts {
 		common := n > minCommon && float64(n) > commonShare*float64(total)
 		if n >= 2 && !common { // the card itself and another
 			docs[w] = n
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("frequency of words: %w", err)
 	}
 	var terms []string
 	for _, w := range ws {

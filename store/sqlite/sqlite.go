@@ -33,8 +33,9 @@ var migrationFiles embed.FS
 // use. A record that does not exist is reported with an error wrapping
 // [schema.ErrNotFound].
 type Store struct {
-	db   *sql.DB
-	path string
+	db    *sql.DB
+	path  string
+	vocab vocabCache
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode with
