@@ -268,8 +268,9 @@ const relatedTerms = 12
 // never that card itself: its most distinctive words (from its title,
 // keywords, themes and row names, without English and French stop words
 // nor words under four letters nor words more than a tenth of the cards
-// hold, the rarest in the collection first) are
-// searched for, any of them, and the hits ranked by BM25. An unknown
+// hold, the rarest in the collection first, at most 12 and as many as a
+// twentieth of the cards hold between them) are searched for, any of them,
+// and the hits ranked by BM25. An unknown
 // document, or one without a card, is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
