@@ -54,7 +54,16 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 
 // importCard saves one imported card in tx (see [Store.ImportCard]).
 func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
-	if err := ensureStubDocument(ctx, tx, c); err != nil {
+	// The card's JSON is decoded when needed, and then once only.
+	var decoded *indexedCard
+	decode := func() indexedCard {
+		if decoded == nil {
+			ic := decodeIndexed(c.CardJSON)
+			decoded = &ic
+		}
+		return *decoded
+	}
+	if err := ensureStubDocument(ctx, tx, c, decode); err != nil {
 		return r, err
 	}
 	var cardJSON, published string
@@ -68,7 +77,7 @@ func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.Import
 		return r, nil
 	}
 	r.Changed = true
-	r.CardID, r.Version, err = insertCard(ctx, tx, c)
+	r.CardID, r.Version, err = insertCard(ctx, tx, c, decode())
 	return r, err
 }
 
@@ -80,8 +89,8 @@ var (
 )
 
 // ensureStubDocument inserts the stub document of an imported card when
-// its document is not stored.
-func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard) error {
+// its document is not stored; decode returns the card's decoded JSON.
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() indexedCard) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
 		c.DocumentID).Scan(&exists); err != nil {
@@ -97,7 +106,7 @@ func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard) error {
 	if schema.DocumentID(canonical) != c.DocumentID {
 		return fmt.Errorf("document ID %q is not the ID of %s", c.DocumentID, canonical)
 	}
-	meta := schema.Metadata{Title: decodeIndexed(c.CardJSON).Title}
+	meta := schema.Metadata{Title: decode().Title}
 	if !c.Published.IsZero() {
 		meta.Published = formatPublished(c.Published)
 	}
