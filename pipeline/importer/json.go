@@ -41,6 +41,9 @@ func decodeJSONCards(data []byte, fn func(line int, card schema.Card, published 
 			return streamError(data, base, err)
 		}
 	}
+	// line is counted on from the previous object's start, not from the
+	// file's start: counting from the start made a large file quadratic.
+	line, counted := 1, 0
 	for {
 		if array && !dec.More() {
 			if _, err := dec.Token(); err != nil { // the ']'
@@ -62,7 +65,8 @@ func decodeJSONCards(data []byte, fn func(line int, card schema.Card, published 
 		// The object starts at its first byte, after any separator.
 		end := base + int(dec.InputOffset())
 		start := end - len(raw)
-		line := 1 + bytes.Count(data[:start], []byte("\n"))
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
 		card, published, err := decodeCardObject(raw)
 		if err != nil {
 			var de *schema.DecodeError

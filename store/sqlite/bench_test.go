@@ -24,6 +24,9 @@ import (
 //
 //	go test ./store/sqlite -run '^$' -bench . -benchtime 200x
 //
+// or into VEILLE_BENCH_DB, which is kept, and reused when it exists (then
+// VEILLE_BENCH_CARDS is ignored).
+//
 // The cards' words come from the gold cards (../shared/gold/cards, from
 // the module root) when they are there, else from a built-in list.
 
@@ -191,10 +194,17 @@ func benchStore(b *testing.B) *Store {
 	b.Helper()
 	fixtureOnce.Do(func() {
 		n := benchCount(b)
-		if fixtureDir, fixtureErr = os.MkdirTemp("", "veille-bench-"); fixtureErr != nil {
-			return
+		if fixturePath = os.Getenv("VEILLE_BENCH_DB"); fixturePath != "" {
+			if _, err := os.Stat(fixturePath); err == nil {
+				fixtureDocs, fixtureErr = storedDocs(fixturePath)
+				return
+			}
+		} else {
+			if fixtureDir, fixtureErr = os.MkdirTemp("", "veille-bench-"); fixtureErr != nil {
+				return
+			}
+			fixturePath = filepath.Join(fixtureDir, "veille.db")
 		}
-		fixturePath = filepath.Join(fixtureDir, "veille.db")
 		ctx := context.Background()
 		s, err := Open(ctx, fixturePath)
 		if err != nil {
@@ -204,23 +214,10 @@ func benchStore(b *testing.B) *Store {
 		defer s.Close()
 		start := time.Now()
 		g := newCardGen(benchVocabulary(b), 1)
-		for i := range n {
-			c, text := g.card(i)
-			doc := storetest.Document(c.URL, text)
-			doc.ID, doc.CanonicalURL = c.DocumentID, strings.TrimSuffix(doc.CanonicalURL, "")
-			if doc.CanonicalURL, err = schema.CanonicalURL(c.URL); err != nil {
-				fixtureErr = err
+		for first := 0; first < n; first += fixtureBatch {
+			if fixtureErr = buildBatch(ctx, s, g, first, min(n, first+fixtureBatch)); fixtureErr != nil {
 				return
 			}
-			if err := s.SaveDocument(ctx, doc); err != nil {
-				fixtureErr = err
-				return
-			}
-			if _, _, _, err := s.ImportCard(ctx, c); err != nil {
-				fixtureErr = err
-				return
-			}
-			fixtureDocs = append(fixtureDocs, c.DocumentID)
 		}
 		b.Logf("collection of %d cards built in %v at %s", n, time.Since(start).Round(time.Second), fixturePath)
 	})
@@ -233,6 +230,70 @@ func benchStore(b *testing.B) *Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// storedDocs opens a collection kept from an earlier run (VEILLE_BENCH_DB)
+// and returns its documents' IDs, in the order they were built.
+func storedDocs(path string) ([]string, error) {
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	rows, err := s.db.Query(`SELECT document_id FROM card_latest ORDER BY card_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// fixtureBatch is how many cards of the benchmarks' collection are saved
+// in one transaction.
+const fixtureBatch = 500
+
+// buildBatch saves cards first to end-1 of the benchmarks' collection: their
+// documents with their page texts in one transaction, then the cards with
+// ImportCards.
+func buildBatch(ctx context.Context, s *Store, g *cardGen, first, end int) error {
+	cards := make([]schema.NewCard, 0, end-first)
+	docs := make([]schema.Document, 0, end-first)
+	for i := first; i < end; i++ {
+		c, text := g.card(i)
+		doc := storetest.Document(c.URL, text)
+		canonical, err := schema.CanonicalURL(c.URL)
+		if err != nil {
+			return err
+		}
+		doc.ID, doc.CanonicalURL = c.DocumentID, canonical
+		cards, docs = append(cards, c), append(docs, doc)
+	}
+	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
+		for _, doc := range docs {
+			if err := saveDocument(ctx, tx, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.ImportCards(ctx, cards); err != nil {
+		return err
+	}
+	for _, c := range cards {
+		fixtureDocs = append(fixtureDocs, c.DocumentID)
+	}
+	return nil
 }
 
 // reportLatencies reports the median and 95th percentile of ds.

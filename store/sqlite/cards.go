@@ -17,7 +17,7 @@ import (
 // document's listed and searchable card.
 func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, version, err = insertCard(ctx, tx, c); err != nil {
+		if id, version, err = insertCard(ctx, tx, c, decodeIndexed(c.CardJSON)); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})
@@ -29,8 +29,8 @@ func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.Model
 }
 
 // insertCard inserts c as the next version of its document's card, with
-// its spans and derived data (see index.go).
-func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, version int, err error) {
+// its spans and derived data (see index.go); ic is c.CardJSON decoded.
+func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic indexedCard) (id int64, version int, err error) {
 	var old int64
 	err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1,
 		COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)
@@ -73,7 +73,7 @@ func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, ve
 			return 0, 0, fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
 		}
 	}
-	if err := indexLatest(ctx, tx, old, id, c.DocumentID, c.URL, decodeIndexed(c.CardJSON)); err != nil {
+	if err := indexLatest(ctx, tx, old, id, c.DocumentID, c.URL, ic); err != nil {
 		return 0, 0, err
 	}
 	return id, version, nil
@@ -81,7 +81,7 @@ func insertCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (id int64, ve
 
 // cardPublished is the date stored with c: c.Published, else its
 // document's fetch time.
-func cardPublished(ctx context.Context, tx *sql.Tx, c schema.NewCard) (string, error) {
+func cardPublished(ctx context.Context, tx dbtx, c schema.NewCard) (string, error) {
 	if !c.Published.IsZero() {
 		return formatPublished(c.Published), nil
 	}

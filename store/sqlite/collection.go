@@ -81,8 +81,10 @@ func filterWhere(f schema.CardFilter) *where {
 	}
 	for _, tag := range []struct{ kind, value string }{{"theme", f.Theme}, {"keyword", f.Keyword}} {
 		if v := tagValue(tag.value); v != "" {
-			w.add(`EXISTS (SELECT 1 FROM card_tags t WHERE t.kind = ? AND t.value = ? AND t.card_id = c.card_id)`,
-				tag.kind, v)
+			// IN, not EXISTS: the planner can then read the tag's cards from
+			// card_tags' primary key once (with a Bloom filter) instead of
+			// probing card_tags for every row.
+			w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.value = ?)`, tag.kind, v)
 		}
 	}
 	return w
@@ -158,6 +160,13 @@ func (s *Store) CountCards(ctx context.Context, f schema.CardFilter) (int, error
 	return n, nil
 }
 
+// onlyCategory tells whether f selects on its category and nothing else.
+func onlyCategory(f schema.CardFilter) bool {
+	g := f
+	g.Category = ""
+	return f.Category != "" && len(filterWhere(g).conds) == 0
+}
+
 // facetColumns maps the facets kept in a column of card_latest to that
 // column.
 var facetColumns = map[string]string{
@@ -166,7 +175,7 @@ var facetColumns = map[string]string{
 	schema.FacetHost:     "c.host",
 	schema.FacetProvider: "c.provider",
 	schema.FacetOrigin:   "c.origin_url",
-	schema.FacetWeek:     "strftime('%G-W%V', c.published)",
+	schema.FacetWeek:     "c.week", // strftime('%G-W%V', c.published), see migration 0007
 }
 
 // Facets counts the cards f selects (ignoring its Sort, Limit and Offset)
@@ -182,6 +191,11 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 	case schema.FacetTheme, schema.FacetKeyword:
 		if len(w.conds) == 0 { // card_tags holds the newest cards' tags only
 			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? GROUP BY value`, []any{facet}
+			break
+		}
+		if onlyCategory(f) { // card_tags holds its card's category too
+			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? AND category = ? GROUP BY value`,
+				[]any{facet, f.Category}
 			break
 		}
 		// The selection first (CROSS JOIN keeps that order), then its tags.

@@ -22,6 +22,12 @@ const documentColumns = `id, canonical_url, url, final_url, status, content_type
 // version, in one transaction. It checks that doc is complete (canonical URL,
 // ID, text) and fills in ContentHash when it is empty.
 func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return saveDocument(ctx, tx, doc) })
+}
+
+// saveDocument is [Store.SaveDocument] in tx, so that many documents can
+// share a transaction (the benchmarks' collection).
+func saveDocument(ctx context.Context, tx dbtx, doc schema.Document) error {
 	if err := checkDocument(doc); err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}
@@ -37,21 +43,18 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 	if err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (canonical_url) DO UPDATE SET
-				url = excluded.url, final_url = excluded.final_url, status = excluded.status,
-				content_type = excluded.content_type, fetched_at = excluded.fetched_at,
-				content_hash = excluded.content_hash, body_gzip = excluded.body_gzip,
-				text = excluded.text, metadata = excluded.metadata, method = excluded.method`,
-			doc.ID, doc.CanonicalURL, doc.URL, doc.FinalURL, doc.Status, doc.ContentType,
-			timestamp(doc.FetchedAt), hash, body, doc.Text, string(metadata), doc.Method)
-		if err != nil {
-			return err
-		}
-		return reindexDocument(ctx, tx, doc.ID, doc.Text)
-	})
+	_, err = tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (canonical_url) DO UPDATE SET
+			url = excluded.url, final_url = excluded.final_url, status = excluded.status,
+			content_type = excluded.content_type, fetched_at = excluded.fetched_at,
+			content_hash = excluded.content_hash, body_gzip = excluded.body_gzip,
+			text = excluded.text, metadata = excluded.metadata, method = excluded.method`,
+		doc.ID, doc.CanonicalURL, doc.URL, doc.FinalURL, doc.Status, doc.ContentType,
+		timestamp(doc.FetchedAt), hash, body, doc.Text, string(metadata), doc.Method)
+	if err == nil {
+		err = reindexDocument(ctx, tx, doc.ID, doc.Text)
+	}
 	if err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}

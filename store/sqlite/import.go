@@ -36,7 +36,7 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 // faster for a whole collection: all are saved, or none.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for i, c := range cs {
 			r, err := importCard(ctx, tx, c)
 			if err != nil {
@@ -53,8 +53,17 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 }
 
 // importCard saves one imported card in tx (see [Store.ImportCard]).
-func importCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (r schema.ImportResult, err error) {
-	if err := ensureStubDocument(ctx, tx, c); err != nil {
+func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
+	// The card's JSON is decoded when needed, and then once only.
+	var decoded *indexedCard
+	decode := func() indexedCard {
+		if decoded == nil {
+			ic := decodeIndexed(c.CardJSON)
+			decoded = &ic
+		}
+		return *decoded
+	}
+	if err := ensureStubDocument(ctx, tx, c, decode); err != nil {
 		return r, err
 	}
 	var cardJSON, published string
@@ -68,13 +77,20 @@ func importCard(ctx context.Context, tx *sql.Tx, c schema.NewCard) (r schema.Imp
 		return r, nil
 	}
 	r.Changed = true
-	r.CardID, r.Version, err = insertCard(ctx, tx, c)
+	r.CardID, r.Version, err = insertCard(ctx, tx, c, decode())
 	return r, err
 }
 
+// The content hash and gzipped body of a stub document's empty body,
+// computed once rather than per card.
+var (
+	emptyHash    = schema.ContentHash(nil)
+	emptyBody, _ = gzipBytes(nil) // writing to memory cannot fail
+)
+
 // ensureStubDocument inserts the stub document of an imported card when
-// its document is not stored.
-func ensureStubDocument(ctx context.Context, tx *sql.Tx, c schema.NewCard) error {
+// its document is not stored; decode returns the card's decoded JSON.
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() indexedCard) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
 		c.DocumentID).Scan(&exists); err != nil {
@@ -90,7 +106,7 @@ func ensureStubDocument(ctx context.Context, tx *sql.Tx, c schema.NewCard) error
 	if schema.DocumentID(canonical) != c.DocumentID {
 		return fmt.Errorf("document ID %q is not the ID of %s", c.DocumentID, canonical)
 	}
-	meta := schema.Metadata{Title: decodeIndexed(c.CardJSON).Title}
+	meta := schema.Metadata{Title: decode().Title}
 	if !c.Published.IsZero() {
 		meta.Published = formatPublished(c.Published)
 	}
@@ -98,13 +114,9 @@ func ensureStubDocument(ctx context.Context, tx *sql.Tx, c schema.NewCard) error
 	if err != nil {
 		return err
 	}
-	body, err := gzipBytes(nil)
-	if err != nil {
-		return err
-	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
 		VALUES (?, ?, ?, ?, 0, 'text/markdown', ?, ?, ?, '', ?, 'imported')`,
-		c.DocumentID, canonical, c.URL, c.URL, timestamp(time.Now()), schema.ContentHash(nil), body, string(metadata))
+		c.DocumentID, canonical, c.URL, c.URL, timestamp(time.Now()), emptyHash, emptyBody, string(metadata))
 	if err != nil {
 		return fmt.Errorf("stub document: %w", err)
 	}

@@ -111,10 +111,11 @@ func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // setLatest makes card id its document's row of card_latest (replacing the
 // previous card's), with the columns derived from its JSON and URL.
-func setLatest(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c indexedCard) error {
+func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c indexedCard) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
-		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded)
-		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded
+		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
+		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded,
+			COALESCE(strftime('%G-W%V', published), '')
 		FROM cards WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
 	if err != nil {
 		return fmt.Errorf("list card %d: %w", id, err)
@@ -125,7 +126,7 @@ func setLatest(ctx context.Context, tx *sql.Tx, id int64, pageURL string, c inde
 // indexLatest makes card id the listed and indexed card of its document:
 // its listing row, its tags and its full-text row, with the document's
 // text. It removes those of the document's previous card, old (0: none).
-func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID, pageURL string, c indexedCard) error {
+func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageURL string, c indexedCard) error {
 	if err := setLatest(ctx, tx, id, pageURL, c); err != nil {
 		return err
 	}
@@ -142,8 +143,8 @@ func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID, pag
 			if v = tagValue(v); v == "" {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value) VALUES (?, ?, ?)`,
-				id, tags.kind, v); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category)
+				VALUES (?, ?, ?, ?)`, id, tags.kind, v, c.Category); err != nil {
 				return fmt.Errorf("card %d %s %q: %w", id, tags.kind, v, err)
 			}
 		}
@@ -157,26 +158,41 @@ func indexLatest(ctx context.Context, tx *sql.Tx, old, id int64, documentID, pag
 }
 
 // indexText writes card id's full-text row (replacing it).
-func indexText(ctx context.Context, tx *sql.Tx, id int64, c indexedCard, text string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", id, err)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, foldedText(c.Title), foldedText(strings.Join(c.Keywords, "\n")),
-		foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary), foldedText(c.rowsText()), foldedText(text))
-	if err != nil {
-		return fmt.Errorf("index card %d: %w", id, err)
-	}
-	return nil
+func indexText(ctx context.Context, tx dbtx, id int64, c indexedCard, text string) error {
+	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{foldedText(c.Title),
+		foldedText(strings.Join(c.Keywords, "\n")), foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary),
+		foldedText(c.rowsText()), foldedText(text)}})
 }
 
 // unindex removes card id's tags and full-text row.
-func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
+func unindex(ctx context.Context, tx dbtx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", id, err)
+	return setSearchRow(ctx, tx, searchRow{id: id})
+}
+
+// setSearchRow writes r to card_search now, or when a stmtTx flushes.
+func setSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
+	if st, ok := tx.(*stmtTx); ok {
+		st.pending = append(st.pending, r)
+		return nil
+	}
+	return writeSearchRow(ctx, tx, r)
+}
+
+// writeSearchRow removes r's row of card_search, then writes its new one.
+func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
+		return fmt.Errorf("unindex card %d: %w", r.id, err)
+	}
+	if r.cols == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{r.id}, r.cols...)...)
+	if err != nil {
+		return fmt.Errorf("index card %d: %w", r.id, err)
 	}
 	return nil
 }
@@ -184,7 +200,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 // reindexDocument refreshes the full-text row of a document's newest card
 // after its text changed (a re-fetch); it does nothing when the document
 // has no card.
-func reindexDocument(ctx context.Context, tx *sql.Tx, documentID, text string) error {
+func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) error {
 	var id int64
 	var cardJSON string
 	err := tx.QueryRowContext(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
@@ -210,7 +226,7 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 	if v == indexVersion {
 		return nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -219,6 +235,9 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 		const batch = 500
 		for after := int64(0); ; {
 			last, err := rebuildBatch(ctx, tx, after, batch)
+			if err == nil {
+				err = tx.flush(ctx) // the batch's full-text rows, not the whole collection's, in memory
+			}
 			if err != nil {
 				return err
 			}
@@ -239,7 +258,7 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 
 // rebuildBatch rebuilds the derived data of up to n cards with ids above
 // after; it returns the last id seen (after when none was left).
-func rebuildBatch(ctx context.Context, tx *sql.Tx, after int64, n int) (int64, error) {
+func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
 	type card struct {
 		id                  int64
 		documentID, url, js string

@@ -88,19 +88,11 @@ func clipQuery(q string) string {
 // search runs the FTS5 query match over the cards f selects, leaving out
 // card exclude, and cuts each hit's snippet around terms.
 func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
-	order, err := orderBy(f.Sort, "score DESC, c.card_id")
+	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchRows' unfiltered query
 	if err != nil {
 		return nil, err
 	}
-	w := filterWhere(f)
-	if exclude != 0 {
-		w.add("c.card_id != ?", exclude)
-	}
-	limit, offset := page(f)
-	args := append(append([]any{match}, w.args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
-		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
-		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	rows, err := s.searchRows(ctx, match, f, order, exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +120,28 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 		}
 	}
 	return hits, nil
+}
+
+// searchRows queries the page of matches of search. When f selects every
+// card and the order is the relevance, the page is cut from card_search
+// alone and only its rows are joined to card_latest: the join is not done
+// for every match.
+func (s *Store) searchRows(ctx context.Context, match string, f schema.CardFilter, order string, exclude int64) (*sql.Rows, error) {
+	w := filterWhere(f)
+	limit, offset := page(f)
+	if len(w.conds) == 0 && f.Sort == "" {
+		return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, m.score
+			FROM (SELECT rowid AS id, `+rankExpr+` AS score FROM card_search
+				WHERE card_search MATCH ? AND rowid != ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY `+order, match, exclude, limit, offset)
+	}
+	if exclude != 0 {
+		w.add("c.card_id != ?", exclude)
+	}
+	args := append(append([]any{match}, w.args...), limit, offset)
+	return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
+		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
+		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted
@@ -253,8 +267,10 @@ const relatedTerms = 12
 // the newest card of document documentID by their words, best first,
 // never that card itself: its most distinctive words (from its title,
 // keywords, themes and row names, without English and French stop words
-// nor words under four letters, the rarest in the collection first) are
-// searched for, any of them, and the hits ranked by BM25. An unknown
+// nor words under four letters nor words more than a tenth of the cards
+// hold, the rarest in the collection first, at most 12 and as many as a
+// twentieth of the cards hold between them) are searched for, any of them,
+// and the hits ranked by BM25. An unknown
 // document, or one without a card, is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
@@ -282,39 +298,70 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	return hits, nil
 }
 
+// commonShare is the share of the collection above which a word is too
+// common for RelatedByText: searching for it would rank most cards, and
+// say little about what the card is about.
+const commonShare = 0.10
+
+// minCommon is how many cards a word must be in, at least, to be too
+// common: in a small collection every word is in a large share of it.
+const minCommon = 100
+
 // distinctiveWords picks the words of c that RelatedByText searches: the
-// rarest in the collection among those another card also holds.
+// rarest in the collection among those another card also holds and at
+// most commonShare of the cards hold.
 func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, error) {
 	sources := append(append([]string{c.Title}, c.Keywords...), c.Themes...)
 	for _, r := range c.tables() {
 		sources = append(sources, r.Name)
 	}
-	type candidate struct {
-		word  string
-		cards int
-	}
 	seen := map[string]bool{}
-	var cands []candidate
+	var ws []string
 	for _, src := range sources {
 		for _, w := range words(src) {
 			if seen[w] || stopWords[w] || utf8.RuneCountInString(w) < 4 || strings.Trim(w, "0123456789") == "" {
 				continue
 			}
 			seen[w] = true
-			var n int
-			err := s.db.QueryRowContext(ctx, `SELECT doc FROM card_search_vocab WHERE term = ?`, w).Scan(&n)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("frequency of %q: %w", w, err)
-			}
-			if n >= 2 { // the card itself and at least one other
-				cands = append(cands, candidate{w, n})
-			}
+			ws = append(ws, w)
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].cards < cands[j].cards })
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	return s.rarestWords(ctx, ws)
+}
+
+// rarestWords returns up to relatedTerms of ws, the rarest first (ties in
+// the order of ws), leaving out those no other card holds and the common
+// ones, and stopping when the cards holding them add up to a twentieth of
+// the collection.
+func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
+	counts, total, err := s.wordCards(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	docs := map[string]int{}
+	for w, n := range counts {
+		common := n > minCommon && float64(n) > commonShare*float64(total)
+		if n >= 2 && !common { // the card itself and another
+			docs[w] = n
+		}
+	}
 	var terms []string
-	for _, c := range cands[:min(len(cands), relatedTerms)] {
-		terms = append(terms, c.word)
+	for _, w := range ws {
+		if docs[w] > 0 {
+			terms = append(terms, w)
+		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return docs[terms[i]] < docs[terms[j]] })
+	// The search ranks every card holding any of the words: their cards
+	// together are kept under a twentieth of the collection.
+	budget, n := max(float64(minCommon), float64(total)/20), 0
+	for i, w := range terms {
+		if n += docs[w]; i == relatedTerms || i > 0 && float64(n) > budget {
+			return terms[:i], nil
+		}
 	}
 	return terms, nil
 }

@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// dbtx is what the functions writing a card use of a transaction: a
+// *sql.Tx, or a *stmtTx for a batch.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtTx is a transaction that prepares each statement once and keeps it
+// until close: a batch of imported cards runs the same few statements
+// thousands of times, and preparing them cost about as much as running
+// them.
+//
+// It also holds back the writes to the full-text index (card_search) until
+// flush: FTS5 writes its pending words to disk as a new segment whenever
+// another statement of the transaction opens a savepoint, so interleaving
+// them with the other writes of each card made a segment per card, and
+// merging those cost more than everything else.
+type stmtTx struct {
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	pending []searchRow
+}
+
+// searchRow is a write to card_search: its row id's row removed, then
+// cols written as its new row unless nil.
+type searchRow struct {
+	id   int64
+	cols []any
+}
+
+func newStmtTx(tx *sql.Tx) *stmtTx { return &stmtTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+// stmt returns query prepared in the transaction.
+func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, query, args...) // a Row holding the same error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// flush writes the held-back full-text rows, in order.
+func (t *stmtTx) flush(ctx context.Context) error {
+	for _, r := range t.pending {
+		if err := writeSearchRow(ctx, t, r); err != nil {
+			return err
+		}
+	}
+	t.pending = nil
+	return nil
+}
+
+// close releases the prepared statements; the transaction stays open.
+func (t *stmtTx) close() error {
+	var errs []error
+	for _, st := range t.stmts {
+		errs = append(errs, st.Close())
+	}
+	t.stmts = nil
+	return errors.Join(errs...)
+}
+
+// inStmtTx is inTx with statements prepared once (see stmtTx).
+func (s *Store) inStmtTx(ctx context.Context, fn func(*stmtTx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st := newStmtTx(tx)
+		err := fn(st)
+		if err == nil {
+			err = st.flush(ctx)
+		}
+		return errors.Join(err, st.close())
+	})
+}
