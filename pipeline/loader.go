@@ -60,7 +60,9 @@ func ResolveInput(input string) (Source, error) {
 	return Source{URL: fileURL, Path: input}, nil
 }
 
-// Load returns the document for input (a URL or a file path). A URL already
+// Load returns the document for input (a URL or a file path). A file that
+// is a saved copy of a web page (it declares its http(s) canonical URL) is
+// that page's document. A URL already
 // in the store is served from it unless refresh is set (or the store holds
 // only the stand-in of an imported card, see schema.MethodImported); otherwise the page
 // is fetched (files are always read again), its text extracted and the
@@ -92,6 +94,9 @@ func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.D
 	if err != nil {
 		return schema.Document{}, err
 	}
+	if src.Path != "" {
+		canonical = savedCopyOf(doc, canonical)
+	}
 	doc.CanonicalURL, doc.ID = canonical, schema.DocumentID(canonical)
 	if l.Store != nil {
 		if err := l.Store.SaveDocument(ctx, doc); err != nil {
@@ -99,6 +104,18 @@ func (l *Loader) Load(ctx context.Context, input string, refresh bool) (schema.D
 		}
 	}
 	return doc, nil
+}
+
+// savedCopyOf is the canonical URL of a local file's document: the web
+// page it is a saved copy of when it declares one (so that the page read
+// from disk and fetched from the web are one document), else fileCanonical.
+func savedCopyOf(doc schema.Document, fileCanonical string) string {
+	if source := doc.SourceURL(); source != doc.URL {
+		if canonical, err := schema.CanonicalURL(source); err == nil {
+			return canonical
+		}
+	}
+	return fileCanonical
 }
 
 // read fetches or reads the source's page.

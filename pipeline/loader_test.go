@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -155,8 +156,36 @@ func TestLoadFiles(t *testing.T) {
 			}
 		})
 	}
-	if n := documentCount(t, st); n != len(tests) {
-		t.Errorf("%d documents stored, want %d", n, len(tests))
+	// article.html and its gzipped copy are saved copies of one web page:
+	// one document.
+	if n := documentCount(t, st); n != len(tests)-1 {
+		t.Errorf("%d documents stored, want %d", n, len(tests)-1)
+	}
+}
+
+// TestSavedCopyIsThePagesDocument checks that a saved copy of a web page
+// and the page fetched from the web are one document, however it came in.
+func TestSavedCopyIsThePagesDocument(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	// A fetcher that can reach nothing: the page must come from the store.
+	l := &Loader{Store: st, Fetcher: fetch.New(fetch.Config{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no network in this test")
+	}})}
+	saved, err := l.Load(ctx, filepath.Join("fetch", "testdata", "fetch", "article.html"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := "https://gazette.example.com/2026/01/heat-pumps"
+	if saved.CanonicalURL != declared || saved.ID != schema.DocumentID(declared) {
+		t.Errorf("saved copy: canonical %s, ID %s; want the page's", saved.CanonicalURL, saved.ID)
+	}
+	fetched, err := l.Load(ctx, declared, false)
+	if err != nil || fetched.ID != saved.ID {
+		t.Errorf("the page by its URL: ID %s (%v); want the saved copy's document, not a fetch", fetched.ID, err)
+	}
+	if n := documentCount(t, st); n != 1 {
+		t.Errorf("%d documents, want 1", n)
 	}
 }
 
