@@ -47,13 +47,23 @@ func (a *app) listCommand() *cobra.Command {
 }
 
 // writeListing writes one line a card: date, title, host, category,
-// provider; the title cut to fit.
+// provider and the share of its rows that quote the page; the title cut to
+// fit.
 func writeListing(w io.Writer, cards []schema.CardSummary) error {
 	var b strings.Builder
 	for _, c := range cards {
-		fmt.Fprintf(&b, "%s  %-60s  %-24s  %-16s  %s\n", c.Published.Format("2006-01-02"),
-			clipRunes(terminalSafe(c.Title), 60), clipRunes(c.Host, 24), clipRunes(string(c.Category), 16), c.Provider)
+		fmt.Fprintf(&b, "%s  %-60s  %-24s  %-16s  %-9s  %s\n", c.Published.Format("2006-01-02"),
+			clipRunes(terminalSafe(c.Title), 60), clipRunes(c.Host, 24), clipRunes(string(c.Category), 16), c.Provider,
+			groundedShare(c))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// groundedShare is "80% grounded", or "no rows".
+func groundedShare(c schema.CardSummary) string {
+	if c.RowsTotal == 0 {
+		return "no rows"
+	}
+	return fmt.Sprintf("%d%% grounded", 100*c.RowsGrounded/c.RowsTotal)
 }
