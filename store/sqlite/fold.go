@@ -51,22 +51,45 @@ func tokens(s string) []token {
 	var out []token
 	var b strings.Builder
 	start := -1
+	// plain: the word so far is s[start:i] as it is, lower-case ASCII letters
+	// and digits, the common case, taken from s without copying it. Else it
+	// is written to b, rune by rune.
+	plain := true
 	flush := func(end int) {
-		if start >= 0 && b.Len() > 0 {
-			out = append(out, token{start: start, end: end, word: fold(b.String())})
+		if start >= 0 {
+			w := s[start:end]
+			if !plain {
+				w = b.String()
+			}
+			out = append(out, token{start: start, end: end, word: fold(w)})
 		}
-		start = -1
+		start, plain = -1, true
 		b.Reset()
 	}
 	for i, r := range s {
 		switch {
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			if start < 0 {
+				start = i
+			}
+			if !plain {
+				b.WriteRune(r)
+			}
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			if start < 0 {
 				start = i
 			}
+			if plain {
+				b.WriteString(s[start:i])
+				plain = false
+			}
 			writeBase(&b, unicode.ToLower(r))
 		case unicode.Is(unicode.Mn, r) && start >= 0:
 			// a combining mark inside a word: dropped, the word goes on
+			if plain {
+				b.WriteString(s[start:i])
+				plain = false
+			}
 		default:
 			flush(i)
 		}
