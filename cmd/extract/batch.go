@@ -39,6 +39,7 @@ type batchFlags struct {
 	grounding     groundingFlags
 	keepOffline   bool
 	status        bool
+	failed        bool
 	lang          string
 	jobAttempts   int
 	retryBase     time.Duration
@@ -74,11 +75,14 @@ when a job failed permanently.`,
 			if err := mf.check(); err != nil {
 				return fmt.Errorf("batch: %w", err)
 			}
+			if bf.failed && !bf.status {
+				return usageError{errors.New("batch: --failed goes with --status")}
+			}
 			if bf.status {
 				if len(args) > 0 || len(bf.digests) > 0 || len(bf.feeds) > 0 {
 					return usageError{errors.New("batch --status takes no inputs")}
 				}
-				if err := a.batchStatus(c.Context(), bf.dbPath); err != nil {
+				if err := a.batchStatus(c.Context(), bf.dbPath, bf.failed); err != nil {
 					return fmt.Errorf("batch --status: %w", err)
 				}
 				return nil
@@ -104,6 +108,7 @@ when a job failed permanently.`,
 	f.IntVar(&bf.feedItems, "feed-items", batch.DefaultMaxFeedItems, "take at most `N` items of each feed, its newest")
 	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently, and refuse a URL list with a line that holds no URL")
 	f.BoolVar(&bf.status, "status", false, "show the queue and the last batch runs, and exit")
+	f.BoolVar(&bf.failed, "failed", false, "with --status: list every URL the last run failed, with its cause")
 	f.StringVar(&bf.lang, "lang", "", "write the cards in this language (default: each page's)")
 	f.IntVar(&bf.jobAttempts, "job-attempts", queue.DefaultConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
 	f.DurationVar(&bf.retryBase, "retry-base", queue.DefaultConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
@@ -198,7 +203,8 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		cfg.Progress = &barProgress{w: w}
 	}
 	b := &batch.Batch{Store: st, Queue: q, Fetcher: fetcher,
-		Make: runner.MakeCard, Config: cfg, Logger: logger}
+		Model: runner.Model.Provider() + " " + runner.Model.Model(),
+		Make:  runner.MakeCard, Config: cfg, Logger: logger}
 	sum, err := b.Run(ctx, in)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
@@ -230,7 +236,7 @@ func newBatchQueue(st *sqlite.Store, bf batchFlags, logger *slog.Logger) (batch.
 }
 
 // batchStatus prints the queue's job counts and the last batch runs.
-func (a *app) batchStatus(ctx context.Context, dbPath string) error {
+func (a *app) batchStatus(ctx context.Context, dbPath string, failed bool) error {
 	st, err := a.openCollection(ctx, dbPath)
 	if err != nil {
 		return err
@@ -251,7 +257,35 @@ func (a *app) batchStatus(ctx context.Context, dbPath string) error {
 	if err != nil {
 		return err
 	}
-	return writeBatchStatus(a.stdout, counts, runs)
+	if err := writeBatchStatus(a.stdout, counts, runs); err != nil || !failed || len(runs) == 0 {
+		return err
+	}
+	attempts, err := st.RunAttempts(ctx, runs[0].ID)
+	if err != nil {
+		return err
+	}
+	return writeFailedAttempts(a.stdout, runs[0].ID, attempts)
+}
+
+// writeFailedAttempts lists a run's jobs that failed for good, with cause
+// and error.
+func writeFailedAttempts(w io.Writer, runID int64, attempts []schema.JobAttempt) error {
+	var b strings.Builder
+	n := 0
+	for _, a := range attempts {
+		if a.Outcome != schema.AttemptFailed && a.Outcome != schema.AttemptGaveUp {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "  %s: %s (%s)\n", a.URL, a.Cause, oneLineText(a.Error))
+	}
+	fmt.Fprintf(w, "\nrun %d: %d failed\n%s", runID, n, b.String())
+	return nil
+}
+
+// oneLineText is s on one line, cut to 200 characters.
+func oneLineText(s string) string {
+	return clipRunes(terminalSafe(strings.Join(strings.Fields(s), " ")), 200)
 }
 
 // writeBatchStatus renders --status.

@@ -37,7 +37,11 @@ func TestBatchSummaryAndStatusGolden(t *testing.T) {
 		StopReason: "--max-cost 1.00 USD reached", Elapsed: 95*time.Second + 250*time.Millisecond,
 		FailedByCause: map[string]int{"http 404": 2, "unsupported type": 1},
 		Tally: batch.Tally{Done: 5, Skipped: 7, Failed: 3, InputTokens: 52000,
-			OutputTokens: 9100, CostUSD: 1.0132}}
+			OutputTokens: 9100, CostUSD: 1.0132},
+		Model: "openai gpt-4o-mini", Database: "/home/ana/.local/share/veille/veille.db",
+		AlreadyCarded: 5, FailedBefore: 1,
+		Failures: []batch.Failure{{URL: "https://a.example/gone", Cause: "http 404"},
+			{URL: "https://b.example/old", Cause: "http 404"}}}
 	var b bytes.Buffer
 	if err := batch.FormatSummary(&b, sum); err != nil {
 		t.Fatal(err)

@@ -436,3 +436,37 @@ func TestBatchSummaryOnce(t *testing.T) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }
+
+// TestBatchSummaryListsFailures checks that the summary says with which
+// model and where, splits what was skipped, names the failed URLs, and
+// that --status --failed lists them all.
+func TestBatchSummaryListsFailures(t *testing.T) {
+	site := newBatchSite(t)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	list := writeList(t, site.srv.URL+"/a/1", site.srv.URL+"/gone")
+	stdout, stderr, code := runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", "--host-rps", "0", list)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"cards made with offline baseline, kept in " + db, site.srv.URL + "/gone: http 404"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, _ = runBatchCmd(t, nil, "batch", "--db", db, "--status", "--failed")
+	if !strings.Contains(stdout, "run 1: 1 failed") || !strings.Contains(stdout, site.srv.URL+"/gone: http 404 (") {
+		t.Errorf("--status --failed:\n%s", stdout)
+	}
+	stdout, _, _ = runBatchCmd(t, nil, "batch", "--db", db, "--provider", "offline", "--host-rps", "0", list)
+	if !strings.Contains(stdout, "skipped: 1 already carded, 1 failed before, 0 carded while queued") {
+		t.Errorf("second run's summary does not split what it skipped:\n%s", stdout)
+	}
+	stdout, _, code = runBatchCmd(t, nil, "batch", "--db", db, "--status", "--failed")
+	if code != exitOK || !strings.Contains(stdout, "run 2: 0 failed") {
+		t.Errorf("--status --failed after a run without failure: exit %d\n%s", code, stdout)
+	}
+	_, stderr, code = runBatchCmd(t, nil, "batch", "--db", db, "--failed")
+	if code != exitUsage || !strings.Contains(stderr, "--failed goes with --status") {
+		t.Errorf("--failed alone: exit %d, %q", code, stderr)
+	}
+}

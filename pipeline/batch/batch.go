@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -130,7 +132,10 @@ type Batch struct {
 	// size; nil means one with default settings.
 	Fetcher *fetch.Fetcher
 	// Make makes one card.
-	Make   CardMaker
+	Make CardMaker
+	// Model names the model Make uses, for the summary ("openai
+	// gpt-4o-mini").
+	Model  string
 	Config Config
 	Logger *slog.Logger
 }
@@ -157,7 +162,26 @@ type Summary struct {
 	// says why a stopped batch stopped.
 	Status, StopReason string
 	Elapsed            time.Duration
+	// Model names the model the cards were made with ("openai
+	// gpt-4o-mini"), Database where they are.
+	Model, Database string
+	// AlreadyCarded and FailedBefore count the documents not queued: they
+	// had a card, or had failed for good in an earlier batch. The rest of
+	// Skipped got a card while queued.
+	AlreadyCarded, FailedBefore int
+	// Failures are the first MaxListedFailures jobs that failed in this
+	// run, with their causes; Failed counts them all.
+	Failures []Failure
 }
+
+// Failure is a job that failed, and why.
+type Failure struct {
+	URL, Cause string
+}
+
+// MaxListedFailures is how many failed URLs a summary lists; `extract
+// batch --status --failed` lists them all.
+const MaxListedFailures = 20
 
 // Run runs one batch: it takes the batch lock, requeues the jobs a crashed
 // run left in flight, queues the inputs' documents, works the whole queue
@@ -212,9 +236,11 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	if err != nil {
 		return nil, 0, err
 	}
-	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "skipped", found.Skipped)
+	b.logger().Info("batch queued", "run", runID, "new_jobs", queued, "already_carded", found.Carded,
+		"failed_before", found.FailedBefore)
 	w := newBatchWork(b, runID)
-	w.tally.Skipped = found.Skipped
+	w.tally.Skipped = found.Carded + found.FailedBefore
+	w.carded, w.failedBefore = found.Carded, found.FailedBefore
 	return w, queued, nil
 }
 
@@ -254,9 +280,9 @@ func (b *Batch) logger() *slog.Logger {
 type collected struct {
 	// Jobs are the documents to queue, deduplicated by canonical URL.
 	Jobs []Job
-	// Skipped counts the documents left out: they have a card (unless
-	// Refresh) or failed for good before.
-	Skipped int
+	// Carded and FailedBefore count the documents left out: they have a
+	// card (unless Refresh) or failed for good before.
+	Carded, FailedBefore int
 	// FeedItems are each feed's new item URLs, to mark seen once queued.
 	FeedItems map[string][]string
 }
@@ -294,8 +320,8 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		items[f] = urls
 		found = appendJobs(found, urls, nil)
 	}
-	jobs, skipped, err := b.filterJobs(ctx, found)
-	return collected{Jobs: jobs, Skipped: skipped, FeedItems: items}, err
+	jobs, carded, failedBefore, err := b.filterJobs(ctx, found)
+	return collected{Jobs: jobs, Carded: carded, FailedBefore: failedBefore, FeedItems: items}, err
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
@@ -309,13 +335,13 @@ func appendJobs(jobs []Job, urls []string, origin *schema.Link) []Job {
 // filterJobs canonicalises, deduplicates and drops documents that need no
 // work. The first mention of a URL wins, except that a mention with an
 // origin wins over one without.
-func (b *Batch) filterJobs(ctx context.Context, found []Job) ([]Job, int, error) {
+func (b *Batch) filterJobs(ctx context.Context, found []Job) (kept []Job, carded, failedBefore int, err error) {
 	var jobs []Job
 	index := map[string]int{}
 	for _, j := range found {
 		canonical, err := schema.CanonicalURL(j.URL)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		j.Canonical, j.Refresh = canonical, b.Config.Refresh
 		if i, seen := index[canonical]; seen {
@@ -328,36 +354,37 @@ func (b *Batch) filterJobs(ctx context.Context, found []Job) ([]Job, int, error)
 		jobs = append(jobs, j)
 	}
 	if b.Config.Refresh {
-		return jobs, 0, nil
+		return jobs, 0, 0, nil
 	}
-	kept := jobs[:0]
-	skipped := 0
+	kept = jobs[:0]
 	for _, j := range jobs {
-		done, err := b.needsNoWork(ctx, j.Canonical)
-		if err != nil {
-			return nil, 0, err
+		hasCard, failed, err := b.needsNoWork(ctx, j.Canonical)
+		switch {
+		case err != nil:
+			return nil, 0, 0, err
+		case hasCard:
+			carded++
+		case failed:
+			failedBefore++
+		default:
+			kept = append(kept, j)
 		}
-		if done {
-			skipped++
-			continue
-		}
-		kept = append(kept, j)
 	}
-	return kept, skipped, nil
+	return kept, carded, failedBefore, nil
 }
 
 // needsNoWork reports whether a document has a card already, or failed
 // permanently in an earlier batch.
-func (b *Batch) needsNoWork(ctx context.Context, canonical string) (bool, error) {
+func (b *Batch) needsNoWork(ctx context.Context, canonical string) (hasCard, failedBefore bool, err error) {
 	card, err := b.Store.LatestCard(ctx, schema.DocumentID(canonical))
 	switch {
 	case err == nil:
-		return !b.Config.remakes(card), nil
+		return !b.Config.remakes(card), false, nil
 	case !errors.Is(err, schema.ErrNotFound):
-		return false, err
+		return false, false, err
 	}
 	_, failed, err := b.Store.PermanentFailure(ctx, canonical)
-	return failed, err
+	return false, failed, err
 }
 
 // readListInput reads a list file, or takes an http(s) URL as itself.
@@ -452,6 +479,10 @@ type batchWork struct {
 	stop     chan struct{}
 	reason   string
 	progress Progress
+	// carded and failedBefore are the documents not queued; failures the
+	// first failed jobs.
+	carded, failedBefore int
+	failures             []Failure
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
@@ -599,6 +630,9 @@ func (w *batchWork) finish(ctx context.Context, a schema.JobAttempt, verdict err
 	default:
 		w.tally.Failed++
 		w.causes[a.Cause]++
+		if len(w.failures) < MaxListedFailures {
+			w.failures = append(w.failures, Failure{URL: a.URL, Cause: a.Cause})
+		}
 		if a.Outcome == schema.AttemptFailed {
 			w.perm++
 		}
@@ -629,7 +663,9 @@ func (w *batchWork) summary(queued int, start time.Time) Summary {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := Summary{RunID: w.runID, Tally: w.tally, Queued: queued, FailedByCause: w.causes,
-		Permanent: w.perm, Status: schema.BatchCompleted, Elapsed: time.Since(start)}
+		Permanent: w.perm, Status: schema.BatchCompleted, Elapsed: time.Since(start), Model: w.b.Model,
+		Database: w.b.Store.Path(), AlreadyCarded: w.carded, FailedBefore: w.failedBefore,
+		Failures: slices.Clone(w.failures)}
 	if w.reason != "" {
 		s.Status, s.StopReason = schema.BatchStopped, w.reason
 	}
@@ -671,8 +707,15 @@ func FormatSummary(w io.Writer, s Summary) error {
 		fmt.Fprintf(&b, " (%s)", s.StopReason)
 	}
 	fmt.Fprintf(&b, " in %s\n", s.Elapsed.Round(time.Millisecond))
+	if s.Model != "" || s.Database != "" {
+		fmt.Fprintf(&b, "  cards made with %s, kept in %s\n", cmp.Or(s.Model, "?"), cmp.Or(s.Database, "?"))
+	}
 	fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left in queue %d\n",
 		s.Queued, s.Done, s.Skipped, s.Failed, s.Remaining)
+	if s.Skipped > 0 {
+		fmt.Fprintf(&b, "  skipped: %d already carded, %d failed before, %d carded while queued\n",
+			s.AlreadyCarded, s.FailedBefore, s.Skipped-s.AlreadyCarded-s.FailedBefore)
+	}
 	causes := make([]string, 0, len(s.FailedByCause))
 	for c := range s.FailedByCause {
 		causes = append(causes, c)
@@ -680,6 +723,12 @@ func FormatSummary(w io.Writer, s Summary) error {
 	sort.Strings(causes)
 	for _, c := range causes {
 		fmt.Fprintf(&b, "  failed: %s ×%d\n", c, s.FailedByCause[c])
+	}
+	for _, f := range s.Failures {
+		fmt.Fprintf(&b, "    %s: %s\n", f.URL, f.Cause)
+	}
+	if s.Failed > len(s.Failures) {
+		fmt.Fprintf(&b, "    … and %d more: extract batch --status --failed\n", s.Failed-len(s.Failures))
 	}
 	fmt.Fprintf(&b, "  tokens %d in, %d out; estimated cost %.4f USD\n", s.InputTokens, s.OutputTokens, s.CostUSD)
 	_, err := io.WriteString(w, b.String())

@@ -83,12 +83,12 @@ func TestFilterJobsDedupesByCanonicalURL(t *testing.T) {
 		{URL: "HTTPS://A.example:443/x#top", Origin: origin}, // same page, with an origin
 		{URL: "https://a.example/y"},
 	}
-	jobs, skipped, err := b.filterJobs(context.Background(), found)
+	jobs, carded, failedBefore, err := b.filterJobs(context.Background(), found)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if skipped != 0 || len(jobs) != 2 {
-		t.Fatalf("filterJobs = %+v, skipped %d; want 2 jobs", jobs, skipped)
+	if carded != 0 || failedBefore != 0 || len(jobs) != 2 {
+		t.Fatalf("filterJobs = %+v, %d carded, %d failed before; want 2 jobs", jobs, carded, failedBefore)
 	}
 	if jobs[0].Canonical != "https://a.example/x" || jobs[0].URL != found[0].URL || jobs[0].Origin != origin {
 		t.Errorf("first job = %+v; want the first URL, canonical, with the later mention's origin", jobs[0])
