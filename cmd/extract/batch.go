@@ -288,12 +288,35 @@ func oneLineText(s string) string {
 	return clipRunes(terminalSafe(strings.Join(strings.Fields(s), " ")), 200)
 }
 
+// jobStateWords says a queue state as the rest of veille does: River's
+// "cancelled" is a job that failed for good, "discarded" one that was given
+// up after its tries.
+func jobStateWords(state string) string {
+	switch state {
+	case "available":
+		return "waiting"
+	case "scheduled", "retryable":
+		return "to retry"
+	case "completed":
+		return "done"
+	case "cancelled":
+		return "failed for good"
+	case "discarded":
+		return "gave up"
+	}
+	return state
+}
+
 // writeBatchStatus renders --status.
 func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "queue: %d pending", counts.Pending())
-	states := make([]string, 0, len(counts))
+	byWords := map[string]int{}
 	for s, n := range counts {
+		byWords[jobStateWords(s)] += n
+	}
+	states := make([]string, 0, len(byWords))
+	for s, n := range byWords {
 		if n > 0 {
 			states = append(states, fmt.Sprintf("%s %d", s, n))
 		}

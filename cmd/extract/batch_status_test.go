@@ -55,7 +55,7 @@ func TestBatchSummaryAndStatusGolden(t *testing.T) {
 		{ID: 2, StartedAt: start.Add(-24 * time.Hour), Status: schema.BatchInterrupted, StopReason: "process died"},
 	}
 	b.Reset()
-	counts := batch.Counts{"available": 4, "completed": 30, "cancelled": 2}
+	counts := batch.Counts{"available": 4, "completed": 30, "cancelled": 2, "retryable": 1, "scheduled": 2, "discarded": 1}
 	if err := writeBatchStatus(&b, counts, runs); err != nil {
 		t.Fatal(err)
 	}
