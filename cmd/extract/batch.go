@@ -38,6 +38,7 @@ type batchFlags struct {
 	feedItems     int
 	grounding     groundingFlags
 	keepOffline   bool
+	allowPrivate  bool
 	status        bool
 	failed        bool
 	lang          string
@@ -104,6 +105,7 @@ when a job failed permanently.`,
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
 	addGroundingFlags(c, &bf.grounding)
+	f.BoolVar(&bf.allowPrivate, "allow-private-hosts", false, "queue the links a remote digest or feed gives to localhost, private or link-local addresses (left out by default)")
 	f.BoolVar(&bf.keepOffline, "keep-offline", false, "keep the cards the offline baseline made (by default, they are made again when a model is at hand)")
 	f.IntVar(&bf.feedItems, "feed-items", batch.DefaultMaxFeedItems, "take at most `N` items of each feed, its newest")
 	f.BoolVar(&bf.strict, "strict", false, "exit 1 when any job failed permanently, and refuse a URL list with a line that holds no URL")
@@ -197,8 +199,9 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	// the model, the others are fetched and extracted.
 	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
 		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, MaxFeedItems: bf.feedItems,
-		RemakeOffline: !bf.keepOffline && runner.Model.Provider() != llm.ProviderOffline,
-		ProgressEvery: bf.progressEvery}
+		RemakeOffline:     !bf.keepOffline && runner.Model.Provider() != llm.ProviderOffline,
+		AllowPrivateHosts: bf.allowPrivate,
+		ProgressEvery:     bf.progressEvery}
 	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
 		cfg.Progress = &barProgress{w: w}
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -75,6 +77,11 @@ type Config struct {
 	// baseline made: set it when a model is at hand, so that the cards a
 	// night without a key made do not stay offline for good.
 	RemakeOffline bool
+	// AllowPrivateHosts queues the links a remote digest or feed gives to
+	// loopback, private and link-local addresses; else they are left out
+	// with a warning (a page on the web must not point the batch at the
+	// machine's own network). The user's own inputs are always allowed.
+	AllowPrivateHosts bool
 	// MaxFeedItems caps the items taken from one feed, its first ones
 	// (feeds list the newest first); 0 means DefaultMaxFeedItems.
 	MaxFeedItems int
@@ -306,6 +313,7 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 			b.logger().Warn("digest has no outbound link: links to its own site (whatever the port), "+
 				"to share buttons and to images are not its content", "digest", d)
 		}
+		links = publicLinks(b, d, links, func(l extract.Link) string { return l.URL })
 		for _, l := range links {
 			origin := l.Origin
 			found = appendJobs(found, []string{l.URL}, &origin)
@@ -318,7 +326,7 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 			return collected{}, err
 		}
 		items[f] = urls
-		found = appendJobs(found, urls, nil)
+		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil)
 	}
 	jobs, carded, failedBefore, err := b.filterJobs(ctx, found)
 	return collected{Jobs: jobs, Carded: carded, FailedBefore: failedBefore, FeedItems: items}, err
@@ -454,6 +462,44 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 		links = links[:limit]
 	}
 	return b.Store.UnseenFeedItems(ctx, feedURL, links)
+}
+
+// publicLinks drops the links of a remote digest or feed (one on a public
+// host) that point at a private host, unless Config.AllowPrivateHosts.
+func publicLinks[L any](b *Batch, source string, links []L, urlOf func(L) string) []L {
+	if b.Config.AllowPrivateHosts || isPrivateURL(source) {
+		return links
+	}
+	kept := links[:0]
+	for _, l := range links {
+		if isPrivateURL(urlOf(l)) {
+			b.logger().Warn("left out a link to a private address (--allow-private-hosts queues it)",
+				"source", source, "url", urlOf(l))
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return kept
+}
+
+// isPrivateURL reports whether rawURL's host is this machine or its
+// network: localhost, or a loopback, private, link-local or unspecified
+// address. Names are not resolved.
+func isPrivateURL(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
 }
 
 // fetcher is the batch's Fetcher, or one with default settings.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,54 @@ func TestEmptyDigestAndFeedAreWarned(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs lack %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+func TestIsPrivateURL(t *testing.T) {
+	tests := map[string]bool{
+		"http://localhost:8080/x":       true,
+		"http://app.localhost/":         true,
+		"http://127.0.0.1/":             true,
+		"http://10.1.2.3/":              true,
+		"http://192.168.0.10/":          true,
+		"http://172.16.5.4/":            true,
+		"http://169.254.169.254/latest": true,
+		"http://[::1]:9000/":            true,
+		"http://[fe80::1]/":             true,
+		"http://[::ffff:10.0.0.1]/":     true,
+		"http://0.0.0.0/":               true,
+		"https://news.example/a":        false,
+		"https://8.8.8.8/":              false,
+		"https://172.32.0.1/":           false,
+		"not a url %zz":                 false,
+	}
+	for u, want := range tests {
+		if got := isPrivateURL(u); got != want {
+			t.Errorf("isPrivateURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+// TestRemoteDigestCannotPointAtThePrivateNetwork checks that the links a
+// public digest gives to private addresses are left out with a warning,
+// unless AllowPrivateHosts, and that a digest on a private host (the
+// user's own) keeps them.
+func TestRemoteDigestCannotPointAtThePrivateNetwork(t *testing.T) {
+	links := []string{"https://news.example/a", "http://169.254.169.254/latest/meta-data", "http://localhost:8080/admin"}
+	var logs bytes.Buffer
+	b := &Batch{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	id := func(u string) string { return u }
+	if got := publicLinks(b, "https://digest.example/issue-1", slices.Clone(links), id); !slices.Equal(got, links[:1]) {
+		t.Errorf("public digest: kept %q, want the public link only", got)
+	}
+	if !strings.Contains(logs.String(), "169.254.169.254") || !strings.Contains(logs.String(), "--allow-private-hosts") {
+		t.Errorf("no warning naming the link and the flag:\n%s", logs.String())
+	}
+	if got := publicLinks(b, "http://127.0.0.1:8000/digest", slices.Clone(links), id); len(got) != 3 {
+		t.Errorf("the user's own digest on a private host: kept %q, want all", got)
+	}
+	b.Config.AllowPrivateHosts = true
+	if got := publicLinks(b, "https://digest.example/issue-1", slices.Clone(links), id); len(got) != 3 {
+		t.Errorf("AllowPrivateHosts: kept %q, want all", got)
 	}
 }
