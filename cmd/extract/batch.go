@@ -158,13 +158,13 @@ func (bf batchFlags) check() error {
 	return nil
 }
 
-// batchLogger logs to stderr in the chosen format, from level on.
-func (a *app) batchLogger(format string, level slog.Level) *slog.Logger {
+// batchLogger logs to w in the chosen format, from level on.
+func batchLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(a.stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // terminal returns w when it is a terminal, else nil.
@@ -182,7 +182,14 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		return err
 	}
 	defer st.Close()
-	logger := a.batchLogger(bf.logFormat, slog.LevelInfo)
+	// On a terminal, a progress bar, with the log lines printed above it.
+	var bar *barProgress
+	logs := a.stderr
+	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
+		bar = newBarProgress(w)
+		logs = bar
+	}
+	logger := batchLogger(logs, bf.logFormat, slog.LevelInfo)
 	ua := fetch.UserAgent(version)
 	fetcher := fetch.New(fetch.Config{UserAgent: ua})
 	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
@@ -191,7 +198,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		return err
 	}
 	// River's own logs only from warnings on: its info lines are chatter.
-	q, err := newBatchQueue(st, bf, a.batchLogger(bf.logFormat, slog.LevelWarn))
+	q, err := newBatchQueue(st, bf, batchLogger(logs, bf.logFormat, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
@@ -202,8 +209,8 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		RemakeOffline:     !bf.keepOffline && runner.Model.Provider() != llm.ProviderOffline,
 		AllowPrivateHosts: bf.allowPrivate,
 		ProgressEvery:     bf.progressEvery}
-	if w := terminal(a.stderr); w != nil && bf.logFormat == "text" {
-		cfg.Progress = &barProgress{w: w}
+	if bar != nil {
+		cfg.Progress = bar
 	}
 	b := &batch.Batch{Store: st, Queue: q, Fetcher: fetcher,
 		Model: runner.Model.Provider() + " " + runner.Model.Model(),
