@@ -124,3 +124,14 @@ func (c *Comparison) Card(id string) (CardDelta, bool) {
 	}
 	return CardDelta{}, false
 }
+
+// arrow is ▲ for an improvement, ▼ for a regression, "" otherwise.
+func (d Delta) arrow() string {
+	switch d.Mark {
+	case MarkImproved:
+		return "▲"
+	case MarkRegressed:
+		return "▼"
+	}
+	return ""
+}

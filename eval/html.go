@@ -133,11 +133,8 @@ func newHistogram(name string, scores []float64) histogram {
 // deltaText is a change against the baseline, marked ▲ when the score
 // improved and ▼ when it regressed, so it does not read as a score.
 func deltaText(d Delta) string {
-	switch d.Mark {
-	case MarkImproved:
-		return fmt.Sprintf("▲ %+.3f", d.Delta)
-	case MarkRegressed:
-		return fmt.Sprintf("▼ %+.3f", d.Delta)
+	if a := d.arrow(); a != "" {
+		return a + " " + fmt.Sprintf("%+.3f", d.Delta)
 	}
 	return fmt.Sprintf("%+.3f", d.Delta)
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -191,11 +192,5 @@ func deltaCell(d Delta, ok bool) string {
 	if !ok {
 		return ""
 	}
-	switch d.Mark {
-	case MarkImproved:
-		return fmt.Sprintf("%+.2f ▲", d.Delta)
-	case MarkRegressed:
-		return fmt.Sprintf("%+.2f ▼", d.Delta)
-	}
-	return fmt.Sprintf("%+.2f  ", d.Delta)
+	return fmt.Sprintf("%+.2f %s", d.Delta, cmp.Or(d.arrow(), " "))
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/veille/veille/schema"
 )
@@ -86,20 +85,9 @@ func cardRows(e Card) [][]string {
 // dropped, then text that starts with =, +, -, @, a tab or a carriage
 // return gets a leading apostrophe, which spreadsheets show as text.
 func spreadsheetSafe(cell string) string {
-	cell = strings.Map(func(r rune) rune {
-		if (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || isBidiControl(r) {
-			return -1
-		}
-		return r
-	}, cell)
+	cell = schema.DropBidiControls(schema.DropControls(cell, ""))
 	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 		return "'" + cell
 	}
 	return cell
-}
-
-// isBidiControl reports whether r reorders text (U+202A–U+202E,
-// U+2066–U+2069): in a file name or a terminal it can disguise text.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

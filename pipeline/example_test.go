@@ -35,9 +35,10 @@ func ExampleRunner() {
 	}
 	fmt.Println(out.Provenance.Provider, out.Provenance.Model, out.Provenance.Requests)
 	fmt.Println(out.Card.Title)
-	fmt.Println(out.Tally.Rows == out.Tally.Grounded) // every row quotes the page
+	// Every row the baseline finds quotes the page.
+	fmt.Println(out.Tally.Rows > 0, out.Tally.Rows == out.Tally.Grounded)
 	// Output:
 	// offline baseline 0
 	// Heat pumps are taking over
-	// true
+	// true true
 }

@@ -154,7 +154,7 @@ func isWebURL(s string) bool {
 // snippetHTML escapes a search snippet, then turns its match marks into
 // <mark> elements; unbalanced marks are closed at the end.
 func snippetHTML(s string) template.HTML {
-	escaped := template.HTMLEscapeString(dropControls(s, schema.SnippetOpen+schema.SnippetClose))
+	escaped := template.HTMLEscapeString(schema.DropControls(s, schema.SnippetOpen+schema.SnippetClose))
 	var b strings.Builder
 	open := false
 	for _, r := range escaped {

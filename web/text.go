@@ -4,30 +4,12 @@ import (
 	"github.com/veille/veille/schema"
 
 	"strings"
-	"unicode"
 )
 
 // cleanText drops the control characters of s but tab, line feed and
 // carriage return: page and model text may hold escape sequences.
 func cleanText(s string) string {
-	return dropControls(s, "")
-}
-
-// dropControls removes control characters (C0, C1, DEL) from s except tab,
-// line feed, carriage return and the runes in keep.
-func dropControls(s, keep string) string {
-	drop := func(r rune) bool {
-		return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' && !strings.ContainsRune(keep, r)
-	}
-	if strings.IndexFunc(s, drop) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if drop(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return schema.DropControls(s, "")
 }
 
 // oneLine cleans s and folds its line breaks and tabs into spaces, for

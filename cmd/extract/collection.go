@@ -150,13 +150,6 @@ func clipRunes(s string, n int) string {
 // terminalSafe drops control characters (escape sequences from page text
 // must not reach a terminal) and folds line breaks into spaces.
 func terminalSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			return -1
-		}
-		return r
-	}, s)
+	s = strings.NewReplacer("\n", " ", "\t", " ", "\r", " ").Replace(s)
+	return schema.DropBidiControls(schema.DropControls(s, ""))
 }

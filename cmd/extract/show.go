@@ -34,22 +34,22 @@ func (a *app) showCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !source && !asJSON {
+				_, err = fmt.Fprintln(a.stdout, card.Markdown)
+				return err
+			}
 			spans, err := st.CardSpans(ctx, card.ID)
 			if err != nil {
 				return fmt.Errorf("show %s: %w", args[0], err)
 			}
-			switch {
-			case source:
-				doc, err := st.GetDocumentByID(ctx, card.DocumentID)
-				if err != nil {
-					return fmt.Errorf("show %s: %w", args[0], err)
-				}
-				return writeMarkedSource(a.stdout, doc.Text, spans)
-			case asJSON:
+			if !source {
 				return writeStoredJSON(a.stdout, card, spans)
 			}
-			_, err = fmt.Fprintln(a.stdout, card.Markdown)
-			return err
+			doc, err := st.GetDocumentByID(ctx, card.DocumentID)
+			if err != nil {
+				return fmt.Errorf("show %s: %w", args[0], err)
+			}
+			return writeMarkedSource(a.stdout, doc.Text, spans)
 		},
 	}
 	addDBFlag(c, &dbPath)

@@ -2,7 +2,6 @@ package markdown
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/veille/veille/schema"
 )
@@ -16,30 +15,13 @@ import (
 
 // escapeText is what Render applies to every text of a card.
 func escapeText(s string) string {
-	return strings.ReplaceAll(dropControls(s), "<", "&lt;")
+	return strings.ReplaceAll(schema.DropControls(s, ""), "<", "&lt;")
 }
 
 // unescapeText is what Parse applies to every text of a card (after
 // dropping the control characters of the whole input).
 func unescapeText(s string) string {
 	return strings.ReplaceAll(s, "&lt;", "<")
-}
-
-// dropControls removes control characters other than tab, line feed and
-// carriage return (the C0 and C1 sets and DEL).
-func dropControls(s string) string {
-	isControl := func(r rune) bool {
-		return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
-	}
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // withText returns a copy of c with f applied to every text the markdown

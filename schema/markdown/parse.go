@@ -52,7 +52,7 @@ type numberedLine struct {
 // links). Sections may come in any order. Malformed input gives a
 // *ParseError naming the line.
 func Parse(markdown string) (schema.Card, error) {
-	lines := strings.Split(dropControls(markdown), "\n")
+	lines := strings.Split(schema.DropControls(markdown, ""), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, "\r")
 	}

@@ -92,23 +92,32 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 // checkSchema verifies that the database has every migration of this
 // program and none newer.
 func (s *Store) checkSchema(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, current, err := s.migrations(ctx)
 	if err != nil {
 		return err
 	}
-	current, err := s.schemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	want := ms[len(ms)-1].version
-	switch {
-	case current > want:
-		return fmt.Errorf("database schema version %d is newer than this program's %d", current, want)
-	case current < want:
+	if want := ms[len(ms)-1].version; current < want {
 		return fmt.Errorf("database schema version %d is older than this program's %d: open it once for writing to migrate it",
 			current, want)
 	}
 	return nil
+}
+
+// migrations returns this program's migrations and the version of the
+// database, refusing a database made by a newer program.
+func (s *Store) migrations(ctx context.Context) ([]migration, int, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return nil, 0, err
+	}
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n := len(ms); n > 0 && current > ms[n-1].version {
+		return nil, 0, fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
+	}
+	return ms, current, nil
 }
 
 // openDB opens the database at path without migrating it. Every
@@ -185,16 +194,9 @@ func loadMigrations() ([]migration, error) {
 // migrate applies every migration newer than the database's user_version,
 // each in its own transaction together with the version bump.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, current, err := s.migrations(ctx)
 	if err != nil {
 		return err
-	}
-	current, err := s.schemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
 	}
 	for _, m := range ms {
 		if m.version <= current {
