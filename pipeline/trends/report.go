@@ -230,7 +230,9 @@ func tagSeries(tags []schema.CardTag, kind string, q Query, n int) []schema.TagS
 	for _, s := range byValue {
 		out = append(out, *s)
 	}
-	slices.SortFunc(out, func(a, b schema.TagSeries) int { return cmp.Or(-cmp.Compare(a.Total, b.Total), cmp.Compare(a.Value, b.Value)) })
+	slices.SortFunc(out, func(a, b schema.TagSeries) int {
+		return cmp.Or(-cmp.Compare(a.Total, b.Total), cmp.Compare(a.Value, b.Value))
+	})
 	if len(out) > q.Tags {
 		out = out[:q.Tags]
 	}
