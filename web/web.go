@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/schema"
 )
 
@@ -26,6 +27,8 @@ type Collection interface {
 	BatchRuns(ctx context.Context, n int) ([]schema.BatchRun, error)
 	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
 	EvalRuns(ctx context.Context, limit int) ([]schema.EvalRun, error)
+	// The clusters of rows across cards, for the trends page.
+	trends.Reader
 }
 
 // Options configure the pages.
@@ -40,6 +43,9 @@ type Options struct {
 	// used for the feed's absolute links; when empty the server uses the
 	// request's host and the static site uses relative links.
 	BaseURL string
+	// TrendsSpace names the clustering the trends page reads (see
+	// [trends.Space]); the lexical one when empty.
+	TrendsSpace string
 }
 
 // withDefaults fills in the zero fields of o.
@@ -72,6 +78,7 @@ func New(c Collection, opts Options) http.Handler {
 	mux.HandleFunc("GET /cards", s.handleCards)
 	mux.HandleFunc("GET /cards/{id}", s.handleCard)
 	mux.HandleFunc("GET /signals", s.handleSignals)
+	mux.HandleFunc("GET /trends", s.handleTrends)
 	mux.HandleFunc("GET /runs", s.handleRuns)
 	mux.HandleFunc("GET /feed.atom", s.handleFeed)
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assetHandler()))

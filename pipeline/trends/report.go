@@ -61,7 +61,7 @@ func (q Query) Check() error {
 // distinct hosts carrying them, then their growth (rows in the last window
 // minus rows in the window before), then their rows' mean relevancy. Only
 // the clustered rows count: run [Update] first to cluster new cards.
-func Report(ctx context.Context, st Store, space string, q Query) (schema.TrendReport, error) {
+func Report(ctx context.Context, st Reader, space string, q Query) (schema.TrendReport, error) {
 	if err := q.Check(); err != nil {
 		return schema.TrendReport{}, err
 	}

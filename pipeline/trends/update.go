@@ -11,22 +11,28 @@ import (
 	"github.com/veille/veille/schema"
 )
 
-// Store keeps the clusters of rows. The SQLite store implements it.
-type Store interface {
-	// Rows returns the rows of the newest card of each document; with
-	// unclustered, only those that have no cluster in space.
-	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
+// Reader reads the clusters of rows, for a [Report].
+type Reader interface {
 	// ClusteredRows returns the rows of newest cards that have a cluster in
 	// space, with their card's fields; a non-zero since or until keeps the
 	// cards published in [since, until).
 	ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error)
+	// CardTags returns the themes and keywords of the newest cards
+	// published in [since, until).
+	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)
+}
+
+// Store keeps the clusters of rows. The SQLite store implements it.
+type Store interface {
+	Reader
+	// Rows returns the rows of the newest card of each document; with
+	// unclustered, only the rows of the cards that have none clustered in
+	// space.
+	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
 	// SaveClusters records the cluster of each row in space, in one
 	// transaction; with replace, every earlier cluster of space is
 	// forgotten first.
 	SaveClusters(ctx context.Context, space string, rows []schema.TrendRow, replace bool) error
-	// CardTags returns the themes and keywords of the newest cards
-	// published in [since, until).
-	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)
 }
 
 // EmbeddingStore keeps the rows' embeddings, for the embeddings space.
