@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 type trendFlags struct {
 	dbPath, since, window, table, format, embedModel string
 	minSources, limit                                int
+	threshold                                        float64
 	asJSON, rebuild                                  bool
 }
 
@@ -58,6 +60,8 @@ page with charts.`,
 	c.Flags().BoolVar(&f.asJSON, "json", false, "print one JSON object a line, a cluster each, best first")
 	c.Flags().BoolVar(&f.rebuild, "rebuild", false, "cluster every row again, not only the new ones")
 	c.Flags().StringVar(&f.embedModel, "embed-model", "", "embeddings `MODEL` (default $"+provider.EnvEmbedModel+")")
+	c.Flags().Float64Var(&f.threshold, "threshold", 0, fmt.Sprintf("the cosine `SIMILARITY` from which a row joins a cluster (default %g by words, %g by embeddings); it applies to the rows clustered from now on: add --rebuild to apply it to all",
+		trends.LexicalThreshold, trends.EmbeddingsThreshold))
 	return c
 }
 
@@ -84,6 +88,8 @@ func (f trendFlags) query(now time.Time) (trends.Query, error) {
 		return q, usageError{fmt.Errorf("trends: --limit %d: want 1 to 10000", f.limit)}
 	case !slices.Contains([]string{"text", "md", "json", "html"}, f.format):
 		return q, usageError{fmt.Errorf("trends: --format %q: want text, md, json or html", f.format)}
+	case math.IsNaN(f.threshold) || f.threshold < 0 || f.threshold > 1:
+		return q, usageError{fmt.Errorf("trends: --threshold %g: want a number between 0 and 1", f.threshold)}
 	case f.asJSON && f.format != "text":
 		return q, usageError{errors.New("trends: --json and --format: give one")}
 	}
@@ -130,7 +136,7 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 	if emb == nil && notice != "" {
 		fmt.Fprintln(a.stderr, "extract: no embeddings model configured: rows are clustered by their words")
 	}
-	res, err := trends.Update(ctx, st, trends.Options{Embedder: emb, Rebuild: f.rebuild})
+	res, err := trends.Update(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild})
 	if err != nil {
 		return fmt.Errorf("trends: %w", err)
 	}

@@ -63,7 +63,7 @@ func Space(emb llm.Embedder) string {
 // similar earlier row from this cosine similarity on.
 const (
 	LexicalThreshold    = 0.3
-	EmbeddingsThreshold = 0.75
+	EmbeddingsThreshold = 0.7
 )
 
 // Options tune [Update].
