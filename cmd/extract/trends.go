@@ -94,7 +94,7 @@ func (f trendFlags) query(now time.Time) (trends.Query, error) {
 		return q, usageError{errors.New("trends: --json and --format: give one")}
 	}
 	if err := q.Check(); err != nil {
-		return q, usageError{fmt.Errorf("trends: %w", errors.Unwrap(err))}
+		return q, usageError{fmt.Errorf("trends: --since %s --window %s: %w", f.since, f.window, err)}
 	}
 	return q, nil
 }
@@ -177,15 +177,7 @@ func trendStats(t schema.Trend) string {
 // trendsHeading is the report's first line.
 func trendsHeading(r schema.TrendReport) string {
 	return fmt.Sprintf("%d clusters, %s to %s, windows of %s, %s clustering of %d rows", len(r.Trends),
-		r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"), windowText(r.Window), r.Method, r.Rows)
-}
-
-// windowText writes a window in days, or hours.
-func windowText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return fmt.Sprintf("%dh", d/time.Hour)
+		r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"), trends.FormatDuration(r.Window), r.Method, r.Rows)
 }
 
 // writeTrendsText writes each cluster: rank, label, figures, its first

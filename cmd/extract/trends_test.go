@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -179,5 +180,126 @@ func TestTrendsFindsThePlantedTrend(t *testing.T) {
 				t.Errorf("the second run embedded %d more rows; want none", texts()-embedded)
 			}
 		})
+	}
+}
+
+// TestTrendsBadInput checks that bad flags, a missing database and an
+// empty collection each fail with one line and the right exit status,
+// storing nothing.
+func TestTrendsBadInput(t *testing.T) {
+	dir := badInputDir(t)
+	at := func(name string) string { return filepath.Join(dir, name) }
+	fresh := at("fresh.db")
+	empty := at("empty.db") // a store with a document and no card
+	if _, stderr, code := runExtract(t, "", "text", at("page.html"), "--db", empty); code != exitOK {
+		t.Fatalf("setup: extract text: exit %d: %s", code, stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"since not a date", []string{"--since", "yesterday"}, exitUsage,
+			`extract: trends: --since "yesterday": want a date YYYY-MM-DD, an RFC 3339 time, or a duration such as 7d or 12h`},
+		{"since empty", []string{"--since", ""}, exitUsage, `extract: trends: --since "": the period needs a start`},
+		{"since in the future", []string{"--since", "2999-01-01"}, exitUsage,
+			"extract: trends: --since 2999-01-01 --window 7d: the period starts 2999-01-01T00:00:00Z, after its end"},
+		{"window not a duration", []string{"--window", "1w"}, exitUsage,
+			`extract: trends: --window "1w": want a positive duration in days or hours, such as 7d or 36h`},
+		{"window zero", []string{"--window", "0d"}, exitUsage, `extract: trends: --window "0d": want a positive duration`},
+		{"window longer than the period", []string{"--since", "7d", "--window", "30d"}, exitUsage,
+			"extract: trends: --since 7d --window 30d: window 30d is longer than the period 7d"},
+		{"too many windows", []string{"--since", "3650d", "--window", "1h"}, exitUsage,
+			"extract: trends: --since 3650d --window 1h: 87600 windows of 1h in the period 3650d, at most 520"},
+		{"unknown table", []string{"--table", "ideas"}, exitUsage, `extract: trends: --since 90d --window 7d: no table "ideas"`},
+		{"unknown format", []string{"--format", "pdf"}, exitUsage, `extract: trends: --format "pdf": want text, md, json or html`},
+		{"json and format", []string{"--json", "--format", "md"}, exitUsage, "extract: trends: --json and --format: give one"},
+		{"threshold", []string{"--threshold", "1.5"}, exitUsage, "extract: trends: --threshold 1.5: want a number between 0 and 1"},
+		{"min sources", []string{"--min-sources", "0"}, exitUsage, "extract: trends: --min-sources 0: want 1 or more"},
+		{"empty collection", []string{"--db", empty}, exitFailure, "extract: trends: no card in " + empty + ": nothing to cluster"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"trends", "--db", fresh}, tt.args...)
+			stdout, stderr, code := runExtract(t, "", args...)
+			if code != tt.code || !strings.HasPrefix(stderr, tt.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line starting with %q", code, stdout, stderr, tt.code, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(fresh); err == nil {
+		t.Errorf("%s was created", fresh)
+	}
+	if _, stderr, code := runExtract(t, "", "trends", "--db", fresh); code != exitFailure || !strings.Contains(stderr, "no such file") {
+		t.Errorf("missing database: exit %d, %s", code, stderr)
+	}
+}
+
+// TestTrendsOutputs checks the formats on one collection, and that a
+// quiet period is said plainly.
+func TestTrendsOutputs(t *testing.T) {
+	db, _ := trendsCollection(t, nil)
+	text, stderr, code := runExtract(t, "", "trends", "--db", db, "--limit", "3")
+	if code != exitOK || !strings.Contains(text, " 1. ") || !strings.Contains(text, "8 sources, 12 cards") ||
+		!strings.Contains(stderr, "clustered") || !strings.Contains(stderr, "clustered by their words") {
+		t.Errorf("text: exit %d\n%s\n%s", code, text, stderr)
+	}
+	md, _, code := runExtract(t, "", "trends", "--db", db, "--limit", "3", "--format", "md")
+	if code != exitOK || !strings.HasPrefix(md, "# Trends") || !strings.Contains(md, "## 1. ") ||
+		!strings.Contains(md, "](<https://citylab.example/leaf-blowers-0>)") {
+		t.Errorf("md: exit %d\n%s", code, md)
+	}
+	js, _, code := runExtract(t, "", "trends", "--db", db, "--limit", "3", "--format", "json", "--table", "signals")
+	var rep schema.TrendReport
+	if err := json.Unmarshal([]byte(js), &rep); code != exitOK || err != nil || len(rep.Trends) == 0 || len(rep.Windows) != 13 ||
+		len(rep.Themes) == 0 || len(rep.Themes[0].Counts) != 13 {
+		t.Errorf("json: exit %d, %v: %d trends, %d windows, themes %+v", code, err, len(rep.Trends), len(rep.Windows), rep.Themes)
+	}
+	for _, tr := range rep.Trends {
+		for _, r := range tr.Rows {
+			if r.Section != "signals" {
+				t.Errorf("--table signals lists a row of %s", r.Section)
+			}
+		}
+	}
+	html, _, code := runExtract(t, "", "trends", "--db", db, "--limit", "3", "--format", "html")
+	if code != exitOK || !strings.HasPrefix(html, "<!doctype html>") || !strings.Contains(html, "<svg") ||
+		!strings.Contains(html, "Gas leaf blower bans spread") {
+		t.Errorf("html: exit %d\n%.500s", code, html)
+	}
+	out, stderr, code := runExtract(t, "", "trends", "--db", db, "--json", "--min-sources", "50")
+	if code != exitOK || out != "" || !strings.Contains(stderr, "trends: no cluster carried by 50 or more sources among the") {
+		t.Errorf("no cluster: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// TestTrendsIncremental checks that cards imported later join the
+// clusters already made, which keep their ids, and that --rebuild gives
+// the same clusters as the incremental runs.
+func TestTrendsIncremental(t *testing.T) {
+	db, planted := trendsCollection(t, nil)
+	a := &app{stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	before := topTrends(t, a, db)[0]
+	dir := t.TempDir()
+	file := filepath.Join(dir, "late.json")
+	late := `{"url": "https://latecomer.example/blowers", "title": "Late", "published": "` +
+		time.Now().UTC().Add(-time.Hour).Format(time.RFC3339) + `", "signals": [{"name": "Another gas leaf blower ban",` +
+		` "description": "One more town bans gas-powered leaf blowers."}]}`
+	if err := os.WriteFile(file, []byte(late), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runExtract(t, "", "import", "--db", db, file); code != exitOK {
+		t.Fatalf("import: %s", stderr)
+	}
+	after := topTrends(t, a, db)[0]
+	if after.Cluster != before.Cluster || after.Sources != before.Sources+1 || len(after.Cards) != len(planted)+1 {
+		t.Errorf("after one more card: cluster %d, %d sources, %d cards; want cluster %d, %d sources, %d cards",
+			after.Cluster, after.Sources, len(after.Cards), before.Cluster, before.Sources+1, len(planted)+1)
+	}
+	rebuilt := topTrends(t, a, db, "--rebuild")[0]
+	if rebuilt.Label != after.Label || len(rebuilt.Cards) != len(after.Cards) || rebuilt.Sources != after.Sources {
+		t.Errorf("rebuilt top cluster %q, %d cards, %d sources; incremental %q, %d cards, %d sources",
+			rebuilt.Label, len(rebuilt.Cards), rebuilt.Sources, after.Label, len(after.Cards), after.Sources)
 	}
 }

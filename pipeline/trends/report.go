@@ -33,28 +33,51 @@ type Query struct {
 const MaxWindows = 520
 
 // ErrQuery marks a query that cannot be answered: a period that ends before
-// it starts, a window longer than the period, too many windows.
+// it starts, a window longer than the period, too many windows, an unknown
+// table. Test for it with errors.Is.
 var ErrQuery = errors.New("bad trends query")
 
-// Check reports why q cannot be answered, as an error wrapping [ErrQuery].
+// queryError is an error of a query: its message alone, matching
+// [ErrQuery].
+type queryError struct{ msg string }
+
+func (e queryError) Error() string        { return e.msg }
+func (e queryError) Is(target error) bool { return target == ErrQuery }
+
+func queryErrorf(format string, args ...any) error { return queryError{fmt.Sprintf(format, args...)} }
+
+// Check reports why q cannot be answered, as an error matching [ErrQuery].
 func (q Query) Check() error {
 	period := q.Until.Sub(q.Since)
 	switch {
 	case q.Since.IsZero() || q.Until.IsZero():
-		return fmt.Errorf("%w: the period needs a start and an end", ErrQuery)
+		return queryErrorf("the period needs a start and an end")
 	case period <= 0:
-		return fmt.Errorf("%w: the period starts %s, after its end %s", ErrQuery,
+		return queryErrorf("the period starts %s, after its end %s",
 			q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
 	case q.Window <= 0:
-		return fmt.Errorf("%w: the window must be positive", ErrQuery)
+		return queryErrorf("the window must be positive")
 	case q.Window > period:
-		return fmt.Errorf("%w: window %s is longer than the period %s", ErrQuery, q.Window, period.Round(time.Second))
+		return queryErrorf("window %s is longer than the period %s", FormatDuration(q.Window), FormatDuration(period))
 	case period/q.Window >= MaxWindows:
-		return fmt.Errorf("%w: %d windows of %s in the period, at most %d", ErrQuery, period/q.Window, q.Window, MaxWindows)
+		return queryErrorf("%d windows of %s in the period %s, at most %d", period/q.Window, FormatDuration(q.Window),
+			FormatDuration(period), MaxWindows)
 	case q.Section != "" && !slices.Contains(schema.Sections, q.Section):
-		return fmt.Errorf("%w: no table %q (want one of %s)", ErrQuery, q.Section, strings.Join(schema.Sections, ", "))
+		return queryErrorf("no table %q (want one of %s)", q.Section, strings.Join(schema.Sections, ", "))
 	}
 	return nil
+}
+
+// FormatDuration writes d in whole days ("7d") when it is some, else in
+// hours ("36h"), else as [time.Duration.String].
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.Round(time.Second).String()
 }
 
 // Report ranks the clusters of space over q's period: by the number of
