@@ -25,6 +25,10 @@ type TrendRow struct {
 	Relevancy         *int
 	// Cluster is the row's cluster, 0 when it has none yet.
 	Cluster int64
+	// Terms is the row's words in the clustering's own form (the lexical
+	// clustering's folded terms; empty for the others), kept with the
+	// cluster so that the words need not be computed again.
+	Terms string
 
 	// The card's fields, filled by the reads that join the listing: its
 	// document ID, URL, title, source host and date.

@@ -3,6 +3,7 @@ package trends
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/veille/veille/schema"
 )
@@ -67,12 +68,18 @@ func dotSparse(a, b sparse) float64 {
 	return s
 }
 
-// rowText is the text of a row the lexical space reads: its name twice,
-// so that the name weighs more than the description, then its
+// rowTerms is a row's terms as the lexical space keeps them
+// ([schema.TrendRow].Terms): the terms of its name, a bar, the terms of its
 // description.
-func rowTerms(r schema.TrendRow) []string {
-	name := terms(r.Name)
-	return append(append(name, name...), terms(r.Description)...)
+func rowTerms(r schema.TrendRow) string {
+	return strings.Join(terms(r.Name), " ") + "|" + strings.Join(terms(r.Description), " ")
+}
+
+// splitTerms reads what rowTerms wrote: the name's terms and the
+// description's.
+func splitTerms(s string) (name, desc []string) {
+	n, d, _ := strings.Cut(s, "|")
+	return strings.Fields(n), strings.Fields(d)
 }
 
 // lexical is the index of the lexical space: TF-IDF vectors over every row
@@ -85,6 +92,9 @@ type lexical struct {
 	// maxDF is the largest document frequency of a term that generates
 	// candidates: rows sharing only very common terms are not compared.
 	maxDF int32
+	// wanted, when not nil, keeps the postings of the terms it marks only:
+	// the candidate terms of the rows being clustered.
+	wanted []bool
 	// acc and touched accumulate the partial dot products of one query.
 	acc     []float32
 	touched []int32
@@ -94,25 +104,40 @@ type lexical struct {
 // rarest ones.
 const candidateTerms = 12
 
-// newLexical computes the TF-IDF vectors of rows: term frequency 1 + ln
-// tf, inverse document frequency ln((1 + n) / (1 + df)) + 1.
-func newLexical(rows []schema.TrendRow) *lexical {
+// newLexical computes the TF-IDF vectors of rows from their Terms (see
+// rowTerms), the name's terms counted twice: term frequency 1 + ln tf,
+// inverse document frequency ln((1 + n) / (1 + df)) + 1. Only the rows from
+// start on will be clustered: the postings of the rows before keep the
+// terms those may be compared on.
+func newLexical(rows []schema.TrendRow, start int) *lexical {
 	ids := map[string]int32{}
-	bags := make([]map[int32]int, len(rows))
 	var df []int32
+	bags := make([][]int32, len(rows)) // term ids, sorted, repeated as often as they occur
+	var buf []int32
 	for i, r := range rows {
-		bag := map[int32]int{}
-		for _, t := range rowTerms(r) {
-			id, ok := ids[t]
-			if !ok {
-				id = int32(len(df))
-				ids[t] = id
-				df = append(df, 0)
+		name, desc := splitTerms(r.Terms)
+		buf = buf[:0]
+		for k, ts := range [][]string{name, name, desc} {
+			if k == 1 {
+				buf = append(buf, buf...) // the name, twice
+				continue
 			}
-			if bag[id] == 0 {
-				df[id]++
+			for _, t := range ts {
+				id, ok := ids[t]
+				if !ok {
+					id = int32(len(df))
+					ids[t] = id
+					df = append(df, 0)
+				}
+				buf = append(buf, id)
 			}
-			bag[id]++
+		}
+		bag := slices.Clone(buf)
+		slices.Sort(bag)
+		for k, t := range bag {
+			if k == 0 || bag[k-1] != t {
+				df[t]++
+			}
 		}
 		bags[i] = bag
 	}
@@ -123,30 +148,45 @@ func newLexical(rows []schema.TrendRow) *lexical {
 	}
 	lx := &lexical{vecs: make([]sparse, len(rows)), df: df, postings: make([][]int32, len(df)),
 		maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+	var ws []float64
 	for i, bag := range bags {
-		v := sparse{terms: make([]int32, 0, len(bag)), weights: make([]float32, 0, len(bag))}
-		for t := range bag {
-			v.terms = append(v.terms, t)
-		}
-		slices.Sort(v.terms)
+		v := sparse{}
+		ws = ws[:0]
 		var norm float64
-		ws := make([]float64, len(v.terms))
-		for k, t := range v.terms {
-			ws[k] = (1 + math.Log(float64(bag[t]))) * idf[t]
-			norm += ws[k] * ws[k]
+		for k := 0; k < len(bag); {
+			t, tf := bag[k], 1
+			for k+tf < len(bag) && bag[k+tf] == t {
+				tf++
+			}
+			k += tf
+			w := (1 + math.Log(float64(tf))) * idf[t]
+			v.terms = append(v.terms, t)
+			ws = append(ws, w)
+			norm += w * w
 		}
 		norm = math.Sqrt(norm)
-		for _, w := range ws {
-			v.weights = append(v.weights, float32(w/norm))
+		v.weights = make([]float32, len(ws))
+		for k, w := range ws {
+			v.weights[k] = float32(w / norm)
 		}
 		lx.vecs[i] = v
+	}
+	if start > 0 {
+		lx.wanted = make([]bool, len(df))
+		for i := start; i < len(rows); i++ {
+			for _, t := range lx.candidates(i) {
+				lx.wanted[t] = true
+			}
+		}
 	}
 	return lx
 }
 
 func (lx *lexical) add(i int) {
 	for _, t := range lx.candidates(i) {
-		lx.postings[t] = append(lx.postings[t], int32(i))
+		if lx.wanted == nil || lx.wanted[t] {
+			lx.postings[t] = append(lx.postings[t], int32(i))
+		}
 	}
 }
 

@@ -103,18 +103,20 @@ func Report(ctx context.Context, st Reader, space string, q Query) (schema.Trend
 		byCluster[r.Cluster] = append(byCluster[r.Cluster], r)
 	}
 	for id, rs := range byCluster {
-		t := summarise(id, rs, q)
-		if t.Sources >= q.MinSources {
+		if t := summarise(id, rs, q); t.Sources >= q.MinSources {
 			rep.Trends = append(rep.Trends, t)
 		}
 	}
 	slices.SortFunc(rep.Trends, func(a, b schema.Trend) int {
 		return cmp.Or(-cmp.Compare(a.Sources, b.Sources), -cmp.Compare(a.Growth, b.Growth),
 			-cmp.Compare(a.Relevancy, b.Relevancy), -cmp.Compare(len(a.Rows), len(b.Rows)),
-			cmp.Compare(a.Label, b.Label), cmp.Compare(a.Cluster, b.Cluster))
+			cmp.Compare(a.Cluster, b.Cluster))
 	})
 	if q.Limit > 0 && len(rep.Trends) > q.Limit {
 		rep.Trends = rep.Trends[:q.Limit]
+	}
+	for i, t := range rep.Trends { // only the clusters shown get a label
+		rep.Trends[i].Label = label(byCluster[t.Cluster])
 	}
 	if q.Tags > 0 {
 		tags, err := st.CardTags(ctx, q.Since, q.Until)
@@ -156,7 +158,7 @@ func summarise(id int64, rows []schema.TrendRow, q Query) schema.Trend {
 		return cmp.Or(-a.Published.Compare(b.Published), cmp.Compare(a.CardID, b.CardID),
 			cmp.Compare(sectionRank(a.Section), sectionRank(b.Section)), cmp.Compare(a.Index, b.Index))
 	})
-	t := schema.Trend{Cluster: id, Label: label(rows), FirstSeen: rows[len(rows)-1].Published, LastSeen: rows[0].Published}
+	t := schema.Trend{Cluster: id, FirstSeen: rows[len(rows)-1].Published, LastSeen: rows[0].Published}
 	hostRows := map[string]int{}
 	seen := map[int64]bool{}
 	relevancy, rated := 0, 0
@@ -200,9 +202,14 @@ func label(rows []schema.TrendRow) string {
 	share := map[string]int{}
 	names := make([][]string, len(rows))
 	for i, r := range rows {
-		names[i] = terms(r.Name)
+		var desc []string
+		if strings.Contains(r.Terms, "|") {
+			names[i], desc = splitTerms(r.Terms)
+		} else {
+			names[i], desc = terms(r.Name), terms(r.Description)
+		}
 		seen := map[string]bool{}
-		for _, t := range append(names[i], terms(r.Description)...) {
+		for _, t := range append(slices.Clip(names[i]), desc...) {
 			if !seen[t] {
 				seen[t] = true
 				share[t]++

@@ -32,7 +32,11 @@ func TestTerms(t *testing.T) {
 		}
 	}
 	// Word order does not matter to the vectors: the same row, reworded.
-	a := newLexical([]schema.TrendRow{{Name: "Air quality and Delhi"}, {Name: "Delhi and air quality"}})
+	rows := []schema.TrendRow{{Name: "Air quality and Delhi"}, {Name: "Delhi and air quality"}}
+	for i := range rows {
+		rows[i].Terms = rowTerms(rows[i])
+	}
+	a := newLexical(rows, 0)
 	if sim := dotSparse(a.vecs[0], a.vecs[1]); sim < 0.999 {
 		t.Errorf("similarity of the same words in another order = %g, want 1", sim)
 	}

@@ -122,7 +122,12 @@ func Update(ctx context.Context, st Store, opts Options) (Result, error) {
 	var idx index
 	threshold := opts.Threshold
 	if opts.Embedder == nil {
-		idx = newLexical(rows)
+		for i := range rows {
+			if i >= len(old) || rows[i].Terms == "" {
+				rows[i].Terms = rowTerms(rows[i])
+			}
+		}
+		idx = newLexical(rows, len(old))
 		threshold = cmp.Or(threshold, LexicalThreshold)
 	} else {
 		es, ok := st.(EmbeddingStore)
@@ -147,10 +152,19 @@ func Update(ctx context.Context, st Store, opts Options) (Result, error) {
 
 // sectionRank orders the tables as a card does.
 func sectionRank(s string) int {
-	if i := slices.Index(schema.Sections, s); i >= 0 {
-		return i
+	switch s {
+	case "signals":
+		return 0
+	case "concerns":
+		return 1
+	case "behaviors":
+		return 2
+	case "technologies":
+		return 3
+	case "issues":
+		return 4
 	}
-	return len(schema.Sections)
+	return 5
 }
 
 // sortRows orders rows as they are clustered: card id, table, row.

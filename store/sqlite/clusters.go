@@ -80,20 +80,24 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 // space, with their card's fields; a non-zero since or until keeps the
 // cards published in [since, until).
 func (s *Store) ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error) {
-	var w strings.Builder
+	const columns = `SELECT r.card_id, r.section, r.row_index, r.cluster_id, r.name, r.description, r.relevancy, r.terms,
+		c.document_id, c.url, c.title, c.host, c.published`
+	// A period is read from the listing's date index, each card's rows by
+	// key (CROSS JOIN keeps that order); the whole space, by key.
+	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE r.space = ?`
 	args := []any{space}
-	w.WriteString(`r.space = ?`)
-	if !since.IsZero() {
-		w.WriteString(` AND c.published >= ?`)
-		args = append(args, formatPublished(since))
+	if !since.IsZero() || !until.IsZero() {
+		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id WHERE 1`
+		if !since.IsZero() {
+			q += ` AND c.published >= ?`
+			args = append(args, formatPublished(since))
+		}
+		if !until.IsZero() {
+			q += ` AND c.published < ?`
+			args = append(args, formatPublished(until))
+		}
 	}
-	if !until.IsZero() {
-		w.WriteString(` AND c.published < ?`)
-		args = append(args, formatPublished(until))
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT r.card_id, r.section, r.row_index, r.cluster_id, r.name,
-		r.description, r.relevancy, c.document_id, c.url, c.title, c.host, c.published
-		FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE `+w.String(), args...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("clustered rows of %s: %w", space, err)
 	}
@@ -103,7 +107,7 @@ func (s *Store) ClusteredRows(ctx context.Context, space string, since, until ti
 		var r schema.TrendRow
 		var relevancy sql.NullInt64
 		var published string
-		if err := rows.Scan(&r.CardID, &r.Section, &r.Index, &r.Cluster, &r.Name, &r.Description, &relevancy,
+		if err := rows.Scan(&r.CardID, &r.Section, &r.Index, &r.Cluster, &r.Name, &r.Description, &relevancy, &r.Terms,
 			&r.DocumentID, &r.URL, &r.Title, &r.Host, &published); err != nil {
 			return nil, fmt.Errorf("clustered rows of %s: %w", space, err)
 		}
@@ -144,8 +148,8 @@ func (s *Store) SaveClusters(ctx context.Context, space string, rows []schema.Tr
 				relevancy = sql.NullInt64{Int64: int64(*r.Relevancy), Valid: true}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO row_clusters (space, card_id, section, row_index,
-				cluster_id, name, description, relevancy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				space, r.CardID, r.Section, r.Index, r.Cluster, r.Name, r.Description, relevancy); err != nil {
+				cluster_id, name, description, relevancy, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				space, r.CardID, r.Section, r.Index, r.Cluster, r.Name, r.Description, relevancy, r.Terms); err != nil {
 				return fmt.Errorf("card %d %s[%d]: %w", r.CardID, r.Section, r.Index, notFoundCard(err, r.CardID))
 			}
 		}

@@ -97,7 +97,7 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 		t.Errorf("all Rows = %d rows, %v; want 4", len(rows), err)
 	}
 	second := want[3]
-	second.Cluster = 1
+	second.Cluster, second.Terms = 1, "heat pump|neighbour complain"
 	if err := s.SaveClusters(ctx, spaceA, []schema.TrendRow{second}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 		byKey[r.Key()] = r
 	}
 	r := byKey[second.Key()]
-	if r.Cluster != 1 || r.Name != "Heat pumps noise" || r.Relevancy == nil || *r.Relevancy != 2 ||
+	if r.Cluster != 1 || r.Name != "Heat pumps noise" || r.Terms != second.Terms || r.Relevancy == nil || *r.Relevancy != 2 ||
 		r.URL != "https://pumps.example/news" || r.Host != "pumps.example" || r.Title != "Pumps again" ||
 		r.DocumentID != schema.DocumentID("https://pumps.example/news") || !r.Published.Equal(day(11, 10)) {
 		t.Errorf("clustered row = %+v; want its cluster, row and card fields", r)

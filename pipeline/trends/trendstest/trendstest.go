@@ -249,3 +249,19 @@ func (c Collection) WriteJSONL(path string) error {
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
+
+// NewCard is the card as `extract import` stores it, for a store's
+// ImportCards.
+func (c Card) NewCard() (schema.NewCard, error) {
+	canonical, err := schema.CanonicalURL(c.Card.URL)
+	if err != nil {
+		return schema.NewCard{}, err
+	}
+	js, err := json.Marshal(c.Card)
+	if err != nil {
+		return schema.NewCard{}, err
+	}
+	return schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: canonical, CardJSON: string(js),
+		Markdown: markdown.Render(c.Card), RawJSON: "{}", Published: c.Published,
+		Provenance: schema.Provenance{Provider: schema.ProviderImported, Model: "trendstest"}}, nil
+}
