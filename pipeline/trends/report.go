@@ -103,8 +103,8 @@ func Report(ctx context.Context, st Reader, space string, q Query) (schema.Trend
 		byCluster[r.Cluster] = append(byCluster[r.Cluster], r)
 	}
 	for id, rs := range byCluster {
-		if t := summarise(id, rs, q); t.Sources >= q.MinSources {
-			rep.Trends = append(rep.Trends, t)
+		if len(rs) >= q.MinSources && sources(rs) >= q.MinSources {
+			rep.Trends = append(rep.Trends, summarise(id, rs, q))
 		}
 	}
 	slices.SortFunc(rep.Trends, func(a, b schema.Trend) int {
@@ -151,6 +151,15 @@ func windows(q Query) []time.Time {
 // windowOf is the window t falls in, counted back from q.Until: 0 is the
 // last one.
 func windowOf(t time.Time, q Query) int { return int(q.Until.Sub(t) / q.Window) }
+
+// sources counts the distinct hosts of rows.
+func sources(rows []schema.TrendRow) int {
+	hosts := map[string]bool{}
+	for _, r := range rows {
+		hosts[r.Host] = true
+	}
+	return len(hosts)
+}
 
 // summarise makes the trend of one cluster's rows.
 func summarise(id int64, rows []schema.TrendRow, q Query) schema.Trend {

@@ -59,6 +59,7 @@ func FuzzTerms(f *testing.F) {
 type memStore struct {
 	rows     []schema.TrendRow // every row of every card, with its card's fields
 	clusters map[string]map[schema.RowKey]int64
+	terms    map[schema.RowKey]string
 	tags     []schema.CardTag
 	saves    int
 }
@@ -80,10 +81,18 @@ func (m *memStore) ClusteredRows(ctx context.Context, space string, since, until
 		if !ok || !since.IsZero() && r.Published.Before(since) || !until.IsZero() && !r.Published.Before(until) {
 			continue
 		}
-		r.Cluster = id
+		r.Cluster, r.Terms = id, m.terms[r.Key()]
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+func (m *memStore) ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error) {
+	rows, err := m.ClusteredRows(ctx, space, time.Time{}, time.Time{})
+	for i, r := range rows {
+		rows[i] = schema.TrendRow{CardID: r.CardID, Section: r.Section, Index: r.Index, Cluster: r.Cluster, Terms: r.Terms}
+	}
+	return rows, err
 }
 
 func (m *memStore) SaveClusters(ctx context.Context, space string, rows []schema.TrendRow, replace bool) error {
@@ -93,8 +102,12 @@ func (m *memStore) SaveClusters(ctx context.Context, space string, rows []schema
 	if replace || m.clusters[space] == nil {
 		m.clusters[space] = map[schema.RowKey]int64{}
 	}
+	if m.terms == nil {
+		m.terms = map[schema.RowKey]string{}
+	}
 	for _, r := range rows {
 		m.clusters[space][r.Key()] = r.Cluster
+		m.terms[r.Key()] = r.Terms
 	}
 	m.saves++
 	return nil

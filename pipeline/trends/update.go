@@ -14,8 +14,8 @@ import (
 // Reader reads the clusters of rows, for a [Report].
 type Reader interface {
 	// ClusteredRows returns the rows of newest cards that have a cluster in
-	// space, with their card's fields; a non-zero since or until keeps the
-	// cards published in [since, until).
+	// space, with their card's fields and Terms; a non-zero since or until
+	// keeps the cards published in [since, until).
 	ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error)
 	// CardTags returns the themes and keywords of the newest cards
 	// published in [since, until).
@@ -29,6 +29,9 @@ type Store interface {
 	// unclustered, only the rows of the cards that have none clustered in
 	// space.
 	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
+	// ClusterIndex returns the rows of newest cards that have a cluster in
+	// space, with their key, Cluster and Terms only.
+	ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error)
 	// SaveClusters records the cluster of each row in space, in one
 	// transaction; with replace, every earlier cluster of space is
 	// forgotten first.
@@ -101,7 +104,7 @@ func Update(ctx context.Context, st Store, opts Options) (Result, error) {
 	var old []schema.TrendRow
 	if !opts.Rebuild {
 		var err error
-		if old, err = st.ClusteredRows(ctx, space, time.Time{}, time.Time{}); err != nil {
+		if old, err = st.ClusterIndex(ctx, space); err != nil {
 			return res, fmt.Errorf("clustered rows: %w", err)
 		}
 	}
@@ -167,12 +170,16 @@ func sectionRank(s string) int {
 	return 5
 }
 
-// sortRows orders rows as they are clustered: card id, table, row.
+// sortRows orders rows as they are clustered: by card id, table name,
+// row (the order of the store's keys, so that rows read in that order
+// need no sorting).
 func sortRows(rows []schema.TrendRow) {
-	slices.SortFunc(rows, func(a, b schema.TrendRow) int {
-		return cmp.Or(cmp.Compare(a.CardID, b.CardID), cmp.Compare(sectionRank(a.Section), sectionRank(b.Section)),
-			cmp.Compare(a.Section, b.Section), cmp.Compare(a.Index, b.Index))
-	})
+	byKey := func(a, b schema.TrendRow) int {
+		return cmp.Or(cmp.Compare(a.CardID, b.CardID), cmp.Compare(a.Section, b.Section), cmp.Compare(a.Index, b.Index))
+	}
+	if !slices.IsSortedFunc(rows, byKey) {
+		slices.SortFunc(rows, byKey)
+	}
 }
 
 // EmbedBatch is how many rows go to the embedder, and are saved, at a

@@ -103,6 +103,8 @@ func (s *Store) ClusteredRows(ctx context.Context, space string, since, until ti
 	}
 	defer rows.Close()
 	var out []schema.TrendRow
+	var lastPublished string // a card's rows follow each other: its date is read once
+	var lastTime time.Time
 	for rows.Next() {
 		var r schema.TrendRow
 		var relevancy sql.NullInt64
@@ -115,11 +117,38 @@ func (s *Store) ClusteredRows(ctx context.Context, space string, since, until ti
 			v := int(relevancy.Int64)
 			r.Relevancy = &v
 		}
-		r.Published = parsePublished(published)
+		if published != lastPublished {
+			lastPublished, lastTime = published, parsePublished(published)
+		}
+		r.Published = lastTime
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("clustered rows of %s: %w", space, err)
+	}
+	return out, nil
+}
+
+// ClusterIndex returns the rows of newest cards that have a cluster in
+// space with their key, cluster and terms only: what clustering new rows
+// compares them with.
+func (s *Store) ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT card_id, section, row_index, cluster_id, terms FROM row_clusters
+		WHERE space = ? AND card_id IN (SELECT card_id FROM card_latest)`, space)
+	if err != nil {
+		return nil, fmt.Errorf("cluster index of %s: %w", space, err)
+	}
+	defer rows.Close()
+	var out []schema.TrendRow
+	for rows.Next() {
+		var r schema.TrendRow
+		if err := rows.Scan(&r.CardID, &r.Section, &r.Index, &r.Cluster, &r.Terms); err != nil {
+			return nil, fmt.Errorf("cluster index of %s: %w", space, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cluster index of %s: %w", space, err)
 	}
 	return out, nil
 }

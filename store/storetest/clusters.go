@@ -125,6 +125,16 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 	if got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, day(11, 24)); err != nil || len(got) != 1 {
 		t.Errorf("ClusteredRows until the first card's date = %v, %v; want the second card's row (until is exclusive)", rowKeys(got), err)
 	}
+	index, err := s.ClusterIndex(ctx, spaceA)
+	if err != nil || len(index) != 4 {
+		t.Errorf("ClusterIndex = %d rows, %v; want 4", len(index), err)
+	}
+	for _, r := range index {
+		if full := byKey[r.Key()]; r != (schema.TrendRow{CardID: full.CardID, Section: full.Section, Index: full.Index,
+			Cluster: full.Cluster, Terms: full.Terms}) {
+			t.Errorf("ClusterIndex row %+v; want the key, cluster and terms of %+v", r, full)
+		}
+	}
 	if got, err := s.ClusteredRows(ctx, spaceB, time.Time{}, time.Time{}); err != nil || len(got) != 0 {
 		t.Errorf("ClusteredRows of another space = %v, %v; want none", rowKeys(got), err)
 	}
@@ -167,6 +177,9 @@ func testClustersFollowNewestVersion(t *testing.T, s Backend) {
 	got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, time.Time{})
 	if err != nil || len(got) != 3 {
 		t.Errorf("ClusteredRows after a new version = %v, %v; want the first card's 3 rows only", rowKeys(got), err)
+	}
+	if index, err := s.ClusterIndex(ctx, spaceA); err != nil || len(index) != 3 {
+		t.Errorf("ClusterIndex after a new version = %v, %v; want the first card's 3 rows only", rowKeys(index), err)
 	}
 	for _, r := range got {
 		if r.CardID == ids["pumps"] {

@@ -62,6 +62,7 @@ type Backend interface {
 	// the rows' embeddings.
 	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
 	ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error)
+	ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error)
 	SaveClusters(ctx context.Context, space string, rows []schema.TrendRow, replace bool) error
 	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)
 	RowEmbeddings(ctx context.Context, model string) ([]schema.RowEmbedding, error)
