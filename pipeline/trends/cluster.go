@@ -82,119 +82,148 @@ func splitTerms(s string) (name, desc []string) {
 	return strings.Fields(n), strings.Fields(d)
 }
 
-// lexical is the index of the lexical space: TF-IDF vectors over every row
-// given (so that the weights are those of the whole collection), and
-// postings of the rows added.
+// lexical is the index of the lexical space: TF-IDF weights over every
+// row given (so that the weights are those of the whole collection), the
+// rows' vectors (made when first needed), and postings of the rows added.
 type lexical struct {
-	vecs     []sparse
-	df       []int32
+	rows  []schema.TrendRow
+	ids   map[string]int32
+	df    []int32
+	idf   []float64
+	vecs  []sparse
+	made  []bool
+	start int
+	// postings lists, for each term, the rows added that have it among
+	// their candidate terms.
 	postings [][]int32
 	// maxDF is the largest document frequency of a term that generates
 	// candidates: rows sharing only very common terms are not compared.
 	maxDF int32
-	// wanted, when not nil, keeps the postings of the terms it marks only:
-	// the candidate terms of the rows being clustered.
+	// wanted, when not nil, marks the candidate terms of the rows being
+	// clustered: the rows already clustered are posted under those only.
 	wanted []bool
+	// stamp marks the terms seen in the current row.
+	stamp []int32
 	// acc and touched accumulate the partial dot products of one query.
 	acc     []float32
 	touched []int32
+	buf     []int32
 }
 
 // candidateTerms bounds the terms of a row that generate candidates: its
 // rarest ones.
 const candidateTerms = 12
 
-// newLexical computes the TF-IDF vectors of rows from their Terms (see
-// rowTerms), the name's terms counted twice: term frequency 1 + ln tf,
-// inverse document frequency ln((1 + n) / (1 + df)) + 1. Only the rows from
-// start on will be clustered: the postings of the rows before keep the
-// terms those may be compared on.
+// eachTerm calls fn with each term of a row's Terms (see rowTerms), the
+// name's terms twice.
+func eachTerm(terms string, fn func(term string)) {
+	name, desc, _ := strings.Cut(terms, "|")
+	for _, part := range []string{name, name, desc} {
+		for part != "" {
+			w, rest, _ := strings.Cut(part, " ")
+			if w != "" {
+				fn(w)
+			}
+			part = rest
+		}
+	}
+}
+
+// newLexical computes the term weights of rows from their Terms (see
+// rowTerms): term frequency 1 + ln tf (the name's terms counted twice),
+// inverse document frequency ln((1 + n) / (1 + df)) + 1. Rows from start
+// on are the ones to cluster; the rows before are posted, when added, under
+// the candidate terms of those only.
 func newLexical(rows []schema.TrendRow, start int) *lexical {
-	ids := map[string]int32{}
-	var df []int32
-	bags := make([][]int32, len(rows)) // term ids, sorted, repeated as often as they occur
-	var buf []int32
+	lx := &lexical{rows: rows, ids: map[string]int32{}, vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
+		start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
 	for i, r := range rows {
-		name, desc := splitTerms(r.Terms)
-		buf = buf[:0]
-		for k, ts := range [][]string{name, name, desc} {
-			if k == 1 {
-				buf = append(buf, buf...) // the name, twice
-				continue
+		eachTerm(r.Terms, func(t string) {
+			id, ok := lx.ids[t]
+			if !ok {
+				id = int32(len(lx.df))
+				lx.ids[t] = id
+				lx.df = append(lx.df, 0)
+				lx.stamp = append(lx.stamp, 0)
 			}
-			for _, t := range ts {
-				id, ok := ids[t]
-				if !ok {
-					id = int32(len(df))
-					ids[t] = id
-					df = append(df, 0)
-				}
-				buf = append(buf, id)
+			if lx.stamp[id] != int32(i+1) {
+				lx.stamp[id] = int32(i + 1)
+				lx.df[id]++
 			}
-		}
-		bag := slices.Clone(buf)
-		slices.Sort(bag)
-		for k, t := range bag {
-			if k == 0 || bag[k-1] != t {
-				df[t]++
-			}
-		}
-		bags[i] = bag
+		})
 	}
 	n := float64(len(rows))
-	idf := make([]float64, len(df))
-	for t, d := range df {
-		idf[t] = math.Log((1+n)/(1+float64(d))) + 1
+	lx.idf = make([]float64, len(lx.df))
+	for t, d := range lx.df {
+		lx.idf[t] = math.Log((1+n)/(1+float64(d))) + 1
 	}
-	lx := &lexical{vecs: make([]sparse, len(rows)), df: df, postings: make([][]int32, len(df)),
-		maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
-	var ws []float64
-	for i, bag := range bags {
-		v := sparse{}
-		ws = ws[:0]
-		var norm float64
-		for k := 0; k < len(bag); {
-			t, tf := bag[k], 1
-			for k+tf < len(bag) && bag[k+tf] == t {
-				tf++
-			}
-			k += tf
-			w := (1 + math.Log(float64(tf))) * idf[t]
-			v.terms = append(v.terms, t)
-			ws = append(ws, w)
-			norm += w * w
-		}
-		norm = math.Sqrt(norm)
-		v.weights = make([]float32, len(ws))
-		for k, w := range ws {
-			v.weights[k] = float32(w / norm)
-		}
-		lx.vecs[i] = v
-	}
+	lx.postings = make([][]int32, len(lx.df))
 	if start > 0 {
-		lx.wanted = make([]bool, len(df))
+		lx.wanted = make([]bool, len(lx.df))
 		for i := start; i < len(rows); i++ {
 			for _, t := range lx.candidates(i) {
 				lx.wanted[t] = true
 			}
 		}
 	}
+	clear(lx.stamp)
 	return lx
 }
 
-func (lx *lexical) add(i int) {
-	for _, t := range lx.candidates(i) {
-		if lx.wanted == nil || lx.wanted[t] {
-			lx.postings[t] = append(lx.postings[t], int32(i))
+// vec is row i's L2-normalised TF-IDF vector.
+func (lx *lexical) vec(i int) sparse {
+	if lx.made[i] {
+		return lx.vecs[i]
+	}
+	buf := lx.buf[:0]
+	eachTerm(lx.rows[i].Terms, func(t string) { buf = append(buf, lx.ids[t]) })
+	slices.Sort(buf)
+	var v sparse
+	var norm float64
+	for k := 0; k < len(buf); {
+		t, tf := buf[k], 1
+		for k+tf < len(buf) && buf[k+tf] == t {
+			tf++
 		}
+		k += tf
+		w := float32((1 + math.Log(float64(tf))) * lx.idf[t])
+		v.terms = append(v.terms, t)
+		v.weights = append(v.weights, w)
+		norm += float64(w) * float64(w)
+	}
+	if norm > 0 {
+		for k := range v.weights {
+			v.weights[k] = float32(float64(v.weights[k]) / math.Sqrt(norm))
+		}
+	}
+	lx.buf = buf
+	lx.vecs[i], lx.made[i] = v, true
+	return v
+}
+
+func (lx *lexical) add(i int) {
+	if lx.wanted != nil && i < lx.start {
+		// An old row: posted under the wanted terms it has.
+		eachTerm(lx.rows[i].Terms, func(t string) {
+			id := lx.ids[t]
+			if lx.wanted[id] && lx.df[id] <= lx.maxDF && lx.stamp[id] != int32(i+1) {
+				lx.stamp[id] = int32(i + 1)
+				lx.postings[id] = append(lx.postings[id], int32(i))
+			}
+		})
+		return
+	}
+	for _, t := range lx.candidates(i) {
+		lx.postings[t] = append(lx.postings[t], int32(i))
 	}
 }
 
 // candidates are the terms of row i that generate candidates: up to
 // candidateTerms of its rarest terms under maxDF, ties by term id.
 func (lx *lexical) candidates(i int) []int32 {
-	ts := make([]int32, 0, len(lx.vecs[i].terms))
-	for _, t := range lx.vecs[i].terms {
+	v := lx.vec(i)
+	ts := make([]int32, 0, len(v.terms))
+	for _, t := range v.terms {
 		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
 			ts = append(ts, t)
 		}
@@ -216,7 +245,7 @@ func (lx *lexical) candidates(i int) []int32 {
 const shortlist = 16
 
 func (lx *lexical) best(i int) (int, float64) {
-	q := lx.vecs[i]
+	q := lx.vec(i)
 	for _, t := range lx.candidates(i) {
 		k, _ := slices.BinarySearch(q.terms, t)
 		w := q.weights[k]
@@ -242,7 +271,7 @@ func (lx *lexical) best(i int) (int, float64) {
 	bestJ, bestSim := -1, 0.0
 	for k, j := range lx.touched {
 		if k < shortlist {
-			if sim := dotSparse(q, lx.vecs[j]); sim > bestSim || sim == bestSim && int(j) < bestJ {
+			if sim := dotSparse(q, lx.vec(int(j))); sim > bestSim || sim == bestSim && int(j) < bestJ {
 				bestJ, bestSim = int(j), sim
 			}
 		}

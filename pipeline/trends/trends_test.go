@@ -37,6 +37,8 @@ func TestTerms(t *testing.T) {
 		rows[i].Terms = rowTerms(rows[i])
 	}
 	a := newLexical(rows, 0)
+	a.vec(0)
+	a.vec(1)
 	if sim := dotSparse(a.vecs[0], a.vecs[1]); sim < 0.999 {
 		t.Errorf("similarity of the same words in another order = %g, want 1", sim)
 	}
