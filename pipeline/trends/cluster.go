@@ -86,13 +86,15 @@ func splitTerms(s string) (name, desc []string) {
 // row given (so that the weights are those of the whole collection), the
 // rows' vectors (made when first needed), and postings of the rows added.
 type lexical struct {
-	rows  []schema.TrendRow
-	ids   map[string]int32
-	df    []int32
-	idf   []float64
-	vecs  []sparse
-	made  []bool
-	start int
+	// terms holds every row's term ids in order (the name's twice), row i's
+	// at terms[offsets[i]:offsets[i+1]].
+	terms   []int32
+	offsets []int
+	df      []int32
+	idf     []float64
+	vecs    []sparse
+	made    []bool
+	start   int
 	// postings lists, for each term, the rows added that have it among
 	// their candidate terms.
 	postings [][]int32
@@ -135,14 +137,15 @@ func eachTerm(terms string, fn func(term string)) {
 // on are the ones to cluster; the rows before are posted, when added, under
 // the candidate terms of those only.
 func newLexical(rows []schema.TrendRow, start int) *lexical {
-	lx := &lexical{rows: rows, ids: map[string]int32{}, vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
+	lx := &lexical{offsets: make([]int, 1, len(rows)+1), vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
 		start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+	ids := map[string]int32{}
 	for i, r := range rows {
 		eachTerm(r.Terms, func(t string) {
-			id, ok := lx.ids[t]
+			id, ok := ids[t]
 			if !ok {
 				id = int32(len(lx.df))
-				lx.ids[t] = id
+				ids[t] = id
 				lx.df = append(lx.df, 0)
 				lx.stamp = append(lx.stamp, 0)
 			}
@@ -150,7 +153,9 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 				lx.stamp[id] = int32(i + 1)
 				lx.df[id]++
 			}
+			lx.terms = append(lx.terms, id)
 		})
+		lx.offsets = append(lx.offsets, len(lx.terms))
 	}
 	n := float64(len(rows))
 	lx.idf = make([]float64, len(lx.df))
@@ -175,8 +180,7 @@ func (lx *lexical) vec(i int) sparse {
 	if lx.made[i] {
 		return lx.vecs[i]
 	}
-	buf := lx.buf[:0]
-	eachTerm(lx.rows[i].Terms, func(t string) { buf = append(buf, lx.ids[t]) })
+	buf := append(lx.buf[:0], lx.terms[lx.offsets[i]:lx.offsets[i+1]]...)
 	slices.Sort(buf)
 	var v sparse
 	var norm float64
@@ -204,13 +208,12 @@ func (lx *lexical) vec(i int) sparse {
 func (lx *lexical) add(i int) {
 	if lx.wanted != nil && i < lx.start {
 		// An old row: posted under the wanted terms it has.
-		eachTerm(lx.rows[i].Terms, func(t string) {
-			id := lx.ids[t]
+		for _, id := range lx.terms[lx.offsets[i]:lx.offsets[i+1]] {
 			if lx.wanted[id] && lx.df[id] <= lx.maxDF && lx.stamp[id] != int32(i+1) {
 				lx.stamp[id] = int32(i + 1)
 				lx.postings[id] = append(lx.postings[id], int32(i))
 			}
-		})
+		}
 		return
 	}
 	for _, t := range lx.candidates(i) {
