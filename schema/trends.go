@@ -128,8 +128,10 @@ type TrendReport struct {
 	Method string
 	// Rows counts the clustered rows of the period's cards.
 	Rows int
-	// Trends are the ranked clusters, best first.
-	Trends []Trend
+	// Clusters counts the clusters carried by enough sources; Trends are
+	// the best of them, ranked, best first.
+	Clusters int
+	Trends   []Trend
 	// Windows are the starts of the windows, oldest first; Themes and
 	// Keywords count the top ones in each window.
 	Windows  []time.Time

@@ -71,7 +71,8 @@ func TestTrendsPage(t *testing.T) {
 		want, not []string
 	}{
 		{"/trends", []string{"<h1>Trends</h1>", "2 clusters among 9 rows", "<h2>Virtual power plants</h2>", `aria-current="page">Trends`}, nil},
-		{"/trends?table=behaviors", []string{"No cluster is carried by enough sources"}, []string{"<h2>"}},
+		{"/trends?table=behaviors", []string{"No clustered rows in this period"}, []string{"<h2>"}},
+		{"/trends?table=concerns", []string{"No cluster is carried by enough sources"}, []string{"<h2>"}},
 		{"/trends?min=1&since=365d", []string{"Virtual power plants", "Sources of the top clusters", "<svg", "per window",
 			`<option value="365d" selected>`, "lexical clustering"}, []string{"No cluster is carried"}},
 		{"/trends?min=1&since=365d&table=concerns", []string{"concerns"}, []string{"Virtual power plants"}},
@@ -117,7 +118,7 @@ func TestTrendsPageStoreError(t *testing.T) {
 func trendsReport() schema.TrendReport {
 	d := func(n int) time.Time { return time.Date(2026, 11, n, 0, 0, 0, 0, time.UTC) }
 	four := 4
-	return schema.TrendReport{Since: d(1), Until: d(29), Window: 7 * 24 * time.Hour, Method: "lexical", Rows: 40,
+	return schema.TrendReport{Since: d(1), Until: d(29), Window: 7 * 24 * time.Hour, Method: "lexical", Rows: 40, Clusters: 5,
 		Windows: []time.Time{d(1), d(8), d(15), d(22)},
 		Themes:  []schema.TagSeries{{Value: "noise <b>", Total: 5, Counts: []int{0, 1, 1, 3}}},
 		Trends: []schema.Trend{{Cluster: 3, Label: "Leaf blower bans <script>alert(1)</script>", Sources: 3, Growth: 2,

@@ -176,7 +176,7 @@ func trendStats(t schema.Trend) string {
 
 // trendsHeading is the report's first line.
 func trendsHeading(r schema.TrendReport) string {
-	return fmt.Sprintf("%d clusters, %s to %s, windows of %s, %s clustering of %d rows", len(r.Trends),
+	return fmt.Sprintf("top %d of %d clusters, %s to %s, windows of %s, %s clustering of %d rows", len(r.Trends), r.Clusters,
 		r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"), trends.FormatDuration(r.Window), r.Method, r.Rows)
 }
 

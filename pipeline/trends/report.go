@@ -112,6 +112,7 @@ func Report(ctx context.Context, st Reader, space string, q Query) (schema.Trend
 			-cmp.Compare(a.Relevancy, b.Relevancy), -cmp.Compare(len(a.Rows), len(b.Rows)),
 			cmp.Compare(a.Cluster, b.Cluster))
 	})
+	rep.Clusters = len(rep.Trends)
 	if q.Limit > 0 && len(rep.Trends) > q.Limit {
 		rep.Trends = rep.Trends[:q.Limit]
 	}
