@@ -85,19 +85,11 @@ func (s *Store) ClusteredRows(ctx context.Context, space string, since, until ti
 	// A period is read from the listing's date index, each card's rows by
 	// key (CROSS JOIN keeps that order); the whole space, by key.
 	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE r.space = ?`
-	args := []any{space}
-	if !since.IsZero() || !until.IsZero() {
-		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id WHERE 1`
-		if !since.IsZero() {
-			q += ` AND c.published >= ?`
-			args = append(args, formatPublished(since))
-		}
-		if !until.IsZero() {
-			q += ` AND c.published < ?`
-			args = append(args, formatPublished(until))
-		}
+	w := filterWhere(schema.CardFilter{Since: since, Until: until})
+	if len(w.args) > 0 {
+		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id WHERE ` + w.String()
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.QueryContext(ctx, q, append([]any{space}, w.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("clustered rows of %s: %w", space, err)
 	}
@@ -202,17 +194,9 @@ func notFoundCard(err error, id int64) error {
 // CardTags returns the themes and keywords of the newest cards published
 // in [since, until) (a zero bound is open).
 func (s *Store) CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error) {
-	q := `SELECT t.kind, t.value, c.published FROM card_tags t JOIN card_latest c ON c.card_id = t.card_id WHERE 1`
-	var args []any
-	if !since.IsZero() {
-		q += ` AND c.published >= ?`
-		args = append(args, formatPublished(since))
-	}
-	if !until.IsZero() {
-		q += ` AND c.published < ?`
-		args = append(args, formatPublished(until))
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	w := filterWhere(schema.CardFilter{Since: since, Until: until})
+	rows, err := s.db.QueryContext(ctx, `SELECT t.kind, t.value, c.published FROM card_tags t
+		JOIN card_latest c ON c.card_id = t.card_id WHERE `+w.String(), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("tags of the cards: %w", err)
 	}
