@@ -54,6 +54,37 @@ type RowEmbedding struct {
 	Vector []float32
 }
 
+// RowFilter selects clustered rows: those of the cards published in
+// [Since, Until) (a zero bound is open), of one table (Section; "" for
+// all), of some clusters (Clusters; nil for all).
+type RowFilter struct {
+	Since, Until time.Time
+	Section      string
+	Clusters     []int64
+}
+
+// ClusterQuery asks for the clusters of the rows RowFilter selects, with
+// their figures, ranked as a trends report ranks them.
+type ClusterQuery struct {
+	RowFilter
+	// Recent and Previous are the starts of the last window and of the one
+	// before (the last ends at Until).
+	Recent, Previous time.Time
+	// MinSources keeps the clusters carried by at least this many hosts;
+	// Limit caps the clusters returned (0: all).
+	MinSources, Limit int
+}
+
+// ClusterStat is one cluster's figures over the rows a [ClusterQuery]
+// selects: distinct hosts, rows, rows in the last window and in the one
+// before, and the mean relevancy of the rows that have one (0 when none
+// has).
+type ClusterStat struct {
+	Cluster                         int64
+	Sources, Rows, Recent, Previous int
+	Relevancy                       float64
+}
+
 // CardTag is one theme or keyword of a card, lower-cased, with the card's
 // date.
 type CardTag struct {
@@ -126,8 +157,6 @@ type TrendReport struct {
 	Window       time.Duration
 	// Method names the clustering: "lexical", or "embeddings MODEL".
 	Method string
-	// Rows counts the clustered rows of the period's cards.
-	Rows int
 	// Clusters counts the clusters carried by enough sources; Trends are
 	// the best of them, ranked, best first.
 	Clusters int

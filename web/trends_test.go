@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/pipeline/trends/trendstest"
 	"github.com/veille/veille/schema"
 )
 
 // ClusteredRows clusters the fake's rows by the first word of their name,
 // lower-cased: enough for the pages, which only show clusters.
-func (f *fakeCollection) ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error) {
+func (f *fakeCollection) ClusteredRows(ctx context.Context, space string, rf schema.RowFilter) ([]schema.TrendRow, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -22,9 +23,6 @@ func (f *fakeCollection) ClusteredRows(ctx context.Context, space string, since,
 	var out []schema.TrendRow
 	for _, fc := range f.cards {
 		s := fc.summary()
-		if !since.IsZero() && s.Published.Before(since) || !until.IsZero() && !s.Published.Before(until) {
-			continue
-		}
 		add := func(section string, i int, name, desc string, rel *int) {
 			word := strings.ToLower(strings.Fields(name + " x")[0])
 			if ids[word] == 0 {
@@ -43,7 +41,14 @@ func (f *fakeCollection) ClusteredRows(ctx context.Context, space string, since,
 			}
 		}
 	}
-	return out, nil
+	return trendstest.SelectRows(out, rf), nil
+}
+
+// TopClusters ranks the fake's clusters.
+func (f *fakeCollection) TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error) {
+	rows, err := f.ClusteredRows(ctx, space, schema.RowFilter{})
+	top, total := trendstest.TopClusters(rows, q)
+	return top, total, err
 }
 
 // CardTags lists the themes and keywords of the fake's cards.
@@ -70,8 +75,7 @@ func TestTrendsPage(t *testing.T) {
 		path      string
 		want, not []string
 	}{
-		{"/trends", []string{"<h1>Trends</h1>", "2 clusters among 9 rows", "<h2>Virtual power plants</h2>", `aria-current="page">Trends`}, nil},
-		{"/trends?table=behaviors", []string{"No clustered rows in this period"}, []string{"<h2>"}},
+		{"/trends", []string{"<h1>Trends</h1>", "2 clusters carried by enough sources", "<h2>Virtual power plants</h2>", `aria-current="page">Trends`}, nil},
 		{"/trends?table=concerns", []string{"No cluster is carried by enough sources"}, []string{"<h2>"}},
 		{"/trends?min=1&since=365d", []string{"Virtual power plants", "Sources of the top clusters", "<svg", "per window",
 			`<option value="365d" selected>`, "lexical clustering"}, []string{"No cluster is carried"}},
@@ -118,7 +122,7 @@ func TestTrendsPageStoreError(t *testing.T) {
 func trendsReport() schema.TrendReport {
 	d := func(n int) time.Time { return time.Date(2026, 11, n, 0, 0, 0, 0, time.UTC) }
 	four := 4
-	return schema.TrendReport{Since: d(1), Until: d(29), Window: 7 * 24 * time.Hour, Method: "lexical", Rows: 40, Clusters: 5,
+	return schema.TrendReport{Since: d(1), Until: d(29), Window: 7 * 24 * time.Hour, Method: "lexical", Clusters: 5,
 		Windows: []time.Time{d(1), d(8), d(15), d(22)},
 		Themes:  []schema.TagSeries{{Value: "noise <b>", Total: 5, Counts: []int{0, 1, 1, 3}}},
 		Trends: []schema.Trend{{Cluster: 3, Label: "Leaf blower bans <script>alert(1)</script>", Sources: 3, Growth: 2,

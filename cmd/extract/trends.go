@@ -148,8 +148,8 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 		return fmt.Errorf("trends: %w", err)
 	}
 	if len(rep.Trends) == 0 {
-		fmt.Fprintf(a.stderr, "trends: no cluster carried by %d or more sources among the %d rows published since %s\n",
-			q.MinSources, rep.Rows, q.Since.Format("2006-01-02"))
+		fmt.Fprintf(a.stderr, "trends: no cluster carried by %d or more sources among the cards published since %s\n",
+			q.MinSources, q.Since.Format("2006-01-02"))
 	}
 	switch {
 	case f.asJSON:
@@ -176,8 +176,9 @@ func trendStats(t schema.Trend) string {
 
 // trendsHeading is the report's first line.
 func trendsHeading(r schema.TrendReport) string {
-	return fmt.Sprintf("top %d of %d clusters, %s to %s, windows of %s, %s clustering of %d rows", len(r.Trends), r.Clusters,
-		r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"), trends.FormatDuration(r.Window), r.Method, r.Rows)
+	return fmt.Sprintf("top %d of %d clusters carried by enough sources, %s to %s, windows of %s, %s clustering",
+		len(r.Trends), r.Clusters, r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"),
+		trends.FormatDuration(r.Window), r.Method)
 }
 
 // writeTrendsText writes each cluster: rank, label, figures, its first

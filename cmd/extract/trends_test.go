@@ -269,7 +269,7 @@ func TestTrendsOutputs(t *testing.T) {
 		t.Errorf("html: exit %d\n%.500s", code, html)
 	}
 	out, stderr, code := runExtract(t, "", "trends", "--db", db, "--json", "--min-sources", "50")
-	if code != exitOK || out != "" || !strings.Contains(stderr, "trends: no cluster carried by 50 or more sources among the") {
+	if code != exitOK || out != "" || !strings.Contains(stderr, "trends: no cluster carried by 50 or more sources among the cards published since") {
 		t.Errorf("no cluster: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }

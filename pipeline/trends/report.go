@@ -88,36 +88,36 @@ func Report(ctx context.Context, st Reader, space string, q Query) (schema.Trend
 	if err := q.Check(); err != nil {
 		return schema.TrendReport{}, err
 	}
+	q.Until = q.Until.Truncate(time.Second) // the store keeps whole seconds
 	rep := schema.TrendReport{Since: q.Since, Until: q.Until, Window: q.Window, Method: method(space)}
-	rows, err := st.ClusteredRows(ctx, space, q.Since, q.Until)
-	if err != nil {
-		return rep, fmt.Errorf("clustered rows: %w", err)
-	}
-	if q.Section != "" {
-		rows = slices.DeleteFunc(rows, func(r schema.TrendRow) bool { return r.Section != q.Section })
-	}
-	rep.Rows = len(rows)
 	rep.Windows = windows(q)
-	byCluster := map[int64][]schema.TrendRow{}
-	for _, r := range rows {
-		byCluster[r.Cluster] = append(byCluster[r.Cluster], r)
+	period := schema.RowFilter{Since: q.Since, Until: q.Until, Section: q.Section}
+	stats, total, err := st.TopClusters(ctx, space, schema.ClusterQuery{RowFilter: period,
+		Recent: q.Until.Add(-q.Window), Previous: q.Until.Add(-2 * q.Window), MinSources: max(1, q.MinSources), Limit: q.Limit})
+	if err != nil {
+		return rep, fmt.Errorf("clusters: %w", err)
 	}
-	for id, rs := range byCluster {
-		if len(rs) >= q.MinSources && sources(rs) >= q.MinSources {
-			rep.Trends = append(rep.Trends, summarise(id, rs, q))
+	rep.Clusters = total
+	if len(stats) > 0 {
+		period.Clusters = make([]int64, len(stats))
+		for i, c := range stats {
+			period.Clusters[i] = c.Cluster
 		}
-	}
-	slices.SortFunc(rep.Trends, func(a, b schema.Trend) int {
-		return cmp.Or(-cmp.Compare(a.Sources, b.Sources), -cmp.Compare(a.Growth, b.Growth),
-			-cmp.Compare(a.Relevancy, b.Relevancy), -cmp.Compare(len(a.Rows), len(b.Rows)),
-			cmp.Compare(a.Cluster, b.Cluster))
-	})
-	rep.Clusters = len(rep.Trends)
-	if q.Limit > 0 && len(rep.Trends) > q.Limit {
-		rep.Trends = rep.Trends[:q.Limit]
-	}
-	for i, t := range rep.Trends { // only the clusters shown get a label
-		rep.Trends[i].Label = label(byCluster[t.Cluster])
+		rows, err := st.ClusteredRows(ctx, space, period)
+		if err != nil {
+			return rep, fmt.Errorf("rows of the top clusters: %w", err)
+		}
+		byCluster := map[int64][]schema.TrendRow{}
+		for _, r := range rows {
+			byCluster[r.Cluster] = append(byCluster[r.Cluster], r)
+		}
+		for _, c := range stats {
+			if rs := byCluster[c.Cluster]; len(rs) > 0 {
+				t := summarise(c.Cluster, rs, q)
+				t.Label = label(rs)
+				rep.Trends = append(rep.Trends, t)
+			}
+		}
 	}
 	if q.Tags > 0 {
 		tags, err := st.CardTags(ctx, q.Since, q.Until)
@@ -152,15 +152,6 @@ func windows(q Query) []time.Time {
 // windowOf is the window t falls in, counted back from q.Until: 0 is the
 // last one.
 func windowOf(t time.Time, q Query) int { return int(q.Until.Sub(t) / q.Window) }
-
-// sources counts the distinct hosts of rows.
-func sources(rows []schema.TrendRow) int {
-	hosts := map[string]bool{}
-	for _, r := range rows {
-		hosts[r.Host] = true
-	}
-	return len(hosts)
-}
 
 // summarise makes the trend of one cluster's rows.
 func summarise(id int64, rows []schema.TrendRow, q Query) schema.Trend {

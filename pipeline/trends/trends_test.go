@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/pipeline/trends/trendstest"
 	"github.com/veille/veille/schema"
 )
 
@@ -76,21 +77,25 @@ func (m *memStore) Rows(ctx context.Context, space string, unclustered bool) ([]
 	return out, nil
 }
 
-func (m *memStore) ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error) {
+func (m *memStore) ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error) {
 	var out []schema.TrendRow
 	for _, r := range m.rows {
-		id, ok := m.clusters[space][r.Key()]
-		if !ok || !since.IsZero() && r.Published.Before(since) || !until.IsZero() && !r.Published.Before(until) {
-			continue
+		if id, ok := m.clusters[space][r.Key()]; ok {
+			r.Cluster, r.Terms = id, m.terms[r.Key()]
+			out = append(out, r)
 		}
-		r.Cluster, r.Terms = id, m.terms[r.Key()]
-		out = append(out, r)
 	}
-	return out, nil
+	return trendstest.SelectRows(out, f), nil
+}
+
+func (m *memStore) TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error) {
+	rows, err := m.ClusteredRows(ctx, space, schema.RowFilter{})
+	top, total := trendstest.TopClusters(rows, q)
+	return top, total, err
 }
 
 func (m *memStore) ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error) {
-	rows, err := m.ClusteredRows(ctx, space, time.Time{}, time.Time{})
+	rows, err := m.ClusteredRows(ctx, space, schema.RowFilter{})
 	for i, r := range rows {
 		rows[i] = schema.TrendRow{CardID: r.CardID, Section: r.Section, Index: r.Index, Cluster: r.Cluster, Terms: r.Terms}
 	}

@@ -14,9 +14,13 @@ import (
 // Reader reads the clusters of rows, for a [Report].
 type Reader interface {
 	// ClusteredRows returns the rows of newest cards that have a cluster in
-	// space, with their card's fields and Terms; a non-zero since or until
-	// keeps the cards published in [since, until).
-	ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error)
+	// space and that f selects, with their card's fields and Terms.
+	ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error)
+	// TopClusters returns the clusters of space over the rows q selects,
+	// with their figures, ranked by sources, growth, mean relevancy, rows,
+	// then cluster id, leaving out those with fewer than q.MinSources
+	// hosts: the first q.Limit of them (all when 0), and how many there are.
+	TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error)
 	// CardTags returns the themes and keywords of the newest cards
 	// published in [since, until).
 	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)

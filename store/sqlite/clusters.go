@@ -77,16 +77,16 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 }
 
 // ClusteredRows returns the rows of newest cards that have a cluster in
-// space, with their card's fields; a non-zero since or until keeps the
-// cards published in [since, until).
-func (s *Store) ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error) {
+// space and that f selects, with their card's fields.
+func (s *Store) ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error) {
 	const columns = `SELECT r.card_id, r.section, r.row_index, r.cluster_id, r.name, r.description, r.relevancy, r.terms,
 		c.document_id, c.url, c.title, c.host, c.published`
-	// A period is read from the listing's date index, each card's rows by
-	// key (CROSS JOIN keeps that order); the whole space, by key.
-	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE r.space = ?`
-	w := filterWhere(schema.CardFilter{Since: since, Until: until})
-	if len(w.args) > 0 {
+	// Some clusters are read by cluster; a period from the listing's date
+	// index, each card's rows by key (CROSS JOIN keeps that order); the whole
+	// space by key.
+	w := rowWhere(f)
+	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE r.space = ? AND ` + w.String()
+	if f.Clusters == nil && (!f.Since.IsZero() || !f.Until.IsZero()) {
 		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id WHERE ` + w.String()
 	}
 	rows, err := s.db.QueryContext(ctx, q, append([]any{space}, w.args...)...)
@@ -119,6 +119,67 @@ func (s *Store) ClusteredRows(ctx context.Context, space string, since, until ti
 		return nil, fmt.Errorf("clustered rows of %s: %w", space, err)
 	}
 	return out, nil
+}
+
+// rowWhere is the selection of f over card_latest c and row_clusters r.
+func rowWhere(f schema.RowFilter) *where {
+	w := filterWhere(schema.CardFilter{Since: f.Since, Until: f.Until})
+	if f.Section != "" {
+		w.add("r.section = ?", f.Section)
+	}
+	if f.Clusters != nil {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Clusters)), ", ")
+		args := make([]any, len(f.Clusters))
+		for i, id := range f.Clusters {
+			args[i] = id
+		}
+		if len(f.Clusters) == 0 {
+			marks = "NULL"
+		}
+		w.add("r.cluster_id IN ("+marks+")", args...)
+	}
+	return w
+}
+
+// TopClusters returns the clusters of space over the rows q selects, with
+// their figures, ranked as a trends report ranks them: by sources, growth
+// (recent minus previous rows), mean relevancy, rows, then cluster id;
+// those with fewer than q.MinSources hosts are left out. It returns the
+// first q.Limit of them (all when 0) and how many there are.
+func (s *Store) TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error) {
+	w := rowWhere(q.RowFilter)
+	args := []any{formatPublished(q.Recent), formatPublished(q.Previous), formatPublished(q.Recent), space}
+	args = append(append(args, w.args...), q.MinSources)
+	rows, err := s.db.QueryContext(ctx, `SELECT cluster_id, sources, n, recent, previous, relevancy FROM (
+		SELECT r.cluster_id, count(DISTINCT c.host) AS sources, count(*) AS n,
+			sum(CASE WHEN c.published >= ? THEN 1 ELSE 0 END) AS recent,
+			sum(CASE WHEN c.published >= ? AND c.published < ? THEN 1 ELSE 0 END) AS previous,
+			coalesce(avg(r.relevancy), 0.0) AS relevancy
+		FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id
+		WHERE `+w.String()+`
+		GROUP BY r.cluster_id HAVING count(DISTINCT c.host) >= ?) AS t
+		ORDER BY sources DESC, recent - previous DESC, relevancy DESC, n DESC, cluster_id`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("top clusters of %s: %w", space, err)
+	}
+	defer rows.Close()
+	var out []schema.ClusterStat
+	total := 0
+	for rows.Next() {
+		total++
+		if q.Limit > 0 && len(out) == q.Limit {
+			continue
+		}
+		var c schema.ClusterStat
+		if err := rows.Scan(&c.Cluster, &c.Sources, &c.Rows, &c.Recent, &c.Previous, &c.Relevancy); err != nil {
+			return nil, 0, fmt.Errorf("top clusters of %s: %w", space, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("top clusters of %s: %w", space, err)
+	}
+	return out, total, nil
 }
 
 // ClusterIndex returns the rows of newest cards that have a cluster in

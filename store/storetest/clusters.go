@@ -14,6 +14,7 @@ var clusterTests = []test{
 	{"RowsAndClusters", testRowsAndClusters},
 	{"ClustersFollowNewestVersion", testClustersFollowNewestVersion},
 	{"ClustersRefuseBadRows", testClustersRefuseBadRows},
+	{"TopClusters", testTopClusters},
 	{"CardTags", testCardTags},
 	{"RowEmbeddings", testRowEmbeddings},
 }
@@ -101,7 +102,7 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 	if err := s.SaveClusters(ctx, spaceA, []schema.TrendRow{second}, false); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, time.Time{})
+	got, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{})
 	if err != nil || len(got) != 4 {
 		t.Fatalf("ClusteredRows = %d rows, %v; want 4", len(got), err)
 	}
@@ -118,11 +119,11 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 	if r := byKey[want[1].Key()]; r.Cluster != 2 || r.Relevancy != nil {
 		t.Errorf("clustered row without relevancy = %+v", r)
 	}
-	got, err = s.ClusteredRows(ctx, spaceA, day(11, 20), day(11, 25))
+	got, err = s.ClusteredRows(ctx, spaceA, schema.RowFilter{Since: day(11, 20), Until: day(11, 25)})
 	if err != nil || len(got) != 3 || got[0].CardID != heat {
 		t.Errorf("ClusteredRows since Nov 20 until Nov 25 = %v, %v; want the first card's 3 rows", rowKeys(got), err)
 	}
-	if got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, day(11, 24)); err != nil || len(got) != 1 {
+	if got, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{Until: day(11, 24)}); err != nil || len(got) != 1 {
 		t.Errorf("ClusteredRows until the first card's date = %v, %v; want the second card's row (until is exclusive)", rowKeys(got), err)
 	}
 	index, err := s.ClusterIndex(ctx, spaceA)
@@ -135,7 +136,7 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 			t.Errorf("ClusterIndex row %+v; want the key, cluster and terms of %+v", r, full)
 		}
 	}
-	if got, err := s.ClusteredRows(ctx, spaceB, time.Time{}, time.Time{}); err != nil || len(got) != 0 {
+	if got, err := s.ClusteredRows(ctx, spaceB, schema.RowFilter{}); err != nil || len(got) != 0 {
 		t.Errorf("ClusteredRows of another space = %v, %v; want none", rowKeys(got), err)
 	}
 	// Replacing forgets the space's earlier clusters.
@@ -143,7 +144,7 @@ func testRowsAndClusters(t *testing.T, s Backend) {
 	if err := s.SaveClusters(ctx, spaceA, []schema.TrendRow{second}, true); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, time.Time{}); err != nil || len(got) != 1 || got[0].Cluster != 7 {
+	if got, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{}); err != nil || len(got) != 1 || got[0].Cluster != 7 {
 		t.Errorf("ClusteredRows after a replace = %+v, %v; want the one row saved, cluster 7", got, err)
 	}
 }
@@ -174,7 +175,7 @@ func testClustersFollowNewestVersion(t *testing.T, s Backend) {
 	if err != nil || len(pending) != 2 || pending[0].CardID != id || pending[1].Name != "Noise" {
 		t.Errorf("unclustered Rows after a new version = %+v, %v; want its 2 rows", pending, err)
 	}
-	got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, time.Time{})
+	got, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{})
 	if err != nil || len(got) != 3 {
 		t.Errorf("ClusteredRows after a new version = %v, %v; want the first card's 3 rows only", rowKeys(got), err)
 	}
@@ -201,7 +202,7 @@ func testClustersRefuseBadRows(t *testing.T, s Backend) {
 	if err := s.SaveClusters(ctx, spaceA, []schema.TrendRow{ok, missing}, false); !errors.Is(err, schema.ErrNotFound) {
 		t.Errorf("SaveClusters of a row of a missing card: err = %v, want schema.ErrNotFound", err)
 	}
-	if got, err := s.ClusteredRows(ctx, spaceA, time.Time{}, time.Time{}); err != nil || len(got) != 0 {
+	if got, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{}); err != nil || len(got) != 0 {
 		t.Errorf("a failed SaveClusters saved %v, %v; want nothing (one transaction)", rowKeys(got), err)
 	}
 }
@@ -276,5 +277,54 @@ func testRowEmbeddings(t *testing.T, s Backend) {
 	}
 	if got, err := s.RowEmbeddings(ctx, "unknown"); err != nil || len(got) != 0 {
 		t.Errorf("RowEmbeddings of an unknown model = %v, %v; want none", got, err)
+	}
+}
+
+func testTopClusters(t *testing.T, s Backend) {
+	ctx := t.Context()
+	fillClusterCards(t, s)
+	rows, err := s.Rows(ctx, spaceA, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cluster 5: the heat-pump boom (Nov 24, heat.example) and the noise
+	// (Nov 10, pumps.example); cluster 6: the two other rows of Nov 24.
+	for i := range rows {
+		rows[i].Cluster = 6
+		if rows[i].Index == 0 && rows[i].Section != "issues" {
+			rows[i].Cluster = 5
+		}
+	}
+	if err := s.SaveClusters(ctx, spaceA, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	q := schema.ClusterQuery{RowFilter: schema.RowFilter{Since: day(11, 1), Until: day(11, 29)},
+		Recent: day(11, 22), Previous: day(11, 15), MinSources: 1}
+	got, total, err := s.TopClusters(ctx, spaceA, q)
+	want := []schema.ClusterStat{
+		{Cluster: 5, Sources: 2, Rows: 2, Recent: 1, Previous: 0, Relevancy: 3},
+		{Cluster: 6, Sources: 1, Rows: 2, Recent: 2, Previous: 0, Relevancy: 0},
+	}
+	if err != nil || total != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("TopClusters = %+v, %d, %v\nwant %+v, 2 (by sources first)", got, total, err, want)
+	}
+	q.MinSources, q.Limit = 1, 1
+	if got, total, err := s.TopClusters(ctx, spaceA, q); err != nil || total != 2 || len(got) != 1 || got[0].Cluster != 5 {
+		t.Errorf("TopClusters, limit 1 = %+v, %d, %v; want cluster 5 of 2", got, total, err)
+	}
+	q.Limit, q.Section = 0, "concerns"
+	if got, _, err := s.TopClusters(ctx, spaceA, q); err != nil || len(got) != 1 || got[0].Rows != 1 || got[0].Relevancy != 2 {
+		t.Errorf("TopClusters of the concerns = %+v, %v; want cluster 5's concern only", got, err)
+	}
+	q.Section, q.MinSources = "", 2
+	if got, total, err := s.TopClusters(ctx, spaceA, q); err != nil || total != 1 || len(got) != 1 {
+		t.Errorf("TopClusters with 2 sources = %+v, %d, %v; want cluster 5", got, total, err)
+	}
+	members, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{Since: day(11, 1), Until: day(11, 29), Clusters: []int64{6}})
+	if err != nil || len(members) != 2 || members[0].Cluster != 6 || members[1].Cluster != 6 {
+		t.Errorf("ClusteredRows of cluster 6 = %v, %v; want its 2 rows", rowKeys(members), err)
+	}
+	if none, err := s.ClusteredRows(ctx, spaceA, schema.RowFilter{Clusters: []int64{}}); err != nil || len(none) != 0 {
+		t.Errorf("ClusteredRows of no cluster = %v, %v; want none", rowKeys(none), err)
 	}
 }

@@ -61,7 +61,8 @@ type Backend interface {
 	// Clusters of rows across cards (trends), the cards' tags by date, and
 	// the rows' embeddings.
 	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
-	ClusteredRows(ctx context.Context, space string, since, until time.Time) ([]schema.TrendRow, error)
+	ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error)
+	TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error)
 	ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error)
 	SaveClusters(ctx context.Context, space string, rows []schema.TrendRow, replace bool) error
 	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)
