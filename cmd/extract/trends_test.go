@@ -11,14 +11,17 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/pipeline/trends/trendstest"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/sqlite"
 )
 
 // trendsCollection builds a collection with a planted trend from
@@ -301,5 +304,35 @@ func TestTrendsIncremental(t *testing.T) {
 	if rebuilt.Label != after.Label || len(rebuilt.Cards) != len(after.Cards) || rebuilt.Sources != after.Sources {
 		t.Errorf("rebuilt top cluster %q, %d cards, %d sources; incremental %q, %d cards, %d sources",
 			rebuilt.Label, len(rebuilt.Cards), rebuilt.Sources, after.Label, len(after.Cards), after.Sources)
+	}
+}
+
+// TestTopClustersMatchesTheReference checks the SQLite store's ranking
+// against trendstest's, which the tests' in-memory stores use.
+func TestTopClustersMatchesTheReference(t *testing.T) {
+	db, _ := trendsCollection(t, nil)
+	if _, stderr, code := runExtract(t, "", "trends", "--db", db); code != exitOK {
+		t.Fatalf("trends: %s", stderr)
+	}
+	st, err := sqlite.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	all, err := st.ClusteredRows(t.Context(), trends.LexicalSpace, schema.RowFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	week := 7 * 24 * time.Hour
+	for _, q := range []schema.ClusterQuery{
+		{RowFilter: schema.RowFilter{Since: now.AddDate(0, 0, -90), Until: now}, Recent: now.Add(-week), Previous: now.Add(-2 * week), MinSources: 2},
+		{RowFilter: schema.RowFilter{Since: now.AddDate(0, 0, -30), Until: now, Section: "signals"}, Recent: now.Add(-week), Previous: now.Add(-2 * week), MinSources: 1, Limit: 7},
+	} {
+		got, total, err := st.TopClusters(t.Context(), trends.LexicalSpace, q)
+		want, wantTotal := trendstest.TopClusters(all, q)
+		if err != nil || total != wantTotal || !reflect.DeepEqual(got, want) {
+			t.Errorf("TopClusters(%+v) = %d of %d, %v\n%+v\nwant %d of %d\n%+v", q, len(got), total, err, got, len(want), wantTotal, want)
+		}
 	}
 }
