@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -145,17 +143,5 @@ func TestWriteTrends(t *testing.T) {
 			t.Errorf("trends file lacks %q", want)
 		}
 	}
-	path := filepath.Join("testdata", "trends.golden.html")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the trends file differs from %s (run with -update if intended); got:\n%s", path, got)
-	}
+	checkGolden(t, "trends.golden.html", got)
 }
