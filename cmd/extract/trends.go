@@ -99,17 +99,17 @@ func (f trendFlags) query(now time.Time) (trends.Query, error) {
 	return q, nil
 }
 
-// parseWindow reads --window: a number of days or hours.
+// parseWindow reads --window: a number of days or hours, up to 100 years.
 func parseWindow(s string) (time.Duration, error) {
 	if n, unit, ok := cutNumber(s); ok && n > 0 {
-		switch unit {
-		case "d":
+		switch {
+		case unit == "d" && n <= 36500:
 			return time.Duration(n) * 24 * time.Hour, nil
-		case "h":
+		case unit == "h" && n <= 36500*24:
 			return time.Duration(n) * time.Hour, nil
 		}
 	}
-	return 0, errors.New("want a positive duration in days or hours, such as 7d or 36h")
+	return 0, errors.New("want a positive duration in days or hours, such as 7d or 36h, up to 36500d")
 }
 
 // runTrends updates the clusters, then ranks and prints them.

@@ -336,3 +336,18 @@ func TestTopClustersMatchesTheReference(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseWindow(f *testing.F) {
+	for _, s := range []string{"7d", "36h", "0d", "1w", "", "999999d", "-1d", "7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseWindow(s)
+		if err == nil && d <= 0 {
+			t.Errorf("parseWindow(%q) = %v without error", s, d)
+		}
+		if err != nil && d != 0 {
+			t.Errorf("parseWindow(%q) = %v with error %v", s, d, err)
+		}
+	})
+}

@@ -83,6 +83,15 @@ var plantedRows = [][2]string{
 	{"Leaf blowers electrified by regulation", "Bans on gas leaf blowers accelerate the shift to battery-powered garden tools."},
 }
 
+// distractorRows share words with the planted signal ("gas", "ban",
+// "city") but say something else: they must not join its cluster.
+var distractorRows = [][2]string{
+	{"Gas boiler bans in new homes", "New buildings must use heat pumps as the city bans gas boilers from 2027."},
+	{"Ban on gas stoves in restaurants", "Cities ban gas cooking in new restaurants to cut indoor air pollution."},
+	{"Leaf litter composting programmes", "Towns collect autumn leaves to compost them instead of burning them."},
+	{"Petrol car bans in city centres", "City councils ban petrol and diesel cars from their centres on weekdays."},
+}
+
 // plantedHosts are the hosts of the planted cards, eight of them.
 var plantedHosts = []string{"citylab.example", "localnews.example", "greenbeat.example", "gardenpro.example",
 	"statehouse.example", "suburbia.example", "noisewatch.example", "airquality.example"}
@@ -125,7 +134,9 @@ type Options struct {
 
 // Build makes a collection: the planted trend (12 cards, 8 hosts, spread
 // over the 20 days before opts.Now, more of them in the last week, each
-// with the planted signal and two rows of a background card) and
+// with the planted signal and two rows of a background card), four
+// distractor cards whose signal shares words with the planted one but says
+// something else (gas boilers, gas stoves, leaf composting, petrol cars), and
 // opts.Unrelated cards spread over the 90 days before opts.Now. Unrelated
 // card i is made from background card i modulo their number: up to three of
 // its rows, taken in turn, its themes and keywords; it is published on one
@@ -186,6 +197,14 @@ func Build(opts Options) (Collection, error) {
 		days := []int{1, 2, 3, 4, 5, 6, 6, 9, 12, 15, 18, 20}[i]
 		published := opts.Now.Add(-time.Duration(days)*day - time.Duration(i)*time.Hour)
 		out.Cards = append(out.Cards, Card{Card: c, Published: published, Planted: true})
+	}
+	for i, dr := range distractorRows {
+		host := fmt.Sprintf("distractor%d.example", i)
+		c := schema.Card{URL: fmt.Sprintf("https://%s/story", host)}
+		c.Title, c.Summary = dr[0], dr[1]
+		c.Category, c.Type = schema.CategoryCity, schema.TypeNews
+		c.Signals = []schema.Signal{{Name: dr[0], Description: dr[1]}}
+		out.Cards = append(out.Cards, Card{Card: c, Published: opts.Now.Add(-time.Duration(2+3*i) * day)})
 	}
 	return out, nil
 }
