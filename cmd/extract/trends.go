@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -136,9 +137,13 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 	if emb == nil && notice != "" {
 		fmt.Fprintln(a.stderr, "extract: no embeddings model configured: rows are clustered by their words")
 	}
-	res, err := trends.Update(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild})
-	if err != nil {
-		return fmt.Errorf("trends: %w", err)
+	res := trends.Result{Space: trends.Space(emb)}
+	if writable(st.Path()) {
+		if res, err = trends.Update(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild}); err != nil {
+			return fmt.Errorf("trends: %w", err)
+		}
+	} else {
+		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
 	}
 	if res.Clustered > 0 {
 		fmt.Fprintf(a.stderr, "extract: clustered %d rows (%d new clusters, %d rows embedded)\n", res.Clustered, res.Clusters, res.Embedded)
@@ -162,6 +167,16 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 		return web.WriteTrends(a.stdout, rep, "Trends")
 	}
 	return writeTrendsText(a.stdout, rep)
+}
+
+// writable reports whether the file at path can be written.
+func writable(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
 
 // trendRowsShown caps the rows printed under each cluster in text and

@@ -351,3 +351,29 @@ func FuzzParseWindow(f *testing.F) {
 		}
 	})
 }
+
+// TestTrendsOnReadOnlyDatabase checks that a database the user may not
+// write is ranked as it is, its new cards left unclustered.
+func TestTrendsOnReadOnlyDatabase(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("permissions do not stop root")
+	}
+	db, _ := trendsCollection(t, nil)
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runExtract(t, "", "trends", "--db", db, "--json")
+	if code != exitOK || out != "" || !strings.Contains(stderr, "is read-only: the clusters kept are ranked") {
+		t.Errorf("read-only, never clustered: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runExtract(t, "", "trends", "--db", db); code != exitOK {
+		t.Fatalf("trends: %s", stderr)
+	}
+	os.Chmod(db, 0o444)
+	if out, stderr, code := runExtract(t, "", "trends", "--db", db, "--json"); code != exitOK || len(nonEmptyLines(out)) == 0 {
+		t.Errorf("read-only, clustered: exit %d, %d clusters, stderr %q", code, len(nonEmptyLines(out)), stderr)
+	}
+}
