@@ -152,18 +152,20 @@ type TagSeries struct {
 // top themes and keywords in each of its windows.
 type TrendReport struct {
 	// Since and Until bound the period (Since inclusive, Until exclusive);
-	// Window is the length of each window, counted back from Until.
-	Since, Until time.Time
-	Window       time.Duration
+	// Window is the length of each window, counted back from Until (in
+	// JSON, in nanoseconds).
+	Since  time.Time     `json:"since"`
+	Until  time.Time     `json:"until"`
+	Window time.Duration `json:"window"`
 	// Method names the clustering: "lexical", or "embeddings MODEL".
-	Method string
+	Method string `json:"method"`
 	// Clusters counts the clusters carried by enough sources; Trends are
 	// the best of them, ranked, best first.
-	Clusters int
-	Trends   []Trend
+	Clusters int     `json:"clusters"`
+	Trends   []Trend `json:"trends"`
 	// Windows are the starts of the windows, oldest first; Themes and
 	// Keywords count the top ones in each window.
-	Windows  []time.Time
-	Themes   []TagSeries
-	Keywords []TagSeries
+	Windows  []time.Time `json:"windows"`
+	Themes   []TagSeries `json:"themes"`
+	Keywords []TagSeries `json:"keywords"`
 }
