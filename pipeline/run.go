@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
@@ -162,6 +163,9 @@ func (r *Runner) MakeCard(ctx context.Context, job batch.Job) (schema.Provenance
 		refreshing := *r
 		refreshing.Refresh = true
 		runner = &refreshing
+	}
+	if job.PublicOnly {
+		ctx = fetch.PublicOnlyContext(ctx)
 	}
 	out, err := runner.RunFrom(ctx, job.URL, job.Origin)
 	return out.Provenance, err

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -302,7 +301,7 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		if err = b.skipBadLines(list, err); err != nil {
 			return collected{}, err
 		}
-		found = appendJobs(found, urls, nil)
+		found = appendJobs(found, urls, nil, false)
 	}
 	for _, d := range in.Digests {
 		links, err := b.digestLinks(ctx, d)
@@ -316,7 +315,7 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		links = publicLinks(b, d, links, func(l extract.Link) string { return l.URL })
 		for _, l := range links {
 			origin := l.Origin
-			found = appendJobs(found, []string{l.URL}, &origin)
+			found = appendJobs(found, []string{l.URL}, &origin, b.checksPrivateHosts(d))
 		}
 	}
 	items := map[string][]string{}
@@ -326,16 +325,16 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 			return collected{}, err
 		}
 		items[f] = urls
-		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil)
+		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil, b.checksPrivateHosts(f))
 	}
 	jobs, carded, failedBefore, err := b.filterJobs(ctx, found)
 	return collected{Jobs: jobs, Carded: carded, FailedBefore: failedBefore, FeedItems: items}, err
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
-func appendJobs(jobs []Job, urls []string, origin *schema.Link) []Job {
+func appendJobs(jobs []Job, urls []string, origin *schema.Link, publicOnly bool) []Job {
 	for _, u := range urls {
-		jobs = append(jobs, Job{URL: u, Origin: origin})
+		jobs = append(jobs, Job{URL: u, Origin: origin, PublicOnly: publicOnly})
 	}
 	return jobs
 }
@@ -356,6 +355,7 @@ func (b *Batch) filterJobs(ctx context.Context, found []Job) (kept []Job, carded
 			if jobs[i].Origin == nil && j.Origin != nil {
 				jobs[i].Origin = j.Origin
 			}
+			jobs[i].PublicOnly = jobs[i].PublicOnly && j.PublicOnly // a URL the user listed is allowed
 			continue
 		}
 		index[canonical] = len(jobs)
@@ -466,8 +466,10 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 
 // publicLinks drops the links of a remote digest or feed (one on a public
 // host) that point at a private host, unless Config.AllowPrivateHosts.
+// The links kept are fetched public-only (see [Job]), so that a name
+// resolving to a private address, or a redirect to one, fails too.
 func publicLinks[L any](b *Batch, source string, links []L, urlOf func(L) string) []L {
-	if b.Config.AllowPrivateHosts || isPrivateURL(source) {
+	if !b.checksPrivateHosts(source) {
 		return links
 	}
 	kept := links[:0]
@@ -482,24 +484,17 @@ func publicLinks[L any](b *Batch, source string, links []L, urlOf func(L) string
 	return kept
 }
 
+// checksPrivateHosts reports whether the links of source must stay off
+// private addresses: source is remote and Config.AllowPrivateHosts unset.
+func (b *Batch) checksPrivateHosts(source string) bool {
+	return !b.Config.AllowPrivateHosts && !isPrivateURL(source)
+}
+
 // isPrivateURL reports whether rawURL's host is this machine or its
-// network: localhost, or a loopback, private, link-local or unspecified
-// address. Names are not resolved.
+// network (see [fetch.IsPrivateHost]). Names are not resolved.
 func isPrivateURL(rawURL string) bool {
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		return false
-	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+	return err == nil && fetch.IsPrivateHost(u.Hostname())
 }
 
 // fetcher is the batch's Fetcher, or one with default settings.
@@ -726,6 +721,8 @@ func classifyJobError(err error) (cause string, permanent bool) {
 	switch {
 	case errors.As(err, &ue):
 		return "unsupported type", true
+	case errors.Is(err, fetch.ErrPrivateAddress):
+		return "private address", true
 	case errors.As(err, &fe) && fe.Status != 0:
 		return fmt.Sprintf("http %d", fe.Status), !fe.Retryable()
 	case errors.As(err, &fe):
