@@ -267,7 +267,11 @@ func (a *app) batchStatus(ctx context.Context, dbPath string, failed bool) error
 	if err != nil {
 		return err
 	}
-	if err := writeBatchStatus(a.stdout, counts, runs); err != nil || !failed || len(runs) == 0 {
+	live, err := liveTallies(ctx, st, runs)
+	if err != nil {
+		return err
+	}
+	if err := writeBatchStatus(a.stdout, counts, runs, live); err != nil || !failed || len(runs) == 0 {
 		return err
 	}
 	attempts, err := st.RunAttempts(ctx, runs[0].ID)
@@ -275,6 +279,32 @@ func (a *app) batchStatus(ctx context.Context, dbPath string, failed bool) error
 		return err
 	}
 	return writeFailedAttempts(a.stdout, runs[0].ID, attempts)
+}
+
+// liveTally is what a running batch has done so far.
+type liveTally struct {
+	batch.Tally
+	inFlight int
+}
+
+// liveTallies counts, for each running run, its jobs so far from their
+// attempts.
+func liveTallies(ctx context.Context, st interface {
+	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
+}, runs []schema.BatchRun) (map[int64]liveTally, error) {
+	live := map[int64]liveTally{}
+	for _, r := range runs {
+		if r.Status != schema.BatchRunning {
+			continue
+		}
+		attempts, err := st.RunAttempts(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		t, inFlight := batch.TallyAttempts(attempts)
+		live[r.ID] = liveTally{t, inFlight}
+	}
+	return live, nil
 }
 
 // writeFailedAttempts lists a run's jobs that failed for good, with cause
@@ -318,7 +348,7 @@ func jobStateWords(state string) string {
 }
 
 // writeBatchStatus renders --status.
-func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) error {
+func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun, live map[int64]liveTally) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "queue: %d pending", counts.Pending())
 	byWords := map[string]int{}
@@ -343,6 +373,11 @@ func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) 
 		fmt.Fprintf(&b, "run %d  %s  %s", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04"), r.Status)
 		if r.StopReason != "" {
 			fmt.Fprintf(&b, " (%s)", r.StopReason)
+		}
+		if l, ok := live[r.ID]; ok {
+			fmt.Fprintf(&b, "  so far: done %d, skipped %d, failed %d, working on %d, %.4f USD\n",
+				l.Done, l.Skipped, l.Failed, l.inFlight, l.CostUSD)
+			continue
 		}
 		fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left %d, %.4f USD, %s\n",
 			r.Queued, r.Done, r.Skipped, r.Failed, r.Remaining, r.CostUSD, r.Elapsed.Round(time.Second))

@@ -243,7 +243,8 @@ func TestBatchEndToEnd(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("--strict with a 404: exit %d, want %d\nstdout %s\nstderr %s", code, exitFailure, stdout, stderr)
 	}
-	for _, want := range []string{"queued 8, done 7, skipped 0, failed 1", "failed: http 404 ×1"} {
+	for _, want := range []string{"queued 8, done 7, skipped 0, failed 1", "failed: http 404 ×1",
+		"feeds: 2 items, 2 new, 0 seen in earlier batches", "rows", "quote their page"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary %q lacks %q", stdout, want)
 		}
@@ -273,7 +274,8 @@ func TestBatchEndToEnd(t *testing.T) {
 	}
 	// Skipped: the list's 4 documents (the 404 failed for good) and the
 	// digest's 2; the feed has no new item.
-	if !strings.Contains(stdout, "queued 0, done 0, skipped 6, failed 0") {
+	if !strings.Contains(stdout, "queued 0, done 0, skipped 6, failed 0") ||
+		!strings.Contains(stdout, "feeds: 2 items, 0 new, 2 seen in earlier batches") {
 		t.Errorf("second summary = %q", stdout)
 	}
 	if site.fetches.Load() != fetches || model.requests.Load() != requests {
@@ -412,8 +414,9 @@ func TestBatchRemakesOfflineCards(t *testing.T) {
 	if out := run(model.env(), "--provider", "openai", "--keep-offline"); !strings.Contains(out, "done 0, skipped 2") {
 		t.Errorf("--keep-offline: %s; want the offline cards kept", out)
 	}
-	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 2, skipped 0") {
-		t.Errorf("with a model: %s; want both cards made again", out)
+	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 2, skipped 0") ||
+		!strings.Contains(out, "done: 0 new cards, 2 remade over offline-baseline cards") {
+		t.Errorf("with a model: %s; want both cards made again, and said so", out)
 	}
 	for _, c := range storedCards(t, db) {
 		if c.Provider != "openai" || c.Version != 2 {

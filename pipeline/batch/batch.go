@@ -30,7 +30,14 @@ import (
 // CardMaker makes and stores the card of one queued document — fetch,
 // extract, model, card — and returns how the card was made. Errors are
 // classified by classifyJobError. pipeline.Runner.MakeCard is one.
-type CardMaker func(ctx context.Context, job Job) (schema.Provenance, error)
+type CardMaker func(ctx context.Context, job Job) (Made, error)
+
+// Made is how a card was made: by which model at what cost, and how many
+// of its rows have their evidence in the page.
+type Made struct {
+	schema.Provenance
+	Rows, Grounded int
+}
 
 // Store keeps the batch runs, the attempts of their jobs and the feed items
 // seen, beside the cards. The backends of package store implement it.
@@ -148,9 +155,15 @@ type Batch struct {
 
 // Tally counts outcomes so far. It is comparable, for change checks.
 type Tally struct {
-	Done, Skipped, Failed     int
+	Done, Skipped, Failed int
+	// Remade counts the cards of Done that replace a card the offline
+	// baseline made; the others are new.
+	Remade                    int
 	InputTokens, OutputTokens int
 	CostUSD                   float64
+	// Rows and Grounded count the rows of the cards made, and those whose
+	// evidence was found in their page.
+	Rows, Grounded int
 }
 
 // Summary is what a batch run did.
@@ -171,6 +184,9 @@ type Summary struct {
 	// Model names the model the cards were made with ("openai
 	// gpt-4o-mini"), Database where they are.
 	Model, Database string
+	// FeedItems counts the feeds' items taken (under --feed-items);
+	// FeedItemsSeen those an earlier batch queued, left out.
+	FeedItems, FeedItemsSeen int
 	// AlreadyCarded and FailedBefore count the documents not queued: they
 	// had a card, or had failed for good in an earlier batch. The rest of
 	// Skipped got a card while queued.
@@ -247,6 +263,7 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	w := newBatchWork(b, runID)
 	w.tally.Skipped = found.Carded + found.FailedBefore
 	w.carded, w.failedBefore = found.Carded, found.FailedBefore
+	w.feedTaken, w.feedSeen = found.FeedTaken, found.FeedSeen
 	return w, queued, nil
 }
 
@@ -291,6 +308,9 @@ type collected struct {
 	Carded, FailedBefore int
 	// FeedItems are each feed's new item URLs, to mark seen once queued.
 	FeedItems map[string][]string
+	// FeedTaken counts the feeds' items taken, FeedSeen those an earlier
+	// batch queued.
+	FeedTaken, FeedSeen int
 }
 
 // collect reads every input and returns the jobs to queue.
@@ -318,17 +338,20 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 			found = appendJobs(found, []string{l.URL}, &origin, b.checksPrivateHosts(d))
 		}
 	}
-	items := map[string][]string{}
+	c := collected{FeedItems: map[string][]string{}}
 	for _, f := range in.Feeds {
-		urls, err := b.newFeedItems(ctx, f)
+		urls, taken, err := b.newFeedItems(ctx, f)
 		if err != nil {
 			return collected{}, err
 		}
-		items[f] = urls
+		c.FeedItems[f] = urls
+		c.FeedTaken += taken
+		c.FeedSeen += taken - len(urls)
 		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil, b.checksPrivateHosts(f))
 	}
-	jobs, carded, failedBefore, err := b.filterJobs(ctx, found)
-	return collected{Jobs: jobs, Carded: carded, FailedBefore: failedBefore, FeedItems: items}, err
+	var err error
+	c.Jobs, c.Carded, c.FailedBefore, err = b.filterJobs(ctx, found)
+	return c, err
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
@@ -444,14 +467,14 @@ func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]extract.Li
 
 // newFeedItems fetches a feed and returns the item links not queued by an
 // earlier batch.
-func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, error) {
+func (b *Batch) newFeedItems(ctx context.Context, feedURL string) (unseen []string, taken int, err error) {
 	body, err := b.fetcher().FetchRaw(ctx, feedURL)
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+		return nil, 0, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	links, err := feed.Parse(bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+		return nil, 0, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	if len(links) == 0 {
 		b.logger().Warn("feed has no item with an http(s) link", "feed", feedURL)
@@ -461,7 +484,8 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 			"items", len(links), "taken", limit)
 		links = links[:limit]
 	}
-	return b.Store.UnseenFeedItems(ctx, feedURL, links)
+	unseen, err = b.Store.UnseenFeedItems(ctx, feedURL, links)
+	return unseen, len(links), err
 }
 
 // publicLinks drops the links of a remote digest or feed (one on a public
@@ -524,6 +548,8 @@ type batchWork struct {
 	// first failed jobs.
 	carded, failedBefore int
 	failures             []Failure
+	// feedTaken and feedSeen count the feeds' items, and those seen before.
+	feedTaken, feedSeen int
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
@@ -569,7 +595,7 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 	}
 	attempt := schema.JobAttempt{RunID: w.runID, JobID: job.ID, Attempt: job.Attempt,
 		URL: job.Args.Canonical, StartedAt: time.Now()}
-	hasCard, err := w.hasFreshCard(ctx, job)
+	hasCard, remake, err := w.cardState(ctx, job)
 	if err != nil {
 		return err
 	}
@@ -585,27 +611,43 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 		return err
 	}
 	if err := w.hosts.Wait(ctx, job.Args.URL); err != nil {
-		return w.finishAttempt(ctx, job, attempt, schema.Provenance{}, err)
+		return w.finishAttempt(ctx, job, attempt, Made{}, err)
 	}
-	prov, err := w.b.Make(ctx, job.Args)
-	return w.finishAttempt(ctx, job, attempt, prov, err)
+	made, err := w.b.Make(ctx, job.Args)
+	if err == nil {
+		w.tallyCard(made, remake)
+	}
+	return w.finishAttempt(ctx, job, attempt, made, err)
 }
 
-// hasFreshCard reports whether the job's document has a card that makes
-// the job moot: any card, or with Refresh one made after the job was
-// queued (a crash came between the card and the job's completion).
-func (w *batchWork) hasFreshCard(ctx context.Context, job QueuedJob) (bool, error) {
+// tallyCard counts a card made: its rows, and whether it replaced a card
+// of the offline baseline.
+func (w *batchWork) tallyCard(made Made, remake bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tally.Rows += made.Rows
+	w.tally.Grounded += made.Grounded
+	if remake {
+		w.tally.Remade++
+	}
+}
+
+// cardState reports whether the job's document has a card that makes the
+// job moot — any card, or with Refresh one made after the job was queued
+// (a crash came between the card and the job's completion) — and whether
+// the card to make replaces one of the offline baseline.
+func (w *batchWork) cardState(ctx context.Context, job QueuedJob) (fresh, remake bool, err error) {
 	card, err := w.b.Store.LatestCard(ctx, schema.DocumentID(job.Args.Canonical))
 	switch {
 	case errors.Is(err, schema.ErrNotFound):
-		return false, nil
+		return false, false, nil
 	case err != nil:
-		return false, err
+		return false, false, err
 	}
 	if w.b.Config.remakes(card) {
-		return false, nil
+		return false, true, nil
 	}
-	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), nil
+	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), false, nil
 }
 
 // take counts a job against the budget and returns why it must wait, if
@@ -629,8 +671,8 @@ func (w *batchWork) take(jobID int64) string {
 
 // finishAttempt classifies err, records the attempt and returns the verdict
 // for the queue.
-func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a schema.JobAttempt, prov schema.Provenance, err error) error {
-	a.InputTokens, a.OutputTokens, a.CostUSD = prov.InputTokens, prov.OutputTokens, prov.CostUSD
+func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a schema.JobAttempt, made Made, err error) error {
+	a.InputTokens, a.OutputTokens, a.CostUSD = made.InputTokens, made.OutputTokens, made.CostUSD
 	if err == nil {
 		a.Outcome = schema.AttemptDone
 		return w.finish(ctx, a, nil)
@@ -706,6 +748,7 @@ func (w *batchWork) summary(queued int, start time.Time) Summary {
 	s := Summary{RunID: w.runID, Tally: w.tally, Queued: queued, FailedByCause: w.causes,
 		Permanent: w.perm, Status: schema.BatchCompleted, Elapsed: time.Since(start), Model: w.b.Model,
 		Database: w.b.Store.Path(), AlreadyCarded: w.carded, FailedBefore: w.failedBefore,
+		FeedItems: w.feedTaken, FeedItemsSeen: w.feedSeen,
 		Failures: slices.Clone(w.failures)}
 	if w.reason != "" {
 		s.Status, s.StopReason = schema.BatchStopped, w.reason
@@ -755,6 +798,15 @@ func FormatSummary(w io.Writer, s Summary) error {
 	}
 	fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left in queue %d\n",
 		s.Queued, s.Done, s.Skipped, s.Failed, s.Remaining)
+	if s.Remade > 0 {
+		fmt.Fprintf(&b, "  done: %d new cards, %d remade over offline-baseline cards\n", s.Done-s.Remade, s.Remade)
+	}
+	if s.Rows > 0 {
+		fmt.Fprintf(&b, "  grounding: %d of %d rows (%.0f%%) quote their page\n", s.Grounded, s.Rows, 100*float64(s.Grounded)/float64(s.Rows))
+	}
+	if s.FeedItems > 0 {
+		fmt.Fprintf(&b, "  feeds: %d items, %d new, %d seen in earlier batches\n", s.FeedItems, s.FeedItems-s.FeedItemsSeen, s.FeedItemsSeen)
+	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, "  skipped: %d already carded, %d failed before, %d carded while queued\n",
 			s.AlreadyCarded, s.FailedBefore, s.Skipped-s.AlreadyCarded-s.FailedBefore)
@@ -776,4 +828,32 @@ func FormatSummary(w io.Writer, s Summary) error {
 	fmt.Fprintf(&b, "  tokens %d in, %d out; estimated cost %.4f USD\n", s.InputTokens, s.OutputTokens, s.CostUSD)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// TallyAttempts counts the jobs of a run from its attempts, for a run still
+// going: a job counts by its last attempt, and inFlight counts the jobs
+// being worked on now.
+func TallyAttempts(attempts []schema.JobAttempt) (t Tally, inFlight int) {
+	last := map[int64]schema.JobAttempt{}
+	for _, a := range attempts {
+		if prev, ok := last[a.JobID]; !ok || a.Attempt >= prev.Attempt {
+			last[a.JobID] = a
+		}
+		t.InputTokens += a.InputTokens
+		t.OutputTokens += a.OutputTokens
+		t.CostUSD += a.CostUSD
+	}
+	for _, a := range last {
+		switch a.Outcome {
+		case "":
+			inFlight++
+		case schema.AttemptDone:
+			t.Done++
+		case schema.AttemptSkipped:
+			t.Skipped++
+		case schema.AttemptFailed, schema.AttemptGaveUp:
+			t.Failed++
+		}
+	}
+	return t, inFlight
 }

@@ -122,7 +122,7 @@ func TestBatchThatCannotQueueRecordsNothing(t *testing.T) {
 	}))
 	defer srv.Close()
 	b := &Batch{Store: st, Queue: enqueueFailingQueue{},
-		Make: func(context.Context, Job) (schema.Provenance, error) { return schema.Provenance{}, nil }}
+		Make: func(context.Context, Job) (Made, error) { return Made{}, nil }}
 	in := Inputs{Lists: []string{"https://a.example/x"}, Feeds: []string{srv.URL + "/feed.xml"}}
 	if _, err := b.Run(ctx, in); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Run: err = %v, want the queue's error", err)
