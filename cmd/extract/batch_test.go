@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,12 @@ func newBatchSite(t testing.TB) *batchSite {
 		fmt.Fprintf(w, `<html><head><title>Issue 12</title></head><body><nav><a href="%s/about">About</a></nav>
 			<article class="post-content"><p>This week: <a href="%s/a/d1">cargo bikes</a> and
 			<a href="%s/a/d2">more cargo bikes</a>.</p></article></body></html>`, s.srv.URL, other, other)
+	})
+	mux.HandleFunc("/digest/issue-13", func(w http.ResponseWriter, r *http.Request) {
+		other := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><head><title>Issue 13</title></head><body><article class="post-content">
+			<p>Back on <a href="%s/a/d1">cargo bikes</a>.</p></article></body></html>`, other)
 	})
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -471,5 +478,57 @@ func TestBatchSummaryListsFailures(t *testing.T) {
 	_, stderr, code = runBatchCmd(t, nil, "batch", "--db", db, "--failed")
 	if code != exitUsage || !strings.Contains(stderr, "--failed goes with --status") {
 		t.Errorf("--failed alone: exit %d, %q", code, stderr)
+	}
+}
+
+// TestBatchRecordsWhereDocumentsWereFound checks that a document keeps
+// every list, digest and feed that brought it, with their tags — a second
+// digest linking a carded article included — and that show --json says so.
+func TestBatchRecordsWhereDocumentsWereFound(t *testing.T) {
+	site := newBatchSite(t)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	pocket := filepath.Join(t.TempDir(), "pocket.csv")
+	csv := "title,url,time_added,tags,status\nBikes," + site.srv.URL + "/a/p1,1700000000,mobility|city,unread\n"
+	if err := os.WriteFile(pocket, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	batch := func(inputs ...string) {
+		t.Helper()
+		args := append([]string{"batch", "--db", db, "--provider", "offline", "--host-rps", "0"}, inputs...)
+		if _, stderr, code := runBatchCmd(t, nil, args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", inputs, code, stderr)
+		}
+	}
+	batch("--digest", site.srv.URL+"/digest/issue-12", "--feed", site.srv.URL+"/feed.xml", pocket)
+	batch("--digest", site.srv.URL+"/digest/issue-13") // d1 has a card already
+
+	foundIn := func(url string) []schema.Mention {
+		t.Helper()
+		stdout, stderr, code := runBatchCmd(t, nil, "show", "--db", db, "--json", url)
+		if code != exitOK {
+			t.Fatalf("show %s: exit %d\n%s", url, code, stderr)
+		}
+		var out struct {
+			FoundIn []schema.Mention `json:"found_in"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("show --json: %v\n%s", err, stdout)
+		}
+		return out.FoundIn
+	}
+	other := strings.Replace(site.srv.URL, "127.0.0.1", "localhost", 1)
+	var sources []string
+	for _, m := range foundIn(other + "/a/d1") {
+		sources = append(sources, m.Kind+" "+strings.TrimPrefix(m.Source, site.srv.URL)+" "+m.Label)
+	}
+	if want := []string{"digest /digest/issue-12 issue-12", "digest /digest/issue-13 issue-13"}; !slices.Equal(sources, want) {
+		t.Errorf("d1 found in %q, want %q", sources, want)
+	}
+	if ms := foundIn(site.srv.URL + "/a/p1"); len(ms) != 1 || ms[0].Kind != schema.MentionList ||
+		ms[0].Source != pocket || !slices.Equal(ms[0].Tags, []string{"mobility", "city"}) {
+		t.Errorf("p1 found in %+v, want the Pocket file with its tags", ms)
+	}
+	if ms := foundIn(site.srv.URL + "/a/feed-1"); len(ms) != 1 || ms[0].Kind != schema.MentionFeed {
+		t.Errorf("feed-1 found in %+v, want the feed", ms)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -56,6 +57,10 @@ type Store interface {
 	FinishJobAttempt(ctx context.Context, a schema.JobAttempt) error
 	// PermanentFailure tells whether a URL failed for good in a batch.
 	PermanentFailure(ctx context.Context, url string) (cause string, failed bool, err error)
+	// SaveMentions records where documents were found, and the tags given
+	// to them there; a mention recorded before keeps its first date and
+	// gains the new tags.
+	SaveMentions(ctx context.Context, ms []schema.Mention, now time.Time) error
 	// UnseenFeedItems returns the item URLs no batch has queued for feed.
 	UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []string) ([]string, error)
 	// LatestCard returns a document's newest card, or an error wrapping
@@ -254,6 +259,11 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	enqueue := func(ctx context.Context, tx *sql.Tx, _ int64) (int, error) {
 		return b.Queue.EnqueueTx(ctx, tx, found.Jobs)
 	}
+	// Where each document was found is true whether or not the run is
+	// prepared, so it is recorded first, in its own transaction.
+	if err := b.Store.SaveMentions(ctx, found.Mentions, start); err != nil {
+		return nil, 0, err
+	}
 	runID, queued, err := b.Store.PrepareBatchRun(ctx, in.describe(), start, found.FeedItems, enqueue)
 	if err != nil {
 		return nil, 0, err
@@ -311,17 +321,27 @@ type collected struct {
 	// FeedTaken counts the feeds' items taken, FeedSeen those an earlier
 	// batch queued.
 	FeedTaken, FeedSeen int
+	// Mentions are where each document was found, with the tags given to
+	// it there, for every document found (queued or not).
+	Mentions []schema.Mention
 }
 
 // collect reads every input and returns the jobs to queue.
 func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 	var found []Job
+	c := collected{FeedItems: map[string][]string{}}
 	for _, list := range in.Lists {
-		urls, err := readListInput(list)
+		items, err := readListInput(list)
 		if err = b.skipBadLines(list, err); err != nil {
 			return collected{}, err
 		}
-		found = appendJobs(found, urls, nil, false)
+		for _, it := range items {
+			found = appendJobs(found, []string{it.URL}, nil, false)
+			if schema.CheckWebURL(list) != nil { // a file, not a URL given as such
+				c.Mentions = addMention(c.Mentions, schema.Mention{URL: it.URL, Kind: schema.MentionList,
+					Source: absPath(list), Tags: it.Tags})
+			}
+		}
 	}
 	for _, d := range in.Digests {
 		links, err := b.digestLinks(ctx, d)
@@ -336,9 +356,10 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		for _, l := range links {
 			origin := l.Origin
 			found = appendJobs(found, []string{l.URL}, &origin, b.checksPrivateHosts(d))
+			c.Mentions = addMention(c.Mentions, schema.Mention{URL: l.URL, Kind: schema.MentionDigest,
+				Source: d, Label: origin.Label})
 		}
 	}
-	c := collected{FeedItems: map[string][]string{}}
 	for _, f := range in.Feeds {
 		urls, taken, err := b.newFeedItems(ctx, f)
 		if err != nil {
@@ -347,11 +368,35 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		c.FeedItems[f] = urls
 		c.FeedTaken += taken
 		c.FeedSeen += taken - len(urls)
-		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil, b.checksPrivateHosts(f))
+		urls = publicLinks(b, f, urls, func(u string) string { return u })
+		found = appendJobs(found, urls, nil, b.checksPrivateHosts(f))
+		for _, u := range urls {
+			c.Mentions = addMention(c.Mentions, schema.Mention{URL: u, Kind: schema.MentionFeed, Source: f})
+		}
 	}
 	var err error
 	c.Jobs, c.Carded, c.FailedBefore, err = b.filterJobs(ctx, found)
 	return c, err
+}
+
+// addMention appends m with its URL made canonical; a URL that has no
+// canonical form was refused by its parser already, and is left out.
+func addMention(ms []schema.Mention, m schema.Mention) []schema.Mention {
+	canonical, err := schema.CanonicalURL(m.URL)
+	if err != nil {
+		return ms
+	}
+	m.URL = canonical
+	return append(ms, m)
+}
+
+// absPath is path made absolute, so that a list file is named the same
+// whatever directory the batch ran from; path itself if that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
@@ -419,9 +464,9 @@ func (b *Batch) needsNoWork(ctx context.Context, canonical string) (hasCard, fai
 }
 
 // readListInput reads a list file, or takes an http(s) URL as itself.
-func readListInput(name string) ([]string, error) {
+func readListInput(name string) ([]ListItem, error) {
 	if schema.CheckWebURL(name) == nil {
-		return []string{name}, nil
+		return []ListItem{{URL: name}}, nil
 	}
 	data, err := os.ReadFile(name)
 	var pathErr *fs.PathError
@@ -431,11 +476,11 @@ func readListInput(name string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input %s: neither an http(s) URL nor a readable list file (%w)", name, err)
 	}
-	urls, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
+	items, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
 	if err != nil {
-		return urls, fmt.Errorf("input %s: %w", name, err)
+		return items, fmt.Errorf("input %s: %w", name, err)
 	}
-	return urls, nil
+	return items, nil
 }
 
 // skipBadLines lets a batch go on past the lines of a URL list that hold
