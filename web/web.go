@@ -26,6 +26,7 @@ type Collection interface {
 	BatchRuns(ctx context.Context, n int) ([]schema.BatchRun, error)
 	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
 	EvalRuns(ctx context.Context, limit int) ([]schema.EvalRun, error)
+	Mentions(ctx context.Context, canonicalURL string) ([]schema.Mention, error)
 }
 
 // Options configure the pages.
