@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/pipeline/batch"
 	"github.com/veille/veille/pipeline/batch/queue"
-	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
@@ -37,6 +36,7 @@ type batchFlags struct {
 	strict        bool
 	feedItems     int
 	grounding     groundingFlags
+	fetch         fetchFlags
 	keepOffline   bool
 	allowPrivate  bool
 	status        bool
@@ -93,6 +93,7 @@ when a job failed permanently.`,
 	}
 	addDBFlag(c, &bf.dbPath)
 	addModelFlags(c, &mf)
+	addFetchFlags(c, &bf.fetch)
 	f := c.Flags()
 	f.StringArrayVar(&bf.digests, "digest", nil, "queue every outbound link of this newsletter/digest `URL` (repeatable)")
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
@@ -125,6 +126,9 @@ const maxConcurrency = 5000
 // check rejects flag values that make no sense, naming the flag.
 func (bf batchFlags) check() error {
 	if err := bf.grounding.check(); err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	if err := bf.fetch.check(); err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
 	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
@@ -177,6 +181,10 @@ func terminal(w io.Writer) io.Writer {
 
 // runBatch builds the batch from the flags, runs it and prints the summary.
 func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in batch.Inputs) error {
+	fetcher, err := bf.fetch.newFetcher()
+	if err != nil {
+		return err
+	}
 	st, err := a.openStore(ctx, bf.dbPath)
 	if err != nil {
 		return err
@@ -190,8 +198,6 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		logs = bar
 	}
 	logger := batchLogger(logs, bf.logFormat, slog.LevelInfo)
-	ua := fetch.UserAgent(version)
-	fetcher := fetch.New(fetch.Config{UserAgent: ua})
 	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
 		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
 	if err != nil {
