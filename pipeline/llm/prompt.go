@@ -88,14 +88,20 @@ func (d promptData) WantRows() bool {
 // They carry a hash of everything inside the block (URL, title and text),
 // so the page cannot contain its closing line: it would have to contain
 // its own hash.
-func delimiters(inside ...string) (open, close string) {
+func delimiters(inside ...string) (open, close string) { return Delimiters("PAGE", inside...) }
+
+// Delimiters returns the lines that enclose untrusted data of a kind
+// ("PAGE", "CARDS") in a prompt: "<<<KIND tag>>>" and "<<<END KIND tag>>>",
+// where tag is a hash of everything inside the block, so the data cannot
+// contain its closing line: it would have to contain its own hash.
+func Delimiters(kind string, inside ...string) (open, close string) {
 	h := sha256.New()
 	for _, s := range inside {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
 	tag := hex.EncodeToString(h.Sum(nil)[:6])
-	return "<<<PAGE " + tag + ">>>", "<<<END PAGE " + tag + ">>>"
+	return "<<<" + kind + " " + tag + ">>>", "<<<END " + kind + " " + tag + ">>>"
 }
 
 // pageData prepares the template data for asking fields about in.
