@@ -1,0 +1,150 @@
+// Package llmtest serves a fake OpenAI-compatible chat-completions API for
+// the tests of the packages that ask a model: it records every request and
+// answers from a script.
+package llmtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Usage is the token count every answer reports.
+const (
+	InputTokens  = 1000
+	OutputTokens = 100
+)
+
+// Message is one message of a recorded request.
+type Message struct {
+	Role, Content string
+}
+
+// Request is one recorded chat request.
+type Request struct {
+	Model      string
+	SchemaName string
+	Schema     json.RawMessage
+	Messages   []Message
+}
+
+// User is the first user message of r (the data of the prompt).
+func (r Request) User() string {
+	for _, m := range r.Messages {
+		if m.Role == "user" {
+			return m.Content
+		}
+	}
+	return ""
+}
+
+// Chat is a fake /v1/chat/completions server.
+type Chat struct {
+	// URL is the base URL to give the client (it ends in /v1).
+	URL string
+	// Reply, when set, makes the answer to the n-th request (from 0),
+	// instead of the script.
+	Reply func(n int, req Request) string
+
+	mu       sync.Mutex
+	replies  []string
+	requests []Request
+}
+
+// NewChat starts a server answering requests with replies in turn, the
+// last one repeating; it is closed when the test ends.
+func NewChat(t testing.TB, replies ...string) *Chat {
+	c := &Chat{replies: replies}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.serve(t, w, r) }))
+	t.Cleanup(srv.Close)
+	c.URL = srv.URL + "/v1"
+	return c
+}
+
+// Requests returns the requests received, in order.
+func (c *Chat) Requests() []Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Request(nil), c.requests...)
+}
+
+// Count is the number of requests received.
+func (c *Chat) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.requests)
+}
+
+func (c *Chat) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
+		t.Errorf("fake chat server: %s %s", r.Method, r.URL.Path)
+		http.NotFound(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	var raw struct {
+		Model          string `json:"model"`
+		ResponseFormat struct {
+			JSONSchema struct {
+				Name   string          `json:"name"`
+				Schema json.RawMessage `json:"schema"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+		Messages []struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Errorf("fake chat server: request is not JSON: %v", err)
+	}
+	req := Request{Model: raw.Model, SchemaName: raw.ResponseFormat.JSONSchema.Name, Schema: raw.ResponseFormat.JSONSchema.Schema}
+	for _, m := range raw.Messages {
+		req.Messages = append(req.Messages, Message{m.Role, m.Content})
+	}
+	c.mu.Lock()
+	n := len(c.requests)
+	c.requests = append(c.requests, req)
+	var content string
+	switch {
+	case c.Reply != nil:
+	case len(c.replies) == 0:
+		t.Errorf("fake chat server: no reply scripted")
+	default:
+		content = c.replies[min(n, len(c.replies)-1)]
+	}
+	reply := c.Reply
+	c.mu.Unlock()
+	if reply != nil {
+		content = reply(n, req)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"id": "chatcmpl-fake", "object": "chat.completion", "model": req.Model,
+		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": content}}},
+		"usage": map[string]any{"prompt_tokens": InputTokens, "completion_tokens": OutputTokens,
+			"total_tokens": InputTokens + OutputTokens},
+	})
+}
+
+// Block returns the text of s between the delimiter lines of a data
+// block of kind ("<<<CARDS tag>>>" and "<<<END CARDS tag>>>", see
+// llm.Delimiters), and whether s has one.
+func Block(s, kind string) (string, bool) {
+	m := regexp.MustCompile(`<<<` + regexp.QuoteMeta(kind) + ` ([0-9a-f]+)>>>\n`).FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", false
+	}
+	rest := s[m[1]:]
+	end := strings.Index(rest, "<<<END "+kind+" "+s[m[2]:m[3]]+">>>")
+	if end < 0 {
+		return "", false
+	}
+	return rest[:end], true
+}
