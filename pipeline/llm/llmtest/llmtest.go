@@ -5,6 +5,7 @@ package llmtest
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 // Usage is the token count every answer reports.
@@ -43,7 +45,8 @@ func (r Request) User() string {
 	return ""
 }
 
-// Chat is a fake /v1/chat/completions server.
+// Chat is a fake OpenAI-compatible server: /v1/chat/completions, and
+// /v1/embeddings with [Embed].
 type Chat struct {
 	// URL is the base URL to give the client (it ends in /v1).
 	URL string
@@ -54,6 +57,7 @@ type Chat struct {
 	mu       sync.Mutex
 	replies  []string
 	requests []Request
+	embeds   int
 }
 
 // NewChat starts a server answering requests with replies in turn, the
@@ -81,6 +85,10 @@ func (c *Chat) Count() int {
 }
 
 func (c *Chat) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == "/v1/embeddings" {
+		c.serveEmbeddings(t, w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
 		t.Errorf("fake chat server: %s %s", r.Method, r.URL.Path)
 		http.NotFound(w, r)
@@ -131,6 +139,49 @@ func (c *Chat) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
 		"usage": map[string]any{"prompt_tokens": InputTokens, "completion_tokens": OutputTokens,
 			"total_tokens": InputTokens + OutputTokens},
 	})
+}
+
+// EmbedDim is the dimension of the fake embeddings.
+const EmbedDim = 64
+
+// Embed is the fake embedding of text: its lower-case words hashed into
+// [EmbedDim] buckets, so that texts sharing words are close.
+func Embed(text string) []float32 {
+	v := make([]float32, EmbedDim)
+	v[0] = 0.01 // never the zero vector
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		h := fnv.New32a()
+		h.Write([]byte(w))
+		v[h.Sum32()%EmbedDim]++
+	}
+	return v
+}
+
+// EmbedRequests is the number of embeddings requests received.
+func (c *Chat) EmbedRequests() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.embeds
+}
+
+// serveEmbeddings answers /v1/embeddings with [Embed] of each input.
+func (c *Chat) serveEmbeddings(t testing.TB, w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Model string   `json:"model"`
+		Input []string `json:"input"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		t.Errorf("fake embeddings server: %v", err)
+	}
+	c.mu.Lock()
+	c.embeds++
+	c.mu.Unlock()
+	data := make([]map[string]any, len(req.Input))
+	for i, text := range req.Input {
+		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": Embed(text)}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": req.Model})
 }
 
 // Block returns the text of s between the delimiter lines of a data
