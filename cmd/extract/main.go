@@ -111,6 +111,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.importCommand(),
 		a.relatedCommand(),
 		a.askCommand(),
+		a.digestCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root
