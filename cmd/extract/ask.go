@@ -13,6 +13,7 @@ import (
 	"github.com/veille/veille/pipeline/llm/provider"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
+	"github.com/veille/veille/web"
 )
 
 func (a *app) askCommand() *cobra.Command {
@@ -227,4 +228,29 @@ func terminalText(s string) string {
 		lines[i] = terminalSafe(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// webAsker answers the questions of the /ask page of serve.
+type webAsker struct{ q *asker }
+
+func (w webAsker) Ask(ctx context.Context, question string) (web.Answer, error) {
+	if err := ask.CheckQuestion(question); err != nil {
+		return web.Answer{}, fmt.Errorf("%w: %v", web.ErrBadQuestion, err)
+	}
+	ans, err := w.q.ask(ctx, question, ask.Options{})
+	if err != nil {
+		return web.Answer{}, err
+	}
+	out := web.Answer{Text: ans.Text}
+	if p := ans.Provenance; p.Provider != "" {
+		out.Model = p.Provider + " " + p.Model
+	}
+	for _, c := range ans.Cards {
+		wc := web.AnswerCard{ID: c.ID, URL: c.URL, Title: c.Title, Published: c.Published, Score: c.Score, Cited: c.Cited}
+		for _, r := range c.Rows {
+			wc.Rows = append(wc.Rows, web.AnswerRow{Table: r.Table, Name: r.Name, Description: r.Description})
+		}
+		out.Cards = append(out.Cards, wc)
+	}
+	return out, nil
 }

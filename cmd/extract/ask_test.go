@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veille/veille/pipeline/llm/llmtest"
 	"github.com/veille/veille/store/sqlite"
+	"github.com/veille/veille/web"
 )
 
 // modelApp is an app whose environment points the openai provider at a
@@ -124,5 +128,34 @@ func TestAskCommandBadInput(t *testing.T) {
 				t.Errorf("%s was created", absent)
 			}
 		})
+	}
+}
+
+// TestServeAskPage serves the ask page of serve over a collection,
+// offline.
+func TestServeAskPage(t *testing.T) {
+	db := collectionDB(t)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
+	q, err := a.newAsker(ctx, st, modelFlags{provider: "offline", maxAttempts: 1, timeout: time.Second, maxInputTokens: 1, priceIn: -1, priceOut: -1}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(st, web.Options{Asker: webAsker{q}})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/ask?q=heat+pumps", nil))
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Municipal heat pumps cut winter bills") || !strings.Contains(body, "No model is configured") {
+		t.Errorf("/ask: %d\n%s", rec.Code, body)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/ask?q="+strings.Repeat("x", 3000), nil))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "question of 3000 bytes") {
+		t.Errorf("/ask with a long question: %d", rec.Code)
 	}
 }
