@@ -84,8 +84,8 @@ type page struct {
 	// Messages are notes shown above the content (a bad date, ...).
 	Messages []string
 	// Ask is the address of the ask page; empty when there is none.
-	Ask string
-	Data     any
+	Ask  string
+	Data any
 }
 
 // newPage starts a page of the server or the site.
