@@ -142,17 +142,23 @@ func (c *Chat) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
 }
 
 // EmbedDim is the dimension of the fake embeddings.
-const EmbedDim = 64
+const EmbedDim = 256
 
-// Embed is the fake embedding of text: its lower-case words hashed into
-// [EmbedDim] buckets, so that texts sharing words are close.
+// Embed is the fake embedding of text: the first five letters of its
+// lower-case words of four letters or more hashed into [EmbedDim]
+// buckets, so that texts sharing words, or their stems ("compost",
+// "composting"), are close.
 func Embed(text string) []float32 {
 	v := make([]float32, EmbedDim)
 	v[0] = 0.01 // never the zero vector
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		r := []rune(w)
+		if len(r) < 4 {
+			continue
+		}
 		h := fnv.New32a()
-		h.Write([]byte(w))
-		v[h.Sum32()%EmbedDim]++
+		h.Write([]byte(string(r[:min(5, len(r))])))
+		v[1+h.Sum32()%(EmbedDim-1)]++
 	}
 	return v
 }
