@@ -92,6 +92,7 @@ func TestTerms(t *testing.T) {
 		{"What is happening with heat pumps?", []string{"heat", "pumps"}},
 		{"Quelles tendances sur les pompes à chaleur ?", []string{"tendances", "pompes", "chaleur"}},
 		{"5G in 2026", []string{"5g", "2026"}},
+		{"AI in schools", []string{"ai", "schools"}},
 		{"the the THE", nil},
 		{"", nil},
 	}

@@ -257,12 +257,12 @@ func fuse(lists ...[]string) []fused {
 }
 
 // Terms returns the words of a question worth searching: its words (lower
-// case), without those of one or two letters (unless they hold a digit), the question and function words, and
+// case), without those of one letter, the question and function words, and
 // repeats, at most 12.
 func Terms(question string) []string {
 	var out []string
 	for _, w := range ground.Words(question) {
-		if utf8.RuneCountInString(w) < 3 && !strings.ContainsAny(w, "0123456789") || stopWords[w] || slices.Contains(out, w) {
+		if utf8.RuneCountInString(w) < 2 || stopWords[w] || slices.Contains(out, w) {
 			continue
 		}
 		out = append(out, w)
@@ -277,7 +277,9 @@ func Terms(question string) []string {
 // in English and French.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`about all also and any are been but can could did does for from had has
+	for _, w := range strings.Fields(`a an as at be by do if in is it me my no of on or so to up us we
+		au ce de du en et il je la le ne on se sa ses ni ou un y
+		about all also and any are been but can could did does for from had has
 		have how into its more most not now our should than that the their them there these they this those
 		was were what when where which who whom whose why will with would you your tell show give list find
 		know recent recently latest new news trend trends signal signals happening going
