@@ -1,7 +1,6 @@
 package ask
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -111,15 +110,15 @@ func Ask(ctx context.Context, m Model, question string, cards []Card) (Answer, e
 // promptInput lays the cards out for the prompt, inside delimiters that
 // hash them.
 func promptInput(question string, cards []Card) promptIn {
-	in := promptIn{Question: oneLine(question)}
+	in := promptIn{Question: llm.OneLine(question)}
 	var inside []string
 	for _, c := range cards {
-		pc := promptCard{ID: c.ID, Title: oneLine(c.card.Title), URL: oneLine(c.URL), Summary: oneLine(c.card.Summary)}
+		pc := promptCard{ID: c.ID, Title: llm.OneLine(c.card.Title), URL: llm.OneLine(c.URL), Summary: llm.OneLine(c.card.Summary)}
 		if !c.Published.IsZero() {
 			pc.Published = c.Published.Format("2006-01-02")
 		}
 		for _, r := range promptRows(c) {
-			pc.Rows = append(pc.Rows, r.Table+": "+oneLine(r.Name)+": "+oneLine(r.Description))
+			pc.Rows = append(pc.Rows, r.Table+": "+llm.OneLine(r.Name)+": "+llm.OneLine(r.Description))
 		}
 		inside = append(inside, pc.ID, pc.Title, pc.URL, pc.Published, pc.Summary, strings.Join(pc.Rows, "\n"))
 		in.Cards = append(in.Cards, pc)
@@ -149,9 +148,6 @@ func promptRows(c Card) []Row {
 	return rows
 }
 
-// oneLine folds the white space of s, new lines included.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // ModelAnswer is the model's answer as its JSON Schema describes it.
 type ModelAnswer struct {
 	Answer string   `json:"answer"`
@@ -161,17 +157,12 @@ type ModelAnswer struct {
 // ParseAnswer reads a model's answer: one JSON object with exactly the
 // fields answer (not blank) and cited (a list of ids, repeats dropped).
 func ParseAnswer(raw []byte) (ModelAnswer, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var a struct {
 		Answer *string   `json:"answer"`
 		Cited  *[]string `json:"cited"`
 	}
-	if err := dec.Decode(&a); err != nil {
-		return ModelAnswer{}, fmt.Errorf("answer is not the JSON object of the schema: %w", err)
-	}
-	if dec.More() {
-		return ModelAnswer{}, errors.New("answer has data after its JSON object")
+	if err := llm.DecodeAnswer(raw, &a); err != nil {
+		return ModelAnswer{}, err
 	}
 	switch {
 	case a.Answer == nil:

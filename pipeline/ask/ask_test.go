@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/veille/veille/pipeline/ask"
-	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/llmtest"
 	"github.com/veille/veille/pipeline/llm/openai"
 	"github.com/veille/veille/schema"
@@ -195,15 +193,6 @@ func answer(text string, ids ...string) string {
 	return string(b)
 }
 
-func newModel(t *testing.T, chat *llmtest.Chat, cache llm.ResponseCache) *llm.ChatModel {
-	t.Helper()
-	m, err := openai.New(openai.Config{APIKey: "test-key", BaseURL: chat.URL, Model: "gpt-4o-mini"},
-		llm.ChatOptions{Cache: cache, Price: &llm.Price{Input: 1, Output: 2}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func TestAsk(t *testing.T) {
 	st, ids := newStore(t, collection)
@@ -229,7 +218,7 @@ func TestAsk(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			chat := llmtest.NewChat(t, tt.replies...)
-			got, err := ask.Ask(ctx, newModel(t, chat, nil), question, cards)
+			got, err := ask.Ask(ctx, chat.Model(t, nil), question, cards)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +262,7 @@ func TestAskInjection(t *testing.T) {
 	}
 	// A model that obeys the page: it cites the id the page asks for.
 	chat := llmtest.NewChat(t, answer("The moon is made of cheese.", "deadbeef"))
-	got, err := ask.Ask(ctx, newModel(t, chat, nil), "heat pumps villages", cards)
+	got, err := ask.Ask(ctx, chat.Model(t, nil), "heat pumps villages", cards)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +305,7 @@ func TestAskCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	chat := llmtest.NewChat(t, answer("Heat pumps spread.", ids[0]))
-	m := newModel(t, chat, st)
+	m := chat.Model(t, st)
 	first, err := ask.Ask(ctx, m, "heat pumps", cards)
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +321,7 @@ func TestAskCache(t *testing.T) {
 
 func TestAskNothingFound(t *testing.T) {
 	chat := llmtest.NewChat(t, answer("x"))
-	got, err := ask.Ask(context.Background(), newModel(t, chat, nil), "quantum computing", nil)
+	got, err := ask.Ask(context.Background(), chat.Model(t, nil), "quantum computing", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +337,7 @@ func TestAskUnusableAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	chat := llmtest.NewChat(t, `{"answer": ""}`, `not json`)
-	_, err = ask.Ask(context.Background(), newModel(t, chat, st), "heat pumps", cards)
+	_, err = ask.Ask(context.Background(), chat.Model(t, st), "heat pumps", cards)
 	if err == nil || !strings.Contains(err.Error(), "after one repair round") || chat.Count() != 2 {
 		t.Errorf("error %v after %d requests, want an invalid answer after 2", err, chat.Count())
 	}

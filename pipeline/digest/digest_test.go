@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,9 +14,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/pipeline/digest"
-	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/llmtest"
-	"github.com/veille/veille/pipeline/llm/openai"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
 )
@@ -168,20 +165,11 @@ func reply(bad string) func(n int, req llmtest.Request) string {
 	}
 }
 
-func newModel(t *testing.T, chat *llmtest.Chat, cache llm.ResponseCache) *llm.ChatModel {
-	t.Helper()
-	m, err := openai.New(openai.Config{APIKey: "k", BaseURL: chat.URL, Model: "gpt-4o-mini"},
-		llm.ChatOptions{Cache: cache, Price: &llm.Price{Input: 1, Output: 2}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func TestSynthesizeGolden(t *testing.T) {
 	chat := llmtest.NewChat(t)
 	chat.Reply = reply("")
-	d, err := digest.Synthesize(context.Background(), newModel(t, chat, nil), input())
+	d, err := digest.Synthesize(context.Background(), chat.Model(t, nil), input())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +217,7 @@ func TestSynthesizeInvalidCitation(t *testing.T) {
 				}
 				return good(n, req)
 			}
-			d, err := digest.Synthesize(context.Background(), newModel(t, chat, nil), input())
+			d, err := digest.Synthesize(context.Background(), chat.Model(t, nil), input())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +252,7 @@ func TestSynthesizeCache(t *testing.T) {
 	defer st.Close()
 	chat := llmtest.NewChat(t)
 	chat.Reply = reply("")
-	m := newModel(t, chat, st)
+	m := chat.Model(t, st)
 	first, err := digest.Synthesize(context.Background(), m, input())
 	if err != nil {
 		t.Fatal(err)

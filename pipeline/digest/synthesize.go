@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -72,8 +71,6 @@ type Claim struct {
 // ParseSynthesis reads a model's answer for a topic: one JSON object with
 // exactly the schema's fields, title and synthesis not blank.
 func ParseSynthesis(raw []byte) (Synthesis, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var s struct {
 		Title        *string `json:"title"`
 		Synthesis    *string `json:"synthesis"`
@@ -83,11 +80,8 @@ func ParseSynthesis(raw []byte) (Synthesis, error) {
 		} `json:"implications"`
 		Cited *[]string `json:"cited"`
 	}
-	if err := dec.Decode(&s); err != nil {
-		return Synthesis{}, fmt.Errorf("answer is not the JSON object of the schema: %w", err)
-	}
-	if dec.More() {
-		return Synthesis{}, errors.New("answer has data after its JSON object")
+	if err := llm.DecodeAnswer(raw, &s); err != nil {
+		return Synthesis{}, err
 	}
 	if s.Title == nil || s.Synthesis == nil || s.Implications == nil || s.Cited == nil {
 		return Synthesis{}, errors.New(`answer lacks one of "title", "synthesis", "implications", "cited"`)
@@ -221,16 +215,16 @@ func (u *Usage) add(res llm.JSONResult) {
 // cards (newest first), each with up to maxPromptRows of its rows in the
 // topic, inside delimiters that hash them. It returns the ids given.
 func topicPrompt(t Topic, cards []Ref) (promptIn, []string) {
-	in := promptIn{Label: oneLine(t.Label)}
+	in := promptIn{Label: llm.OneLine(t.Label)}
 	var known, inside []string
 	for _, c := range cards[:min(len(cards), maxPromptCards)] {
-		pc := promptCard{ID: c.ID, Title: oneLine(c.Title), Host: oneLine(c.Host)}
+		pc := promptCard{ID: c.ID, Title: llm.OneLine(c.Title), Host: llm.OneLine(c.Host)}
 		if !c.Published.IsZero() {
 			pc.Published = c.Published.Format("2006-01-02")
 		}
 		for _, r := range t.Rows {
 			if r.CardID == c.ID && len(pc.Rows) < maxPromptRows {
-				pc.Rows = append(pc.Rows, r.Table+": "+oneLine(r.Name)+": "+oneLine(r.Description))
+				pc.Rows = append(pc.Rows, r.Table+": "+llm.OneLine(r.Name)+": "+llm.OneLine(r.Description))
 			}
 		}
 		known = append(known, c.ID)
@@ -240,6 +234,3 @@ func topicPrompt(t Topic, cards []Ref) (promptIn, []string) {
 	in.Open, in.Close = llm.Delimiters("CARDS", inside...)
 	return in, known
 }
-
-// oneLine folds the white space of s, new lines included.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

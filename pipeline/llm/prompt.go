@@ -111,15 +111,16 @@ func pageData(in Input, fields []string, schemaText string) promptData {
 	if title == "" {
 		title = in.Metadata.Title
 	}
-	title = oneLine(title)
-	url := oneLine(in.URL)
+	title = OneLine(title)
+	url := OneLine(in.URL)
 	open, close := delimiters(url, title, text)
 	return promptData{Open: open, Close: close, URL: url, Title: title, Text: text,
-		OutputLang: in.OutputLang, PageLang: oneLine(in.Lang), Schema: schemaText, fields: fields}
+		OutputLang: in.OutputLang, PageLang: OneLine(in.Lang), Schema: schemaText, fields: fields}
 }
 
-// oneLine collapses whitespace so a value fits on its header line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine collapses white space, new lines included, to single spaces, so
+// that a value fits on one line of a prompt.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // renderMessages renders the system and user messages of one request.
 func renderMessages(t prompts.Template, userBlock string, d promptData) (system, user string, err error) {

@@ -1,8 +1,10 @@
 package llm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -175,4 +177,19 @@ func (m *ChatModel) cachedJSON(ctx context.Context, key schema.CacheKey, q JSONQ
 		return nil, nil, false
 	}
 	return json.RawMessage(resp), problems, true
+}
+
+// DecodeAnswer decodes a model's JSON answer into v strictly: one JSON
+// object, no field v does not have, nothing after it. Pointer fields in v
+// tell a missing field from an empty one.
+func DecodeAnswer(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("answer is not the JSON object of the schema: %w", err)
+	}
+	if dec.More() {
+		return errors.New("answer has data after its JSON object")
+	}
+	return nil
 }

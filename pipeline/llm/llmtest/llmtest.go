@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+
+	"github.com/veille/veille/pipeline/llm"
+	"github.com/veille/veille/pipeline/llm/openai"
 )
 
 // Usage is the token count every answer reports.
@@ -204,4 +208,18 @@ func Block(s, kind string) (string, bool) {
 		return "", false
 	}
 	return rest[:end], true
+}
+
+// Model returns the chat model of the openai provider at c, built as the
+// product builds it (go-openai underneath): gpt-4o-mini priced 1 USD per
+// million input tokens and 2 per million output tokens, its log discarded,
+// its answers kept in cache when cache is not nil.
+func (c *Chat) Model(t testing.TB, cache llm.ResponseCache) *llm.ChatModel {
+	t.Helper()
+	m, err := openai.New(openai.Config{APIKey: "test-key", BaseURL: c.URL, Model: "gpt-4o-mini"},
+		llm.ChatOptions{Cache: cache, Price: &llm.Price{Input: 1, Output: 2}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
