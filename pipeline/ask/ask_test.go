@@ -193,7 +193,6 @@ func answer(text string, ids ...string) string {
 	return string(b)
 }
 
-
 func TestAsk(t *testing.T) {
 	st, ids := newStore(t, collection)
 	ctx := context.Background()

@@ -165,7 +165,6 @@ func reply(bad string) func(n int, req llmtest.Request) string {
 	}
 }
 
-
 func TestSynthesizeGolden(t *testing.T) {
 	chat := llmtest.NewChat(t)
 	chat.Reply = reply("")
