@@ -84,7 +84,8 @@ func TestDigestCommandModel(t *testing.T) {
 	chat := llmtest.NewChat(t)
 	chat.Reply = func(n int, req llmtest.Request) string {
 		block, _ := llmtest.Block(req.User(), "CARDS")
-		id := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(block, "Card id: "), "\n", 2)[0])
+		_, after, _ := strings.Cut(block, "Card id: ")
+		id, _, _ := strings.Cut(after, "\n")
 		b, _ := json.Marshal(map[string]any{"title": "Heat pumps everywhere", "synthesis": "Three sources report heat pumps.",
 			"implications": []map[string]any{{"text": "Boiler makers lose ground.", "cited": []string{id}}}, "cited": []string{id}})
 		return string(b)

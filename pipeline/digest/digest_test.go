@@ -152,7 +152,7 @@ func reply(bad string) func(n int, req llmtest.Request) string {
 				ids = append(ids, id)
 			}
 		}
-		topic := strings.TrimPrefix(strings.SplitN(req.User(), "\n", 2)[0], "Topic: ")
+		topic := strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(block, "\n"), "\n", 2)[0], "Topic: ")
 		imps := []map[string]any{{"text": topic + " spreads.", "cited": ids[:1]}}
 		cited := ids
 		if bad != "" && len(req.Messages) == 2 && topic == "Energy" {

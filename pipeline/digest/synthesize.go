@@ -216,7 +216,8 @@ func (u *Usage) add(res llm.JSONResult) {
 // topic, inside delimiters that hash them. It returns the ids given.
 func topicPrompt(t Topic, cards []Ref) (promptIn, []string) {
 	in := promptIn{Label: llm.OneLine(t.Label)}
-	var known, inside []string
+	var known []string
+	inside := []string{in.Label}
 	for _, c := range cards[:min(len(cards), maxPromptCards)] {
 		pc := promptCard{ID: c.ID, Title: llm.OneLine(c.Title), Host: llm.OneLine(c.Host)}
 		if !c.Published.IsZero() {
