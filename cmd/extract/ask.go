@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/veille/veille/pipeline/ask"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/provider"
@@ -74,7 +75,7 @@ rows that hold the question's words are printed.`,
 		},
 	}
 	addDBFlag(c, &dbPath)
-	addModelFlags(c, &mf)
+	addAnswerModelFlags(c, &mf)
 	c.Flags().StringVar(&since, "since", "", "only cards published on or after `DATE` (YYYY-MM-DD, RFC 3339, or a duration back from now: 7d, 12h)")
 	c.Flags().IntVar(&limit, "limit", ask.DefaultLimit, "retrieve at most `N` cards (1 to 50)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object: question, answer, cards (id, url, title, score, cited, rows)")
@@ -253,4 +254,17 @@ func (w webAsker) Ask(ctx context.Context, question string) (web.Answer, error) 
 		out.Cards = append(out.Cards, wc)
 	}
 	return out, nil
+}
+
+// addAnswerModelFlags registers the model flags of run that matter to the
+// commands whose requests are not cards (ask, digest, serve): all but
+// --sectioned and --max-input-tokens, which keep their defaults.
+func addAnswerModelFlags(c *cobra.Command, f *modelFlags) {
+	all := &cobra.Command{}
+	addModelFlags(all, f)
+	all.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Name != "sectioned" && fl.Name != "max-input-tokens" {
+			c.Flags().AddFlag(fl)
+		}
+	})
 }

@@ -97,7 +97,7 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 		},
 	}
 	addDBFlag(c, &dbPath)
-	addModelFlags(c, &mf)
+	addAnswerModelFlags(c, &mf)
 	c.Flags().StringVar(&since, "since", "7d", "the period starts on `DATE` (YYYY-MM-DD, RFC 3339, or a duration back from now: 7d, 365d)")
 	c.Flags().StringVar(&title, "title", "Digest", "the digest's `TITLE`")
 	c.Flags().StringVar(&format, "format", "md", "md or html")

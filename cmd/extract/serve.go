@@ -59,7 +59,7 @@ for the model's response cache and the cards' embeddings), and listens on
 	}
 	addDBFlag(c, &dbPath)
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (another host than 127.0.0.1 exposes the collection to the network)")
-	addModelFlags(c, &mf)
+	addAnswerModelFlags(c, &mf)
 	c.Flags().StringVar(&embedModel, "embed-model", "", "embeddings `MODEL` for the ask page (default $"+provider.EnvEmbedModel+")")
 	c.Flags().StringVar(&baseURL, "base-url", "", "public `URL` of the site, for the feed's links (default: the request's host)")
 	return c
