@@ -115,7 +115,7 @@ func Retrieve(ctx context.Context, st Store, question string, opts Options) ([]C
 	}
 	limit := cmp.Or(opts.Limit, DefaultLimit)
 	terms := Terms(question)
-	lexical, info, err := byWords(ctx, st, terms, opts.Since, max(limit*5, 50))
+	lexical, info, err := byWords(ctx, st, terms, opts.Since, max(limit*4, 32))
 	if err != nil {
 		return nil, err
 	}
