@@ -41,6 +41,8 @@ type Options struct {
 	// used for the feed's absolute links; when empty the server uses the
 	// request's host and the static site uses relative links.
 	BaseURL string
+	// Asker, when set, answers the questions of the /ask page.
+	Asker Asker
 }
 
 // withDefaults fills in the zero fields of o.
@@ -75,6 +77,9 @@ func New(c Collection, opts Options) http.Handler {
 	mux.HandleFunc("GET /signals", s.handleSignals)
 	mux.HandleFunc("GET /runs", s.handleRuns)
 	mux.HandleFunc("GET /feed.atom", s.handleFeed)
+	if s.opts.Asker != nil {
+		mux.HandleFunc("GET /ask", s.handleAsk)
+	}
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assetHandler()))
 	mux.HandleFunc("GET /", s.handleNotFound)
 	return secure(mux)
