@@ -114,7 +114,7 @@ func BenchmarkEvaluate1000Pairs(b *testing.B) {
 	}
 	cpu := processCPUTime()
 	for b.Loop() {
-		r := Evaluate(pairs, nil, 0)
+		r := evaluate(b, pairs, nil, 0)
 		if r.Overall <= 0 || r.Overall >= 1 {
 			b.Fatalf("overall = %v, want strictly between 0 and 1", r.Overall)
 		}

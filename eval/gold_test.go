@@ -49,7 +49,10 @@ func TestEveryGoldCardAgainstItselfScoresOne(t *testing.T) {
 	if want := len(gold) - len(urls); unpaired != want {
 		t.Errorf("%d gold cards unpaired with themselves, want %d (duplicates)", unpaired, want)
 	}
-	r := Evaluate(pairs, nil, 0)
+	r, err := Evaluate(t.Context(), pairs, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.Overall != 1 {
 		t.Errorf("overall = %v, want 1", r.Overall)
 	}

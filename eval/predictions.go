@@ -126,11 +126,15 @@ func Missing(gold, preds []LoadedCard) []LoadedCard {
 
 // Score pairs the gold cards with the predictions (see [PairCards]) and
 // scores them, counting the card files of both sets that could not be read.
-func Score(gold, preds CardSet) Report {
+// It stops when ctx is done (see [Evaluate]).
+func Score(ctx context.Context, gold, preds CardSet) (Report, error) {
 	pairs, unpaired := PairCards(gold.Cards, preds.Cards)
 	errs := append(append([]FileError(nil), gold.Errors...), preds.Errors...)
-	report := Evaluate(pairs, errs, unpaired)
+	report, err := Evaluate(ctx, pairs, errs, unpaired)
+	if err != nil {
+		return Report{}, err
+	}
 	report.Gold, report.Predictions = gold.Source, preds.Source
 	report.Provenance = MergeProvenance(preds.Cards)
-	return report
+	return report, nil
 }

@@ -198,7 +198,10 @@ func TestScore(t *testing.T) {
 		Errors: []FileError{{File: "gold/x.md", Role: "gold"}}, Source: "gold/"}
 	a.Provenance = Provenance{Provider: "offline"}
 	preds := CardSet{Cards: []LoadedCard{a}, Errors: []FileError{{File: "pred/y.md", Role: "pred"}}, Source: "store"}
-	r := Score(gold, preds)
+	r, err := Score(t.Context(), gold, preds)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.Gold != "gold/" || r.Predictions != "store" || r.Provenance.Provider != "offline" {
 		t.Errorf("report names %q, %q, %+v", r.Gold, r.Predictions, r.Provenance)
 	}

@@ -2,6 +2,8 @@ package eval
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -106,13 +108,18 @@ type Provenance struct {
 
 // Evaluate scores every pair and aggregates the scores. errs are the files
 // that could not be read; unpaired counts the predictions without gold.
-func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
+// It stops between two pairs when ctx is done, returning ctx's error.
+func Evaluate(ctx context.Context, pairs []Pair, errs []FileError, unpaired int) (Report, error) {
 	r := Report{
 		Version: ReportVersion,
 		Errors:  append([]FileError{}, errs...),
 		Counts:  Counts{Gold: len(pairs), Scored: len(pairs), Unpaired: unpaired, Errors: len(errs)},
 	}
-	r.Cards = compareAll(pairs)
+	cards, err := compareAll(ctx, pairs)
+	if err != nil {
+		return Report{}, fmt.Errorf("scoring: %w", err)
+	}
+	r.Cards = cards
 	for _, c := range r.Cards {
 		if c.Missing {
 			r.Counts.Missing++
@@ -124,12 +131,13 @@ func Evaluate(pairs []Pair, errs []FileError, unpaired int) Report {
 	})
 	r.Sections = runSections(r.Cards)
 	r.Overall = Overall(sectionScores(r.Sections))
-	return r
+	return r, nil
 }
 
 // compareAll scores every pair, spreading the pairs over one worker per
-// CPU; the results keep the pairs' order.
-func compareAll(pairs []Pair) []CardResult {
+// CPU; the results keep the pairs' order. It hands out no pair once ctx is
+// done, so a cancellation waits for at most one pair per worker.
+func compareAll(ctx context.Context, pairs []Pair) ([]CardResult, error) {
 	cards := make([]CardResult, len(pairs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -142,12 +150,19 @@ func compareAll(pairs []Pair) []CardResult {
 			}
 		})
 	}
+	defer wg.Wait()
+	defer close(next)
 	for i := range pairs {
-		next <- i
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	close(next)
-	wg.Wait()
-	return cards
+	return cards, ctx.Err()
 }
 
 // runSections averages each section over the cards where it applies.

@@ -2,8 +2,11 @@ package eval
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -11,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -31,7 +36,7 @@ func syntheticReport(t testing.TB) Report {
 		t.Fatal(err)
 	}
 	pairs, unpaired := PairCards(gold, preds)
-	r := Evaluate(pairs, append(goldErrs, predErrs...), unpaired)
+	r := evaluate(t, pairs, append(goldErrs, predErrs...), unpaired)
 	r.Gold, r.Predictions = "testdata/cards/gold", "testdata/cards/pred"
 	r.Provenance = MergeProvenance(preds)
 	return r
@@ -130,7 +135,7 @@ func TestBaselineDeltas(t *testing.T) {
 		{ID: "ia-quebec", Gold: frenchCard(), Pred: frenchCard()},
 		{ID: "airlines", Gold: englishCard(), Pred: nil},
 	}
-	after := Evaluate(pairs, nil, 0)
+	after := evaluate(t, pairs, nil, 0)
 	cmp := CompareReports(prev, &after, path)
 	if d, _ := cmp.Card("ia-quebec"); d.Overall.Mark != MarkImproved || d.Overall.After != 1 {
 		t.Errorf("ia-quebec delta = %+v, want improved to 1", d.Overall)
@@ -160,7 +165,7 @@ func TestWriteHTMLEscapesAndIsSelfContained(t *testing.T) {
 	gold.Concerns[0].Name = `<img src=x onerror=alert(1)>`
 	pred := cloneCard(gold)
 	pred.Summary = `</td><b>injected</b>`
-	r := Evaluate([]Pair{{ID: "x", Gold: gold, Pred: pred}}, []FileError{{File: "<bad>.md", Role: "gold", Message: "<oops>"}}, 0)
+	r := evaluate(t, []Pair{{ID: "x", Gold: gold, Pred: pred}}, []FileError{{File: "<bad>.md", Role: "gold", Message: "<oops>"}}, 0)
 	var b bytes.Buffer
 	if err := WriteHTML(&b, &r); err != nil {
 		t.Fatal(err)
@@ -188,7 +193,7 @@ func TestRunSectionDetails(t *testing.T) {
 	good, bad := cloneCard(gold), cloneCard(gold)
 	good.Signals[0].Relevancy = rel(2) // error 2 on 1 row of 4
 	bad.Signals = bad.Signals[:2]      // 2 rows matched, no error
-	r := Evaluate([]Pair{{ID: "good", Gold: gold, Pred: good}, {ID: "bad", Gold: gold, Pred: bad}}, nil, 0)
+	r := evaluate(t, []Pair{{ID: "good", Gold: gold, Pred: good}, {ID: "bad", Gold: gold, Pred: bad}}, nil, 0)
 	for _, s := range r.Sections {
 		switch s.Section {
 		case SectionCategory, SectionTitle:
@@ -264,7 +269,7 @@ func TestDrillDownSaysNAForAMissingGoldLabel(t *testing.T) {
 	gold.Category = ""
 	pred := cloneCard(gold)
 	pred.Category = "politics"
-	r := Evaluate([]Pair{{ID: "x", Gold: gold, Pred: pred}}, nil, 0)
+	r := evaluate(t, []Pair{{ID: "x", Gold: gold, Pred: pred}}, nil, 0)
 	var b bytes.Buffer
 	if err := WriteHTML(&b, &r); err != nil {
 		t.Fatal(err)
@@ -272,5 +277,31 @@ func TestDrillDownSaysNAForAMissingGoldLabel(t *testing.T) {
 	row := regexp.MustCompile(`<tr><th>category</th>.*</tr>`).FindString(b.String())
 	if !strings.Contains(row, "n/a") || strings.Contains(row, "wrong") {
 		t.Errorf("category row = %s, want n/a", row)
+	}
+}
+
+// evaluate is [Evaluate] for tests: it fails the test on an error.
+func evaluate(tb testing.TB, pairs []Pair, errs []FileError, unpaired int) Report {
+	tb.Helper()
+	r, err := Evaluate(context.Background(), pairs, errs, unpaired)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// TestEvaluateStopsWhenCancelled: a cancelled context stops the scoring
+// before every pair is scored and says why.
+func TestEvaluateStopsWhenCancelled(t *testing.T) {
+	gold := &schema.Card{URL: "https://a.example/x", Answer: schema.Answer{Title: "t", Summary: "s"}}
+	pairs := make([]Pair, 10000)
+	for i := range pairs {
+		pairs[i] = Pair{ID: fmt.Sprint(i), Gold: gold, Pred: gold}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Evaluate(ctx, pairs, nil, 0)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Evaluate with a cancelled context: err = %v, want context.Canceled", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/pipeline/batch"
 	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/fetch/fetchtest"
+	"github.com/veille/veille/pipeline/offline"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
 )
@@ -313,4 +316,21 @@ func aebDir(tb testing.TB) string {
 		tb.Skipf("benchmark data absent (%s): %v", dir, err)
 	}
 	return dir
+}
+
+// TestMakeCardPublicOnly: a batch job found in a remote digest or feed is
+// not fetched from this machine; the same URL listed by the user is.
+func TestMakeCardPublicOnly(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, strings.Repeat("A page served on this machine only, for its own users. ", 20))
+	}))
+	defer srv.Close()
+	r := &Runner{Loader: &Loader{Fetcher: testFetcher()}, Model: offline.Model{}}
+	if _, err := r.MakeCard(t.Context(), batch.Job{URL: srv.URL + "/a", PublicOnly: true}); !errors.Is(err, fetch.ErrPrivateAddress) {
+		t.Errorf("public-only job on a local server: err = %v, want fetch.ErrPrivateAddress", err)
+	}
+	if _, err := r.MakeCard(t.Context(), batch.Job{URL: srv.URL + "/a"}); err != nil {
+		t.Errorf("job the user listed: %v", err)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/pipeline/batch"
+	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/ground"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
@@ -156,13 +157,16 @@ func (r *Runner) saveFailure(ctx context.Context, input string, doc schema.Docum
 // MakeCard makes and stores the card of one queued batch job: the digest
 // that linked the page, if any, is recorded as the card's origin, and a
 // refresh job fetches the page again. It is a [batch.CardMaker].
-func (r *Runner) MakeCard(ctx context.Context, job batch.Job) (schema.Provenance, error) {
+func (r *Runner) MakeCard(ctx context.Context, job batch.Job) (batch.Made, error) {
 	runner := r
 	if job.Refresh && !r.Refresh {
 		refreshing := *r
 		refreshing.Refresh = true
 		runner = &refreshing
 	}
+	if job.PublicOnly {
+		ctx = fetch.PublicOnlyContext(ctx)
+	}
 	out, err := runner.RunFrom(ctx, job.URL, job.Origin)
-	return out.Provenance, err
+	return batch.Made{Provenance: out.Provenance, Rows: out.Tally.Rows, Grounded: out.Tally.Grounded}, err
 }

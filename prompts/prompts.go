@@ -13,6 +13,14 @@ import (
 // Card is the default prompt: one request fills the whole card.
 const Card = "card-v1"
 
+// Ask is the prompt of a question over the collection: the question, then
+// the retrieved cards as data; the answer cites them by id.
+const Ask = "ask-v1"
+
+// Digest is the prompt of one topic of a digest: its label, then its rows
+// and cards as data; the synthesis cites them by id.
+const Digest = "digest-v1"
+
 //go:embed *.tmpl
 var files embed.FS
 

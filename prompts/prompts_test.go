@@ -22,3 +22,19 @@ func TestLoad(t *testing.T) {
 		t.Errorf("error = %v, want one naming the prompt", err)
 	}
 }
+
+// TestLoadCollectionPrompts checks the prompts of ask and digest have the
+// blocks a JSON query renders.
+func TestLoadCollectionPrompts(t *testing.T) {
+	for _, id := range []string{Ask, Digest} {
+		p, err := Load(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range []string{"system", "user", "repair"} {
+			if p.tmpl.Lookup(block) == nil {
+				t.Errorf("%s: block %q missing", id, block)
+			}
+		}
+	}
+}

@@ -24,6 +24,8 @@ type cardData struct {
 	TextNote string
 	Related  []listItem
 	Versions []versionView
+	// FoundIn are the lists, digests and feeds that brought the page.
+	FoundIn []schema.Mention
 }
 
 // tableView is one of the card's tables.
@@ -109,6 +111,16 @@ func (s *server) cardData(ctx context.Context, id string, version int, l links) 
 	return d, nil
 }
 
+// foundIn reads where the page was found, when the collection has it.
+func (s *server) foundIn(ctx context.Context, d *cardData, doc schema.Document) error {
+	if doc.CanonicalURL == "" {
+		return nil
+	}
+	ms, err := s.c.Mentions(ctx, doc.CanonicalURL)
+	d.FoundIn = ms
+	return err
+}
+
 // pickVersion returns the wanted version, or the newest for 0.
 func pickVersion(ctx context.Context, c Collection, id string, version int, versions []schema.StoredCard) (schema.StoredCard, error) {
 	if version == 0 {
@@ -130,6 +142,9 @@ func (s *server) pageText(ctx context.Context, d *cardData, spans []schema.Span)
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.foundIn(ctx, d, doc); err != nil {
 		return err
 	}
 	if doc.Text == "" {

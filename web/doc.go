@@ -4,7 +4,8 @@
 // [New] returns the http.Handler behind `extract serve`: the latest cards
 // with charts, a faceted and searchable listing, each card beside its page
 // text with the evidence highlighted, every table row across cards, the
-// batch and eval runs, and an Atom feed. [ExportSite] writes the same pages
+// batch and eval runs, an Atom feed, and, when [Options].Asker is set, a
+// page that answers questions over the collection. [ExportSite] writes the same pages
 // as static files (`extract export --format site`), with a client-side
 // search over a prebuilt index.
 //

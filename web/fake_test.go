@@ -32,6 +32,7 @@ type fakeCard struct {
 	versions []schema.StoredCard // oldest first
 	spans    map[int64][]schema.Span
 	doc      *schema.Document
+	mentions []schema.Mention
 }
 
 var _ Collection = (*fakeCollection)(nil)
@@ -50,7 +51,7 @@ func (f *fakeCollection) add(id string, c schema.Card, text string, published ti
 	}
 	fc.card = c
 	if text != "" {
-		fc.doc = &schema.Document{ID: id, URL: c.URL, Text: text}
+		fc.doc = &schema.Document{ID: id, URL: c.URL, CanonicalURL: c.URL, Text: text}
 	}
 	cardJSON, _ := json.Marshal(c)
 	spans := locate(c, text)
@@ -348,3 +349,15 @@ func (f *fakeCollection) EvalRuns(ctx context.Context, limit int) ([]schema.Eval
 
 // errStore is the error of a broken store; its text must never reach a page.
 var errStore = errors.New("database is locked: /secret/path/veille.db")
+
+func (f *fakeCollection) Mentions(ctx context.Context, canonicalURL string) ([]schema.Mention, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	for _, c := range f.cards {
+		if c.doc != nil && c.doc.CanonicalURL == canonicalURL {
+			return c.mentions, nil
+		}
+	}
+	return nil, nil
+}

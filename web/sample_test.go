@@ -41,6 +41,11 @@ func sampleCollection() *fakeCollection {
 	f.add(idAI, aiCard(), aiText, day, openai)
 	f.add(idGrid, gridCard(), gridText, day.AddDate(0, 0, -9), openai)
 	f.add(idHostile, hostileCard(), hostileText, day.AddDate(0, 0, -2), openai)
+	f.byID[idAI].mentions = []schema.Mention{
+		{Kind: schema.MentionDigest, Source: "https://letter.example.org/issue-12", Label: "issue-12", FirstSeen: day},
+		{Kind: schema.MentionList, Source: "/home/ana/pocket.csv", Tags: []string{"ai", "état"}, FirstSeen: day}}
+	f.byID[idHostile].mentions = []schema.Mention{
+		{Kind: schema.MentionFeed, Source: "javascript:alert('feed')", Tags: []string{"<b>digest</b>"}, FirstSeen: day}}
 	big := gridCard()
 	big.URL = "https://big.example.net/long"
 	big.Title = "A card with a very long summary"

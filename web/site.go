@@ -217,6 +217,7 @@ func (st *site) cardPage(ctx context.Context, c schema.CardSummary) (exported, e
 		return exported{}, fmt.Errorf("card %s: %w", c.ID, err)
 	}
 	p := st.s.newPage(l, oneLine(cmpOr(d.Card.Title, c.ID)), "cards")
+	d.FoundIn = publishedMentions(d.FoundIn)
 	p.Data = d
 	if err := st.writePage(filepath.Join("cards", cardFile(c.ID)), "card", p); err != nil {
 		return exported{}, err
@@ -371,4 +372,18 @@ func (st *site) write(name string, body []byte) error {
 	st.stats.Bytes += int64(len(body))
 	st.mu.Unlock()
 	return nil
+}
+
+// publishedMentions is what a published site says of where a page was
+// found: a list file by its name only, since its folder is the analyst's
+// own machine.
+func publishedMentions(ms []schema.Mention) []schema.Mention {
+	out := make([]schema.Mention, len(ms))
+	for i, m := range ms {
+		if m.Kind == schema.MentionList {
+			m.Source = filepath.Base(m.Source)
+		}
+		out[i] = m
+	}
+	return out
 }

@@ -28,10 +28,13 @@ func TestExportSite(t *testing.T) {
 	checkRelativeLinks(t, dir)
 	card := readFile(t, filepath.Join(dir, "cards", idAI+".html"))
 	for _, want := range []string{`href="../assets/style.css"`, `href="../themes/gouvernance.html"`, `href="../categories/politics.html"`,
-		`href="../cards/` + idGrid + `.html"`, `<mark class="ev"`} {
+		`href="../cards/` + idGrid + `.html"`, `<mark class="ev"`, `<span class="url-text">pocket.csv</span>`} {
 		if !strings.Contains(card, want) {
 			t.Errorf("card page lacks %q", want)
 		}
+	}
+	if strings.Contains(card, "/home/ana") {
+		t.Error("the published card page names a folder of the analyst's machine")
 	}
 	checkNoInjection(t, "hostile", readFile(t, filepath.Join(dir, "cards", idHostile+".html")))
 	index := readFile(t, filepath.Join(dir, "index.html"))

@@ -20,7 +20,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // pageNames are the pages, each parsed with the base layout and partials.
-var pageNames = []string{"index", "cards", "card", "listing", "signals", "trends", "runs", "notfound", "error"}
+var pageNames = []string{"index", "cards", "card", "listing", "signals", "trends", "runs", "ask", "notfound", "error"}
 
 // templates holds every page's parsed template, parsed once.
 type templates struct {
@@ -83,13 +83,19 @@ type page struct {
 	Static bool
 	// Messages are notes shown above the content (a bad date, ...).
 	Messages []string
-	Data     any
+	// Ask is the address of the ask page; empty when there is none.
+	Ask  string
+	Data any
 }
 
 // newPage starts a page of the server or the site.
 func (s *server) newPage(l links, title, nav string) *page {
 	_, static := l.(siteLinks)
-	return &page{Site: s.opts.Title, Title: title, Nav: nav, L: l, Static: static}
+	p := &page{Site: s.opts.Title, Title: title, Nav: nav, L: l, Static: static}
+	if s.opts.Asker != nil && !static {
+		p.Ask = "/ask"
+	}
+	return p
 }
 
 // render writes page name with status; a template error becomes a plain

@@ -27,6 +27,7 @@ type Collection interface {
 	BatchRuns(ctx context.Context, n int) ([]schema.BatchRun, error)
 	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
 	EvalRuns(ctx context.Context, limit int) ([]schema.EvalRun, error)
+	Mentions(ctx context.Context, canonicalURL string) ([]schema.Mention, error)
 	// The clusters of rows across cards, for the trends page.
 	trends.Reader
 }
@@ -43,6 +44,8 @@ type Options struct {
 	// used for the feed's absolute links; when empty the server uses the
 	// request's host and the static site uses relative links.
 	BaseURL string
+	// Asker, when set, answers the questions of the /ask page.
+	Asker Asker
 	// TrendsSpace names the clustering the trends page reads (see
 	// [trends.Space]); the lexical one when empty.
 	TrendsSpace string
@@ -81,6 +84,9 @@ func New(c Collection, opts Options) http.Handler {
 	mux.HandleFunc("GET /trends", s.handleTrends)
 	mux.HandleFunc("GET /runs", s.handleRuns)
 	mux.HandleFunc("GET /feed.atom", s.handleFeed)
+	if s.opts.Asker != nil {
+		mux.HandleFunc("GET /ask", s.handleAsk)
+	}
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assetHandler()))
 	mux.HandleFunc("GET /", s.handleNotFound)
 	return secure(mux)

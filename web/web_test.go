@@ -152,6 +152,7 @@ func TestHostile(t *testing.T) {
 		`<mark class="ev" data-ev="signals-0">&lt;script&gt;alert(&#39;text&#39;)&lt;/script&gt;</mark>`,
 		`data-ev="concerns-0 concerns-1"`,
 		"withnul[2J and",
+		`feed <span class="url-text">javascript:alert(&#39;feed&#39;)</span> <span class="meta">tags: &lt;b&gt;digest&lt;/b&gt;</span>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("hostile card lacks %q", want)

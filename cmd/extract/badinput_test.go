@@ -103,6 +103,8 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			exitUsage, "extract: run: --timeout 0s: must be positive", []string{fresh}, true},
 		{"negative fetch timeout", []string{"links", "--connect-timeout", "-1s", at("page.html"), "--db", fresh},
 			exitUsage, "extract: links: --connect-timeout -1s: must be positive", []string{fresh}, true},
+		{"zero batch fetch timeout", []string{"batch", "--fetch-timeout", "0s", at("page.html"), "--db", fresh},
+			exitUsage, "extract: batch: --fetch-timeout 0s: must be positive", []string{fresh}, true},
 		{"input is a directory", []string{"text", at("adir"), "--db", at("text.db")},
 			exitFailure, "input " + at("adir") + ": is a directory", nil, true},
 		{"database is a directory", []string{"text", at("page.html"), "--db", at("adir")},

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/pipeline/batch"
 	"github.com/veille/veille/pipeline/batch/queue"
-	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/sqlite"
@@ -37,6 +36,7 @@ type batchFlags struct {
 	strict        bool
 	feedItems     int
 	grounding     groundingFlags
+	fetch         fetchFlags
 	keepOffline   bool
 	allowPrivate  bool
 	status        bool
@@ -93,6 +93,7 @@ when a job failed permanently.`,
 	}
 	addDBFlag(c, &bf.dbPath)
 	addModelFlags(c, &mf)
+	addFetchFlags(c, &bf.fetch)
 	f := c.Flags()
 	f.StringArrayVar(&bf.digests, "digest", nil, "queue every outbound link of this newsletter/digest `URL` (repeatable)")
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
@@ -125,6 +126,9 @@ const maxConcurrency = 5000
 // check rejects flag values that make no sense, naming the flag.
 func (bf batchFlags) check() error {
 	if err := bf.grounding.check(); err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	if err := bf.fetch.check(); err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
 	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
@@ -177,6 +181,10 @@ func terminal(w io.Writer) io.Writer {
 
 // runBatch builds the batch from the flags, runs it and prints the summary.
 func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in batch.Inputs) error {
+	fetcher, err := bf.fetch.newFetcher()
+	if err != nil {
+		return err
+	}
 	st, err := a.openStore(ctx, bf.dbPath)
 	if err != nil {
 		return err
@@ -190,8 +198,6 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		logs = bar
 	}
 	logger := batchLogger(logs, bf.logFormat, slog.LevelInfo)
-	ua := fetch.UserAgent(version)
-	fetcher := fetch.New(fetch.Config{UserAgent: ua})
 	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
 		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
 	if err != nil {
@@ -267,7 +273,11 @@ func (a *app) batchStatus(ctx context.Context, dbPath string, failed bool) error
 	if err != nil {
 		return err
 	}
-	if err := writeBatchStatus(a.stdout, counts, runs); err != nil || !failed || len(runs) == 0 {
+	live, err := liveTallies(ctx, st, runs)
+	if err != nil {
+		return err
+	}
+	if err := writeBatchStatus(a.stdout, counts, runs, live); err != nil || !failed || len(runs) == 0 {
 		return err
 	}
 	attempts, err := st.RunAttempts(ctx, runs[0].ID)
@@ -275,6 +285,32 @@ func (a *app) batchStatus(ctx context.Context, dbPath string, failed bool) error
 		return err
 	}
 	return writeFailedAttempts(a.stdout, runs[0].ID, attempts)
+}
+
+// liveTally is what a running batch has done so far.
+type liveTally struct {
+	batch.Tally
+	inFlight int
+}
+
+// liveTallies counts, for each running run, its jobs so far from their
+// attempts.
+func liveTallies(ctx context.Context, st interface {
+	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
+}, runs []schema.BatchRun) (map[int64]liveTally, error) {
+	live := map[int64]liveTally{}
+	for _, r := range runs {
+		if r.Status != schema.BatchRunning {
+			continue
+		}
+		attempts, err := st.RunAttempts(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		t, inFlight := batch.TallyAttempts(attempts)
+		live[r.ID] = liveTally{t, inFlight}
+	}
+	return live, nil
 }
 
 // writeFailedAttempts lists a run's jobs that failed for good, with cause
@@ -318,7 +354,7 @@ func jobStateWords(state string) string {
 }
 
 // writeBatchStatus renders --status.
-func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) error {
+func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun, live map[int64]liveTally) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "queue: %d pending", counts.Pending())
 	byWords := map[string]int{}
@@ -343,6 +379,11 @@ func writeBatchStatus(w io.Writer, counts batch.Counts, runs []schema.BatchRun) 
 		fmt.Fprintf(&b, "run %d  %s  %s", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04"), r.Status)
 		if r.StopReason != "" {
 			fmt.Fprintf(&b, " (%s)", r.StopReason)
+		}
+		if l, ok := live[r.ID]; ok {
+			fmt.Fprintf(&b, "  so far: done %d, skipped %d, failed %d, working on %d, %.4f USD\n",
+				l.Done, l.Skipped, l.Failed, l.inFlight, l.CostUSD)
+			continue
 		}
 		fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left %d, %.4f USD, %s\n",
 			r.Queued, r.Done, r.Skipped, r.Failed, r.Remaining, r.CostUSD, r.Elapsed.Round(time.Second))

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,12 @@ func newBatchSite(t testing.TB) *batchSite {
 		fmt.Fprintf(w, `<html><head><title>Issue 12</title></head><body><nav><a href="%s/about">About</a></nav>
 			<article class="post-content"><p>This week: <a href="%s/a/d1">cargo bikes</a> and
 			<a href="%s/a/d2">more cargo bikes</a>.</p></article></body></html>`, s.srv.URL, other, other)
+	})
+	mux.HandleFunc("/digest/issue-13", func(w http.ResponseWriter, r *http.Request) {
+		other := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><head><title>Issue 13</title></head><body><article class="post-content">
+			<p>Back on <a href="%s/a/d1">cargo bikes</a>.</p></article></body></html>`, other)
 	})
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -243,7 +250,8 @@ func TestBatchEndToEnd(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("--strict with a 404: exit %d, want %d\nstdout %s\nstderr %s", code, exitFailure, stdout, stderr)
 	}
-	for _, want := range []string{"queued 8, done 7, skipped 0, failed 1", "failed: http 404 ×1"} {
+	for _, want := range []string{"queued 8, done 7, skipped 0, failed 1", "failed: http 404 ×1",
+		"feeds: 2 items, 2 new, 0 seen in earlier batches", "rows", "quote their page"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary %q lacks %q", stdout, want)
 		}
@@ -273,7 +281,8 @@ func TestBatchEndToEnd(t *testing.T) {
 	}
 	// Skipped: the list's 4 documents (the 404 failed for good) and the
 	// digest's 2; the feed has no new item.
-	if !strings.Contains(stdout, "queued 0, done 0, skipped 6, failed 0") {
+	if !strings.Contains(stdout, "queued 0, done 0, skipped 6, failed 0") ||
+		!strings.Contains(stdout, "feeds: 2 items, 0 new, 2 seen in earlier batches") {
 		t.Errorf("second summary = %q", stdout)
 	}
 	if site.fetches.Load() != fetches || model.requests.Load() != requests {
@@ -412,8 +421,9 @@ func TestBatchRemakesOfflineCards(t *testing.T) {
 	if out := run(model.env(), "--provider", "openai", "--keep-offline"); !strings.Contains(out, "done 0, skipped 2") {
 		t.Errorf("--keep-offline: %s; want the offline cards kept", out)
 	}
-	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 2, skipped 0") {
-		t.Errorf("with a model: %s; want both cards made again", out)
+	if out := run(model.env(), "--provider", "openai"); !strings.Contains(out, "done 2, skipped 0") ||
+		!strings.Contains(out, "done: 0 new cards, 2 remade over offline-baseline cards") {
+		t.Errorf("with a model: %s; want both cards made again, and said so", out)
 	}
 	for _, c := range storedCards(t, db) {
 		if c.Provider != "openai" || c.Version != 2 {
@@ -468,5 +478,57 @@ func TestBatchSummaryListsFailures(t *testing.T) {
 	_, stderr, code = runBatchCmd(t, nil, "batch", "--db", db, "--failed")
 	if code != exitUsage || !strings.Contains(stderr, "--failed goes with --status") {
 		t.Errorf("--failed alone: exit %d, %q", code, stderr)
+	}
+}
+
+// TestBatchRecordsWhereDocumentsWereFound checks that a document keeps
+// every list, digest and feed that brought it, with their tags — a second
+// digest linking a carded article included — and that show --json says so.
+func TestBatchRecordsWhereDocumentsWereFound(t *testing.T) {
+	site := newBatchSite(t)
+	db := filepath.Join(t.TempDir(), "veille.db")
+	pocket := filepath.Join(t.TempDir(), "pocket.csv")
+	csv := "title,url,time_added,tags,status\nBikes," + site.srv.URL + "/a/p1,1700000000,mobility|city,unread\n"
+	if err := os.WriteFile(pocket, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	batch := func(inputs ...string) {
+		t.Helper()
+		args := append([]string{"batch", "--db", db, "--provider", "offline", "--host-rps", "0"}, inputs...)
+		if _, stderr, code := runBatchCmd(t, nil, args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", inputs, code, stderr)
+		}
+	}
+	batch("--digest", site.srv.URL+"/digest/issue-12", "--feed", site.srv.URL+"/feed.xml", pocket)
+	batch("--digest", site.srv.URL+"/digest/issue-13") // d1 has a card already
+
+	foundIn := func(url string) []schema.Mention {
+		t.Helper()
+		stdout, stderr, code := runBatchCmd(t, nil, "show", "--db", db, "--json", url)
+		if code != exitOK {
+			t.Fatalf("show %s: exit %d\n%s", url, code, stderr)
+		}
+		var out struct {
+			FoundIn []schema.Mention `json:"found_in"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("show --json: %v\n%s", err, stdout)
+		}
+		return out.FoundIn
+	}
+	other := strings.Replace(site.srv.URL, "127.0.0.1", "localhost", 1)
+	var sources []string
+	for _, m := range foundIn(other + "/a/d1") {
+		sources = append(sources, m.Kind+" "+strings.TrimPrefix(m.Source, site.srv.URL)+" "+m.Label)
+	}
+	if want := []string{"digest /digest/issue-12 issue-12", "digest /digest/issue-13 issue-13"}; !slices.Equal(sources, want) {
+		t.Errorf("d1 found in %q, want %q", sources, want)
+	}
+	if ms := foundIn(site.srv.URL + "/a/p1"); len(ms) != 1 || ms[0].Kind != schema.MentionList ||
+		ms[0].Source != pocket || !slices.Equal(ms[0].Tags, []string{"mobility", "city"}) {
+		t.Errorf("p1 found in %+v, want the Pocket file with its tags", ms)
+	}
+	if ms := foundIn(site.srv.URL + "/a/feed-1"); len(ms) != 1 || ms[0].Kind != schema.MentionFeed {
+		t.Errorf("feed-1 found in %+v, want the feed", ms)
 	}
 }

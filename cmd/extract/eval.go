@@ -155,7 +155,10 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 			return fmt.Errorf("eval --run: %w", err)
 		}
 	}
-	report := eval.Score(gold, preds)
+	report, err := eval.Score(ctx, gold, preds)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	if before != nil {
 		report.Baseline = eval.CompareReports(before, &report, o.baseline)
 	}

@@ -110,6 +110,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.importCommand(),
 		a.relatedCommand(),
+		a.askCommand(),
+		a.digestCommand(),
 		a.trendsCommand(),
 	)
 	rejectUnknownTopics(root)

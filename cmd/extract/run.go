@@ -220,6 +220,9 @@ type runOutput struct {
 	Provenance schema.Provenance `json:"provenance"`
 	Grounding  []schema.Span     `json:"grounding"`
 	Published  time.Time         `json:"published"`
+	// FoundIn lists the list files, digests and feeds that brought the
+	// document, with their tags (show only).
+	FoundIn []schema.Mention `json:"found_in,omitempty"`
 }
 
 // runInputs runs every input, printing each card as it is made; it goes on

@@ -42,18 +42,22 @@ func (a *app) showCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("show %s: %w", args[0], err)
 			}
-			if !source {
-				return writeStoredJSON(a.stdout, card, spans)
-			}
 			doc, err := st.GetDocumentByID(ctx, card.DocumentID)
 			if err != nil {
 				return fmt.Errorf("show %s: %w", args[0], err)
 			}
-			return writeMarkedSource(a.stdout, doc.Text, spans)
+			if source {
+				return writeMarkedSource(a.stdout, doc.Text, spans)
+			}
+			mentions, err := st.Mentions(ctx, doc.CanonicalURL)
+			if err != nil {
+				return fmt.Errorf("show %s: %w", args[0], err)
+			}
+			return writeStoredJSON(a.stdout, card, spans, mentions)
 		},
 	}
 	addDBFlag(c, &dbPath)
-	c.Flags().BoolVar(&asJSON, "json", false, "print the card as run --json does: card, provenance, grounding, published")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the card as run --json does (card, provenance, grounding, published), and where it was found (found_in)")
 	c.Flags().BoolVar(&source, "source", false, "print the page text with each row's evidence between numbered marks")
 	return c
 }
@@ -101,9 +105,9 @@ func isDocumentID(s string) bool {
 }
 
 // writeStoredJSON prints a stored card as `run --json` prints a new one.
-func writeStoredJSON(w io.Writer, c schema.StoredCard, spans []schema.Span) error {
+func writeStoredJSON(w io.Writer, c schema.StoredCard, spans []schema.Span, foundIn []schema.Mention) error {
 	b, err := json.Marshal(runOutput{ID: c.DocumentID, Version: c.Version, Card: json.RawMessage(c.CardJSON),
-		Provenance: c.Provenance, Grounding: spans, Published: c.Published})
+		Provenance: c.Provenance, Grounding: spans, Published: c.Published, FoundIn: foundIn})
 	if err != nil {
 		return fmt.Errorf("encode card: %w", err)
 	}

@@ -10,9 +10,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -31,7 +31,14 @@ import (
 // CardMaker makes and stores the card of one queued document — fetch,
 // extract, model, card — and returns how the card was made. Errors are
 // classified by classifyJobError. pipeline.Runner.MakeCard is one.
-type CardMaker func(ctx context.Context, job Job) (schema.Provenance, error)
+type CardMaker func(ctx context.Context, job Job) (Made, error)
+
+// Made is how a card was made: by which model at what cost, and how many
+// of its rows have their evidence in the page.
+type Made struct {
+	schema.Provenance
+	Rows, Grounded int
+}
 
 // Store keeps the batch runs, the attempts of their jobs and the feed items
 // seen, beside the cards. The backends of package store implement it.
@@ -50,6 +57,10 @@ type Store interface {
 	FinishJobAttempt(ctx context.Context, a schema.JobAttempt) error
 	// PermanentFailure tells whether a URL failed for good in a batch.
 	PermanentFailure(ctx context.Context, url string) (cause string, failed bool, err error)
+	// SaveMentions records where documents were found, and the tags given
+	// to them there; a mention recorded before keeps its first date and
+	// gains the new tags.
+	SaveMentions(ctx context.Context, ms []schema.Mention, now time.Time) error
 	// UnseenFeedItems returns the item URLs no batch has queued for feed.
 	UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []string) ([]string, error)
 	// LatestCard returns a document's newest card, or an error wrapping
@@ -149,9 +160,15 @@ type Batch struct {
 
 // Tally counts outcomes so far. It is comparable, for change checks.
 type Tally struct {
-	Done, Skipped, Failed     int
+	Done, Skipped, Failed int
+	// Remade counts the cards of Done that replace a card the offline
+	// baseline made; the others are new.
+	Remade                    int
 	InputTokens, OutputTokens int
 	CostUSD                   float64
+	// Rows and Grounded count the rows of the cards made, and those whose
+	// evidence was found in their page.
+	Rows, Grounded int
 }
 
 // Summary is what a batch run did.
@@ -172,6 +189,9 @@ type Summary struct {
 	// Model names the model the cards were made with ("openai
 	// gpt-4o-mini"), Database where they are.
 	Model, Database string
+	// FeedItems counts the feeds' items taken (under --feed-items);
+	// FeedItemsSeen those an earlier batch queued, left out.
+	FeedItems, FeedItemsSeen int
 	// AlreadyCarded and FailedBefore count the documents not queued: they
 	// had a card, or had failed for good in an earlier batch. The rest of
 	// Skipped got a card while queued.
@@ -239,6 +259,11 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	enqueue := func(ctx context.Context, tx *sql.Tx, _ int64) (int, error) {
 		return b.Queue.EnqueueTx(ctx, tx, found.Jobs)
 	}
+	// Where each document was found is true whether or not the run is
+	// prepared, so it is recorded first, in its own transaction.
+	if err := b.Store.SaveMentions(ctx, found.Mentions, start); err != nil {
+		return nil, 0, err
+	}
 	runID, queued, err := b.Store.PrepareBatchRun(ctx, in.describe(), start, found.FeedItems, enqueue)
 	if err != nil {
 		return nil, 0, err
@@ -248,6 +273,7 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	w := newBatchWork(b, runID)
 	w.tally.Skipped = found.Carded + found.FailedBefore
 	w.carded, w.failedBefore = found.Carded, found.FailedBefore
+	w.feedTaken, w.feedSeen = found.FeedTaken, found.FeedSeen
 	return w, queued, nil
 }
 
@@ -292,17 +318,30 @@ type collected struct {
 	Carded, FailedBefore int
 	// FeedItems are each feed's new item URLs, to mark seen once queued.
 	FeedItems map[string][]string
+	// FeedTaken counts the feeds' items taken, FeedSeen those an earlier
+	// batch queued.
+	FeedTaken, FeedSeen int
+	// Mentions are where each document was found, with the tags given to
+	// it there, for every document found (queued or not).
+	Mentions []schema.Mention
 }
 
 // collect reads every input and returns the jobs to queue.
 func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 	var found []Job
+	c := collected{FeedItems: map[string][]string{}}
 	for _, list := range in.Lists {
-		urls, err := readListInput(list)
+		items, err := readListInput(list)
 		if err = b.skipBadLines(list, err); err != nil {
 			return collected{}, err
 		}
-		found = appendJobs(found, urls, nil)
+		for _, it := range items {
+			found = appendJobs(found, []string{it.URL}, nil, false)
+			if schema.CheckWebURL(list) != nil { // a file, not a URL given as such
+				c.Mentions = addMention(c.Mentions, schema.Mention{URL: it.URL, Kind: schema.MentionList,
+					Source: absPath(list), Tags: it.Tags})
+			}
+		}
 	}
 	for _, d := range in.Digests {
 		links, err := b.digestLinks(ctx, d)
@@ -316,26 +355,54 @@ func (b *Batch) collect(ctx context.Context, in Inputs) (collected, error) {
 		links = publicLinks(b, d, links, func(l extract.Link) string { return l.URL })
 		for _, l := range links {
 			origin := l.Origin
-			found = appendJobs(found, []string{l.URL}, &origin)
+			found = appendJobs(found, []string{l.URL}, &origin, b.checksPrivateHosts(d))
+			c.Mentions = addMention(c.Mentions, schema.Mention{URL: l.URL, Kind: schema.MentionDigest,
+				Source: d, Label: origin.Label})
 		}
 	}
-	items := map[string][]string{}
 	for _, f := range in.Feeds {
-		urls, err := b.newFeedItems(ctx, f)
+		urls, taken, err := b.newFeedItems(ctx, f)
 		if err != nil {
 			return collected{}, err
 		}
-		items[f] = urls
-		found = appendJobs(found, publicLinks(b, f, urls, func(u string) string { return u }), nil)
+		c.FeedItems[f] = urls
+		c.FeedTaken += taken
+		c.FeedSeen += taken - len(urls)
+		urls = publicLinks(b, f, urls, func(u string) string { return u })
+		found = appendJobs(found, urls, nil, b.checksPrivateHosts(f))
+		for _, u := range urls {
+			c.Mentions = addMention(c.Mentions, schema.Mention{URL: u, Kind: schema.MentionFeed, Source: f})
+		}
 	}
-	jobs, carded, failedBefore, err := b.filterJobs(ctx, found)
-	return collected{Jobs: jobs, Carded: carded, FailedBefore: failedBefore, FeedItems: items}, err
+	var err error
+	c.Jobs, c.Carded, c.FailedBefore, err = b.filterJobs(ctx, found)
+	return c, err
+}
+
+// addMention appends m with its URL made canonical; a URL that has no
+// canonical form was refused by its parser already, and is left out.
+func addMention(ms []schema.Mention, m schema.Mention) []schema.Mention {
+	canonical, err := schema.CanonicalURL(m.URL)
+	if err != nil {
+		return ms
+	}
+	m.URL = canonical
+	return append(ms, m)
+}
+
+// absPath is path made absolute, so that a list file is named the same
+// whatever directory the batch ran from; path itself if that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // appendJobs appends a job per URL. URLs were checked by their parser.
-func appendJobs(jobs []Job, urls []string, origin *schema.Link) []Job {
+func appendJobs(jobs []Job, urls []string, origin *schema.Link, publicOnly bool) []Job {
 	for _, u := range urls {
-		jobs = append(jobs, Job{URL: u, Origin: origin})
+		jobs = append(jobs, Job{URL: u, Origin: origin, PublicOnly: publicOnly})
 	}
 	return jobs
 }
@@ -356,6 +423,7 @@ func (b *Batch) filterJobs(ctx context.Context, found []Job) (kept []Job, carded
 			if jobs[i].Origin == nil && j.Origin != nil {
 				jobs[i].Origin = j.Origin
 			}
+			jobs[i].PublicOnly = jobs[i].PublicOnly && j.PublicOnly // a URL the user listed is allowed
 			continue
 		}
 		index[canonical] = len(jobs)
@@ -396,9 +464,9 @@ func (b *Batch) needsNoWork(ctx context.Context, canonical string) (hasCard, fai
 }
 
 // readListInput reads a list file, or takes an http(s) URL as itself.
-func readListInput(name string) ([]string, error) {
+func readListInput(name string) ([]ListItem, error) {
 	if schema.CheckWebURL(name) == nil {
-		return []string{name}, nil
+		return []ListItem{{URL: name}}, nil
 	}
 	data, err := os.ReadFile(name)
 	var pathErr *fs.PathError
@@ -408,11 +476,11 @@ func readListInput(name string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input %s: neither an http(s) URL nor a readable list file (%w)", name, err)
 	}
-	urls, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
+	items, err := ParseList(DetectListFormat(name, data), strings.NewReader(string(data)))
 	if err != nil {
-		return urls, fmt.Errorf("input %s: %w", name, err)
+		return items, fmt.Errorf("input %s: %w", name, err)
 	}
-	return urls, nil
+	return items, nil
 }
 
 // skipBadLines lets a batch go on past the lines of a URL list that hold
@@ -444,14 +512,14 @@ func (b *Batch) digestLinks(ctx context.Context, digestURL string) ([]extract.Li
 
 // newFeedItems fetches a feed and returns the item links not queued by an
 // earlier batch.
-func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, error) {
+func (b *Batch) newFeedItems(ctx context.Context, feedURL string) (unseen []string, taken int, err error) {
 	body, err := b.fetcher().FetchRaw(ctx, feedURL)
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+		return nil, 0, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	links, err := feed.Parse(bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", feedURL, err)
+		return nil, 0, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	if len(links) == 0 {
 		b.logger().Warn("feed has no item with an http(s) link", "feed", feedURL)
@@ -461,13 +529,16 @@ func (b *Batch) newFeedItems(ctx context.Context, feedURL string) ([]string, err
 			"items", len(links), "taken", limit)
 		links = links[:limit]
 	}
-	return b.Store.UnseenFeedItems(ctx, feedURL, links)
+	unseen, err = b.Store.UnseenFeedItems(ctx, feedURL, links)
+	return unseen, len(links), err
 }
 
 // publicLinks drops the links of a remote digest or feed (one on a public
 // host) that point at a private host, unless Config.AllowPrivateHosts.
+// The links kept are fetched public-only (see [Job]), so that a name
+// resolving to a private address, or a redirect to one, fails too.
 func publicLinks[L any](b *Batch, source string, links []L, urlOf func(L) string) []L {
-	if b.Config.AllowPrivateHosts || isPrivateURL(source) {
+	if !b.checksPrivateHosts(source) {
 		return links
 	}
 	kept := links[:0]
@@ -482,24 +553,17 @@ func publicLinks[L any](b *Batch, source string, links []L, urlOf func(L) string
 	return kept
 }
 
+// checksPrivateHosts reports whether the links of source must stay off
+// private addresses: source is remote and Config.AllowPrivateHosts unset.
+func (b *Batch) checksPrivateHosts(source string) bool {
+	return !b.Config.AllowPrivateHosts && !isPrivateURL(source)
+}
+
 // isPrivateURL reports whether rawURL's host is this machine or its
-// network: localhost, or a loopback, private, link-local or unspecified
-// address. Names are not resolved.
+// network (see [fetch.IsPrivateHost]). Names are not resolved.
 func isPrivateURL(rawURL string) bool {
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		return false
-	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+	return err == nil && fetch.IsPrivateHost(u.Hostname())
 }
 
 // fetcher is the batch's Fetcher, or one with default settings.
@@ -529,6 +593,8 @@ type batchWork struct {
 	// first failed jobs.
 	carded, failedBefore int
 	failures             []Failure
+	// feedTaken and feedSeen count the feeds' items, and those seen before.
+	feedTaken, feedSeen int
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
@@ -574,7 +640,7 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 	}
 	attempt := schema.JobAttempt{RunID: w.runID, JobID: job.ID, Attempt: job.Attempt,
 		URL: job.Args.Canonical, StartedAt: time.Now()}
-	hasCard, err := w.hasFreshCard(ctx, job)
+	hasCard, remake, err := w.cardState(ctx, job)
 	if err != nil {
 		return err
 	}
@@ -590,27 +656,43 @@ func (w *batchWork) handle(ctx context.Context, job QueuedJob) error {
 		return err
 	}
 	if err := w.hosts.Wait(ctx, job.Args.URL); err != nil {
-		return w.finishAttempt(ctx, job, attempt, schema.Provenance{}, err)
+		return w.finishAttempt(ctx, job, attempt, Made{}, err)
 	}
-	prov, err := w.b.Make(ctx, job.Args)
-	return w.finishAttempt(ctx, job, attempt, prov, err)
+	made, err := w.b.Make(ctx, job.Args)
+	if err == nil {
+		w.tallyCard(made, remake)
+	}
+	return w.finishAttempt(ctx, job, attempt, made, err)
 }
 
-// hasFreshCard reports whether the job's document has a card that makes
-// the job moot: any card, or with Refresh one made after the job was
-// queued (a crash came between the card and the job's completion).
-func (w *batchWork) hasFreshCard(ctx context.Context, job QueuedJob) (bool, error) {
+// tallyCard counts a card made: its rows, and whether it replaced a card
+// of the offline baseline.
+func (w *batchWork) tallyCard(made Made, remake bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tally.Rows += made.Rows
+	w.tally.Grounded += made.Grounded
+	if remake {
+		w.tally.Remade++
+	}
+}
+
+// cardState reports whether the job's document has a card that makes the
+// job moot — any card, or with Refresh one made after the job was queued
+// (a crash came between the card and the job's completion) — and whether
+// the card to make replaces one of the offline baseline.
+func (w *batchWork) cardState(ctx context.Context, job QueuedJob) (fresh, remake bool, err error) {
 	card, err := w.b.Store.LatestCard(ctx, schema.DocumentID(job.Args.Canonical))
 	switch {
 	case errors.Is(err, schema.ErrNotFound):
-		return false, nil
+		return false, false, nil
 	case err != nil:
-		return false, err
+		return false, false, err
 	}
 	if w.b.Config.remakes(card) {
-		return false, nil
+		return false, true, nil
 	}
-	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), nil
+	return !job.Args.Refresh || !card.CreatedAt.Before(job.CreatedAt), false, nil
 }
 
 // take counts a job against the budget and returns why it must wait, if
@@ -634,8 +716,8 @@ func (w *batchWork) take(jobID int64) string {
 
 // finishAttempt classifies err, records the attempt and returns the verdict
 // for the queue.
-func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a schema.JobAttempt, prov schema.Provenance, err error) error {
-	a.InputTokens, a.OutputTokens, a.CostUSD = prov.InputTokens, prov.OutputTokens, prov.CostUSD
+func (w *batchWork) finishAttempt(ctx context.Context, job QueuedJob, a schema.JobAttempt, made Made, err error) error {
+	a.InputTokens, a.OutputTokens, a.CostUSD = made.InputTokens, made.OutputTokens, made.CostUSD
 	if err == nil {
 		a.Outcome = schema.AttemptDone
 		return w.finish(ctx, a, nil)
@@ -711,6 +793,7 @@ func (w *batchWork) summary(queued int, start time.Time) Summary {
 	s := Summary{RunID: w.runID, Tally: w.tally, Queued: queued, FailedByCause: w.causes,
 		Permanent: w.perm, Status: schema.BatchCompleted, Elapsed: time.Since(start), Model: w.b.Model,
 		Database: w.b.Store.Path(), AlreadyCarded: w.carded, FailedBefore: w.failedBefore,
+		FeedItems: w.feedTaken, FeedItemsSeen: w.feedSeen,
 		Failures: slices.Clone(w.failures)}
 	if w.reason != "" {
 		s.Status, s.StopReason = schema.BatchStopped, w.reason
@@ -726,6 +809,8 @@ func classifyJobError(err error) (cause string, permanent bool) {
 	switch {
 	case errors.As(err, &ue):
 		return "unsupported type", true
+	case errors.Is(err, fetch.ErrPrivateAddress):
+		return "private address", true
 	case errors.As(err, &fe) && fe.Status != 0:
 		return fmt.Sprintf("http %d", fe.Status), !fe.Retryable()
 	case errors.As(err, &fe):
@@ -758,6 +843,15 @@ func FormatSummary(w io.Writer, s Summary) error {
 	}
 	fmt.Fprintf(&b, "  queued %d, done %d, skipped %d, failed %d, left in queue %d\n",
 		s.Queued, s.Done, s.Skipped, s.Failed, s.Remaining)
+	if s.Remade > 0 {
+		fmt.Fprintf(&b, "  done: %d new cards, %d remade over offline-baseline cards\n", s.Done-s.Remade, s.Remade)
+	}
+	if s.Rows > 0 {
+		fmt.Fprintf(&b, "  grounding: %d of %d rows (%.0f%%) quote their page\n", s.Grounded, s.Rows, 100*float64(s.Grounded)/float64(s.Rows))
+	}
+	if s.FeedItems > 0 {
+		fmt.Fprintf(&b, "  feeds: %d items, %d new, %d seen in earlier batches\n", s.FeedItems, s.FeedItems-s.FeedItemsSeen, s.FeedItemsSeen)
+	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, "  skipped: %d already carded, %d failed before, %d carded while queued\n",
 			s.AlreadyCarded, s.FailedBefore, s.Skipped-s.AlreadyCarded-s.FailedBefore)
@@ -779,4 +873,32 @@ func FormatSummary(w io.Writer, s Summary) error {
 	fmt.Fprintf(&b, "  tokens %d in, %d out; estimated cost %.4f USD\n", s.InputTokens, s.OutputTokens, s.CostUSD)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// TallyAttempts counts the jobs of a run from its attempts, for a run still
+// going: a job counts by its last attempt, and inFlight counts the jobs
+// being worked on now.
+func TallyAttempts(attempts []schema.JobAttempt) (t Tally, inFlight int) {
+	last := map[int64]schema.JobAttempt{}
+	for _, a := range attempts {
+		if prev, ok := last[a.JobID]; !ok || a.Attempt >= prev.Attempt {
+			last[a.JobID] = a
+		}
+		t.InputTokens += a.InputTokens
+		t.OutputTokens += a.OutputTokens
+		t.CostUSD += a.CostUSD
+	}
+	for _, a := range last {
+		switch a.Outcome {
+		case "":
+			inFlight++
+		case schema.AttemptDone:
+			t.Done++
+		case schema.AttemptSkipped:
+			t.Skipped++
+		case schema.AttemptFailed, schema.AttemptGaveUp:
+			t.Failed++
+		}
+	}
+	return t, inFlight
 }

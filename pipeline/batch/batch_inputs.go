@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/veille/veille/schema"
@@ -63,11 +64,24 @@ func csvHeaderHasURL(head []byte) bool {
 	return false
 }
 
-// ParseList reads the URLs of a list file in the given format.
-func ParseList(format ListFormat, r io.Reader) ([]string, error) {
+// ListItem is one entry of a list file: a URL, and the tags the list gave
+// it (Pocket's tags, the folders of a bookmark and its TAGS).
+type ListItem struct {
+	URL  string
+	Tags []string
+}
+
+// ParseList reads the entries of a list file in the given format. A
+// *[BadLinesError] comes with the entries of the good lines.
+func ParseList(format ListFormat, r io.Reader) ([]ListItem, error) {
 	switch format {
 	case FormatURLList:
-		return ParseURLList(r)
+		urls, err := ParseURLList(r)
+		items := make([]ListItem, len(urls))
+		for i, u := range urls {
+			items[i] = ListItem{URL: u}
+		}
+		return items, err
 	case FormatPocketCSV:
 		return ParsePocketCSV(r)
 	case FormatBookmarks:
@@ -131,10 +145,10 @@ func ParseURLList(r io.Reader) ([]string, error) {
 	return urls, nil
 }
 
-// ParsePocketCSV reads the url column of a Pocket CSV export. Rows whose
-// url is empty or not an http(s) URL are skipped (Pocket exports notes and
-// app-internal links too).
-func ParsePocketCSV(r io.Reader) ([]string, error) {
+// ParsePocketCSV reads the url and tags columns of a Pocket CSV export
+// (tags separated by "|"). Rows whose url is empty or not an http(s) URL
+// are skipped (Pocket exports notes and app-internal links too).
+func ParsePocketCSV(r io.Reader) ([]ListItem, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -144,66 +158,127 @@ func ParsePocketCSV(r io.Reader) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read Pocket CSV header: %w", err)
 	}
-	col := -1
-	for i, h := range header {
-		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "url") {
-			col = i
-			break
-		}
-	}
+	col, tagsCol := csvColumn(header, "url"), csvColumn(header, "tags")
 	if col < 0 {
 		return nil, errors.New("Pocket CSV: no url column in the header")
 	}
-	var urls []string
+	var items []ListItem
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return urls, nil
+			return items, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read Pocket CSV: %w", err)
 		}
-		if col < len(rec) {
-			if u := strings.TrimSpace(rec[col]); schema.CheckWebURL(u) == nil {
-				urls = append(urls, u)
+		if col >= len(rec) {
+			continue
+		}
+		if u := strings.TrimSpace(rec[col]); schema.CheckWebURL(u) == nil {
+			item := ListItem{URL: u}
+			if tagsCol >= 0 && tagsCol < len(rec) {
+				item.Tags = splitTags(rec[tagsCol], "|")
 			}
+			items = append(items, item)
 		}
 	}
+}
+
+// csvColumn returns the index of the header's column name, or -1.
+func csvColumn(header []string, name string) int {
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// splitTags splits a list of tags (see [addTags]).
+func splitTags(s, sep string) []string {
+	return addTags(nil, strings.Split(s, sep)...)
+}
+
+// addTags appends tags to list, trimmed, leaving out empty and repeated
+// ones.
+func addTags(list []string, tags ...string) []string {
+	for _, t := range tags {
+		if t = strings.TrimSpace(t); t != "" && !slices.Contains(list, t) {
+			list = append(list, t)
+		}
+	}
+	return list
 }
 
 // ParseBookmarksHTML reads the http(s) links (<a href>) of a Netscape
-// bookmark file, in document order.
-func ParseBookmarksHTML(r io.Reader) ([]string, error) {
+// bookmark file, in document order. A link's tags are the folders it sits
+// in, outermost first (<h3> headings, each opening a <dl>), then its TAGS
+// attribute (comma-separated, as Firefox and Pocket write it).
+func ParseBookmarksHTML(r io.Reader) ([]ListItem, error) {
 	z := html.NewTokenizer(r)
-	var urls []string
+	var items []ListItem
+	var folders []string // one per open <dl>; "" for a list with no heading
+	heading, inHeading := "", false
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		switch tt {
 		case html.ErrorToken:
 			if errors.Is(z.Err(), io.EOF) {
-				return urls, nil
+				return items, nil
 			}
 			return nil, fmt.Errorf("read bookmark HTML: %w", z.Err())
+		case html.TextToken:
+			if inHeading {
+				heading += string(z.Text())
+			}
+		case html.EndTagToken:
+			switch name, _ := z.TagName(); string(name) {
+			case "h3":
+				inHeading = false
+			case "dl":
+				if len(folders) > 0 {
+					folders = folders[:len(folders)-1]
+				}
+			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			if string(name) != "a" || !hasAttr {
-				continue
-			}
-			if href := hrefOf(z); schema.CheckWebURL(href) == nil {
-				urls = append(urls, href)
+			switch string(name) {
+			case "h3":
+				heading, inHeading = "", true
+			case "dl":
+				folders = append(folders, strings.TrimSpace(heading))
+				heading = ""
+			case "a":
+				if !hasAttr {
+					continue
+				}
+				href, tags := linkAttrs(z)
+				if schema.CheckWebURL(href) == nil {
+					items = append(items, ListItem{URL: href, Tags: bookmarkTags(folders, tags)})
+				}
 			}
 		}
 	}
 }
 
-// hrefOf returns the href attribute of the tag z is on.
-func hrefOf(z *html.Tokenizer) string {
+// linkAttrs returns the href and tags attributes of the tag z is on.
+func linkAttrs(z *html.Tokenizer) (href, tags string) {
 	for {
 		key, val, more := z.TagAttr()
-		if string(key) == "href" {
-			return strings.TrimSpace(string(val))
+		switch string(key) {
+		case "href":
+			href = strings.TrimSpace(string(val))
+		case "tags":
+			tags = string(val)
 		}
 		if !more {
-			return ""
+			return href, tags
 		}
 	}
+}
+
+// bookmarkTags joins a bookmark's folders (outermost first) and its own
+// comma-separated tags.
+func bookmarkTags(folders []string, tags string) []string {
+	return addTags(addTags(nil, folders...), strings.Split(tags, ",")...)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,11 +17,14 @@ func TestParseListFiles(t *testing.T) {
 	tests := []struct {
 		file   string
 		format ListFormat
-		want   []string
+		want   []ListItem
 	}{
-		{"urls.txt", FormatURLList, []string{"https://example.org/a", "https://example.org/b?utm_source=x", "http://example.com/c#section"}},
-		{"pocket.csv", FormatPocketCSV, []string{"https://example.org/a", "https://example.org/d"}},
-		{"bookmarks.html", FormatBookmarks, []string{"https://example.org/a", "https://example.org/e"}},
+		{"urls.txt", FormatURLList, []ListItem{{URL: "https://example.org/a"}, {URL: "https://example.org/b?utm_source=x"},
+			{URL: "http://example.com/c#section"}}},
+		{"pocket.csv", FormatPocketCSV, []ListItem{{URL: "https://example.org/a", Tags: []string{"ai", "public"}},
+			{URL: "https://example.org/d"}}},
+		{"bookmarks.html", FormatBookmarks, []ListItem{{URL: "https://example.org/a", Tags: []string{"Foresight", "ai"}},
+			{URL: "https://example.org/e", Tags: []string{"Foresight"}}, {URL: "https://example.org/top"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -40,7 +44,7 @@ func TestParseListFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseList = %q, want %q", got, tt.want)
+				t.Errorf("ParseList = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
@@ -90,6 +94,22 @@ func checkParsedURLs(t *testing.T, urls []string) {
 	}
 }
 
+// checkParsedItems checks the URLs of list items, and that their tags are
+// trimmed, not empty and not repeated.
+func checkParsedItems(t *testing.T, items []ListItem) {
+	t.Helper()
+	urls := make([]string, len(items))
+	for i, it := range items {
+		urls[i] = it.URL
+		for j, tag := range it.Tags {
+			if tag == "" || tag != strings.TrimSpace(tag) || slices.Contains(it.Tags[:j], tag) {
+				t.Errorf("item %s: tags %q: empty, untrimmed or repeated", it.URL, it.Tags)
+			}
+		}
+	}
+	checkParsedURLs(t, urls)
+}
+
 func FuzzParseURLList(f *testing.F) {
 	f.Add("https://a.example/\n# c\n\nhttp://b.example/x # note\n")
 	f.Fuzz(func(t *testing.T, in string) {
@@ -104,19 +124,20 @@ func FuzzParseURLList(f *testing.F) {
 func FuzzParsePocketCSV(f *testing.F) {
 	f.Add("title,url\n\"a, b\",https://a.example/\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		urls, err := ParsePocketCSV(strings.NewReader(in))
+		items, err := ParsePocketCSV(strings.NewReader(in))
 		if err == nil {
-			checkParsedURLs(t, urls)
+			checkParsedItems(t, items)
 		}
 	})
 }
 
 func FuzzParseBookmarksHTML(f *testing.F) {
 	f.Add(`<DL><DT><A HREF="https://a.example/">a</A></DL>`)
+	f.Add(`<DL><DT><H3>Foresight, AI</H3><DL><DT><A HREF="https://a.example/" TAGS="x,,y, x">a</A></DL></DL></DL>`)
 	f.Fuzz(func(t *testing.T, in string) {
-		urls, err := ParseBookmarksHTML(strings.NewReader(in))
+		items, err := ParseBookmarksHTML(strings.NewReader(in))
 		if err == nil {
-			checkParsedURLs(t, urls)
+			checkParsedItems(t, items)
 		}
 	})
 }

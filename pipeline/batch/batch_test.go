@@ -38,6 +38,7 @@ func TestClassifyJobError(t *testing.T) {
 		{"429", &fetch.Error{URL: "u", Status: 429, Err: errors.New("HTTP 429")}, "http 429", false},
 		{"timeout", &fetch.Error{URL: "u", Err: context.DeadlineExceeded}, "network", false},
 		{"unsupported", &fetch.UnsupportedTypeError{ContentType: "image/png", URL: "u"}, "unsupported type", true},
+		{"private address", &fetch.Error{URL: "u", Err: fmt.Errorf("rebind.example resolves to 127.0.0.1: %w", fetch.ErrPrivateAddress)}, "private address", true},
 		{"refusal", &llm.CallError{Err: fmt.Errorf("card: %w", llm.ErrRefused)}, "refusal", true},
 		{"ungrounded", fmt.Errorf("card of u: %w", &ground.UngroundedError{Tally: ground.Tally{Rows: 4, Grounded: 1}, Min: 0.5}), "ungrounded", true},
 		{"no text", fmt.Errorf("extract u: %w", extract.ErrEmpty), "no text", true},
@@ -121,7 +122,7 @@ func TestBatchThatCannotQueueRecordsNothing(t *testing.T) {
 	}))
 	defer srv.Close()
 	b := &Batch{Store: st, Queue: enqueueFailingQueue{},
-		Make: func(context.Context, Job) (schema.Provenance, error) { return schema.Provenance{}, nil }}
+		Make: func(context.Context, Job) (Made, error) { return Made{}, nil }}
 	in := Inputs{Lists: []string{"https://a.example/x"}, Feeds: []string{srv.URL + "/feed.xml"}}
 	if _, err := b.Run(ctx, in); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Run: err = %v, want the queue's error", err)
@@ -279,5 +280,27 @@ func TestRemoteDigestCannotPointAtThePrivateNetwork(t *testing.T) {
 	b.Config.AllowPrivateHosts = true
 	if got := publicLinks(b, "https://digest.example/issue-1", slices.Clone(links), id); len(got) != 3 {
 		t.Errorf("AllowPrivateHosts: kept %q, want all", got)
+	}
+}
+
+// TestLinksOfRemoteSourcesArePublicOnly: jobs from a remote digest or feed
+// are fetched public-only, unless the user also listed the URL.
+func TestLinksOfRemoteSourcesArePublicOnly(t *testing.T) {
+	b := &Batch{Config: Config{Refresh: true}}
+	var found []Job
+	found = appendJobs(found, []string{"https://news.example/a", "https://news.example/b"}, nil, true)
+	found = appendJobs(found, []string{"https://news.example/b", "https://news.example/c"}, nil, false)
+	jobs, _, _, err := b.filterJobs(t.Context(), found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"https://news.example/a": true, "https://news.example/b": false, "https://news.example/c": false}
+	for _, j := range jobs {
+		if j.PublicOnly != want[j.Canonical] {
+			t.Errorf("%s: PublicOnly = %v, want %v", j.Canonical, j.PublicOnly, want[j.Canonical])
+		}
+	}
+	if len(jobs) != 3 {
+		t.Errorf("%d jobs, want 3", len(jobs))
 	}
 }

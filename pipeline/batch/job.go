@@ -23,6 +23,10 @@ type Job struct {
 	// Refresh makes a new card version even if the document has a card
 	// made before the job was queued.
 	Refresh bool `json:"refresh,omitempty"`
+	// PublicOnly fetches the page only from public addresses (see
+	// fetch.PublicOnlyContext): it was found in a remote digest or feed,
+	// and --allow-private-hosts was not given.
+	PublicOnly bool `json:"public_only,omitempty"`
 }
 
 // Kind is the job kind River stores; part of the on-disk format.

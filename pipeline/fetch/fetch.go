@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -153,17 +154,32 @@ func HostKey(rawURL string) (string, error) {
 type Fetcher struct {
 	cfg    Config
 	client *http.Client
+	// dial opens connections: cfg.DialContext or a net.Dialer.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	publicOnly bool // refuses private addresses (see PublicOnly)
+	publicOnce sync.Once
+	public     *Fetcher
 }
 
 // New returns a Fetcher configured by cfg.
 func New(cfg Config) *Fetcher {
-	cfg = cfg.withDefaults()
+	return newFetcher(cfg.withDefaults(), false)
+}
+
+// newFetcher returns a Fetcher for cfg, with defaults applied; a public-only
+// one also checks, behind a proxy, the host of each request it proxies.
+func newFetcher(cfg Config, publicOnly bool) *Fetcher {
 	dial := cfg.DialContext
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: cfg.ConnectTimeout}).DialContext
 	}
+	proxy := http.ProxyFromEnvironment
+	if publicOnly {
+		proxy = publicProxy
+	}
 	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
+		Proxy:               proxy,
 		DialContext:         dial,
 		TLSHandshakeTimeout: cfg.ConnectTimeout,
 		MaxIdleConnsPerHost: 4,
@@ -172,7 +188,7 @@ func New(cfg Config) *Fetcher {
 		// knows brotli and caps the decompressed size.
 		DisableCompression: true,
 	}
-	f := &Fetcher{cfg: cfg}
+	f := &Fetcher{cfg: cfg, dial: dial, publicOnly: publicOnly}
 	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	return f
 }
@@ -234,6 +250,9 @@ func (f *Fetcher) FetchRaw(ctx context.Context, rawURL string) ([]byte, error) {
 func (f *Fetcher) do(ctx context.Context, rawURL string, read func(*http.Response) error) error {
 	if schema.CheckWebURL(rawURL) != nil {
 		return &Error{URL: rawURL, Err: errors.New("not an http or https URL")}
+	}
+	if isPublicOnly(ctx) && !f.publicOnly {
+		return f.PublicOnly().do(ctx, rawURL, read)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

@@ -37,6 +37,9 @@ type EmbedOptions struct {
 	Retry retry.Policy
 	// Logger receives retries; nil means slog.Default.
 	Logger *slog.Logger
+	// Secrets are the API keys in use: they are hidden in every error
+	// the embedder returns or logs (see [Redactor]).
+	Secrets []string
 }
 
 // EmbedFunc sends one embeddings request for texts. It returns a
@@ -59,6 +62,7 @@ func EmbedBatches(ctx context.Context, name string, texts []string, opts EmbedOp
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	send = redactedSend(NewRedactor(opts.Secrets...), send)
 	out := make([][]float32, 0, len(texts))
 	dim := 0
 	for start := 0; start < len(texts); start += opts.BatchSize {
@@ -79,6 +83,15 @@ func EmbedBatches(ctx context.Context, name string, texts []string, opts EmbedOp
 		out = append(out, vecs...)
 	}
 	return out, nil
+}
+
+// redactedSend returns send with the secrets hidden in its errors, before
+// they are logged or returned.
+func redactedSend(r Redactor, send EmbedFunc) EmbedFunc {
+	return func(ctx context.Context, texts []string) ([][]float32, error) {
+		vecs, err := send(ctx, texts)
+		return vecs, r.Error(err)
+	}
 }
 
 // embedWithRetry sends one batch, retrying transient failures.

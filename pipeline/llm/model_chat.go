@@ -26,6 +26,9 @@ type Request struct {
 	Messages []Message
 	// Schema is the JSON Schema the answer must follow (compact JSON).
 	Schema json.RawMessage
+	// SchemaName names the schema for the provider; empty means the card's
+	// (schema.AnswerSchemaName).
+	SchemaName string
 	// JSONMode means the schema is written in the system prompt and the
 	// backend should only ask for a JSON object, not enforce the schema.
 	JSONMode bool

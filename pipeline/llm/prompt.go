@@ -88,14 +88,20 @@ func (d promptData) WantRows() bool {
 // They carry a hash of everything inside the block (URL, title and text),
 // so the page cannot contain its closing line: it would have to contain
 // its own hash.
-func delimiters(inside ...string) (open, close string) {
+func delimiters(inside ...string) (open, close string) { return Delimiters("PAGE", inside...) }
+
+// Delimiters returns the lines that enclose untrusted data of a kind
+// ("PAGE", "CARDS") in a prompt: "<<<KIND tag>>>" and "<<<END KIND tag>>>",
+// where tag is a hash of everything inside the block, so the data cannot
+// contain its closing line: it would have to contain its own hash.
+func Delimiters(kind string, inside ...string) (open, close string) {
 	h := sha256.New()
 	for _, s := range inside {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
 	tag := hex.EncodeToString(h.Sum(nil)[:6])
-	return "<<<PAGE " + tag + ">>>", "<<<END PAGE " + tag + ">>>"
+	return "<<<" + kind + " " + tag + ">>>", "<<<END " + kind + " " + tag + ">>>"
 }
 
 // pageData prepares the template data for asking fields about in.
@@ -105,15 +111,16 @@ func pageData(in Input, fields []string, schemaText string) promptData {
 	if title == "" {
 		title = in.Metadata.Title
 	}
-	title = oneLine(title)
-	url := oneLine(in.URL)
+	title = OneLine(title)
+	url := OneLine(in.URL)
 	open, close := delimiters(url, title, text)
 	return promptData{Open: open, Close: close, URL: url, Title: title, Text: text,
-		OutputLang: in.OutputLang, PageLang: oneLine(in.Lang), Schema: schemaText, fields: fields}
+		OutputLang: in.OutputLang, PageLang: OneLine(in.Lang), Schema: schemaText, fields: fields}
 }
 
-// oneLine collapses whitespace so a value fits on its header line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine collapses white space, new lines included, to single spaces, so
+// that a value fits on one line of a prompt.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // renderMessages renders the system and user messages of one request.
 func renderMessages(t prompts.Template, userBlock string, d promptData) (system, user string, err error) {

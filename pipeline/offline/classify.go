@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/veille/veille/schema"
 )
@@ -148,41 +149,72 @@ func typeFromVoice(doc *document) schema.Type {
 	return schema.TypeOthers
 }
 
-// Category lexicons: words whose frequency votes for a category.
+// Category lexicons: words whose frequency votes for a category. Business,
+// culture and everyday-life words vote for "others", so that a page on a
+// stock listing or a recipe is not filed under politics or infrastructures
+// for a stray "government" or "water".
 const (
-	sportWords = "sport sports match matches championship tournament league football " +
-		"soccer tennis rugby basketball olympic olympics athlete athletes coach cup " +
-		"finals championnat athlète athlètes coupe"
+	sportWords = "sport sports match matches championship championships tournament league " +
+		"football soccer tennis rugby basketball baseball hockey golf boxing cycling " +
+		"swimming swim marathon olympic olympics athlete athletes coach coaches cup finals " +
+		"season seasons team teams player players scored scores goal goals playoff playoffs " +
+		"quarterback touchdown touchdowns yards defensive offensive tackles innings stadium " +
+		"nfl nba nhl mlb nascar motogp f1 medal medals relay freestyle " +
+		"championnat athlète athlètes coupe équipe équipes joueur joueurs saison entraîneur stade"
 	politicsWords = "government governments election elections law laws policy policies " +
-		"minister ministry parliament president senate congress vote voters regulation " +
-		"regulations party parties political politics democracy protest protests sanctions " +
+		"minister ministry parliament president senate senator senators congress " +
+		"congressman congresswoman lawmakers legislature legislation governor governors " +
+		"republican republicans democrat democrats democratic impeachment administration " +
+		"campaign vote voters regulation regulations party parties political politics " +
+		"democracy protest protests protesters sanctions diplomatic troops military war " +
+		"refugees immigration immigrants deported deportation deportees " +
 		"gouvernement élection élections loi lois politique ministre ministère parlement " +
-		"président sénat vote électeurs réglementation parti démocratie manifestations"
+		"président sénat électeurs réglementation parti démocratie manifestations"
 	technologyWords = "technology technologies ai software digital internet app apps data " +
 		"computer computers robot robots algorithm algorithms platform platforms online " +
 		"device devices chip chips startup startups cloud model models llm llms chatgpt " +
-		"openai google apple microsoft web tech ia numérique logiciel logiciels données " +
+		"openai google apple microsoft web tech streaming subscribers gaming gamers " +
+		"console consoles playstation xbox nintendo smartphone smartphones iphone ipad " +
+		"macbook laptop laptops keyboard processor battery batteries electric ev evs " +
+		"hybrid autonomous gadget gadgets glitches outage servers website websites " +
+		"ia numérique logiciel logiciels données " +
 		"plateforme plateformes ordinateur technologie technologies application applications " +
 		"intelligence artificielle crawlers code coding programming developer developers " +
 		"github javascript css tutorial tutorials développeurs programmation"
 	scienceWords = "science scientific scientists research researchers study studies " +
 		"experiment physics biology chemistry species climate universe planet planets " +
 		"energy fusion plasma laboratory lab survey evidence data theory novel " +
+		"nasa space spacecraft telescope astronomers orbit moon moons jupiter saturn mars " +
+		"disease diseases virus bacteria infection plague disorder clinical medical " +
+		"cells genes dna brain lung lungs " +
 		"chercheurs chercheur recherche étude études scientifique scientifiques expérience " +
 		"physique biologie climat espèces énergie laboratoire"
 	cityWords = "city cities urban neighborhood neighbourhood residents mayor street streets " +
-		"downtown housing municipal rooftops rooftop ville villes urbain urbaine quartier " +
-		"quartiers habitants maire rue rues logement municipal municipale"
+		"downtown housing municipal rooftops rooftop pollution smog festival " +
+		"ville villes urbain urbaine quartier " +
+		"quartiers habitants maire rue rues logement municipal municipale pollution"
 	infrastructureWords = "infrastructure infrastructures transit subway railway railways rail " +
 		"trains train grid bridge bridges road roads highway airport port pipeline " +
-		"maintenance network networks power water tunnel tunnels cable cables " +
+		"maintenance network networks tunnel tunnels cable cables " +
 		"réseau réseaux routes pont ponts métro ferroviaire aéroport électricité"
+	businessWords = "shares shareholders investors investor stock stocks revenue revenues sales " +
+		"earnings profit profits ceo executive executives company companies market markets " +
+		"listing ipo billion million quarter quarterly retail retailer deals discount " +
+		"entreprise entreprises actionnaires chiffre bénéfice marché marchés bourse"
+	cultureWords = "film films movie movies album song songs singer actress actor concert " +
+		"band music musical theatre theater celebrity star stars episode dancing show " +
+		"recipe recipes cooking ingredients meal meals kids hiking book books " +
+		"cinéma chanson chanteur chanteuse actrice acteur concert recette recettes livre"
 )
 
+// titleWeight is how many times a word of the title counts: the headline
+// says what the page is about more surely than its body.
+const titleWeight = 3
+
 // category decides the card's category: the lexicon with the most
-// occurrences in the text, if it has 3 of them and 0.5 % of the words;
-// "others" otherwise.
-func category(doc *document) schema.Category {
+// occurrences in the title (each counting [titleWeight] times) and the text,
+// if it has 3 of them and 0.5 % of the words; "others" otherwise.
+func category(doc *document, title string) schema.Category {
 	lexicons := []struct {
 		cat   schema.Category
 		words string
@@ -193,6 +225,8 @@ func category(doc *document) schema.Category {
 		{schema.CategoryScience, scienceWords},
 		{schema.CategoryCity, cityWords},
 		{schema.CategoryInfrastructures, infrastructureWords},
+		{schema.CategoryOthers, businessWords},
+		{schema.CategoryOthers, cultureWords},
 	}
 	counts := make([]int, len(lexicons))
 	sets := make([]map[string]bool, len(lexicons))
@@ -200,16 +234,22 @@ func category(doc *document) schema.Category {
 		sets[k] = map[string]bool{}
 		addWords(sets[k], strings.ReplaceAll(l.words, " ", "\n"))
 	}
+	vote := func(word string, weight int) {
+		for k := range sets {
+			if sets[k][word] {
+				counts[k] += weight
+			}
+		}
+	}
 	words := 0
 	for _, s := range doc.sentences {
 		for _, t := range s.tokens {
 			words++
-			for k := range sets {
-				if sets[k][t.lower] {
-					counts[k]++
-				}
-			}
+			vote(t.lower, 1)
 		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(title), notWordRune) {
+		vote(w, titleWeight)
 	}
 	best := -1
 	for k := range counts {
@@ -221,4 +261,10 @@ func category(doc *document) schema.Category {
 		return schema.CategoryOthers
 	}
 	return lexicons[best].cat
+}
+
+// notWordRune reports whether r separates words: anything but a letter or a
+// digit.
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 }

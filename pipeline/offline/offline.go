@@ -37,7 +37,7 @@ func Card(p Page) schema.Answer {
 		Title:        t,
 		Keywords:     keywords(selectKeyphrases(ranked, maxKeywords, c), c),
 		Themes:       themes(ranked, lang, c, maxThemes),
-		Category:     category(doc),
+		Category:     category(doc, t),
 		Type:         pageType(p, doc),
 		Summary:      summary,
 		Signals:      signals,

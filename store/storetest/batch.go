@@ -21,6 +21,7 @@ var batchTests = []test{
 	{"InterruptBatchRuns", testInterruptBatchRuns},
 	{"PermanentFailure", testPermanentFailure},
 	{"FeedItemsSeenOnce", testFeedItemsSeenOnce},
+	{"Mentions", testMentions},
 }
 
 // batchStart is when the tests' batch runs start.
@@ -273,5 +274,49 @@ func testFeedItemsSeenOnce(t *testing.T, s Backend) {
 	want := []string{"https://example.org/2", "https://example.org/3"}
 	if err != nil || !reflect.DeepEqual(fresh, want) {
 		t.Errorf("second UnseenFeedItems = %v, %v; want %v (an item is seen per feed)", fresh, err, want)
+	}
+}
+
+// testMentions checks that a document keeps every place that brought it,
+// each once with its first date and label, and the tags each gave it.
+func testMentions(t *testing.T, s Backend) {
+	ctx := context.Background()
+	const doc = "https://news.example/a"
+	first := []schema.Mention{
+		{URL: doc, Kind: schema.MentionList, Source: "/home/ana/pocket.csv", Tags: []string{"ai", "public"}},
+		{URL: doc, Kind: schema.MentionDigest, Source: "https://letter.example/issue-1", Label: "issue-1"},
+		{URL: "https://news.example/b", Kind: schema.MentionFeed, Source: "https://news.example/feed.xml"},
+	}
+	if err := s.SaveMentions(ctx, first, batchStart); err != nil {
+		t.Fatal(err)
+	}
+	again := []schema.Mention{
+		{URL: doc, Kind: schema.MentionList, Source: "/home/ana/pocket.csv", Tags: []string{"public", "state"}},
+		{URL: doc, Kind: schema.MentionDigest, Source: "https://letter.example/issue-1", Label: "renamed"},
+		{URL: doc, Kind: schema.MentionDigest, Source: "https://letter.example/issue-2", Label: "issue-2"},
+	}
+	if err := s.SaveMentions(ctx, again, batchStart.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Mentions(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []schema.Mention{
+		{URL: doc, Kind: schema.MentionDigest, Source: "https://letter.example/issue-1", Label: "issue-1", FirstSeen: batchStart},
+		{URL: doc, Kind: schema.MentionList, Source: "/home/ana/pocket.csv", Tags: []string{"ai", "public", "state"}, FirstSeen: batchStart},
+		{URL: doc, Kind: schema.MentionDigest, Source: "https://letter.example/issue-2", Label: "issue-2", FirstSeen: batchStart.Add(24 * time.Hour)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Mentions = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		got[i].FirstSeen = got[i].FirstSeen.UTC()
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("mention %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if none, err := s.Mentions(ctx, "https://news.example/never"); err != nil || len(none) != 0 {
+		t.Errorf("Mentions of an unknown document = %v, %v; want none", none, err)
 	}
 }

@@ -80,6 +80,8 @@ type Backend interface {
 	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
 	PermanentFailure(ctx context.Context, url string) (cause string, failed bool, err error)
 	UnseenFeedItems(ctx context.Context, feedURL string, itemURLs []string) ([]string, error)
+	SaveMentions(ctx context.Context, ms []schema.Mention, now time.Time) error
+	Mentions(ctx context.Context, canonicalURL string) ([]schema.Mention, error)
 
 	// Eval runs.
 	SaveEvalRun(ctx context.Context, r schema.EvalRun) (int64, error)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	goopenai "github.com/sashabaranov/go-openai"
@@ -63,6 +64,7 @@ func NewEmbedder(cfg EmbedConfig) *Embedder {
 		oc.AzureModelMapperFunc = func(model string) string { return model }
 	}
 	oc.HTTPClient = llm.NoteClient(cfg.HTTPClient)
+	cfg.Options.Secrets = append(slices.Clip(cfg.Options.Secrets), cfg.APIKey)
 	return &Embedder{client: goopenai.NewClientWithConfig(oc), model: cfg.Model,
 		name: cmp.Or(cfg.Provider, llm.ProviderOpenAI) + " " + cfg.Model, opts: cfg.Options}
 }

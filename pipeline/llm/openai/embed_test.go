@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -182,5 +183,40 @@ func TestEmbedderErrors(t *testing.T) {
 				t.Errorf("error = %v, want one wrapping %v", err, tt.wantIs)
 			}
 		})
+	}
+}
+
+// TestEmbedderRedactsEchoedKey: a server that quotes the key in its error
+// body does not get it printed, logged or returned.
+func TestEmbedderRedactsEchoedKey(t *testing.T) {
+	const key = "sk-test-0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		code := http.StatusUnauthorized
+		if r.Header.Get("X-Try") == "" && strings.Contains(r.URL.Path, "retry") {
+			code = http.StatusServiceUnavailable
+		}
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s","type":"invalid_request_error"}}`, r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	var logs strings.Builder
+	for _, base := range []string{srv.URL + "/v1", srv.URL + "/retry/v1"} {
+		e := NewEmbedder(EmbedConfig{APIKey: key, BaseURL: base,
+			Options: llm.EmbedOptions{Retry: fastRetry(), Logger: slog.New(slog.NewTextHandler(&logs, nil))}})
+		_, err := e.Embed(t.Context(), []string{"one"})
+		if err == nil {
+			t.Fatal("Embed succeeded against a server refusing the key")
+		}
+		if strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("error = %v, want the key redacted", err)
+		}
+		var se *llm.StatusError
+		if base == srv.URL+"/v1" && !errors.As(err, &se) {
+			t.Errorf("redacted error %v no longer wraps *llm.StatusError", err)
+		}
+	}
+	if strings.Contains(logs.String(), key) {
+		t.Errorf("the key was logged:\n%s", logs.String())
 	}
 }

@@ -113,7 +113,7 @@ func (b *backend) Complete(ctx context.Context, req llm.Request) (llm.Response, 
 		creq.ResponseFormat = &goopenai.ChatCompletionResponseFormat{
 			Type: goopenai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{
-				Name: schema.AnswerSchemaName, Schema: req.Schema, Strict: true,
+				Name: cmp.Or(req.SchemaName, schema.AnswerSchemaName), Schema: req.Schema, Strict: true,
 			},
 		}
 	}

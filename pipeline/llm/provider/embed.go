@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/veille/veille/pipeline/llm"
@@ -45,6 +46,7 @@ func SelectEmbedder(ctx context.Context, cfg EmbedConfig) (e llm.Embedder, notic
 	if model == "" {
 		model = strings.TrimSpace(cfg.Getenv(EnvEmbedModel))
 	}
+	cfg.Options.Secrets = append(slices.Clip(cfg.Options.Secrets), secrets(cfg.Getenv)...)
 	key, base := cfg.Getenv(EnvOpenAIKey), cfg.Getenv(EnvOpenAIBaseURL)
 	if key != "" || (base != "" && model != "") {
 		azure := strings.EqualFold(cfg.Getenv(EnvOpenAIAPIType), "azure") || openai.IsAzureDeploymentsURL(base)
