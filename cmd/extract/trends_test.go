@@ -48,6 +48,10 @@ func trendsCollection(t *testing.T, background []schema.Card) (db string, plante
 // fakeEmbeddings serves /v1/embeddings with deterministic vectors: the
 // words of each text, lower-cased, their first five letters hashed into
 // 256 dimensions (a bag of crude stems), and counts the texts embedded.
+// (llmtest.Embed is a bag of stems too, hashed into 255 buckets; its
+// collisions happen to pull some gold rows into one chain at the
+// thresholds that keep the planted trend together, so the quality test
+// keeps this one.)
 func fakeEmbeddings(t *testing.T) (srv *httptest.Server, texts func() int) {
 	var mu sync.Mutex
 	n := 0
