@@ -15,6 +15,7 @@ type links interface {
 	Card(id string) string
 	Asset(name string) string
 	Signals() string
+	Trends() string
 	Runs() string
 	Feed() string
 	Theme(value string) string
@@ -30,6 +31,7 @@ func (serverLinks) Cards() string            { return "/cards" }
 func (serverLinks) Card(id string) string    { return "/cards/" + url.PathEscape(id) }
 func (serverLinks) Asset(name string) string { return "/assets/" + name }
 func (serverLinks) Signals() string          { return "/signals" }
+func (serverLinks) Trends() string           { return "/trends" }
 func (serverLinks) Runs() string             { return "/runs" }
 func (serverLinks) Feed() string             { return "/feed.atom" }
 func (serverLinks) SearchIndex() string      { return "" }
@@ -55,6 +57,7 @@ func (l siteLinks) Cards() string            { return l.root + "index.html" }
 func (l siteLinks) Card(id string) string    { return l.root + "cards/" + fileLink(cardFile(id)) }
 func (l siteLinks) Asset(name string) string { return l.root + "assets/" + name }
 func (l siteLinks) Signals() string          { return "" }
+func (l siteLinks) Trends() string           { return "" }
 func (l siteLinks) Runs() string             { return "" }
 func (l siteLinks) Feed() string             { return l.root + "feed.atom" }
 func (l siteLinks) SearchIndex() string      { return l.root + "search-index.js" }

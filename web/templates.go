@@ -20,7 +20,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // pageNames are the pages, each parsed with the base layout and partials.
-var pageNames = []string{"index", "cards", "card", "listing", "signals", "runs", "ask", "notfound", "error"}
+var pageNames = []string{"index", "cards", "card", "listing", "signals", "trends", "runs", "ask", "notfound", "error"}
 
 // templates holds every page's parsed template, parsed once.
 type templates struct {

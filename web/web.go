@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/schema"
 )
 
@@ -27,6 +28,8 @@ type Collection interface {
 	RunAttempts(ctx context.Context, runID int64) ([]schema.JobAttempt, error)
 	EvalRuns(ctx context.Context, limit int) ([]schema.EvalRun, error)
 	Mentions(ctx context.Context, canonicalURL string) ([]schema.Mention, error)
+	// The clusters of rows across cards, for the trends page.
+	trends.Reader
 }
 
 // Options configure the pages.
@@ -43,6 +46,9 @@ type Options struct {
 	BaseURL string
 	// Asker, when set, answers the questions of the /ask page.
 	Asker Asker
+	// TrendsSpace names the clustering the trends page reads (see
+	// [trends.Space]); the lexical one when empty.
+	TrendsSpace string
 }
 
 // withDefaults fills in the zero fields of o.
@@ -75,6 +81,7 @@ func New(c Collection, opts Options) http.Handler {
 	mux.HandleFunc("GET /cards", s.handleCards)
 	mux.HandleFunc("GET /cards/{id}", s.handleCard)
 	mux.HandleFunc("GET /signals", s.handleSignals)
+	mux.HandleFunc("GET /trends", s.handleTrends)
 	mux.HandleFunc("GET /runs", s.handleRuns)
 	mux.HandleFunc("GET /feed.atom", s.handleFeed)
 	if s.opts.Asker != nil {

@@ -346,8 +346,13 @@ func TestSlugFile(t *testing.T) {
 // go test ./web -run Golden -update rewrites it.
 func TestGoldenCard(t *testing.T) {
 	h, _ := newTestServer(t, sampleCollection())
-	got := get(t, h, "GET", "/cards/"+idAI).Body.Bytes()
-	path := filepath.Join("testdata", "card.golden.html")
+	checkGolden(t, "card.golden.html", get(t, h, "GET", "/cards/"+idAI).Body.Bytes())
+}
+
+// checkGolden compares got with testdata/name, which -update rewrites.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -358,7 +363,7 @@ func TestGoldenCard(t *testing.T) {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("the card page differs from %s (run with -update if intended); got:\n%s", path, got)
+		t.Errorf("the page differs from %s (run with -update if intended); got:\n%s", path, got)
 	}
 }
 

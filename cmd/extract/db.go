@@ -14,6 +14,7 @@ import (
 	"github.com/veille/veille/pipeline/importer"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/related"
+	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/sqlite"
 	"github.com/veille/veille/web"
@@ -67,6 +68,8 @@ var (
 	_ batch.Store            = (*sqlite.Store)(nil)
 	_ importer.Store         = (*sqlite.Store)(nil)
 	_ related.Store          = (*sqlite.Store)(nil)
+	_ trends.Store           = (*sqlite.Store)(nil)
+	_ trends.EmbeddingStore  = (*sqlite.Store)(nil)
 	_ eval.CardSource        = (*sqlite.Store)(nil)
 	_ eval.RunStore          = (*sqlite.Store)(nil)
 	_ eval.DocumentStore     = (*sqlite.Store)(nil)

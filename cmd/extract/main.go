@@ -112,6 +112,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.relatedCommand(),
 		a.askCommand(),
 		a.digestCommand(),
+		a.trendsCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root

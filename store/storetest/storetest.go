@@ -58,6 +58,17 @@ type Backend interface {
 	Embeddings(ctx context.Context, model string) ([]schema.Embedding, error)
 	EmbeddingOf(ctx context.Context, cardID int64, model string) (schema.Embedding, error)
 
+	// Clusters of rows across cards (trends), the cards' tags by date, and
+	// the rows' embeddings.
+	Rows(ctx context.Context, space string, unclustered bool) ([]schema.TrendRow, error)
+	ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error)
+	TopClusters(ctx context.Context, space string, q schema.ClusterQuery) ([]schema.ClusterStat, int, error)
+	ClusterIndex(ctx context.Context, space string) ([]schema.TrendRow, error)
+	SaveClusters(ctx context.Context, space string, rows []schema.TrendRow, replace bool) error
+	CardTags(ctx context.Context, since, until time.Time) ([]schema.CardTag, error)
+	RowEmbeddings(ctx context.Context, model string) ([]schema.RowEmbedding, error)
+	SaveRowEmbeddings(ctx context.Context, es []schema.RowEmbedding) error
+
 	// Batch runs, their job attempts and the feed items seen.
 	PrepareBatchRun(ctx context.Context, inputs []string, startedAt time.Time, feedItems map[string][]string,
 		enqueue func(ctx context.Context, tx *sql.Tx, runID int64) (int, error)) (runID int64, queued int, err error)
@@ -89,6 +100,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Documents", documentTests},
 		{"Cards", cardTests},
 		{"Collection", collectionTests},
+		{"Clusters", clusterTests},
 		{"Batch", batchTests},
 		{"Evals", evalTests},
 	}

@@ -1,0 +1,340 @@
+package trends
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/veille/veille/schema"
+)
+
+// This file holds the clustering itself: each row, in order, joins the
+// cluster of its most similar earlier row when their similarity reaches a
+// threshold, else it starts a cluster. An index answers "the most similar
+// row added so far"; the lexical index finds candidates through an
+// inverted index of terms, the dense one compares embeddings.
+
+// index finds the row most similar to a row among the rows added to it.
+type index interface {
+	// best returns the most similar row added (the lowest on ties) and
+	// their cosine similarity; -1 when none shares anything with row i.
+	best(i int) (j int, sim float64)
+	// add makes row i a candidate for the rows after it.
+	add(i int)
+}
+
+// assign clusters rows[start:] in order, given rows[:start] already
+// clustered: each row joins the cluster of its most similar earlier row
+// when their similarity is at least threshold, else it gets a new cluster
+// id, from next on. It returns the next unused id.
+func assign(rows []schema.TrendRow, start int, idx index, threshold float64, next int64) int64 {
+	for i := range start {
+		idx.add(i)
+	}
+	for i := start; i < len(rows); i++ {
+		if j, sim := idx.best(i); j >= 0 && sim >= threshold {
+			rows[i].Cluster = rows[j].Cluster
+		} else {
+			rows[i].Cluster = next
+			next++
+		}
+		idx.add(i)
+	}
+	return next
+}
+
+// sparse is an L2-normalised term vector, terms ascending.
+type sparse struct {
+	terms   []int32
+	weights []float32
+}
+
+// dotSparse is the dot product of two sparse vectors.
+func dotSparse(a, b sparse) float64 {
+	var s float64
+	i, j := 0, 0
+	for i < len(a.terms) && j < len(b.terms) {
+		switch {
+		case a.terms[i] < b.terms[j]:
+			i++
+		case a.terms[i] > b.terms[j]:
+			j++
+		default:
+			s += float64(a.weights[i]) * float64(b.weights[j])
+			i++
+			j++
+		}
+	}
+	return s
+}
+
+// rowTerms is a row's terms as the lexical space keeps them
+// ([schema.TrendRow].Terms): the terms of its name, a bar, the terms of its
+// description.
+func rowTerms(r schema.TrendRow) string {
+	return strings.Join(terms(r.Name), " ") + "|" + strings.Join(terms(r.Description), " ")
+}
+
+// splitTerms reads what rowTerms wrote: the name's terms and the
+// description's.
+func splitTerms(s string) (name, desc []string) {
+	n, d, _ := strings.Cut(s, "|")
+	return strings.Fields(n), strings.Fields(d)
+}
+
+// lexical is the index of the lexical space: TF-IDF weights over every
+// row given (so that the weights are those of the whole collection), the
+// rows' vectors (made when first needed), and postings of the rows added.
+type lexical struct {
+	// terms holds every row's term ids in order (the name's twice), row i's
+	// at terms[offsets[i]:offsets[i+1]].
+	terms   []int32
+	offsets []int
+	df      []int32
+	idf     []float64
+	vecs    []sparse
+	made    []bool
+	start   int
+	// postings lists, for each term, the rows added that have it among
+	// their candidate terms.
+	postings [][]int32
+	// maxDF is the largest document frequency of a term that generates
+	// candidates: rows sharing only very common terms are not compared.
+	maxDF int32
+	// wanted, when not nil, marks the candidate terms of the rows being
+	// clustered: the rows already clustered are posted under those only.
+	wanted []bool
+	// stamp marks the terms seen in the current row.
+	stamp []int32
+	// acc and touched accumulate the partial dot products of one query.
+	acc     []float32
+	touched []int32
+	buf     []int32
+}
+
+// candidateTerms bounds the terms of a row that generate candidates: its
+// rarest ones.
+const candidateTerms = 12
+
+// eachTerm calls fn with each term of a row's Terms (see rowTerms), the
+// name's terms twice.
+func eachTerm(terms string, fn func(term string)) {
+	name, desc, _ := strings.Cut(terms, "|")
+	for _, part := range []string{name, name, desc} {
+		for part != "" {
+			w, rest, _ := strings.Cut(part, " ")
+			if w != "" {
+				fn(w)
+			}
+			part = rest
+		}
+	}
+}
+
+// newLexical computes the term weights of rows from their Terms (see
+// rowTerms): term frequency 1 + ln tf (the name's terms counted twice),
+// inverse document frequency ln((1 + n) / (1 + df)) + 1. Rows from start
+// on are the ones to cluster; the rows before are posted, when added, under
+// the candidate terms of those only.
+func newLexical(rows []schema.TrendRow, start int) *lexical {
+	lx := &lexical{offsets: make([]int, 1, len(rows)+1), vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
+		start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+	ids := map[string]int32{}
+	for i, r := range rows {
+		eachTerm(r.Terms, func(t string) {
+			id, ok := ids[t]
+			if !ok {
+				id = int32(len(lx.df))
+				ids[t] = id
+				lx.df = append(lx.df, 0)
+				lx.stamp = append(lx.stamp, 0)
+			}
+			if lx.stamp[id] != int32(i+1) {
+				lx.stamp[id] = int32(i + 1)
+				lx.df[id]++
+			}
+			lx.terms = append(lx.terms, id)
+		})
+		lx.offsets = append(lx.offsets, len(lx.terms))
+	}
+	n := float64(len(rows))
+	lx.idf = make([]float64, len(lx.df))
+	for t, d := range lx.df {
+		lx.idf[t] = math.Log((1+n)/(1+float64(d))) + 1
+	}
+	lx.postings = make([][]int32, len(lx.df))
+	if start > 0 {
+		lx.wanted = make([]bool, len(lx.df))
+		for i := start; i < len(rows); i++ {
+			for _, t := range lx.candidates(i) {
+				lx.wanted[t] = true
+			}
+		}
+	}
+	clear(lx.stamp)
+	return lx
+}
+
+// vec is row i's L2-normalised TF-IDF vector.
+func (lx *lexical) vec(i int) sparse {
+	if lx.made[i] {
+		return lx.vecs[i]
+	}
+	buf := append(lx.buf[:0], lx.terms[lx.offsets[i]:lx.offsets[i+1]]...)
+	slices.Sort(buf)
+	var v sparse
+	var norm float64
+	for k := 0; k < len(buf); {
+		t, tf := buf[k], 1
+		for k+tf < len(buf) && buf[k+tf] == t {
+			tf++
+		}
+		k += tf
+		w := float32((1 + math.Log(float64(tf))) * lx.idf[t])
+		v.terms = append(v.terms, t)
+		v.weights = append(v.weights, w)
+		norm += float64(w) * float64(w)
+	}
+	if norm > 0 {
+		for k := range v.weights {
+			v.weights[k] = float32(float64(v.weights[k]) / math.Sqrt(norm))
+		}
+	}
+	lx.buf = buf
+	lx.vecs[i], lx.made[i] = v, true
+	return v
+}
+
+func (lx *lexical) add(i int) {
+	if lx.wanted != nil && i < lx.start {
+		// An old row: posted under the wanted terms it has.
+		for _, id := range lx.terms[lx.offsets[i]:lx.offsets[i+1]] {
+			if lx.wanted[id] && lx.df[id] <= lx.maxDF && lx.stamp[id] != int32(i+1) {
+				lx.stamp[id] = int32(i + 1)
+				lx.postings[id] = append(lx.postings[id], int32(i))
+			}
+		}
+		return
+	}
+	for _, t := range lx.candidates(i) {
+		lx.postings[t] = append(lx.postings[t], int32(i))
+	}
+}
+
+// candidates are the terms of row i that generate candidates: up to
+// candidateTerms of its rarest terms under maxDF, ties by term id.
+func (lx *lexical) candidates(i int) []int32 {
+	v := lx.vec(i)
+	ts := make([]int32, 0, len(v.terms))
+	for _, t := range v.terms {
+		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
+			ts = append(ts, t)
+		}
+	}
+	if len(ts) > candidateTerms {
+		slices.SortFunc(ts, func(a, b int32) int {
+			if lx.df[a] != lx.df[b] {
+				return int(lx.df[a] - lx.df[b])
+			}
+			return int(a - b)
+		})
+		ts = ts[:candidateTerms]
+	}
+	return ts
+}
+
+// shortlist is how many candidates, by partial score, get their exact
+// similarity computed.
+const shortlist = 16
+
+func (lx *lexical) best(i int) (int, float64) {
+	q := lx.vec(i)
+	for _, t := range lx.candidates(i) {
+		k, _ := slices.BinarySearch(q.terms, t)
+		w := q.weights[k]
+		for _, j := range lx.postings[t] {
+			if lx.acc[j] == 0 {
+				lx.touched = append(lx.touched, j)
+			}
+			lx.acc[j] += w // a lower bound's proxy: how much of q the candidate shares
+		}
+	}
+	if len(lx.touched) == 0 {
+		return -1, 0
+	}
+	slices.SortFunc(lx.touched, func(a, b int32) int {
+		if lx.acc[a] != lx.acc[b] {
+			if lx.acc[a] > lx.acc[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	bestJ, bestSim := -1, 0.0
+	for k, j := range lx.touched {
+		if k < shortlist {
+			if sim := dotSparse(q, lx.vec(int(j))); sim > bestSim || sim == bestSim && int(j) < bestJ {
+				bestJ, bestSim = int(j), sim
+			}
+		}
+		lx.acc[j] = 0
+	}
+	lx.touched = lx.touched[:0]
+	return bestJ, bestSim
+}
+
+// dense is the index of an embeddings space: unit vectors, compared with
+// every row added.
+type dense struct {
+	vecs  [][]float32
+	added int
+}
+
+// newDense normalises vecs (in place) to unit length.
+func newDense(vecs [][]float32) *dense {
+	for _, v := range vecs {
+		var n float64
+		for _, x := range v {
+			n += float64(x) * float64(x)
+		}
+		if n = math.Sqrt(n); n > 0 {
+			for k := range v {
+				v[k] = float32(float64(v[k]) / n)
+			}
+		}
+	}
+	return &dense{vecs: vecs}
+}
+
+// add relies on rows being added in order, each once.
+func (d *dense) add(i int) { d.added = i + 1 }
+
+func (d *dense) best(i int) (int, float64) {
+	q := d.vecs[i]
+	bestJ, bestSim := -1, float32(-2)
+	for j := range min(d.added, i) {
+		if sim := dot(q, d.vecs[j]); sim > bestSim {
+			bestJ, bestSim = j, sim
+		}
+	}
+	return bestJ, float64(bestSim)
+}
+
+// dot is the dot product of a and b, of the same length, with four
+// accumulators so that the CPU overlaps the additions.
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < len(a); k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
