@@ -1,4 +1,4 @@
--- 0009: clusters of rows across cards (extract trends), and the rows'
+-- 0011: clusters of rows across cards (extract trends), and the rows'
 -- embeddings.
 
 -- The cluster of each row of a card's tables in one clustering ("space":
