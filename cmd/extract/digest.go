@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -8,6 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline/digest"
+	"github.com/veille/veille/pipeline/llm/provider"
+	"github.com/veille/veille/pipeline/trends"
+	"github.com/veille/veille/store/sqlite"
 )
 
 func (a *app) digestCommand() *cobra.Command {
@@ -20,8 +24,9 @@ func (a *app) digestCommand() *cobra.Command {
 		Use:   "digest",
 		Short: "Write the digest of a period: the topics that recur across cards, each with a synthesis, then notable cards",
 		Long: `Write the digest an analyst sends, in markdown or HTML: the topics that recur
-across the period's cards (cards sharing a theme), the most widely carried
-first, then the notable cards that belong to none.
+across the period's cards — the clusters of rows that extract trends ranks,
+carried by two sources or more, the most widely carried first — then the
+notable cards that belong to none.
 
 With a model (chosen as for run), one request per topic asks for a title, a
 synthesis and implications from the topic's cards only, citing them by id;
@@ -64,7 +69,10 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 			if len(cards) == 0 {
 				return fmt.Errorf("digest: no card published since %s", from.Format(time.DateOnly))
 			}
-			groups := digest.GroupByTheme(cards, topics)
+			groups, err := a.digestTopics(ctx, st, from, now, topics)
+			if err != nil {
+				return fmt.Errorf("digest: %w", err)
+			}
 			in := digest.Input{Title: title, Since: from, Until: now, Cards: len(cards), Topics: groups,
 				Notable: digest.Notable(cards, groups, notable)}
 			m, err := a.selectModel(ctx, mf, st)
@@ -105,4 +113,24 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 	c.Flags().IntVar(&topics, "topics", 5, "at most `N` topics")
 	c.Flags().IntVar(&notable, "notable", 5, "at most `N` notable cards")
 	return c
+}
+
+// digestTopics clusters the collection's new rows as extract trends does
+// (by embeddings when an embeddings model is configured, else by words),
+// and returns the period's top clusters carried by two sources or more.
+func (a *app) digestTopics(ctx context.Context, st *sqlite.Store, from, until time.Time, n int) ([]digest.Topic, error) {
+	emb, _, err := provider.SelectEmbedder(ctx, provider.EmbedConfig{Getenv: a.getenv})
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.updateClusters(ctx, st, trends.Options{Embedder: emb})
+	if err != nil {
+		return nil, err
+	}
+	window := min(7*24*time.Hour, until.Sub(from))
+	rep, err := trends.Report(ctx, st, res.Space, trends.Query{Since: from, Until: until, Window: window, MinSources: 2, Limit: n})
+	if err != nil {
+		return nil, err
+	}
+	return digest.Topics(rep.Trends), nil
 }

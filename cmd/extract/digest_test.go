@@ -26,14 +26,14 @@ func themedDB(t *testing.T) string {
 		age                       int
 	}{
 		{"https://a.example/pumps", "Heat pumps double in Poland", "Energy", "Heat pump boom", 1},
-		{"https://b.example/villages", "Villages switch to heat pumps", "Energy", "Rural heat pumps", 2},
-		{"https://c.example/grants", "Grants for heat pumps", "energy", "Heat pump grants", 3},
+		{"https://b.example/villages", "Villages switch to heat pumps", "Energy", "Heat pump boom in villages", 2},
+		{"https://c.example/grants", "Grants for heat pumps", "energy", "Heat pump boom and grants", 3},
 		{"https://d.example/old", "Cargo bikes in Paris", "Mobility", "Cargo bikes", 200},
 	}
 	for i, c := range cards {
 		b, _ := json.Marshal(map[string]any{"url": c.url, "title": c.title, "published": day.AddDate(0, 0, -c.age).Format(time.DateOnly),
 			"summary": c.title + ".", "themes": []string{c.theme}, "keywords": []string{c.signal},
-			"signals": []map[string]any{{"name": c.signal, "description": c.title + " this year.", "change": "", "10-year": "",
+			"signals": []map[string]any{{"name": c.signal, "description": "Households replace their boilers with heat pumps.", "change": "", "10-year": "",
 				"driving-force": "", "relevancy": 4, "evidence": ""}}})
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("c%d.json", i)), b, 0o644); err != nil {
 			t.Fatal(err)
@@ -52,8 +52,8 @@ func TestDigestCommandExtractive(t *testing.T) {
 	if code != exitOK || !strings.Contains(stderr, "an extractive digest") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"# Digest\n", "## Energy\n", "3 cards from 3 sources", "[Heat pumps double in Poland](https://a.example/pumps)",
-		"**Rural heat pumps** (signals)", "Extractive digest"} {
+	for _, want := range []string{"# Digest\n", "## Heat pump boom\n", "3 cards from 3 sources", "[Heat pumps double in Poland](https://a.example/pumps)",
+		"**Heat pump boom in villages** (signals)", "Extractive digest"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("digest lacks %q:\n%s", want, stdout)
 		}
@@ -151,5 +151,34 @@ func TestDigestCommandBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDigestNamesThePlantedTrend: on the collection with a planted trend
+// (ten cards or more, six hosts, one signal worded differently each time,
+// among unrelated cards), the digest's first topic is the planted trend,
+// as extract trends ranks it, and it links at least nine planted cards.
+func TestDigestNamesThePlantedTrend(t *testing.T) {
+	db, planted := trendsCollection(t, nil)
+	top := topTrends(t, &app{stdin: strings.NewReader(""), getenv: func(string) string { return "" }}, db, "--since", "30d")[0]
+	stdout, stderr, code := runExtract(t, "", "digest", "--db", db, "--provider", "offline", "--since", "30d")
+	if code != exitOK {
+		t.Fatalf("digest: exit %d: %s", code, stderr)
+	}
+	_, first, _ := strings.Cut(stdout, "\n## ")
+	label, section, _ := strings.Cut(first, "\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if label != top.Label {
+		t.Errorf("the digest's first topic is %q, want the top trend %q", label, top.Label)
+	}
+	linked := 0
+	for _, u := range planted {
+		if strings.Contains(section, "("+u+")") {
+			linked++
+		}
+	}
+	t.Logf("first topic %q links %d of the %d planted cards", label, linked, len(planted))
+	if linked < 9 {
+		t.Errorf("the first topic links %d planted cards, want at least 9:\n%s", linked, section)
 	}
 }

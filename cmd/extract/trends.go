@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/veille/veille/pipeline/llm/provider"
 	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/sqlite"
 	"github.com/veille/veille/web"
 )
 
@@ -137,16 +139,9 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 	if emb == nil && notice != "" {
 		fmt.Fprintln(a.stderr, "extract: no embeddings model configured: rows are clustered by their words")
 	}
-	res := trends.Result{Space: trends.Space(emb)}
-	if writable(st.Path()) {
-		if res, err = trends.Update(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild}); err != nil {
-			return fmt.Errorf("trends: %w", err)
-		}
-	} else {
-		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
-	}
-	if res.Clustered > 0 {
-		fmt.Fprintf(a.stderr, "extract: clustered %d rows (%d new clusters, %d rows embedded)\n", res.Clustered, res.Clusters, res.Embedded)
+	res, err := a.updateClusters(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild})
+	if err != nil {
+		return fmt.Errorf("trends: %w", err)
 	}
 	rep, err := trends.Report(ctx, st, res.Space, q)
 	if err != nil {
@@ -167,6 +162,25 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 		return web.WriteTrends(a.stdout, rep, "Trends")
 	}
 	return writeTrendsText(a.stdout, rep)
+}
+
+// updateClusters clusters the rows of the cards added since the last
+// clustering (all of them with opts.Rebuild), and says so on stderr. A
+// read-only database is left as it is: its clusters are ranked as kept.
+func (a *app) updateClusters(ctx context.Context, st *sqlite.Store, opts trends.Options) (trends.Result, error) {
+	res := trends.Result{Space: trends.Space(opts.Embedder)}
+	if !writable(st.Path()) {
+		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
+		return res, nil
+	}
+	res, err := trends.Update(ctx, st, opts)
+	if err != nil {
+		return res, err
+	}
+	if res.Clustered > 0 {
+		fmt.Fprintf(a.stderr, "extract: clustered %d rows (%d new clusters, %d rows embedded)\n", res.Clustered, res.Clusters, res.Embedded)
+	}
+	return res, nil
 }
 
 // writable reports whether the file at path can be written.

@@ -2,8 +2,8 @@
 // across cards, each with a synthesis, then the notable single cards.
 //
 // Its input is a list of [Topic] (rows of several cards that say the same
-// thing) and of notable [Card]; [GroupByTheme] makes topics from the
-// cards' shared themes. With a model, [Synthesize] asks for each topic's
+// thing) and of notable [Card]; [Topics] makes topics from the clusters of
+// rows of a trends report. With a model, [Synthesize] asks for each topic's
 // title, synthesis and implications, citing the topic's cards; without
 // one, [Extractive] lays out each topic's label, representative rows and
 // links. [Digest.Markdown] and [Digest.HTML] render it.

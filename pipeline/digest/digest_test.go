@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -55,31 +56,46 @@ var cards = []digest.Card{
 	card("c7", "f.example", "A quiet week", 0, []string{"Misc"}, 1, "Nothing: Little happened."),
 }
 
+// topics are the test collection's topics: the heat pumps of three hosts,
+// the cargo bikes of one.
+var topics = []digest.Topic{topicOf("Energy", cards[0], cards[1], cards[2]), topicOf("Mobility", cards[3], cards[4])}
+
+// topicOf is a topic made of every row of cards.
+func topicOf(label string, cards ...digest.Card) digest.Topic {
+	t := digest.Topic{Label: label}
+	for _, c := range cards {
+		t.Rows = append(t.Rows, c.Rows...)
+	}
+	return t
+}
+
 func input() digest.Input {
-	topics := digest.GroupByTheme(cards, 5)
 	return digest.Input{Title: "Weekly digest", Since: day.AddDate(0, 0, -7), Until: day, Cards: len(cards),
 		Topics: topics, Notable: digest.Notable(cards, topics, 3)}
 }
 
-func TestGroupByTheme(t *testing.T) {
-	topics := digest.GroupByTheme(cards, 5)
-	var labels []string
-	for _, tp := range topics {
-		labels = append(labels, fmt.Sprintf("%s/%d", tp.Label, len(tp.Rows)))
+func TestTopics(t *testing.T) {
+	rel := 4
+	trends := []schema.Trend{{Label: "Heat pump boom", Sources: 2,
+		Rows: []schema.TrendRowRef{{Card: "c1", Section: "signals", Name: "Heat pump boom", Description: "Coal boilers go.", Relevancy: &rel},
+			{Card: "c2", Section: "issues", Name: "Rural heat pumps", Description: "Villages install them."}},
+		Cards: []schema.TrendCard{{ID: "c2", URL: "https://b.example/c2", Title: "Villages", Host: "b.example", Published: day},
+			{ID: "c1", URL: "https://a.example/c1", Title: "Poland", Host: "a.example", Published: day.AddDate(0, 0, -1)}}}}
+	got := digest.Topics(trends)
+	want := []digest.Topic{{Label: "Heat pump boom", Rows: []digest.Row{
+		{CardID: "c1", URL: "https://a.example/c1", Title: "Poland", Host: "a.example", Published: day.AddDate(0, 0, -1),
+			Table: "signals", Name: "Heat pump boom", Description: "Coal boilers go.", Relevancy: 4},
+		{CardID: "c2", URL: "https://b.example/c2", Title: "Villages", Host: "b.example", Published: day,
+			Table: "issues", Name: "Rural heat pumps", Description: "Villages install them.", Relevancy: -1}}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Topics = %+v\nwant %+v", got, want)
 	}
-	if want := []string{"Energy/4", "Mobility/2"}; !slices.Equal(labels, want) {
-		t.Errorf("topics %v, want %v (three hosts first; one card alone is no topic)", labels, want)
-	}
-	if got := digest.GroupByTheme(cards, 1); len(got) != 1 || got[0].Label != "Energy" {
-		t.Errorf("GroupByTheme(n=1) = %v", got)
-	}
-	if got := digest.GroupByTheme(nil, 5); len(got) != 0 {
-		t.Errorf("GroupByTheme(nil) = %v", got)
+	if got := digest.Topics(nil); len(got) != 0 {
+		t.Errorf("Topics(nil) = %v", got)
 	}
 }
 
 func TestNotable(t *testing.T) {
-	topics := digest.GroupByTheme(cards, 5)
 	var ids []string
 	for _, c := range digest.Notable(cards, topics, 5) {
 		ids = append(ids, c.ID)
@@ -358,7 +374,7 @@ func FuzzMarkdownText(f *testing.F) {
 }
 
 func ExampleExtractive() {
-	topics := digest.GroupByTheme(cards[:2], 5)
+	topics := []digest.Topic{topicOf("Energy", cards[0], cards[1])}
 	d := digest.Extractive(digest.Input{Title: "Week 48", Since: day.AddDate(0, 0, -7), Until: day, Cards: 2, Topics: topics})
 	d.Markdown(os.Stdout)
 	// Output:
