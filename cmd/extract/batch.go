@@ -228,6 +228,13 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	if err := batch.FormatSummary(a.stdout, sum); err != nil {
 		return err
 	}
+	if sum.Done > 0 && ctx.Err() == nil {
+		if res, err := a.clusterNewRows(ctx, st); err != nil {
+			logger.Warn("the new cards' rows are not clustered yet (extract trends will)", "error", err)
+		} else if res.Clustered > 0 {
+			logger.Info("clustered the new cards' rows", "rows", res.Clustered, "new_clusters", res.Clusters, "embedded", res.Embedded)
+		}
+	}
 	if bf.logFormat == "json" { // for machines; a person reads the summary above, once
 		logger.Info("batch summary", "run", sum.RunID, "status", sum.Status, "queued", sum.Queued, "done", sum.Done,
 			"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,

@@ -136,6 +136,13 @@ func newFakeOpenAI(t testing.TB, delay time.Duration) *fakeOpenAI {
 	}
 	f := &fakeOpenAI{perArticle: map[string]int{}}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+			// A chat-only server: the embeddings requests of the
+			// clustering after a batch fail (a warning), and are not
+			// counted with the chat requests.
+			http.NotFound(w, r)
+			return
+		}
 		f.requests.Add(1)
 		f.inFlight.Add(1)
 		defer f.inFlight.Add(-1)

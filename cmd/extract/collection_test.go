@@ -290,7 +290,8 @@ func TestImportCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "imported.db")
 	stdout, stderr, code := runExtract(t, "", "import", "--db", db, cards)
 	if code != exitFailure || !strings.Contains(stdout, "4 cards: 4 new") ||
-		!strings.Contains(stderr, "broken.md:3:") || strings.Count(stderr, "\n") != 2 {
+		!strings.Contains(stderr, "broken.md:3:") || !strings.Contains(stderr, "extract: clustered 14 rows") ||
+		strings.Count(stderr, "\n") != 3 {
 		t.Fatalf("first import: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 	stdout, _, _ = runExtract(t, "", "import", "--db", db, cards)

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline/digest"
-	"github.com/veille/veille/pipeline/llm/provider"
 	"github.com/veille/veille/pipeline/trends"
 	"github.com/veille/veille/store/sqlite"
 )
@@ -119,14 +118,11 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 // (by embeddings when an embeddings model is configured, else by words),
 // and returns the period's top clusters carried by two sources or more.
 func (a *app) digestTopics(ctx context.Context, st *sqlite.Store, from, until time.Time, n int) ([]digest.Topic, error) {
-	emb, _, err := provider.SelectEmbedder(ctx, provider.EmbedConfig{Getenv: a.getenv})
+	res, err := a.clusterNewRows(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.updateClusters(ctx, st, trends.Options{Embedder: emb})
-	if err != nil {
-		return nil, err
-	}
+	a.sayClustered(st, res, !writable(st.Path()))
 	window := min(7*24*time.Hour, until.Sub(from))
 	rep, err := trends.Report(ctx, st, res.Space, trends.Query{Since: from, Until: until, Window: window, MinSources: 2, Limit: n})
 	if err != nil {

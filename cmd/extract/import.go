@@ -8,7 +8,10 @@ import (
 )
 
 func (a *app) importCommand() *cobra.Command {
-	var dbPath string
+	var (
+		dbPath  string
+		cluster bool
+	)
 	c := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import card files into the store: markdown cards (both layouts) and JSON cards, files or folders",
@@ -22,7 +25,11 @@ becomes a new version. An imported card's provenance is "imported" with its
 file name, and its date is its JSON "published" field (RFC 3339 date or
 date-time), else the file's modification time. A malformed file is reported
 on one line naming the file and the line, the others are still imported,
-and the exit status is 1.`,
+and the exit status is 1.
+
+The rows of the new cards are then clustered with the others, as extract
+trends does; --cluster=false leaves that to the next extract trends (for a
+large first import, say).`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			st, err := a.openStore(c.Context(), dbPath)
@@ -39,6 +46,13 @@ and the exit status is 1.`,
 			if err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
+			if sum.New+sum.Changed > 0 && cluster {
+				if res, err := a.clusterNewRows(c.Context(), st); err != nil {
+					fmt.Fprintf(a.stderr, "extract: import: the new cards' rows are not clustered yet (extract trends will): %v\n", err)
+				} else {
+					a.sayClustered(st, res, false)
+				}
+			}
 			if len(sum.Failures) > 0 {
 				return fmt.Errorf("import: %d failed (listed above)", len(sum.Failures))
 			}
@@ -46,5 +60,6 @@ and the exit status is 1.`,
 		},
 	}
 	addDBFlag(c, &dbPath)
+	c.Flags().BoolVar(&cluster, "cluster", true, "cluster the new cards' rows with the others, as extract trends does")
 	return c
 }

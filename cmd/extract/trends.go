@@ -139,10 +139,11 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 	if emb == nil && notice != "" {
 		fmt.Fprintln(a.stderr, "extract: no embeddings model configured: rows are clustered by their words")
 	}
-	res, err := a.updateClusters(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild})
+	res, readOnly, err := updateClusters(ctx, st, trends.Options{Embedder: emb, Threshold: f.threshold, Rebuild: f.rebuild})
 	if err != nil {
 		return fmt.Errorf("trends: %w", err)
 	}
+	a.sayClustered(st, res, readOnly)
 	rep, err := trends.Report(ctx, st, res.Space, q)
 	if err != nil {
 		return fmt.Errorf("trends: %w", err)
@@ -164,23 +165,38 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 	return writeTrendsText(a.stdout, rep)
 }
 
-// updateClusters clusters the rows of the cards added since the last
-// clustering (all of them with opts.Rebuild), and says so on stderr. A
-// read-only database is left as it is: its clusters are ranked as kept.
-func (a *app) updateClusters(ctx context.Context, st *sqlite.Store, opts trends.Options) (trends.Result, error) {
-	res := trends.Result{Space: trends.Space(opts.Embedder)}
-	if !writable(st.Path()) {
-		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
-		return res, nil
-	}
-	res, err := trends.Update(ctx, st, opts)
+// clusterNewRows clusters the rows of the cards added since the last
+// clustering, in the space extract trends uses by default (by embeddings
+// when an embeddings model is configured, else by words), saying nothing;
+// a read-only database is left as it is.
+func (a *app) clusterNewRows(ctx context.Context, st *sqlite.Store) (trends.Result, error) {
+	emb, _, err := provider.SelectEmbedder(ctx, provider.EmbedConfig{Getenv: a.getenv})
 	if err != nil {
-		return res, err
+		return trends.Result{}, err
+	}
+	res, _, err := updateClusters(ctx, st, trends.Options{Embedder: emb})
+	return res, err
+}
+
+// updateClusters clusters the rows of the cards added since the last
+// clustering (all of them with opts.Rebuild). A read-only database is left
+// as it is (readOnly): its clusters are ranked as kept.
+func updateClusters(ctx context.Context, st *sqlite.Store, opts trends.Options) (res trends.Result, readOnly bool, err error) {
+	if !writable(st.Path()) {
+		return trends.Result{Space: trends.Space(opts.Embedder)}, true, nil
+	}
+	res, err = trends.Update(ctx, st, opts)
+	return res, false, err
+}
+
+// sayClustered tells on stderr what a clustering did.
+func (a *app) sayClustered(st *sqlite.Store, res trends.Result, readOnly bool) {
+	if readOnly {
+		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
 	}
 	if res.Clustered > 0 {
 		fmt.Fprintf(a.stderr, "extract: clustered %d rows (%d new clusters, %d rows embedded)\n", res.Clustered, res.Clusters, res.Embedded)
 	}
-	return res, nil
 }
 
 // writable reports whether the file at path can be written.
