@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // ImportCard stores a card read from a file (`extract import`): no page was
@@ -55,10 +56,10 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 // importCard saves one imported card in tx (see [Store.ImportCard]).
 func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
 	// The card's JSON is decoded when needed, and then once only.
-	var decoded *indexedCard
-	decode := func() indexedCard {
+	var decoded *cardindex.Card
+	decode := func() cardindex.Card {
 		if decoded == nil {
-			ic := decodeIndexed(c.CardJSON)
+			ic := cardindex.Decode(c.CardJSON)
 			decoded = &ic
 		}
 		return *decoded
@@ -90,7 +91,7 @@ var (
 
 // ensureStubDocument inserts the stub document of an imported card when
 // its document is not stored; decode returns the card's decoded JSON.
-func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() indexedCard) error {
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() cardindex.Card) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
 		c.DocumentID).Scan(&exists); err != nil {
