@@ -56,4 +56,3 @@ func TestExcerpt(t *testing.T) {
 		t.Errorf("Excerpt without a match = %q, want empty", got)
 	}
 }
-
