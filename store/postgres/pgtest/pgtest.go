@@ -43,6 +43,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// Password is the password of the user postgres of a private cluster.
+const Password = "pgtest-secret"
+
 // EnvDSN names the environment variable pointing the tests at an existing
 // server instead of a private cluster.
 const EnvDSN = "VEILLE_TEST_POSTGRES"
@@ -217,8 +220,14 @@ func startPrivate(bin string) (*Cluster, error) {
 }
 
 func (c *Cluster) initAndStart() error {
-	if out, err := c.command("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-		"--locale=C.UTF-8", "--no-sync").CombinedOutput(); err != nil {
+	// Connections over TCP need the password, so that tests can check a
+	// wrong one is refused; those over the socket are trusted.
+	pwfile := filepath.Join(c.dir, "pwfile")
+	if err := os.WriteFile(pwfile, []byte(Password+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	if out, err := c.command("initdb", "-D", c.data(), "-U", "postgres", "--auth-local=trust",
+		"--auth-host=scram-sha-256", "--pwfile="+pwfile, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync").CombinedOutput(); err != nil {
 		return fmt.Errorf("pgtest: initdb: %w: %s", err, out)
 	}
 	port, err := freePort()
@@ -229,7 +238,7 @@ func (c *Cluster) initAndStart() error {
 	if err := c.pgCtl("start"); err != nil {
 		return err
 	}
-	c.AdminDSN = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	c.AdminDSN = fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/postgres?sslmode=disable", Password, port)
 	return nil
 }
 
