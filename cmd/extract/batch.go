@@ -18,6 +18,7 @@ import (
 	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 	"golang.org/x/term"
 )
@@ -237,12 +238,18 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 }
 
 // newBatchQueue opens the job queue on the store.
-func newBatchQueue(st *sqlite.Store, bf batchFlags, logger *slog.Logger) (batch.Queue, error) {
+func newBatchQueue(st Database, bf batchFlags, logger *slog.Logger) (batch.Queue, error) {
 	qc := queue.DefaultConfig()
 	qc.MaxAttempts, qc.RetryBase = bf.jobAttempts, bf.retryBase
 	qc.RetryMax = max(qc.RetryMax, bf.retryBase)
 	qc.Logger = logger.With("component", "river")
-	return queue.NewRiver(st.DB(), qc)
+	switch st := st.(type) {
+	case *postgres.Store:
+		return queue.NewPostgres(st.DB(), st.Pool(), qc)
+	case *sqlite.Store:
+		return queue.NewRiver(st.DB(), qc)
+	}
+	return nil, fmt.Errorf("job queue: no queue for a store of type %T", st)
 }
 
 // batchStatus prints the queue's job counts and the last batch runs.

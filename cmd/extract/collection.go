@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 )
 
@@ -95,13 +96,16 @@ func cutNumber(s string) (int, string, bool) {
 // read it: read-only when the file is not writable, else as usual, so that
 // a database of an earlier version is migrated first. It never creates a
 // database.
-func (a *app) openCollection(ctx context.Context, path string) (*sqlite.Store, error) {
+func (a *app) openCollection(ctx context.Context, path string) (Database, error) {
 	if path == "" {
 		p, err := store.DefaultPath()
 		if err != nil {
 			return nil, err
 		}
 		path = p
+	}
+	if postgres.IsURL(path) {
+		return postgres.Open(ctx, path)
 	}
 	info, err := os.Stat(path)
 	switch {

@@ -102,6 +102,8 @@ type enqueueFailingQueue struct{ Queue }
 
 func (enqueueFailingQueue) Migrate(context.Context) error { return nil }
 
+func (enqueueFailingQueue) Shared() bool { return false }
+
 func (enqueueFailingQueue) RescueOrphans(context.Context) ([]QueuedJob, error) { return nil, nil }
 
 func (enqueueFailingQueue) EnqueueTx(context.Context, *sql.Tx, []Job) (int, error) {
