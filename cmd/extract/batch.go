@@ -46,6 +46,8 @@ type batchFlags struct {
 	jobAttempts   int
 	retryBase     time.Duration
 	progressEvery time.Duration
+	wait          bool
+	rescueAfter   time.Duration
 }
 
 func (a *app) batchCommand() *cobra.Command {
@@ -57,7 +59,8 @@ func (a *app) batchCommand() *cobra.Command {
 		Use:   "batch [FILE|URL...]",
 		Short: "Queue the links of reading lists, digests and feeds, and make their cards",
 		Long: `Queue documents and make their cards, with a durable queue in the store
-(River on SQLite): one job per document — fetch, extract, model, card.
+(River on SQLite or PostgreSQL): one job per document — fetch, extract, model,
+card.
 
 Inputs, in any mix: URL list files (one URL a line, # comments), Pocket CSV
 exports, Netscape bookmark HTML exports, single URLs, --digest pages (every
@@ -67,7 +70,10 @@ documents that have a card, or failed for good before, are skipped unless
 --refresh. With no input, the jobs already queued are worked.
 
 Idempotent and crash-safe: run it again (after a crash, a budget stop or the
-next night) and it resumes where the queue stands. Exit status 0 when the
+next night) and it resumes where the queue stands. On PostgreSQL (--db
+postgres://…), any number of batch processes on any number of machines share
+the queue: start workers with no input and --wait, and queue documents from
+anywhere. Exit status 0 when the
 batch ran (failures are listed), 1 when it could not run, and 1 with --strict
 when a job failed permanently.`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -116,6 +122,8 @@ when a job failed permanently.`,
 	f.IntVar(&bf.jobAttempts, "job-attempts", queue.DefaultConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
 	f.DurationVar(&bf.retryBase, "retry-base", queue.DefaultConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
 	f.DurationVar(&bf.progressEvery, "progress-every", 10*time.Second, "interval of progress log lines when stderr is not a terminal")
+	f.BoolVar(&bf.wait, "wait", false, "keep listening for new jobs once the queue is empty, until interrupted (a long-running worker)")
+	f.DurationVar(&bf.rescueAfter, "rescue-after", 0, "PostgreSQL: how long a job may stay running before another worker takes it over, also its time limit (default: the job time limit, 15m, plus 1m)")
 	return c
 }
 
@@ -155,6 +163,8 @@ func (bf batchFlags) check() error {
 		return usageError{fmt.Errorf("batch: --feed-items %d: want 1 to 100000", bf.feedItems)}
 	case bf.progressEvery <= 0:
 		return usageError{fmt.Errorf("batch: --progress-every %s: must be positive", bf.progressEvery)}
+	case bf.rescueAfter != 0 && bf.rescueAfter < time.Second:
+		return usageError{fmt.Errorf("batch: --rescue-after %s: want 1s or more (0: the default)", bf.rescueAfter)}
 	}
 	return nil
 }
@@ -243,6 +253,7 @@ func newBatchQueue(st Database, bf batchFlags, logger *slog.Logger) (batch.Queue
 	qc.MaxAttempts, qc.RetryBase = bf.jobAttempts, bf.retryBase
 	qc.RetryMax = max(qc.RetryMax, bf.retryBase)
 	qc.Logger = logger.With("component", "river")
+	qc.Wait, qc.RescueAfter = bf.wait, bf.rescueAfter
 	switch st := st.(type) {
 	case *postgres.Store:
 		return queue.NewPostgres(st.DB(), st.Pool(), qc)

@@ -110,6 +110,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.importCommand(),
 		a.relatedCommand(),
+		a.migrateCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root
