@@ -81,6 +81,10 @@ func connect(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", redact(dsn), errors.New(parseCause(err)))
 	}
 	server := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// A batch worker runs a dozen jobs and River's own services.
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	}
