@@ -238,7 +238,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 			"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
 			"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !(bf.wait && sum.Remaining == 0) { // a waiting worker stops on a signal
 		return fmt.Errorf("batch: interrupted; %d jobs left queued for the next run", sum.Remaining)
 	}
 	if bf.strict && sum.Permanent > 0 {

@@ -189,7 +189,11 @@ func cardedArticles(t *testing.T, db string, urls []string) map[string]bool {
 func checkOneCardPerDocument(t *testing.T, db string, urls []string) {
 	t.Helper()
 	ctx := context.Background()
-	st := openBatchStore(t, db)
+	st, err := (&app{}).openStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	for _, u := range urls {
 		canonical, err := schema.CanonicalURL(u)
 		if err != nil {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/pipeline/batch/queue"
+	"github.com/veille/veille/store/postgres"
+	"github.com/veille/veille/store/postgres/pgtest"
+)
+
+// sharedQueue opens the store and queue of a new PostgreSQL database for
+// the test, migrated, so that the processes started next find them.
+func sharedQueue(t *testing.T) (string, *postgres.Store, *queue.River) {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t)
+	st, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	q, err := queue.NewPostgres(st.DB(), st.Pool(), queue.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, st, q
+}
+
+// openAttempts counts the attempts of run runID still in flight.
+func openAttempts(t *testing.T, st *postgres.Store, runID int64) int {
+	t.Helper()
+	var n int
+	err := st.DB().QueryRowContext(t.Context(), `SELECT count(*) FROM batch_attempts
+		WHERE run_id = $1 AND finished_at IS NULL`, runID).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// workerRuns counts the batch runs whose jobs made cards.
+func workerRuns(t *testing.T, st *postgres.Store) int {
+	t.Helper()
+	var n int
+	err := st.DB().QueryRowContext(t.Context(), `SELECT count(DISTINCT run_id) FROM batch_attempts
+		WHERE outcome = 'done'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitFor polls cond until it holds, failing t after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSharedQueueTwoProcesses runs two batch processes on one PostgreSQL
+// queue: a worker waiting for jobs, and a process queuing a list and
+// working it too. Both make cards, every document gets exactly one, no
+// document is asked of the model twice, and the waiting worker stops
+// cleanly on SIGINT.
+func TestSharedQueueTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two processes; skipped with -short")
+	}
+	dsn, st, _ := sharedQueue(t)
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 100*time.Millisecond)
+	const docs = 30
+	lines := site.articleURLs(docs)
+	common := []string{"--db", dsn, "--provider", "openai", "--host-rps", "0", "--no-cache"}
+
+	worker := batchProcess(bin, model, append([]string{"batch", "--wait", "--concurrency", "2"}, common...)...)
+	var workerErr strings.Builder
+	worker.Stderr = &workerErr
+	if err := worker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer worker.Process.Kill()
+	waitFor(t, "the worker records its run", func() bool {
+		runs, err := st.BatchRuns(t.Context(), 1)
+		return err == nil && len(runs) == 1
+	})
+	out, err := batchProcess(bin, model, append(append([]string{"batch", "--concurrency", "1"}, common...),
+		writeList(t, lines...))...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("queuing process: %v\n%s", err, out)
+	}
+	checkOneCardPerDocument(t, dsn, lines)
+	if n := model.requests.Load(); n != docs {
+		t.Errorf("%d model requests for %d documents", n, docs)
+	}
+	if n := workerRuns(t, st); n != 2 {
+		t.Errorf("cards made by %d processes, want both", n)
+	}
+	if err := worker.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Wait(); err != nil {
+		t.Errorf("worker stopped by SIGINT: %v\n%s", err, workerErr.String())
+	}
+}
+
+// TestSharedQueueRescuesKilledWorker kills a worker with SIGKILL while it
+// works jobs: the other process takes its jobs over once they have run for
+// --rescue-after (River's rescuer looks every 30 s), and every document
+// ends with exactly one card.
+func TestSharedQueueRescuesKilledWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary, kills a worker and waits for the rescue; skipped with -short")
+	}
+	dsn, st, q := sharedQueue(t)
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 300*time.Millisecond)
+	const docs = 24
+	lines := site.articleURLs(docs)
+	common := []string{"--db", dsn, "--provider", "openai", "--host-rps", "0", "--no-cache", "--rescue-after", "2s"}
+
+	doomed := batchProcess(bin, model, append([]string{"batch", "--wait", "--concurrency", "4"}, common...)...)
+	if err := doomed.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer doomed.Process.Kill()
+	var doomedRun int64
+	waitFor(t, "the doomed worker records its run", func() bool {
+		runs, err := st.BatchRuns(t.Context(), 1)
+		if err == nil && len(runs) == 1 {
+			doomedRun = runs[0].ID
+		}
+		return doomedRun != 0
+	})
+	survivor := batchProcess(bin, model, append(append([]string{"batch", "--concurrency", "1"}, common...),
+		writeList(t, lines...))...)
+	var out strings.Builder
+	survivor.Stdout, survivor.Stderr = &out, &out
+	if err := survivor.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer survivor.Process.Kill()
+	waitFor(t, "the doomed worker works jobs", func() bool { return openAttempts(t, st, doomedRun) > 0 })
+	if err := doomed.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	doomed.Wait()
+	done := make(chan error, 1)
+	go func() { done <- survivor.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("survivor: %v\n%s", err, out.String())
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("the survivor did not finish the killed worker's jobs\n%s", out.String())
+	}
+	checkOneCardPerDocument(t, dsn, lines)
+	counts, err := q.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["completed"] != docs || counts.Pending() != 0 {
+		t.Errorf("queue = %v; want %d completed", counts, docs)
+	}
+}
+
