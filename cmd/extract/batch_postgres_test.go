@@ -178,4 +178,3 @@ func TestSharedQueueRescuesKilledWorker(t *testing.T) {
 		t.Errorf("queue = %v; want %d completed", counts, docs)
 	}
 }
-
