@@ -178,3 +178,47 @@ func TestSharedQueueRescuesKilledWorker(t *testing.T) {
 		t.Errorf("queue = %v; want %d completed", counts, docs)
 	}
 }
+
+// TestBatchSurvivesPostgresRestart restarts the PostgreSQL server while a
+// batch runs: the batch reports the outage, reconnects, and finishes with
+// one card per document.
+func TestBatchSurvivesPostgresRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and restarts the server; skipped with -short")
+	}
+	dsn, _, q := sharedQueue(t)
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 200*time.Millisecond)
+	const docs = 20
+	lines := site.articleURLs(docs)
+	cmd := batchProcess(bin, model, "batch", "--db", dsn, "--provider", "openai", "--host-rps", "0", "--no-cache",
+		"--concurrency", "2", "--retry-base", "500ms", writeList(t, lines...))
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor(t, "model requests", func() bool { return model.requests.Load() >= 4 })
+	pgtest.Shared(t).Restart(t)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("batch across the restart: %v\n%s", err, out.String())
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("the batch did not finish after the restart\n%s", out.String())
+	}
+	checkOneCardPerDocument(t, dsn, lines)
+	counts, err := q.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["completed"] != docs || counts.Pending() != 0 {
+		t.Errorf("queue = %v; want %d completed", counts, docs)
+	}
+	t.Logf("batch output:\n%s", out.String())
+}

@@ -133,13 +133,9 @@ func (q *River) limits() (timeout, rescue time.Duration) {
 // riverConfig is the client configuration; workers and n are nil and 0
 // for an insert-only client.
 func (q *River) riverConfig(workers *river.Workers, n int) *river.Config {
-	logger := q.cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	timeout, rescue := q.limits()
 	cfg := &river.Config{
-		Logger:               logger,
+		Logger:               q.logger(),
 		MaxAttempts:          q.cfg.MaxAttempts,
 		RetryPolicy:          backoffPolicy{base: q.cfg.RetryBase, max: q.cfg.RetryMax},
 		JobTimeout:           timeout,
@@ -241,6 +237,7 @@ func (q *River) Work(ctx context.Context, workers int, handle batch.Handler, sto
 func (q *River) waitDrained(ctx context.Context, stop <-chan struct{}) error {
 	tick := time.NewTicker(max(q.cfg.PollInterval, 50*time.Millisecond))
 	defer tick.Stop()
+	var failing time.Time // since when the counts fail, zero when they do not
 	for {
 		select {
 		case <-ctx.Done():
@@ -257,12 +254,36 @@ func (q *River) waitDrained(ctx context.Context, stop <-chan struct{}) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return err
+			// A shared database may be restarted while workers run: they
+			// wait for it, as River's own services do.
+			if !q.shared || !failing.IsZero() && time.Since(failing) > outageLimit {
+				return err
+			}
+			if failing.IsZero() {
+				failing = time.Now()
+				q.logger().Warn("job queue: the database does not answer; waiting for it", "err", err)
+			}
+			continue
+		}
+		if !failing.IsZero() {
+			q.logger().Warn("job queue: the database answers again", "after", time.Since(failing).Round(time.Second))
+			failing = time.Time{}
 		}
 		if counts.Pending() == 0 {
 			return nil
 		}
 	}
+}
+
+// outageLimit is how long a worker on a shared database waits for it to
+// answer again before giving up.
+const outageLimit = 5 * time.Minute
+
+func (q *River) logger() *slog.Logger {
+	if q.cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return q.cfg.Logger
 }
 
 // documentWorker adapts a batch.Handler to River's Worker interface.
