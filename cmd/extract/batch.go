@@ -105,9 +105,9 @@ when a job failed permanently.`,
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
 	f.BoolVar(&bf.refresh, "refresh", false, "make new cards for documents that have one (fetching them again)")
 	f.IntVar(&bf.concurrency, "concurrency", 4, "documents at the model at once, at most 5000 (as many more are fetched and extracted meanwhile)")
-	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host (0: no limit)")
-	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (0: no limit)")
-	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (0: no limit)")
+	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
+	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
+	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
 	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -203,8 +203,21 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	logger := batchLogger(logs, bf.logFormat, slog.LevelInfo)
 	ua := fetch.UserAgent(version)
 	fetcher := fetch.New(fetch.Config{UserAgent: ua})
+	// On PostgreSQL, the host and model rate limits hold across every
+	// worker of the database.
+	var shared interface {
+		llm.SharedLimiter
+		batch.SharedLimiter
+	}
+	if pg, ok := st.(*postgres.Store); ok {
+		shared = pg
+	}
+	limits := llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}
+	if shared != nil {
+		limits.Shared = shared
+	}
 	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
-		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
+		limits: limits})
 	if err != nil {
 		return err
 	}
@@ -215,7 +228,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	}
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
-	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
+	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, SharedLimits: shared, MaxCostUSD: bf.maxCost,
 		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, MaxFeedItems: bf.feedItems,
 		RemakeOffline:     !bf.keepOffline && runner.Model.Provider() != llm.ProviderOffline,
 		AllowPrivateHosts: bf.allowPrivate,

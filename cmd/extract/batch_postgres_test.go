@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -221,4 +222,51 @@ func TestBatchSurvivesPostgresRestart(t *testing.T) {
 		t.Errorf("queue = %v; want %d completed", counts, docs)
 	}
 	t.Logf("batch output:\n%s", out.String())
+}
+
+// TestSharedHostLimitTwoProcesses runs two batch processes on one
+// PostgreSQL queue with --host-rps 10 on the one host of the site: the
+// limit holds for both together, so the fetches take at least as long as
+// one process alone would be allowed (two per-process limits would let
+// them finish in half the time).
+func TestSharedHostLimitTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two processes; skipped with -short")
+	}
+	dsn, st, _ := sharedQueue(t)
+	bin := buildExtract(t)
+	site := newBatchSite(t)
+	model := newFakeOpenAI(t, 0) // unused: the cards are the offline baseline's
+	const docs, rps = 16, 10
+	lines := site.articleURLs(docs)
+	common := []string{"--db", dsn, "--provider", "offline", "--host-rps", "10", "--concurrency", "4"}
+	worker := batchProcess(bin, model, append([]string{"batch", "--wait"}, common...)...)
+	if err := worker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer worker.Process.Kill()
+	waitFor(t, "the worker records its run", func() bool {
+		runs, err := st.BatchRuns(t.Context(), 1)
+		return err == nil && len(runs) == 1
+	})
+	out, err := batchProcess(bin, model, append(append([]string{"batch"}, common...), writeList(t, lines...))...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("queuing process: %v\n%s", err, out)
+	}
+	worker.Process.Signal(os.Interrupt)
+	worker.Wait()
+	checkOneCardPerDocument(t, dsn, lines)
+	if n := workerRuns(t, st); n != 2 {
+		t.Errorf("cards made by %d processes, want both", n)
+	}
+	site.mu.Lock()
+	fetched := slices.Clone(site.fetched)
+	site.mu.Unlock()
+	slices.SortFunc(fetched, func(a, b time.Time) int { return a.Compare(b) })
+	span := fetched[len(fetched)-1].Sub(fetched[0])
+	// One limit for both: (docs-1)/rps. The slack covers a first fetch
+	// that reached the site late.
+	if want := time.Duration(docs-1) * time.Second / rps; span < want-300*time.Millisecond {
+		t.Errorf("%d fetches in %v, want at least about %v at %d a second for both processes", len(fetched), span, want, rps)
+	}
 }

@@ -64,6 +64,9 @@ type Config struct {
 	Workers int
 	// HostRPS is requests a second per host; 0 means no limit.
 	HostRPS float64
+	// SharedLimits, when set, holds HostRPS across every process drawing
+	// from it (the PostgreSQL store), not per process.
+	SharedLimits SharedLimiter
 	// MaxCostUSD stops the batch once the estimated cost reaches it.
 	MaxCostUSD float64
 	// MaxDocs stops the batch once this many documents were worked.
@@ -537,7 +540,7 @@ type batchWork struct {
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
-	return &batchWork{b: b, runID: runID, hosts: NewHostLimiter(b.Config.HostRPS),
+	return &batchWork{b: b, runID: runID, hosts: NewHostLimiter(b.Config.HostRPS, b.Config.SharedLimits),
 		causes: map[string]int{}, taken: map[int64]bool{}, stop: make(chan struct{})}
 }
 
