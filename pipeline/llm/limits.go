@@ -87,8 +87,8 @@ func (b *bucket) charge(ctx context.Context, n int) {
 // calls.
 type LimitedModel struct {
 	inner    Model
-	requests *bucket // nil: no limit
-	tokens   *bucket // nil: no limit
+	requests *bucket       // nil: no limit
+	tokens   *bucket       // nil: no limit
 	slots    chan struct{} // nil: no limit
 }
 
