@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -67,6 +68,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("after a minute: %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitExit waits for cmd to exit successfully, failing t with its output
+// when it fails or takes more than three minutes.
+func waitExit(t *testing.T, cmd *exec.Cmd, what string, out *strings.Builder) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, out.String())
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("%s: not done after three minutes\n%s", what, out.String())
 	}
 }
 
@@ -160,16 +177,7 @@ func TestSharedQueueRescuesKilledWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	doomed.Wait()
-	done := make(chan error, 1)
-	go func() { done <- survivor.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("survivor: %v\n%s", err, out.String())
-		}
-	case <-time.After(3 * time.Minute):
-		t.Fatalf("the survivor did not finish the killed worker's jobs\n%s", out.String())
-	}
+	waitExit(t, survivor, "the survivor, finishing the killed worker's jobs", &out)
 	checkOneCardPerDocument(t, dsn, lines)
 	counts, err := q.Counts(context.Background())
 	if err != nil {
@@ -203,16 +211,7 @@ func TestBatchSurvivesPostgresRestart(t *testing.T) {
 	defer cmd.Process.Kill()
 	waitFor(t, "model requests", func() bool { return model.requests.Load() >= 4 })
 	pgtest.Shared(t).Restart(t)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("batch across the restart: %v\n%s", err, out.String())
-		}
-	case <-time.After(3 * time.Minute):
-		t.Fatalf("the batch did not finish after the restart\n%s", out.String())
-	}
+	waitExit(t, cmd, "the batch across the restart", &out)
 	checkOneCardPerDocument(t, dsn, lines)
 	counts, err := q.Counts(context.Background())
 	if err != nil {

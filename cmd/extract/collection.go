@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 )
@@ -97,12 +96,9 @@ func cutNumber(s string) (int, string, bool) {
 // a database of an earlier version is migrated first. It never creates a
 // database.
 func (a *app) openCollection(ctx context.Context, path string) (Database, error) {
-	if path == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		path = p
+	path, err := dbName(path)
+	if err != nil {
+		return nil, err
 	}
 	if postgres.IsURL(path) {
 		return postgres.Open(ctx, path)

@@ -50,21 +50,25 @@ type Database interface {
 // PostgreSQL database for a postgres:// or postgresql:// URL, else a SQLite
 // file, created when it does not exist.
 func (a *app) openStore(ctx context.Context, path string) (Database, error) {
-	if path == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		path = p
+	path, err := dbName(path)
+	if err != nil {
+		return nil, err
 	}
 	if postgres.IsURL(path) {
 		return postgres.Open(ctx, path)
 	}
-	path, err := storePath(path)
-	if err != nil {
+	if path, err = storePath(path); err != nil {
 		return nil, err
 	}
 	return sqlite.Open(ctx, path)
+}
+
+// dbName is the database --db names (a file or a URL), else the default.
+func dbName(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	return store.DefaultPath()
 }
 
 // storePath returns the database path --db names, or the default one, and

@@ -2,12 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // SaveEmbedding stores e, replacing the vector the same model made for the
@@ -15,7 +14,7 @@ import (
 // infinity); a card that does not exist is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) SaveEmbedding(ctx context.Context, e schema.Embedding) error {
-	if err := checkEmbedding(e); err != nil {
+	if err := store.CheckEmbedding(e); err != nil {
 		return fmt.Errorf("save embedding of card %d: %w", e.CardID, err)
 	}
 	var exists bool
@@ -31,22 +30,6 @@ func (s *Store) SaveEmbedding(ctx context.Context, e schema.Embedding) error {
 		e.CardID, e.Model, len(e.Vector), e.Vector, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("save embedding of card %d: %w", e.CardID, err)
-	}
-	return nil
-}
-
-// checkEmbedding refuses vectors no similarity can be computed with.
-func checkEmbedding(e schema.Embedding) error {
-	if e.Model == "" {
-		return errors.New("no model")
-	}
-	if len(e.Vector) == 0 {
-		return errors.New("empty vector")
-	}
-	for i, x := range e.Vector {
-		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("component %d is %v", i, x)
-		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/cardindex"
 )
 
@@ -74,7 +75,7 @@ func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.Import
 // The content hash and gzipped body of a stub document's empty body.
 var (
 	emptyHash    = schema.ContentHash(nil)
-	emptyBody, _ = gzipBytes(nil) // writing to memory cannot fail
+	emptyBody, _ = store.Gzip(nil) // writing to memory cannot fail
 )
 
 // ensureStubDocument inserts the stub document of an imported card when

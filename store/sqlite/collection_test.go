@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/cardindex"
 	"github.com/veille/veille/store/storetest"
 )
@@ -75,15 +76,15 @@ func TestMigration6Backfills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before []migration
+	var before []store.Migration
 	for _, m := range ms {
-		if m.version < 6 {
+		if m.Version < 6 {
 			before = append(before, m)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "old.db")
 	old := applyFirst(t, path, before)
-	body, err := gzipBytes(nil)
+	body, err := store.Gzip(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/cardindex"
 )
 
@@ -86,7 +87,7 @@ func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.Import
 // computed once rather than per card.
 var (
 	emptyHash    = schema.ContentHash(nil)
-	emptyBody, _ = gzipBytes(nil) // writing to memory cannot fail
+	emptyBody, _ = store.Gzip(nil) // writing to memory cannot fail
 )
 
 // ensureStubDocument inserts the stub document of an imported card when
