@@ -70,14 +70,18 @@ var (
 
 // Main runs the tests of m, then stops the private cluster if one was
 // started, and exits with the tests' status.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is [Main] without the exit: it returns the tests' status, for a
+// TestMain that has more to clean up.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if shared != nil && shared.dir != "" {
 		if err := shared.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // Shared returns the cluster of this test binary, starting it on first
