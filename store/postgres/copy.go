@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/veille/veille/store/cardindex"
 )
@@ -142,6 +143,10 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 			return nil, fmt.Errorf("copy %s: id sequence: %w", table, err)
 		}
 	}
+	// The planner's statistics of the tables just filled.
+	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
+		return nil, fmt.Errorf("copy: analyze: %w", err)
+	}
 	if err := indexMissing(ctx, conn); err != nil {
 		return nil, fmt.Errorf("copy: %w", err)
 	}
@@ -164,27 +169,27 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 // copyRows copies table t, copyChunk rows at a time, each chunk COPied to
 // a temporary table and inserted from there in one transaction.
 func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable, report func(int)) error {
+	// Into an empty table, the rows are copied straight in; else through a
+	// temporary table, so that the rows already there are left alone.
+	var empty bool
+	if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+t.name+`)`).Scan(&empty); err != nil {
+		return err
+	}
 	rows, err := src.QueryContext(ctx, t.source)
 	if err != nil {
 		return fmt.Errorf("read the source: %w", err)
 	}
 	defer rows.Close()
-	stage := "copy_" + t.name
-	cols := strings.Join(t.columns, ", ")
 	flush := func(batch [][]any) error {
 		if len(batch) == 0 {
 			return nil
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` (LIKE `+t.name+`) ON COMMIT DELETE ROWS`); err != nil {
+			if empty {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(batch))
 				return err
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, t.columns, pgx.CopyFromRows(batch)); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO `+t.name+` (`+cols+`) SELECT `+cols+` FROM `+stage+
-				` ON CONFLICT `+t.conflict)
-			return err
+			return stageInsert(ctx, tx, t.name, t.columns, batch, "ON CONFLICT "+t.conflict)
 		})
 		if err != nil {
 			return cause(err)
@@ -217,6 +222,21 @@ func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable,
 		return fmt.Errorf("read the source: %w", err)
 	}
 	return flush(batch)
+}
+
+// stageInsert inserts rows into table through a temporary table of the
+// same columns, with the given ON CONFLICT clause.
+func stageInsert(ctx context.Context, tx pgx.Tx, table string, columns []string, rows [][]any, conflict string) error {
+	stage := "copy_" + table
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` (LIKE `+table+`) ON COMMIT DELETE ROWS`); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, columns, pgx.CopyFromRows(rows)); err != nil {
+		return err
+	}
+	cols := strings.Join(columns, ", ")
+	_, err := tx.Exec(ctx, `INSERT INTO `+table+` (`+cols+`) SELECT `+cols+` FROM `+stage+` `+conflict)
+	return err
 }
 
 // convertRow turns a row of SQLite values into the values of the target's
@@ -301,27 +321,60 @@ func indexMissing(ctx context.Context, conn *pgxpool.Conn) error {
 			return fmt.Errorf("unindex older cards: %w", err)
 		}
 	}
+	// Into an empty full-text table, the GIN index is built once at the
+	// end, much faster than entry by entry (Open builds it again if the
+	// copy is cut off meanwhile).
+	var empty bool
+	if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM card_search)`).Scan(&empty); err != nil {
+		return err
+	}
+	if empty {
+		if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS card_search_doc`); err != nil {
+			return err
+		}
+	}
 	for after := int64(0); ; {
 		last, err := indexChunk(ctx, conn, after)
 		if err != nil {
 			return fmt.Errorf("index cards: %w", err)
 		}
 		if last == after {
-			return nil
+			break
 		}
 		after = last
 	}
+	return ensureSearchIndex(ctx, conn)
+}
+
+// searchIndexDDL creates the GIN index of card_search (migration 0005).
+const searchIndexDDL = `CREATE INDEX IF NOT EXISTS card_search_doc ON card_search USING gin (doc)`
+
+// ensureSearchIndex creates the GIN index of card_search when a copy cut
+// off left it dropped.
+func ensureSearchIndex(ctx context.Context, conn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}) error {
+	// Looked up first: CREATE INDEX IF NOT EXISTS would wait for the
+	// writes in progress.
+	var missing bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('card_search_doc') IS NULL`).Scan(&missing); err != nil || !missing {
+		return err
+	}
+	if _, err := conn.Exec(ctx, searchIndexDDL); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return nil
 }
 
 // indexChunk builds the derived data of up to copyChunk newest cards with
-// ids above after that have none, and returns the last id built (after
+// ids above after (leaving the rows already there), and returns the last id built (after
 // when none was left).
 func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, error) {
 	rows, err := conn.Query(ctx, `SELECT c.id, c.document_id, c.version, c.url, c.card_json, c.published,
 			c.provider, c.model, c.rows_total, c.rows_grounded, d.text
 		FROM cards c JOIN documents d ON d.id = c.document_id
-		WHERE c.latest AND c.id > $1 AND NOT EXISTS (SELECT 1 FROM card_latest l WHERE l.card_id = c.id)
-		ORDER BY c.id LIMIT $2`, after, copyChunk)
+		WHERE c.latest AND c.id > $1 ORDER BY c.id LIMIT $2`, after, copyChunk)
 	if err != nil {
 		return after, err
 	}
@@ -361,13 +414,13 @@ func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, er
 		return after, nil
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"card_latest"}, []string{"card_id", "document_id", "version",
+		if err := stageInsert(ctx, tx, "card_latest", []string{"card_id", "document_id", "version",
 			"url", "title", "published", "week", "host", "category", "type", "provider", "model", "origin_url",
-			"rows_total", "rows_grounded"}, pgx.CopyFromRows(latest)); err != nil {
+			"rows_total", "rows_grounded"}, latest, "ON CONFLICT DO NOTHING"); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"card_tags"}, []string{"card_id", "kind", "value", "category"},
-			pgx.CopyFromRows(tags)); err != nil {
+		if err := stageInsert(ctx, tx, "card_tags", []string{"card_id", "kind", "value", "category"}, tags,
+			"ON CONFLICT DO NOTHING"); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS copy_search (card_id bigint, doc text)
@@ -378,7 +431,8 @@ func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, er
 			pgx.CopyFromRows(search)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO card_search (card_id, doc) SELECT card_id, doc::tsvector FROM copy_search`)
+		_, err := tx.Exec(ctx, `INSERT INTO card_search (card_id, doc) SELECT card_id, doc::tsvector FROM copy_search
+			ON CONFLICT DO NOTHING`)
 		return err
 	})
 	if err != nil {

@@ -70,6 +70,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
 	}
+	if err := ensureSearchIndex(ctx, s.pool); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
+	}
 	return s, nil
 }
 

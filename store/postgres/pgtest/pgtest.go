@@ -66,7 +66,17 @@ var (
 	shared   *Cluster
 	startErr error
 	seq      atomic.Int64
+
+	templatesMu sync.Mutex
+	templates   = map[string]*template{}
 )
+
+// template is a database prepared once and copied for each test.
+type template struct {
+	once sync.Once
+	name string
+	err  error
+}
 
 // Main runs the tests of m, then stops the private cluster if one was
 // started, and exits with the tests' status.
@@ -76,6 +86,13 @@ func Main(m *testing.M) { os.Exit(Run(m)) }
 // TestMain that has more to clean up.
 func Run(m *testing.M) int {
 	code := m.Run()
+	if shared != nil && shared.dir == "" { // the templates on a server the tests do not own
+		for _, tmpl := range templates {
+			if tmpl.err == nil {
+				shared.exec(context.Background(), "DROP DATABASE IF EXISTS "+tmpl.name+" WITH (FORCE)")
+			}
+		}
+	}
 	if shared != nil && shared.dir != "" {
 		if err := shared.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
@@ -107,6 +124,49 @@ func NewDatabase(t testing.TB) string {
 	ctx := context.Background()
 	if err := c.exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return c.DSN(name)
+}
+
+// NewDatabaseFrom is [NewDatabase] for a database prepared by setup: the
+// first call for key creates a template database and runs setup on its
+// connection URL (setup must close its connections), then every call
+// copies the template, which is much faster than preparing each
+// database (running migrations, say).
+func NewDatabaseFrom(t testing.TB, key string, setup func(dsn string) error) string {
+	t.Helper()
+	c := Shared(t)
+	templatesMu.Lock()
+	tmpl, ok := templates[key]
+	if !ok {
+		tmpl = &template{name: fmt.Sprintf("veille_template_%d_%d", os.Getpid(), seq.Add(1))}
+		templates[key] = tmpl
+	}
+	templatesMu.Unlock()
+	ctx := context.Background()
+	tmpl.once.Do(func() {
+		if tmpl.err = c.exec(ctx, "CREATE DATABASE "+tmpl.name); tmpl.err == nil {
+			tmpl.err = setup(c.DSN(tmpl.name))
+		}
+	})
+	if tmpl.err != nil {
+		t.Fatalf("template database %s: %v", key, tmpl.err)
+	}
+	name := fmt.Sprintf("veille_test_%d_%d", os.Getpid(), seq.Add(1))
+	var err error
+	for try := 0; try < 50; try++ { // the setup's connections may take a moment to close
+		if err = c.exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl.name); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("create test database from %s: %v", key, err)
 	}
 	t.Cleanup(func() {
 		if err := c.exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
