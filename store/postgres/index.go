@@ -102,7 +102,7 @@ func textArray(ss []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteString(arrayEscaper.Replace(s))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
@@ -146,55 +146,64 @@ const (
 func searchVector(c cardindex.Card, text string) string {
 	type lexeme struct {
 		word      string
-		positions []string
+		positions []uint16 // position<<2 | weight (0 A … 3 D)
 	}
 	var order []*lexeme
 	byWord := map[string]*lexeme{}
 	pos, size := 0, 0
 	columns := []struct {
-		weight string
+		weight uint16
 		text   string
 	}{
-		{"A", c.Title}, {"B", strings.Join(c.Keywords, "\n")}, {"B", strings.Join(c.Themes, "\n")},
-		{"C", c.Summary}, {"C", c.RowsText()}, {"D", text},
+		{0, c.Title}, {1, strings.Join(c.Keywords, "\n")}, {1, strings.Join(c.Themes, "\n")},
+		{2, c.Summary}, {2, c.RowsText()}, {3, text},
 	}
 	for _, col := range columns {
-		for _, w := range cardindex.Words(col.text) {
+		for _, t := range cardindex.Tokens(col.text) {
 			pos = min(pos+1, maxPosition)
-			lx := byWord[w]
+			lx := byWord[t.Word]
 			if lx == nil {
-				if size+len(w)+16 > maxVectorBytes {
+				if size+len(t.Word)+16 > maxVectorBytes {
 					continue
 				}
-				lx = &lexeme{word: w}
-				byWord[w] = lx
+				lx = &lexeme{word: t.Word}
+				byWord[t.Word] = lx
 				order = append(order, lx)
-				size += len(w) + 3
+				size += len(t.Word) + 3
 			}
 			if len(lx.positions) < maxPositions {
-				p := strconv.Itoa(pos) + col.weight
-				lx.positions = append(lx.positions, p)
-				size += len(p) + 1
+				lx.positions = append(lx.positions, uint16(pos)<<2|col.weight)
+				size += 7
 			}
 		}
 	}
-	var b strings.Builder
-	b.Grow(size)
+	b := make([]byte, 0, size)
 	for i, lx := range order {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(quoteLexeme(lx.word))
-		b.WriteByte(':')
-		b.WriteString(strings.Join(lx.positions, ","))
+		b = append(b, quoteLexeme(lx.word)...)
+		for k, p := range lx.positions {
+			if k == 0 {
+				b = append(b, ':')
+			} else {
+				b = append(b, ',')
+			}
+			b = strconv.AppendUint(b, uint64(p>>2), 10)
+			b = append(b, "ABCD"[p&3])
+		}
 	}
-	return b.String()
+	return string(b)
 }
 
+// The escapers of an array element and of a lexeme.
+var (
+	arrayEscaper  = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	lexemeEscaper = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+)
+
 // quoteLexeme quotes a word for a tsvector or tsquery literal.
-func quoteLexeme(w string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
-}
+func quoteLexeme(w string) string { return "'" + lexemeEscaper.Replace(w) + "'" }
 
 // reindexDocument refreshes the full-text row of a document's newest card
 // after its text changed (a re-fetch); it does nothing when the document
