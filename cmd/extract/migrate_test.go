@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -121,6 +122,24 @@ func TestMigrateBadInput(t *testing.T) {
 		_, stderr, code := runExtract(t, "", tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") > 1 {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q on one line", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestPostgresDownOneLine checks that a PostgreSQL server that does not
+// answer is one line of error naming it, without the password, and exit 1.
+func TestPostgresDownOneLine(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	for _, args := range [][]string{{"list"}, {"batch"}, {"serve"}} {
+		_, stderr, code := runExtract(t, "", append(args, "--db", "postgres://me:hunter2@"+addr+"/veille")...)
+		if code != exitFailure || !strings.Contains(stderr, addr+"/veille") || !strings.Contains(stderr, "connection refused") ||
+			strings.Contains(stderr, "hunter2") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line naming %s/veille", args, code, stderr, addr)
 		}
 	}
 }
