@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"testing"
@@ -70,12 +71,34 @@ func BenchmarkCopySQLite(b *testing.B) {
 	}
 }
 
+// searchRate is the copy rate of the collection BenchmarkSearch copied
+// once (into a template database, copied again for each run).
+var searchRate float64
+
 // BenchmarkSearch measures SearchCards on the copied collection: the
 // latency percentiles of a few queries, of one to three words (and the
 // copy's rate, as BenchmarkCopySQLite).
 func BenchmarkSearch(b *testing.B) {
-	st, rate := copied(b, benchSource(b))
 	ctx := context.Background()
+	dsn := pgtest.NewDatabaseFrom(b, "bench-copy", func(dsn string) error {
+		st, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		counts, err := st.CopySQLite(ctx, benchSource(b).DB(), nil)
+		for _, c := range counts {
+			if c.Table == "cards" {
+				searchRate = float64(c.Target) / time.Since(start).Seconds()
+			}
+		}
+		return errors.Join(err, st.Close())
+	})
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
 	queries := []string{"energy", "voitures électriques", "intelligence artificielle", "climat eau",
 		"data privacy surveillance", "hydrogène", "école", "batteries solaires"}
 	var ds []time.Duration
@@ -90,5 +113,5 @@ func BenchmarkSearch(b *testing.B) {
 	slices.Sort(ds)
 	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
-	b.ReportMetric(rate, "copy-cards/s")
+	b.ReportMetric(searchRate, "copy-cards/s")
 }

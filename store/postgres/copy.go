@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/veille/veille/store/cardindex"
 )
@@ -350,9 +349,9 @@ func indexMissing(ctx context.Context, conn *pgxpool.Conn) error {
 const searchIndexDDL = `CREATE INDEX IF NOT EXISTS card_search_doc ON card_search USING gin (doc)`
 
 // ensureSearchIndex creates the GIN index of card_search when a copy cut
-// off left it dropped.
+// off left it dropped, with more memory than the default for the build.
 func ensureSearchIndex(ctx context.Context, conn interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Begin(ctx context.Context) (pgx.Tx, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }) error {
 	// Looked up first: CREATE INDEX IF NOT EXISTS would wait for the
@@ -361,7 +360,14 @@ func ensureSearchIndex(ctx context.Context, conn interface {
 	if err := conn.QueryRow(ctx, `SELECT to_regclass('card_search_doc') IS NULL`).Scan(&missing); err != nil || !missing {
 		return err
 	}
-	if _, err := conn.Exec(ctx, searchIndexDDL); err != nil {
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, searchIndexDDL)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	return nil
