@@ -409,7 +409,8 @@ func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, er
 				tags = append(tags, []any{id, kinds[i], values[i], c.Category})
 			}
 		}
-		search = append(search, []any{id, searchVector(c, txt)})
+		doc, head := searchVector(c, txt)
+		search = append(search, []any{id, doc, head})
 		last = id
 	}
 	rows.Close()
@@ -429,15 +430,15 @@ func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, er
 			"ON CONFLICT DO NOTHING"); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS copy_search (card_id bigint, doc text)
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS copy_search (card_id bigint, doc text, head text)
 			ON COMMIT DELETE ROWS`); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"copy_search"}, []string{"card_id", "doc"},
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"copy_search"}, []string{"card_id", "doc", "head"},
 			pgx.CopyFromRows(search)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO card_search (card_id, doc) SELECT card_id, doc::tsvector FROM copy_search
+		_, err := tx.Exec(ctx, `INSERT INTO card_search (card_id, doc, head) SELECT card_id, doc::tsvector, head::tsvector FROM copy_search
 			ON CONFLICT DO NOTHING`)
 		return err
 	})

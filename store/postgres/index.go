@@ -111,8 +111,9 @@ func textArray(ss []string) string {
 
 // indexText writes card id's full-text row (replacing it).
 func indexText(ctx context.Context, tx dbtx, id int64, c cardindex.Card, text string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (card_id, doc) VALUES ($1, $2::tsvector)
-		ON CONFLICT (card_id) DO UPDATE SET doc = excluded.doc`, id, searchVector(c, text))
+	doc, head := searchVector(c, text)
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (card_id, doc, head) VALUES ($1, $2::tsvector, $3::tsvector)
+		ON CONFLICT (card_id) DO UPDATE SET doc = excluded.doc, head = excluded.head`, id, doc, head)
 	if err != nil {
 		return fmt.Errorf("index card %d: %w", id, err)
 	}
@@ -142,8 +143,11 @@ const (
 // searchVector is the tsvector literal of card c with its document's text:
 // the folded words (package cardindex) of each column, weighted title A,
 // keywords and themes B, summary and table rows C, page text D, with their
-// positions.
-func searchVector(c cardindex.Card, text string) string {
+// positions; and head, the same without the page text (weight D), which
+// the ranking reads: small, it is kept beside the row, while the whole
+// vector of a long page is compressed apart and costs a decompression to
+// read.
+func searchVector(c cardindex.Card, text string) (doc, head string) {
 	type lexeme struct {
 		word      string
 		positions []uint16 // position<<2 | weight (0 A … 3 D)
@@ -177,23 +181,37 @@ func searchVector(c cardindex.Card, text string) string {
 			}
 		}
 	}
-	b := make([]byte, 0, size)
-	for i, lx := range order {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, quoteLexeme(lx.word)...)
-		for k, p := range lx.positions {
-			if k == 0 {
-				b = append(b, ':')
-			} else {
-				b = append(b, ',')
-			}
-			b = strconv.AppendUint(b, uint64(p>>2), 10)
-			b = append(b, "ABCD"[p&3])
-		}
+	b, h := make([]byte, 0, size), []byte{}
+	for _, lx := range order {
+		b = appendLexeme(b, lx.word, lx.positions, 3)
+		h = appendLexeme(h, lx.word, lx.positions, 2)
 	}
-	return string(b)
+	return string(b), string(h)
+}
+
+// appendLexeme appends to b the lexeme word with those of its positions
+// whose weight is at most maxWeight (0 A … 3 D); nothing when there are
+// none.
+func appendLexeme(b []byte, word string, positions []uint16, maxWeight uint16) []byte {
+	first := true
+	for _, p := range positions {
+		if p&3 > maxWeight {
+			continue
+		}
+		if first {
+			if len(b) > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, quoteLexeme(word)...)
+			b = append(b, ':')
+			first = false
+		} else {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(p>>2), 10)
+		b = append(b, "ABCD"[p&3])
+	}
+	return b
 }
 
 // The escapers of an array element and of a lexeme.

@@ -15,11 +15,14 @@ import (
 // (table card_search, see index.go and package cardindex).
 
 // rankExpr ranks the matches of card_search (alias s) for the tsquery of
-// placeholder $1, higher is better: cover density, the words of the title
-// (weight A) counting most, then keywords and themes (B), summary and
-// table rows (C), page text (D), divided by the logarithm of the card's
-// length.
-const rankExpr = `ts_rank_cd('{0.1, 0.3, 0.5, 1.0}', s.doc, $1::tsquery, 1)`
+// placeholder $1, higher is better: cover density over the card's own
+// words (head), those of the title (weight A) counting most, then keywords
+// and themes (B), summary and table rows (C), divided by the logarithm of
+// their number, plus 0.01 for the match itself: a card matched by its page
+// text alone scores 0.01, after the others. The page text is not read to
+// rank: for a common word of a large collection, every matching page would
+// be decompressed.
+const rankExpr = `ts_rank_cd('{0.1, 0.3, 0.5, 1.0}', s.head, $1::tsquery, 1) + 0.01`
 
 // tsquery is the tsquery literal of terms (folded words, each quoted as a
 // lexeme, so no user input reaches the query syntax) joined by op (& or |).

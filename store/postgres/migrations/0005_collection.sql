@@ -44,11 +44,15 @@ CREATE INDEX card_tags_category ON card_tags (kind, category, value);
 
 -- The full-text row of each document's newest card: the folded words of
 -- its title (weight A), keywords and themes (B), summary and table rows
--- (C) and page text (D), written by the program (see search.go).
+-- (C) and page text (D), written by the program (see index.go); head
+-- holds those of A to C only, which the ranking reads (small, it stays in
+-- the row; doc is matched through the GIN index).
 CREATE TABLE card_search (
     card_id  bigint   PRIMARY KEY REFERENCES cards(id) ON DELETE CASCADE,
-    doc      tsvector NOT NULL
+    doc      tsvector NOT NULL,
+    head     tsvector NOT NULL
 );
+ALTER TABLE card_search ALTER COLUMN head SET STORAGE MAIN;
 CREATE INDEX card_search_doc ON card_search USING gin (doc);
 
 -- Embedding vectors of card versions, one per embeddings model.
