@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -146,7 +149,7 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
 		return nil, fmt.Errorf("copy: analyze: %w", err)
 	}
-	if err := indexMissing(ctx, conn); err != nil {
+	if err := indexMissing(ctx, s.pool, conn); err != nil {
 		return nil, fmt.Errorf("copy: %w", err)
 	}
 	var mismatch []string
@@ -313,7 +316,7 @@ func asText(v any) string {
 // indexMissing brings the derived data (see index.go) in step with the
 // cards after a copy: the rows of cards no longer newest are removed, and
 // those of the newest cards that have none are built, a chunk at a time.
-func indexMissing(ctx context.Context, conn *pgxpool.Conn) error {
+func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) error {
 	for _, table := range []string{"card_latest", "card_tags", "card_search"} {
 		if _, err := conn.Exec(ctx, `DELETE FROM `+table+` d USING cards c
 			WHERE c.id = d.card_id AND NOT c.latest`); err != nil {
@@ -332,17 +335,36 @@ func indexMissing(ctx context.Context, conn *pgxpool.Conn) error {
 			return err
 		}
 	}
+	// The cards are shared among as many connections as there are CPUs,
+	// by id: the rows are built here while the server writes others.
+	parts := max(2, runtime.GOMAXPROCS(0))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() { errs[part] = indexPart(ctx, pool, part, parts) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("index cards: %w", err)
+	}
+	return ensureSearchIndex(ctx, conn)
+}
+
+// indexPart builds the derived data of the newest cards whose id is part
+// modulo parts, a chunk at a time, on a connection of its own.
+func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
 	for after := int64(0); ; {
-		last, err := indexChunk(ctx, conn, after)
-		if err != nil {
-			return fmt.Errorf("index cards: %w", err)
-		}
-		if last == after {
-			break
+		last, err := indexChunk(ctx, conn, after, part, parts)
+		if err != nil || last == after {
+			return err
 		}
 		after = last
 	}
-	return ensureSearchIndex(ctx, conn)
 }
 
 // searchIndexDDL creates the GIN index of card_search (migration 0005).
@@ -374,13 +396,13 @@ func ensureSearchIndex(ctx context.Context, conn interface {
 }
 
 // indexChunk builds the derived data of up to copyChunk newest cards with
-// ids above after (leaving the rows already there), and returns the last id built (after
+// ids above after, and part modulo parts (leaving the rows already there), and returns the last id built (after
 // when none was left).
-func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64) (int64, error) {
+func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64, part, parts int) (int64, error) {
 	rows, err := conn.Query(ctx, `SELECT c.id, c.document_id, c.version, c.url, c.card_json, c.published,
 			c.provider, c.model, c.rows_total, c.rows_grounded, d.text
 		FROM cards c JOIN documents d ON d.id = c.document_id
-		WHERE c.latest AND c.id > $1 ORDER BY c.id LIMIT $2`, after, copyChunk)
+		WHERE c.latest AND c.id > $1 AND c.id % $3 = $4 ORDER BY c.id LIMIT $2`, after, copyChunk, parts, part)
 	if err != nil {
 		return after, err
 	}

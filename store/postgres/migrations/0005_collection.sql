@@ -53,6 +53,7 @@ CREATE TABLE card_search (
     head     tsvector NOT NULL
 );
 ALTER TABLE card_search ALTER COLUMN head SET STORAGE MAIN;
+ALTER TABLE card_search ALTER COLUMN doc SET STORAGE EXTERNAL; -- not compressed: written once, matched through the index
 CREATE INDEX card_search_doc ON card_search USING gin (doc);
 
 -- Embedding vectors of card versions, one per embeddings model.
