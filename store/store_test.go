@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
 
 func TestDefaultPath(t *testing.T) {
 	tests := []struct {
@@ -23,5 +27,24 @@ func TestDefaultPath(t *testing.T) {
 				t.Errorf("DefaultPath() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	fsys := fstest.MapFS{
+		"m/0002_b.sql": {Data: []byte("B")},
+		"m/0001_a.sql": {Data: []byte("A")},
+	}
+	ms, err := LoadMigrations(fsys, "m")
+	if err != nil || len(ms) != 2 || ms[0].Version != 1 || ms[1].SQL != "B" {
+		t.Fatalf("LoadMigrations = %+v, %v", ms, err)
+	}
+	fsys["m/0002_c.sql"] = &fstest.MapFile{Data: []byte("C")}
+	if _, err := LoadMigrations(fsys, "m"); err == nil || !strings.Contains(err.Error(), "share a version") {
+		t.Errorf("two migrations 0002: %v", err)
+	}
+	fsys["m/x.sql"] = &fstest.MapFile{}
+	if _, err := LoadMigrations(fsys, "m"); err == nil {
+		t.Error("a migration without a version was accepted")
 	}
 }

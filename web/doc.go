@@ -13,5 +13,5 @@
 // html/template, links are made only for http(s) URLs, and the server sends
 // a strict Content-Security-Policy (no inline script or style). The package
 // uses the standard library only; it reads the collection through the
-// [Collection] interface, which the SQLite store implements.
+// [Collection] interface, which the SQLite and PostgreSQL stores implement.
 package web

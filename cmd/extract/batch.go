@@ -17,6 +17,7 @@ import (
 	"github.com/veille/veille/pipeline/batch/queue"
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 	"golang.org/x/term"
 )
@@ -45,6 +46,8 @@ type batchFlags struct {
 	jobAttempts   int
 	retryBase     time.Duration
 	progressEvery time.Duration
+	wait          bool
+	rescueAfter   time.Duration
 }
 
 func (a *app) batchCommand() *cobra.Command {
@@ -56,7 +59,8 @@ func (a *app) batchCommand() *cobra.Command {
 		Use:   "batch [FILE|URL...]",
 		Short: "Queue the links of reading lists, digests and feeds, and make their cards",
 		Long: `Queue documents and make their cards, with a durable queue in the store
-(River on SQLite): one job per document — fetch, extract, model, card.
+(River on SQLite or PostgreSQL): one job per document — fetch, extract, model,
+card.
 
 Inputs, in any mix: URL list files (one URL a line, # comments), Pocket CSV
 exports, Netscape bookmark HTML exports, single URLs, --digest pages (every
@@ -66,7 +70,10 @@ documents that have a card, or failed for good before, are skipped unless
 --refresh. With no input, the jobs already queued are worked.
 
 Idempotent and crash-safe: run it again (after a crash, a budget stop or the
-next night) and it resumes where the queue stands. Exit status 0 when the
+next night) and it resumes where the queue stands. On PostgreSQL (--db
+postgres://…), any number of batch processes on any number of machines share
+the queue: start workers with no input and --wait, and queue documents from
+anywhere. Exit status 0 when the
 batch ran (failures are listed), 1 when it could not run, and 1 with --strict
 when a job failed permanently.`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -99,9 +106,9 @@ when a job failed permanently.`,
 	f.StringArrayVar(&bf.feeds, "feed", nil, "queue the new items of this RSS/Atom/JSON feed `URL` (repeatable)")
 	f.BoolVar(&bf.refresh, "refresh", false, "make new cards for documents that have one (fetching them again)")
 	f.IntVar(&bf.concurrency, "concurrency", 4, "documents at the model at once, at most 5000 (as many more are fetched and extracted meanwhile)")
-	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host (0: no limit)")
-	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (0: no limit)")
-	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (0: no limit)")
+	f.Float64Var(&bf.hostRPS, "host-rps", 1, "requests per second to each host, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
+	f.IntVar(&bf.rpm, "rpm", 0, "model requests per minute, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
+	f.IntVar(&bf.tpm, "tpm", 0, "model tokens per minute, shared by all workers (of every process, on PostgreSQL) (0: no limit)")
 	f.Float64Var(&bf.maxCost, "max-cost", 0, "stop once the estimated cost reaches `USD`; the rest stays queued (0: no limit)")
 	f.IntVar(&bf.maxDocs, "max-docs", 0, "stop after `N` documents; the rest stays queued (0: no limit)")
 	f.StringVar(&bf.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -116,6 +123,8 @@ when a job failed permanently.`,
 	f.IntVar(&bf.jobAttempts, "job-attempts", queue.DefaultConfig().MaxAttempts, "tries of a job before it is given up (transient failures)")
 	f.DurationVar(&bf.retryBase, "retry-base", queue.DefaultConfig().RetryBase, "wait before a job's first retry; doubles after each failure")
 	f.DurationVar(&bf.progressEvery, "progress-every", 10*time.Second, "interval of progress log lines when stderr is not a terminal")
+	f.BoolVar(&bf.wait, "wait", false, "keep listening for new jobs once the queue is empty, until interrupted (a long-running worker)")
+	f.DurationVar(&bf.rescueAfter, "rescue-after", 0, "PostgreSQL: how long a job may stay running before another worker takes it over, also its time limit (default: the job time limit, 15m, plus 1m)")
 	return c
 }
 
@@ -158,6 +167,8 @@ func (bf batchFlags) check() error {
 		return usageError{fmt.Errorf("batch: --feed-items %d: want 1 to 100000", bf.feedItems)}
 	case bf.progressEvery <= 0:
 		return usageError{fmt.Errorf("batch: --progress-every %s: must be positive", bf.progressEvery)}
+	case bf.rescueAfter != 0 && bf.rescueAfter < time.Second:
+		return usageError{fmt.Errorf("batch: --rescue-after %s: want 1s or more (0: the default)", bf.rescueAfter)}
 	}
 	return nil
 }
@@ -198,8 +209,21 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		logs = bar
 	}
 	logger := batchLogger(logs, bf.logFormat, slog.LevelInfo)
+	// On PostgreSQL, the host and model rate limits hold across every
+	// worker of the database.
+	var shared interface {
+		llm.SharedLimiter
+		batch.SharedLimiter
+	}
+	if pg, ok := st.(*postgres.Store); ok {
+		shared = pg
+	}
+	limits := llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}
+	if shared != nil {
+		limits.Shared = shared
+	}
 	runner, err := a.newRunner(ctx, st, mf, fetcher, runnerConfig{lang: bf.lang, grounding: bf.grounding,
-		limits: llm.Limits{RPM: bf.rpm, TPM: bf.tpm, Concurrent: bf.concurrency}})
+		limits: limits})
 	if err != nil {
 		return err
 	}
@@ -210,7 +234,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 	}
 	// Twice as many workers as model slots: while some documents wait for
 	// the model, the others are fetched and extracted.
-	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, MaxCostUSD: bf.maxCost,
+	cfg := batch.Config{Workers: 2 * bf.concurrency, HostRPS: bf.hostRPS, SharedLimits: shared, MaxCostUSD: bf.maxCost,
 		MaxDocs: bf.maxDocs, Refresh: bf.refresh, Strict: bf.strict, MaxFeedItems: bf.feedItems,
 		RemakeOffline:     !bf.keepOffline && runner.Model.Provider() != llm.ProviderOffline,
 		AllowPrivateHosts: bf.allowPrivate,
@@ -240,7 +264,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 			"skipped", sum.Skipped, "failed", sum.Failed, "remaining", sum.Remaining, "input_tokens", sum.InputTokens,
 			"output_tokens", sum.OutputTokens, "cost_usd", sum.CostUSD, "elapsed", sum.Elapsed.String())
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !(bf.wait && sum.Remaining == 0) { // a waiting worker stops on a signal
 		return fmt.Errorf("batch: interrupted; %d jobs left queued for the next run", sum.Remaining)
 	}
 	if bf.strict && sum.Permanent > 0 {
@@ -250,12 +274,19 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 }
 
 // newBatchQueue opens the job queue on the store.
-func newBatchQueue(st *sqlite.Store, bf batchFlags, logger *slog.Logger) (batch.Queue, error) {
+func newBatchQueue(st Database, bf batchFlags, logger *slog.Logger) (batch.Queue, error) {
 	qc := queue.DefaultConfig()
 	qc.MaxAttempts, qc.RetryBase = bf.jobAttempts, bf.retryBase
 	qc.RetryMax = max(qc.RetryMax, bf.retryBase)
 	qc.Logger = logger.With("component", "river")
-	return queue.NewRiver(st.DB(), qc)
+	qc.Wait, qc.RescueAfter = bf.wait, bf.rescueAfter
+	switch st := st.(type) {
+	case *postgres.Store:
+		return queue.NewPostgres(st.DB(), st.Pool(), qc)
+	case *sqlite.Store:
+		return queue.NewRiver(st.DB(), qc)
+	}
+	return nil, fmt.Errorf("job queue: no queue for a store of type %T", st)
 }
 
 // batchStatus prints the queue's job counts and the last batch runs.

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,15 +16,29 @@ import (
 	"github.com/veille/veille/store/sqlite"
 )
 
-// buildExtract compiles the extract binary into a temporary directory.
+// The extract binary, built once for the tests that run it (TestMain
+// removes binDir).
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// buildExtract compiles the extract binary, once per test binary.
 func buildExtract(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "extract")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "veille-extract-"); binErr != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "extract"), ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return filepath.Join(binDir, "extract")
 }
 
 // batchProcess starts the extract binary with the fake model's environment.
@@ -189,7 +205,11 @@ func cardedArticles(t *testing.T, db string, urls []string) map[string]bool {
 func checkOneCardPerDocument(t *testing.T, db string, urls []string) {
 	t.Helper()
 	ctx := context.Background()
-	st := openBatchStore(t, db)
+	st, err := (&app{}).openStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	for _, u := range urls {
 		canonical, err := schema.CanonicalURL(u)
 		if err != nil {

@@ -32,6 +32,7 @@ type batchSite struct {
 	fetches atomic.Int64
 	mu      sync.Mutex
 	flaky   int
+	fetched []time.Time // when each article was fetched
 }
 
 // articleHTML is a small news page whose text extraction finds n in it.
@@ -51,6 +52,9 @@ func newBatchSite(t testing.TB) *batchSite {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/a/{n}", func(w http.ResponseWriter, r *http.Request) {
 		s.fetches.Add(1)
+		s.mu.Lock()
+		s.fetched = append(s.fetched, time.Now())
+		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, articleHTML(r.PathValue("n")))
 	})

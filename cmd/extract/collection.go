@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 )
 
@@ -95,13 +95,13 @@ func cutNumber(s string) (int, string, bool) {
 // read it: read-only when the file is not writable, else as usual, so that
 // a database of an earlier version is migrated first. It never creates a
 // database.
-func (a *app) openCollection(ctx context.Context, path string) (*sqlite.Store, error) {
-	if path == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		path = p
+func (a *app) openCollection(ctx context.Context, path string) (Database, error) {
+	path, err := dbName(path)
+	if err != nil {
+		return nil, err
+	}
+	if postgres.IsURL(path) {
+		return postgres.Open(ctx, path)
 	}
 	info, err := os.Stat(path)
 	switch {

@@ -15,24 +15,61 @@ import (
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/related"
 	"github.com/veille/veille/pipeline/trends"
+	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/postgres"
 	"github.com/veille/veille/store/sqlite"
 	"github.com/veille/veille/web"
 )
 
 // addDBFlag gives a command the --db flag every store-touching command takes.
 func addDBFlag(c *cobra.Command, path *string) {
-	c.Flags().StringVar(path, "db", "", "SQLite database file (default $"+store.EnvDB+", else the XDG data directory)")
+	c.Flags().StringVar(path, "db", "", "SQLite database file, or postgres:// URL (default $"+store.EnvDB+", else a file in the XDG data directory)")
 }
 
-// openStore opens the database named by --db, or the default one, creating
-// it when it does not exist.
-func (a *app) openStore(ctx context.Context, path string) (*sqlite.Store, error) {
-	path, err := storePath(path)
+// Database is the store every command works on: the SQLite file or the
+// PostgreSQL database --db names. It offers what each consumer package
+// asks of a store.
+type Database interface {
+	pipeline.DocumentStore
+	pipeline.CardStore
+	llm.ResponseCache
+	batch.Store
+	importer.Store
+	related.Store
+	related.EmbeddingStore
+	eval.CardSource
+	eval.RunStore
+	eval.DocumentStore
+	web.Collection
+	// LatestCardByURL finds a card by its External link (show).
+	LatestCardByURL(ctx context.Context, url string) (schema.StoredCard, error)
+	Close() error
+}
+
+// openStore opens the database named by --db, or the default one: a
+// PostgreSQL database for a postgres:// or postgresql:// URL, else a SQLite
+// file, created when it does not exist.
+func (a *app) openStore(ctx context.Context, path string) (Database, error) {
+	path, err := dbName(path)
 	if err != nil {
 		return nil, err
 	}
+	if postgres.IsURL(path) {
+		return postgres.Open(ctx, path)
+	}
+	if path, err = storePath(path); err != nil {
+		return nil, err
+	}
 	return sqlite.Open(ctx, path)
+}
+
+// dbName is the database --db names (a file or a URL), else the default.
+func dbName(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	return store.DefaultPath()
 }
 
 // storePath returns the database path --db names, or the default one, and
@@ -60,8 +97,11 @@ func storePath(path string) (string, error) {
 	return path, nil
 }
 
-// The SQLite store is every consumer's store.
+// Both stores are every consumer's store.
 var (
+	_ Database = (*sqlite.Store)(nil)
+	_ Database = (*postgres.Store)(nil)
+
 	_ pipeline.DocumentStore = (*sqlite.Store)(nil)
 	_ pipeline.CardStore     = (*sqlite.Store)(nil)
 	_ llm.ResponseCache      = (*sqlite.Store)(nil)

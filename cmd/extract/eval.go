@@ -17,7 +17,6 @@ import (
 	"github.com/veille/veille/pipeline"
 	"github.com/veille/veille/pipeline/fetch"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/sqlite"
 )
 
 // evalOptions are the flags of `extract eval`.
@@ -187,7 +186,7 @@ func (a *app) runEval(ctx context.Context, o evalOptions) error {
 // makeMissingCards adds to preds the cards eval.Maker makes with the
 // pipeline for the gold cards without prediction. The model is chosen (and
 // its notice printed) only when a card is missing.
-func (a *app) makeMissingCards(ctx context.Context, st *sqlite.Store, o evalOptions, gold []eval.LoadedCard, preds eval.CardSet) (
+func (a *app) makeMissingCards(ctx context.Context, st Database, o evalOptions, gold []eval.LoadedCard, preds eval.CardSet) (
 	eval.CardSet, error) {
 	preds.Source = "run"
 	todo := eval.Missing(gold, preds.Cards)

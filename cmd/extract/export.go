@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/sqlite"
 	"github.com/veille/veille/web"
 )
 
@@ -136,7 +135,7 @@ func unwrapPath(err error) error {
 const siteFormat = "site"
 
 // exportSite writes the static site of the collection to dir.
-func (a *app) exportSite(ctx context.Context, st *sqlite.Store, dir, baseURL string) error {
+func (a *app) exportSite(ctx context.Context, st Database, dir, baseURL string) error {
 	stats, err := web.ExportSite(ctx, st, dir, web.Options{BaseURL: baseURL})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -148,7 +147,7 @@ func (a *app) exportSite(ctx context.Context, st *sqlite.Store, dir, baseURL str
 
 // closestCards lists a card's n closest cards by their text, as links to
 // their IDs labelled with their titles.
-func closestCards(st *sqlite.Store, n int) export.Related {
+func closestCards(st Database, n int) export.Related {
 	return func(ctx context.Context, documentID string) ([]schema.Link, error) {
 		hits, err := st.RelatedByText(ctx, documentID, n)
 		if err != nil {

@@ -113,6 +113,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.askCommand(),
 		a.digestCommand(),
 		a.trendsCommand(),
+		a.migrateCommand(),
 	)
 	rejectUnknownTopics(root)
 	return root

@@ -22,7 +22,6 @@ import (
 	"github.com/veille/veille/pipeline/llm/provider"
 	"github.com/veille/veille/pipeline/retry"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/sqlite"
 )
 
 // modelFlags are the flags that choose and tune the model; extract run and
@@ -83,7 +82,7 @@ func (f modelFlags) check() error {
 
 // selectModel builds the model the flags name, printing the offline
 // fallback notice on stderr.
-func (a *app) selectModel(ctx context.Context, f modelFlags, st *sqlite.Store) (llm.Model, error) {
+func (a *app) selectModel(ctx context.Context, f modelFlags, st Database) (llm.Model, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -136,7 +135,7 @@ type runnerConfig struct {
 // newRunner builds the card pipeline of run, batch and eval --run: the
 // model chosen by the model flags (behind rc.limits), fetched pages and
 // cards kept in st.
-func (a *app) newRunner(ctx context.Context, st *sqlite.Store, mf modelFlags, fetcher *fetch.Fetcher, rc runnerConfig) (
+func (a *app) newRunner(ctx context.Context, st Database, mf modelFlags, fetcher *fetch.Fetcher, rc runnerConfig) (
 	*pipeline.Runner, error) {
 	m, err := a.selectModel(ctx, mf, st)
 	if err != nil {

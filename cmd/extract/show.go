@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/sqlite"
 )
 
 func (a *app) showCommand() *cobra.Command {
@@ -64,7 +63,7 @@ func (a *app) showCommand() *cobra.Command {
 
 // storedCard finds the newest card of a document ID or of a URL: the
 // page's address, or the card's External link.
-func storedCard(ctx context.Context, st *sqlite.Store, idOrURL string) (schema.StoredCard, error) {
+func storedCard(ctx context.Context, st Database, idOrURL string) (schema.StoredCard, error) {
 	if isDocumentID(idOrURL) {
 		card, err := st.LatestCard(ctx, idOrURL)
 		return card, notFoundLine(idOrURL, err)

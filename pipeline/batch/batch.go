@@ -75,6 +75,9 @@ type Config struct {
 	Workers int
 	// HostRPS is requests a second per host; 0 means no limit.
 	HostRPS float64
+	// SharedLimits, when set, holds HostRPS across every process drawing
+	// from it (the PostgreSQL store), not per process.
+	SharedLimits SharedLimiter
 	// MaxCostUSD stops the batch once the estimated cost reaches it.
 	MaxCostUSD float64
 	// MaxDocs stops the batch once this many documents were worked.
@@ -211,16 +214,19 @@ type Failure struct {
 const MaxListedFailures = 20
 
 // Run runs one batch: it takes the batch lock, requeues the jobs a crashed
-// run left in flight, queues the inputs' documents, works the whole queue
-// and stores the summary as a batch run. The error is non-nil when the
+// run left in flight (on a queue that is not shared: see [Queue.Shared]),
+// queues the inputs' documents, works the whole queue and stores the
+// summary as a batch run. The error is non-nil when the
 // batch could not run (or the queue failed midway); failed jobs are in the
 // summary.
 func (b *Batch) Run(ctx context.Context, in Inputs) (Summary, error) {
-	unlock, err := lock.Batch(b.Store.Path())
-	if err != nil {
-		return Summary{}, err
+	if !b.Queue.Shared() {
+		unlock, err := lock.Batch(b.Store.Path())
+		if err != nil {
+			return Summary{}, err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	start := time.Now()
 	w, queued, err := b.prepare(ctx, in, start)
 	if err != nil {
@@ -249,8 +255,10 @@ func (b *Batch) prepare(ctx context.Context, in Inputs, start time.Time) (*batch
 	if err := b.Queue.Migrate(ctx); err != nil {
 		return nil, 0, err
 	}
-	if err := b.recoverCrash(ctx); err != nil {
-		return nil, 0, err
+	if !b.Queue.Shared() {
+		if err := b.recoverCrash(ctx); err != nil {
+			return nil, 0, err
+		}
 	}
 	found, err := b.collect(ctx, in)
 	if err != nil {
@@ -598,7 +606,7 @@ type batchWork struct {
 }
 
 func newBatchWork(b *Batch, runID int64) *batchWork {
-	return &batchWork{b: b, runID: runID, hosts: NewHostLimiter(b.Config.HostRPS),
+	return &batchWork{b: b, runID: runID, hosts: NewHostLimiter(b.Config.HostRPS, b.Config.SharedLimits),
 		causes: map[string]int{}, taken: map[int64]bool{}, stop: make(chan struct{})}
 }
 

@@ -58,7 +58,7 @@ func TestClassifyJobError(t *testing.T) {
 }
 
 func TestHostLimiterPacesEachHost(t *testing.T) {
-	h := NewHostLimiter(1000) // one request a millisecond per host
+	h := NewHostLimiter(1000, nil) // one request a millisecond per host
 	ctx := context.Background()
 	start := time.Now()
 	for i := 0; i < 20; i++ {
@@ -71,7 +71,7 @@ func TestHostLimiterPacesEachHost(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
 	defer cancel()
-	if err := NewHostLimiter(0).Wait(ctx, "https://b.example/"); err != nil {
+	if err := NewHostLimiter(0, nil).Wait(ctx, "https://b.example/"); err != nil {
 		t.Errorf("rps 0 must not limit: %v", err)
 	}
 }
@@ -102,6 +102,8 @@ func TestFilterJobsDedupesByCanonicalURL(t *testing.T) {
 type enqueueFailingQueue struct{ Queue }
 
 func (enqueueFailingQueue) Migrate(context.Context) error { return nil }
+
+func (enqueueFailingQueue) Shared() bool { return false }
 
 func (enqueueFailingQueue) RescueOrphans(context.Context) ([]QueuedJob, error) { return nil, nil }
 

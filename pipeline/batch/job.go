@@ -73,9 +73,13 @@ func (c Counts) Pending() int {
 }
 
 // Queue is the durable job queue behind a [Batch]. Package queue has the
-// implementation on River; a PostgreSQL one would wrap River's pgx driver
-// behind the same methods (see docs/batch.md).
+// implementations on River, in SQLite and in PostgreSQL.
 type Queue interface {
+	// Shared reports whether other processes may work the queue at the
+	// same time (PostgreSQL). A batch on a shared queue takes no lock and
+	// never declares other runs dead: the queue itself hands the jobs of a
+	// worker that died to the others.
+	Shared() bool
 	// Migrate creates or updates the queue's own tables.
 	Migrate(ctx context.Context) error
 	// EnqueueTx inserts jobs in tx, the transaction that records the

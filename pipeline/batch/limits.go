@@ -3,22 +3,35 @@ package batch
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/veille/veille/pipeline/fetch"
 	"golang.org/x/time/rate"
 )
 
 // HostLimiter paces requests per host (politeness): at most rps requests a
-// second to each host, shared by every worker. Zero rps means no limit.
+// second to each host, shared by every worker, and by every process when
+// it draws from a [SharedLimiter]. Zero rps means no limit.
 type HostLimiter struct {
 	rps      float64
+	shared   SharedLimiter // nil: the limits are this process's
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
 }
 
-// NewHostLimiter returns a limiter allowing rps requests a second per host.
-func NewHostLimiter(rps float64) *HostLimiter {
-	return &HostLimiter{rps: rps, limiters: map[string]*rate.Limiter{}}
+// SharedLimiter keeps token buckets that several processes draw from (the
+// PostgreSQL store does).
+type SharedLimiter interface {
+	// Reserve takes n tokens from bucket key (refilled at perSecond,
+	// holding at most burst), going into debt when it holds fewer, and
+	// returns how long the caller must wait before using them.
+	Reserve(ctx context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error)
+}
+
+// NewHostLimiter returns a limiter allowing rps requests a second per host,
+// drawing from shared when it is not nil.
+func NewHostLimiter(rps float64, shared SharedLimiter) *HostLimiter {
+	return &HostLimiter{rps: rps, shared: shared, limiters: map[string]*rate.Limiter{}}
 }
 
 // Wait blocks until a request to rawURL's host is allowed, or ctx is done.
@@ -29,6 +42,20 @@ func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
 	host, err := fetch.HostKey(rawURL)
 	if err != nil {
 		return err
+	}
+	if h.shared != nil {
+		d, err := h.shared.Reserve(ctx, "host:"+host, 1, h.rps, 1)
+		if err != nil || d <= 0 {
+			return err
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	h.mu.Lock()
 	l, ok := h.limiters[host]

@@ -18,6 +18,66 @@ type Limits struct {
 	// runs more workers than this, so that pages are fetched and extracted
 	// while others wait for the model.
 	Concurrent int
+	// Shared, when set, keeps the RPM and TPM buckets where every process
+	// of the database draws from them (the PostgreSQL store), instead of
+	// in this process. Concurrent stays per process.
+	Shared SharedLimiter
+}
+
+// SharedLimiter keeps token buckets that several processes draw from.
+type SharedLimiter interface {
+	// Reserve takes n tokens from bucket key (refilled at perSecond,
+	// holding at most burst), going into debt when it holds fewer, and
+	// returns how long the caller must wait before using them.
+	Reserve(ctx context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error)
+}
+
+// bucket is one of a LimitedModel's two limits: in this process (local),
+// or a shared one (key in shared).
+type bucket struct {
+	local  *rate.Limiter
+	shared SharedLimiter
+	key    string
+	limit  int // per minute
+}
+
+// newBucket returns the bucket of perMinute, nil when zero.
+func newBucket(perMinute int, shared SharedLimiter, key string) *bucket {
+	if perMinute <= 0 {
+		return nil
+	}
+	if shared != nil {
+		return &bucket{shared: shared, key: key, limit: perMinute}
+	}
+	return &bucket{local: rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute), limit: perMinute}
+}
+
+// wait takes n tokens, waiting until they are there.
+func (b *bucket) wait(ctx context.Context, n int) error {
+	if b.local != nil {
+		return b.local.WaitN(ctx, n)
+	}
+	d, err := b.shared.Reserve(ctx, b.key, n, float64(b.limit)/60, b.limit)
+	if err != nil || d <= 0 {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// charge takes n tokens without waiting: a debt the next callers wait for.
+func (b *bucket) charge(ctx context.Context, n int) {
+	if b.local != nil {
+		b.local.ReserveN(time.Now(), n)
+		return
+	}
+	_, _ = b.shared.Reserve(ctx, b.key, n, float64(b.limit)/60, b.limit) // a lost debt only lets the next call go sooner
 }
 
 // LimitedModel is a [Model] behind limits shared by every caller. A Card
@@ -27,20 +87,16 @@ type Limits struct {
 // calls.
 type LimitedModel struct {
 	inner    Model
-	requests *rate.Limiter // nil: no limit
-	tokens   *rate.Limiter // nil: no limit
+	requests *bucket       // nil: no limit
+	tokens   *bucket       // nil: no limit
 	slots    chan struct{} // nil: no limit
 }
 
 // NewLimitedModel wraps m in limits.
 func NewLimitedModel(m Model, limits Limits) *LimitedModel {
-	r := &LimitedModel{inner: m}
-	if limits.RPM > 0 {
-		r.requests = rate.NewLimiter(rate.Limit(float64(limits.RPM)/60), limits.RPM)
-	}
-	if limits.TPM > 0 {
-		r.tokens = rate.NewLimiter(rate.Limit(float64(limits.TPM)/60), limits.TPM)
-	}
+	key := "model:" + m.Provider() + "/" + m.Model()
+	r := &LimitedModel{inner: m, requests: newBucket(limits.RPM, limits.Shared, key+":requests"),
+		tokens: newBucket(limits.TPM, limits.Shared, key+":tokens")}
 	if limits.Concurrent > 0 {
 		r.slots = make(chan struct{}, limits.Concurrent)
 	}
@@ -58,22 +114,22 @@ func (m *LimitedModel) Card(ctx context.Context, in Input) (Result, error) {
 		}
 	}
 	if m.requests != nil {
-		if err := m.requests.Wait(ctx); err != nil {
+		if err := m.requests.wait(ctx, 1); err != nil {
 			return Result{}, fmt.Errorf("model rate limit (--rpm): %w", err)
 		}
 	}
 	estimate := 0
 	if m.tokens != nil {
-		estimate = min(estimateTokens(in.Text)+promptOverheadTokens, m.tokens.Burst())
-		if err := m.tokens.WaitN(ctx, estimate); err != nil {
+		estimate = min(estimateTokens(in.Text)+promptOverheadTokens, m.tokens.limit)
+		if err := m.tokens.wait(ctx, estimate); err != nil {
 			return Result{}, fmt.Errorf("model rate limit (--tpm): %w", err)
 		}
 	}
 	res, err := m.inner.Card(ctx, in)
 	if m.tokens != nil && err == nil {
 		used := res.Provenance.InputTokens + res.Provenance.OutputTokens
-		if extra := min(used-estimate, m.tokens.Burst()); extra > 0 {
-			m.tokens.ReserveN(time.Now(), extra) // a debt the next callers wait for
+		if extra := min(used-estimate, m.tokens.limit); extra > 0 {
+			m.tokens.charge(ctx, extra) // a debt the next callers wait for
 		}
 	}
 	return res, err

@@ -3,6 +3,8 @@ package llm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,10 +26,10 @@ func TestLimitedModelChargesTokensUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The bucket paid the 2,500 tokens used, not just the estimate.
-	if left := m.tokens.Tokens(); left > 7501 || left < 7400 {
+	if left := m.tokens.local.Tokens(); left > 7501 || left < 7400 {
 		t.Errorf("tokens left = %.0f, want about 7500", left)
 	}
-	if left := m.requests.Tokens(); left > 59.1 || left < 58.9 {
+	if left := m.requests.local.Tokens(); left > 59.1 || left < 58.9 {
 		t.Errorf("requests left = %.1f, want 59", left)
 	}
 	if m.Provider() != "test" || m.Model() != "usage" {
@@ -58,5 +60,39 @@ func TestLimitedModelSlots(t *testing.T) {
 	<-m.slots
 	if _, err := m.Card(context.Background(), Input{}); err != nil || len(m.slots) != 0 {
 		t.Errorf("Card with a free slot = %v, slots in use %d", err, len(m.slots))
+	}
+}
+
+// recordingLimiter is a SharedLimiter that records the reservations and
+// asks each caller to wait for wait.
+type recordingLimiter struct {
+	wait  time.Duration
+	calls []string
+}
+
+func (r *recordingLimiter) Reserve(_ context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error) {
+	r.calls = append(r.calls, fmt.Sprintf("%s %d %.1f/s %d", key, n, perSecond, burst))
+	return r.wait, nil
+}
+
+func TestLimitedModelDrawsFromSharedBuckets(t *testing.T) {
+	shared := &recordingLimiter{}
+	m := NewLimitedModel(usageModel{in: 2000, out: 500}, Limits{RPM: 60, TPM: 6000, Shared: shared})
+	if _, err := m.Card(context.Background(), Input{Text: "short"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"model:test/usage:requests 1 1.0/s 60",
+		fmt.Sprintf("model:test/usage:tokens %d 100.0/s 6000", estimateTokens("short")+promptOverheadTokens),
+		fmt.Sprintf("model:test/usage:tokens %d 100.0/s 6000", 2500-estimateTokens("short")-promptOverheadTokens),
+	}
+	if !slices.Equal(shared.calls, want) {
+		t.Errorf("reservations\n%q\nwant\n%q", shared.calls, want)
+	}
+	shared.wait = time.Hour // the bucket is in debt: the call waits
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := m.Card(ctx, Input{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Card with an empty shared bucket = %v, want a deadline error", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // SaveCard stores c as the next version of its document's card, together
@@ -17,7 +18,7 @@ import (
 // document's listed and searchable card.
 func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, version, err = insertCard(ctx, tx, c, decodeIndexed(c.CardJSON)); err != nil {
+		if id, version, err = insertCard(ctx, tx, c, cardindex.Decode(c.CardJSON)); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})
@@ -30,7 +31,7 @@ func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.Model
 
 // insertCard inserts c as the next version of its document's card, with
 // its spans and derived data (see index.go); ic is c.CardJSON decoded.
-func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic indexedCard) (id int64, version int, err error) {
+func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic cardindex.Card) (id int64, version int, err error) {
 	var old int64
 	err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1,
 		COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)

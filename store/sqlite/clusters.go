@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // This file keeps the clusters of rows across cards (table row_clusters)
@@ -311,7 +312,7 @@ func (s *Store) RowEmbeddings(ctx context.Context, model string) ([]schema.RowEm
 // does not exist is an error wrapping [schema.ErrNotFound].
 func (s *Store) SaveRowEmbeddings(ctx context.Context, es []schema.RowEmbedding) error {
 	for _, e := range es {
-		if err := checkEmbedding(schema.Embedding{CardID: e.CardID, Model: e.Model, Vector: e.Vector}); err != nil {
+		if err := store.CheckEmbedding(schema.Embedding{CardID: e.CardID, Model: e.Model, Vector: e.Vector}); err != nil {
 			return fmt.Errorf("save embedding of card %d %s[%d]: %w", e.CardID, e.Section, e.Index, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // This file is the collection's read side: listing, counting and faceting
@@ -66,10 +67,8 @@ func filterWhere(f schema.CardFilter) *where {
 		w.add("c.published < ?", formatPublished(f.Until))
 	}
 	host := f.Host
-	if host != "" { // as stored: lower case, without port nor "www."
-		if h := hostOf("http://" + host); h != "" {
-			host = h
-		}
+	if host != "" {
+		host = cardindex.FilterHost(host)
 	}
 	for _, eq := range []struct{ column, value string }{
 		{"c.category", f.Category}, {"c.type", f.Type}, {"c.host", host},
@@ -80,7 +79,7 @@ func filterWhere(f schema.CardFilter) *where {
 		}
 	}
 	for _, tag := range []struct{ kind, value string }{{"theme", f.Theme}, {"keyword", f.Keyword}} {
-		if v := tagValue(tag.value); v != "" {
+		if v := cardindex.Tag(tag.value); v != "" {
 			// IN, not EXISTS: the planner can then read the tag's cards from
 			// card_tags' primary key once (with a Bloom filter) instead of
 			// probing card_tags for every row.

@@ -9,46 +9,10 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/cardindex"
 	"github.com/veille/veille/store/storetest"
 )
-
-func TestFold(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"voitures", "voiture"}, {"voiture", "voiture"},
-		{"cities", "city"}, {"city", "city"},
-		{"buses", "bus"}, {"bus", "bus"},
-		{"Énergies", "energy"}, {"énergie", "energy"}, {"energy", "energy"}, {"energies", "energy"},
-		{"technologies", "technology"}, {"technologie", "technology"},
-		{"réseaux", "reseau"}, {"journaux", "journal"}, {"jeux", "jeu"},
-		{"boxes", "box"}, {"churches", "church"}, {"classes", "class"}, {"classe", "class"},
-		{"taxes", "tax"}, {"taxe", "tax"}, {"causes", "caus"}, {"cause", "caus"},
-		{"business", "business"}, {"businesses", "business"}, {"virus", "virus"}, {"viruses", "virus"},
-		{"analysis", "analysis"}, {"news", "news"}, {"children", "child"}, {"gases", "gas"},
-		{"les", "les"}, {"vies", "vie"}, {"2026", "2026"}, {"Straße", "straße"},
-	}
-	for _, tt := range tests {
-		if got := words(tt.in); len(got) != 1 || got[0] != tt.want {
-			t.Errorf("words(%q) = %q, want [%q]", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestTokensKeepOffsets(t *testing.T) {
-	text := "L'énergie — des «voitures» e\u0301lectriques!"
-	want := []string{"L", "énergie", "des", "voitures", "e\u0301lectriques"}
-	ts := tokens(text)
-	if len(ts) != len(want) {
-		t.Fatalf("tokens = %+v", ts)
-	}
-	for i, tok := range ts {
-		if got := text[tok.start:tok.end]; got != want[i] {
-			t.Errorf("token %d = %q, want %q", i, got, want[i])
-		}
-	}
-	if ts[4].word != "electrique" {
-		t.Errorf("combining accent: folded %q, want electrique", ts[4].word)
-	}
-}
 
 func TestQueryTerms(t *testing.T) {
 	tests := []struct {
@@ -62,32 +26,19 @@ func TestQueryTerms(t *testing.T) {
 		{`voitures voiture`, `"voiture"`},
 	}
 	for _, tt := range tests {
-		if got := matchExpr(queryTerms(tt.query), "AND"); got != tt.want {
+		if got := matchExpr(cardindex.QueryTerms(tt.query), "AND"); got != tt.want {
 			t.Errorf("query %q = %s, want %s", tt.query, got, tt.want)
 		}
 	}
-	if n := len(queryTerms(strings.Repeat("a b c d e f g h i j ", 20) + strings.Repeat("x", 10_000))); n != 11 {
+	if n := len(cardindex.QueryTerms(strings.Repeat("a b c d e f g h i j ", 20) + strings.Repeat("x", 10_000))); n != 11 {
 		t.Errorf("%d terms, want 11", n)
 	}
 	many := ""
 	for i := range 200 {
 		many += " w" + strings.Repeat("z", i%50) + string(rune('a'+i%26))
 	}
-	if n := len(queryTerms(many)); n != maxQueryTerms {
-		t.Errorf("%d terms, want %d", n, maxQueryTerms)
-	}
-}
-
-func TestExcerpt(t *testing.T) {
-	want := map[string]bool{"voiture": true, "electrique": true}
-	text := "Un long texte sur la ville. Il parle de tout et de rien, puis enfin des voitures électriques qui roulent en ville chaque jour sans bruit."
-	got, score := excerpt(text, want, 12)
-	o, c := schema.SnippetOpen, schema.SnippetClose
-	if wantSnippet := "…enfin des " + o + "voitures" + c + " " + o + "électriques" + c + " qui roulent en ville chaque jour sans bruit"; got != wantSnippet || score != [2]int{2, 2} {
-		t.Errorf("excerpt = %q %v\nwant     %q", got, score, wantSnippet)
-	}
-	if got, _ := excerpt("rien à voir", want, 12); got != "" {
-		t.Errorf("excerpt without a match = %q, want empty", got)
+	if n := len(cardindex.QueryTerms(many)); n != cardindex.MaxQueryTerms {
+		t.Errorf("%d terms, want %d", n, cardindex.MaxQueryTerms)
 	}
 }
 
@@ -125,15 +76,15 @@ func TestMigration6Backfills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before []migration
+	var before []store.Migration
 	for _, m := range ms {
-		if m.version < 6 {
+		if m.Version < 6 {
 			before = append(before, m)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "old.db")
 	old := applyFirst(t, path, before)
-	body, err := gzipBytes(nil)
+	body, err := store.Gzip(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,14 @@
 package sqlite
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // documentColumns lists the documents columns in the order scanDocument reads them.
@@ -28,14 +25,14 @@ func (s *Store) SaveDocument(ctx context.Context, doc schema.Document) error {
 // saveDocument is [Store.SaveDocument] in tx, so that many documents can
 // share a transaction (the benchmarks' collection).
 func saveDocument(ctx context.Context, tx dbtx, doc schema.Document) error {
-	if err := checkDocument(doc); err != nil {
+	if err := store.CheckDocument(doc); err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}
 	hash := doc.ContentHash
 	if hash == "" {
 		hash = schema.ContentHash(doc.Body)
 	}
-	body, err := gzipBytes(doc.Body)
+	body, err := store.Gzip(doc.Body)
 	if err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
 	}
@@ -57,19 +54,6 @@ func saveDocument(ctx context.Context, tx dbtx, doc schema.Document) error {
 	}
 	if err != nil {
 		return fmt.Errorf("save document %s: %w", doc.CanonicalURL, err)
-	}
-	return nil
-}
-
-// checkDocument refuses documents that would make a half-useful row.
-func checkDocument(doc schema.Document) error {
-	switch {
-	case doc.CanonicalURL == "":
-		return errors.New("no canonical URL")
-	case doc.ID != schema.DocumentID(doc.CanonicalURL):
-		return fmt.Errorf("ID %q is not the ID of its canonical URL", doc.ID)
-	case doc.Text == "":
-		return errors.New("no extracted text")
 	}
 	return nil
 }
@@ -123,29 +107,8 @@ func scanDocument(row *sql.Row) (schema.Document, error) {
 	if err := json.Unmarshal([]byte(metadata), &doc.Metadata); err != nil {
 		return schema.Document{}, fmt.Errorf("metadata: %w", err)
 	}
-	if doc.Body, err = gunzipBytes(body); err != nil {
+	if doc.Body, err = store.Gunzip(body); err != nil {
 		return schema.Document{}, fmt.Errorf("body: %w", err)
 	}
 	return doc, nil
-}
-
-func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func gunzipBytes(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	return io.ReadAll(zr)
 }

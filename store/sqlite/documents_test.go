@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/storetest"
 )
 
@@ -28,7 +29,7 @@ func TestDocumentColumns(t *testing.T) {
 	if !bytes.HasPrefix(stored, []byte{0x1f, 0x8b}) || len(stored) >= len(doc.Body)/10 {
 		t.Errorf("body_gzip = %d bytes starting % x, want gzip of the %d-byte body", len(stored), stored[:2], len(doc.Body))
 	}
-	body, err := gunzipBytes(stored)
+	body, err := store.Gunzip(stored)
 	if err != nil || !bytes.Equal(body, doc.Body) {
 		t.Errorf("body_gzip decompresses to %d bytes, %v; want the body", len(body), err)
 	}

@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // SaveEmbedding stores e, replacing the vector the same model made for the
@@ -16,7 +16,7 @@ import (
 // infinity); a card that does not exist is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) SaveEmbedding(ctx context.Context, e schema.Embedding) error {
-	if err := checkEmbedding(e); err != nil {
+	if err := store.CheckEmbedding(e); err != nil {
 		return fmt.Errorf("save embedding of card %d: %w", e.CardID, err)
 	}
 	var exists bool
@@ -30,22 +30,6 @@ func (s *Store) SaveEmbedding(ctx context.Context, e schema.Embedding) error {
 		VALUES (?, ?, ?, ?, ?)`, e.CardID, e.Model, len(e.Vector), encodeVector(e.Vector), timestamp(time.Now()))
 	if err != nil {
 		return fmt.Errorf("save embedding of card %d: %w", e.CardID, err)
-	}
-	return nil
-}
-
-// checkEmbedding refuses vectors no similarity can be computed with.
-func checkEmbedding(e schema.Embedding) error {
-	if e.Model == "" {
-		return errors.New("no model")
-	}
-	if len(e.Vector) == 0 {
-		return errors.New("empty vector")
-	}
-	for i, x := range e.Vector {
-		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("component %d is %v", i, x)
-		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // ImportCard stores a card read from a file (`extract import`): no page was
@@ -55,10 +57,10 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 // importCard saves one imported card in tx (see [Store.ImportCard]).
 func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
 	// The card's JSON is decoded when needed, and then once only.
-	var decoded *indexedCard
-	decode := func() indexedCard {
+	var decoded *cardindex.Card
+	decode := func() cardindex.Card {
 		if decoded == nil {
-			ic := decodeIndexed(c.CardJSON)
+			ic := cardindex.Decode(c.CardJSON)
 			decoded = &ic
 		}
 		return *decoded
@@ -85,12 +87,12 @@ func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.Import
 // computed once rather than per card.
 var (
 	emptyHash    = schema.ContentHash(nil)
-	emptyBody, _ = gzipBytes(nil) // writing to memory cannot fail
+	emptyBody, _ = store.Gzip(nil) // writing to memory cannot fail
 )
 
 // ensureStubDocument inserts the stub document of an imported card when
 // its document is not stored; decode returns the card's decoded JSON.
-func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() indexedCard) error {
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() cardindex.Card) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
 		c.DocumentID).Scan(&exists); err != nil {

@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/veille/veille/store/cardindex"
 )
 
 // This file keeps the data derived from each document's newest card in
@@ -16,7 +16,7 @@ import (
 // keywords (card_tags) and its row of the full-text index (card_search).
 
 // indexVersion is the version of the derived data's rules (the folding of
-// fold.go, the columns indexed). Open rebuilds the derived data when the
+// package cardindex, the columns indexed). Open rebuilds the derived data when the
 // database's meta row 'search_index' differs; bump it when a rule changes.
 const indexVersion = "1"
 
@@ -33,90 +33,14 @@ func parsePublished(s string) time.Time {
 	return t
 }
 
-// cardRow is a row of a card's tables, as the index reads it.
-type cardRow struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
-// indexedCard is what the index reads from a card's JSON. Decoding is
-// lenient: a field of an unexpected type is left empty.
-type indexedCard struct {
-	Title    string   `json:"title"`
-	Keywords []string `json:"keywords"`
-	Themes   []string `json:"themes"`
-	Category string   `json:"category"`
-	Type     string   `json:"type"`
-	Summary  string   `json:"summary"`
-	Origin   *struct {
-		URL string `json:"url"`
-	} `json:"origin"`
-	Signals      []cardRow `json:"signals"`
-	Concerns     []cardRow `json:"concerns"`
-	Behaviors    []cardRow `json:"behaviors"`
-	Technologies []cardRow `json:"technologies"`
-	Issues       []cardRow `json:"issues"`
-}
-
-// decodeIndexed reads the fields the index needs from a card's JSON,
-// ignoring what it cannot read.
-func decodeIndexed(cardJSON string) indexedCard {
-	var c indexedCard
-	_ = json.Unmarshal([]byte(cardJSON), &c) // partial on error, by design
-	return c
-}
-
-func (c indexedCard) originURL() string {
-	if c.Origin == nil {
-		return ""
-	}
-	return c.Origin.URL
-}
-
-// tables returns every row of the card's tables, signals first.
-func (c indexedCard) tables() []cardRow {
-	var rows []cardRow
-	for _, t := range [][]cardRow{c.Signals, c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
-		rows = append(rows, t...)
-	}
-	return rows
-}
-
-// rowsText is the names and descriptions of the card's rows, one row a
-// line.
-func (c indexedCard) rowsText() string {
-	var b strings.Builder
-	for _, r := range c.tables() {
-		b.WriteString(r.Name)
-		b.WriteString(": ")
-		b.WriteString(r.Description)
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// hostOf is the host of a page's URL, lower-cased, without port nor
-// "www."; empty for a local file or an unreadable URL.
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-}
-
-// tagValue is how a theme or keyword is stored and matched: trimmed and
-// lower-cased.
-func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // setLatest makes card id its document's row of card_latest (replacing the
 // previous card's), with the columns derived from its JSON and URL.
-func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c indexedCard) error {
+func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c cardindex.Card) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
 		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
 		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded,
 			COALESCE(strftime('%G-W%V', published), '')
-		FROM cards WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
+		FROM cards WHERE id = ?`, c.Title, cardindex.Host(pageURL), c.Category, c.Type, c.OriginURL(), id)
 	if err != nil {
 		return fmt.Errorf("list card %d: %w", id, err)
 	}
@@ -126,7 +50,7 @@ func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c indexed
 // indexLatest makes card id the listed and indexed card of its document:
 // its listing row, its tags and its full-text row, with the document's
 // text. It removes those of the document's previous card, old (0: none).
-func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageURL string, c indexedCard) error {
+func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageURL string, c cardindex.Card) error {
 	if err := setLatest(ctx, tx, id, pageURL, c); err != nil {
 		return err
 	}
@@ -140,7 +64,7 @@ func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageUR
 		values []string
 	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
 		for _, v := range tags.values {
-			if v = tagValue(v); v == "" {
+			if v = cardindex.Tag(v); v == "" {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category)
@@ -158,10 +82,10 @@ func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageUR
 }
 
 // indexText writes card id's full-text row (replacing it).
-func indexText(ctx context.Context, tx dbtx, id int64, c indexedCard, text string) error {
-	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{foldedText(c.Title),
-		foldedText(strings.Join(c.Keywords, "\n")), foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary),
-		foldedText(c.rowsText()), foldedText(text)}})
+func indexText(ctx context.Context, tx dbtx, id int64, c cardindex.Card, text string) error {
+	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{cardindex.FoldedText(c.Title),
+		cardindex.FoldedText(strings.Join(c.Keywords, "\n")), cardindex.FoldedText(strings.Join(c.Themes, "\n")), cardindex.FoldedText(c.Summary),
+		cardindex.FoldedText(c.RowsText()), cardindex.FoldedText(text)}})
 }
 
 // unindex removes card id's tags and full-text row.
@@ -211,7 +135,7 @@ func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) erro
 	if err != nil {
 		return fmt.Errorf("card of %s: %w", documentID, err)
 	}
-	return indexText(ctx, tx, id, decodeIndexed(cardJSON), text)
+	return indexText(ctx, tx, id, cardindex.Decode(cardJSON), text)
 }
 
 // ensureIndex rebuilds the derived data of every card when the database's
@@ -282,7 +206,7 @@ func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, erro
 	}
 	last := after
 	for _, c := range cards {
-		if err := indexLatest(ctx, tx, 0, c.id, c.documentID, c.url, decodeIndexed(c.js)); err != nil {
+		if err := indexLatest(ctx, tx, 0, c.id, c.documentID, c.url, cardindex.Decode(c.js)); err != nil {
 			return after, err
 		}
 		last = c.id

@@ -5,48 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/bits"
-	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // This file is the full-text search over the newest card of each document
 // (table card_search, see index.go and fold.go).
 
-// maxQueryTerms caps the distinct words of a query that are searched; the
-// others are ignored.
-const maxQueryTerms = 64
-
 // rankExpr ranks the matches of card_search, higher is better: BM25 with
 // the columns weighted title 10, keywords 5, themes 5, summary 3, table
 // rows 2, page text 1.
 const rankExpr = `-bm25(card_search, 10.0, 5.0, 5.0, 3.0, 2.0, 1.0)`
-
-// snippetWords is the length of a hit's snippet, in words.
-const snippetWords = 12
-
-// queryTerms turns any user input into the folded words to search: words
-// are runs of letters and digits, so quotes, operators (AND, OR, NOT, NEAR,
-// -, *, ^, :, parentheses) and punctuation never reach FTS5's query
-// syntax. Duplicates are dropped, as are the words after maxQueryTerms.
-func queryTerms(query string) []string {
-	seen := map[string]bool{}
-	var terms []string
-	for _, w := range words(query) {
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
-		terms = append(terms, w)
-		if len(terms) == maxQueryTerms {
-			break
-		}
-	}
-	return terms
-}
 
 // matchExpr is an FTS5 query of terms, each a string token (letters and
 // digits only, so quoting is safe), joined by op (AND or OR).
@@ -66,23 +37,15 @@ func matchExpr(terms []string, op string) string {
 // weighing most) unless f.Sort is set, one page of them (f.Limit, 50 by
 // default).
 func (s *Store) SearchCards(ctx context.Context, query string, f schema.CardFilter) ([]schema.SearchHit, error) {
-	terms := queryTerms(query)
+	terms := cardindex.QueryTerms(query)
 	if len(terms) == 0 {
 		return []schema.SearchHit{}, nil
 	}
 	hits, err := s.search(ctx, matchExpr(terms, "AND"), terms, f, 0)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", clipQuery(query), err)
+		return nil, fmt.Errorf("search %q: %w", cardindex.ClipQuery(query), err)
 	}
 	return hits, nil
-}
-
-// clipQuery shortens a query for an error message.
-func clipQuery(q string) string {
-	if utf8.RuneCountInString(q) <= 80 {
-		return q
-	}
-	return string([]rune(q)[:80]) + "…"
 }
 
 // search runs the FTS5 query match over the cards f selects, leaving out
@@ -153,115 +116,8 @@ func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (st
 	if err != nil {
 		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
 	}
-	c := decodeIndexed(cardJSON)
-	var rows []string
-	for _, r := range c.tables() {
-		rows = append(rows, r.Name+": "+r.Description)
-	}
-	// The columns in the order they are preferred on a tie: the prose
-	// first, the title (shown beside the snippet anyway) after.
-	columns := []string{c.Summary, strings.Join(rows, " · "), text, c.Title,
-		strings.Join(c.Keywords, ", "), strings.Join(c.Themes, ", ")}
-	best, bestScore := "", [2]int{}
-	for _, col := range columns {
-		cut, score := excerpt(col, want, snippetWords)
-		if score[0] > bestScore[0] || score[0] == bestScore[0] && score[1] > bestScore[1] {
-			best, bestScore = cut, score
-		}
-	}
-	return best, nil
+	return cardindex.Snippet(cardindex.Decode(cardJSON), text, want), nil
 }
-
-// excerpt returns the window of n words of text holding the most distinct
-// wanted words (then the most occurrences), with each match between
-// schema.SnippetOpen and SnippetClose and "…" where text was cut; and that
-// window's score, distinct matches then occurrences. It is "" when text
-// holds no wanted word.
-func excerpt(text string, want map[string]bool, n int) (string, [2]int) {
-	if len(text) > maxSnippetSource {
-		text = text[:maxSnippetSource]
-	}
-	ts := tokens(text)
-	// bit[i] is the bit of token i's wanted word, 0 when it is not wanted.
-	index := map[string]uint64{}
-	bit := make([]uint64, len(ts))
-	for i, t := range ts {
-		if !want[t.word] {
-			continue
-		}
-		b, ok := index[t.word]
-		if !ok {
-			b = 1 << (uint(len(index)) % 64)
-			index[t.word] = b
-		}
-		bit[i] = b
-	}
-	var best [2]int
-	bestStart := -1
-	for i := range ts {
-		if bit[i] == 0 {
-			continue
-		}
-		start := max(0, i-2) // a little context before the first match
-		var seen uint64
-		count := 0
-		for _, b := range bit[start:min(len(ts), start+n)] {
-			if b != 0 {
-				seen |= b
-				count++
-			}
-		}
-		if score := [2]int{bits.OnesCount64(seen), count}; score[0] > best[0] || score[0] == best[0] && score[1] > best[1] {
-			best, bestStart = score, start
-		}
-	}
-	if bestStart < 0 {
-		return "", best
-	}
-	end := min(len(ts), bestStart+n)
-	var b strings.Builder
-	if bestStart > 0 {
-		b.WriteString("…")
-	}
-	for i := bestStart; i < end; i++ {
-		t := ts[i]
-		if i > bestStart {
-			b.WriteString(cleanGap(text[ts[i-1].end:t.start]))
-		}
-		if bit[i] != 0 {
-			b.WriteString(schema.SnippetOpen + text[t.start:t.end] + schema.SnippetClose)
-		} else {
-			b.WriteString(text[t.start:t.end])
-		}
-	}
-	if end < len(ts) {
-		b.WriteString("…")
-	}
-	return b.String(), best
-}
-
-// maxSnippetSource is how much of a column a snippet is looked for in, in
-// bytes: the start of a very long page is enough.
-const maxSnippetSource = 64 << 10
-
-// markStripper removes the snippet marks from text.
-var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
-
-// cleanGap is the text between two words of a snippet on one line, without
-// the snippet marks.
-func cleanGap(s string) string {
-	s = markStripper.Replace(s)
-	if strings.TrimSpace(s) == "" {
-		if s == "" {
-			return ""
-		}
-		return " "
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// relatedTerms is how many of a card's words RelatedByText searches.
-const relatedTerms = 12
 
 // RelatedByText returns up to limit cards (10 when limit ≤ 0) related to
 // the newest card of document documentID by their words, best first,
@@ -281,7 +137,7 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, notFound(err))
 	}
-	terms, err := s.distinctiveWords(ctx, decodeIndexed(cardJSON))
+	terms, err := s.distinctiveWords(ctx, cardindex.Decode(cardJSON))
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, err)
 	}
@@ -298,70 +154,16 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	return hits, nil
 }
 
-// commonShare is the share of the collection above which a word is too
-// common for RelatedByText: searching for it would rank most cards, and
-// say little about what the card is about.
-const commonShare = 0.10
-
-// minCommon is how many cards a word must be in, at least, to be too
-// common: in a small collection every word is in a large share of it.
-const minCommon = 100
-
-// distinctiveWords picks the words of c that RelatedByText searches: the
-// rarest in the collection among those another card also holds and at
-// most commonShare of the cards hold.
-func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, error) {
-	sources := append(append([]string{c.Title}, c.Keywords...), c.Themes...)
-	for _, r := range c.tables() {
-		sources = append(sources, r.Name)
-	}
-	seen := map[string]bool{}
-	var ws []string
-	for _, src := range sources {
-		for _, w := range words(src) {
-			if seen[w] || stopWords[w] || utf8.RuneCountInString(w) < 4 || strings.Trim(w, "0123456789") == "" {
-				continue
-			}
-			seen[w] = true
-			ws = append(ws, w)
-		}
-	}
+// distinctiveWords picks the words of c that RelatedByText searches (see
+// [cardindex.Rarest]).
+func (s *Store) distinctiveWords(ctx context.Context, c cardindex.Card) ([]string, error) {
+	ws := cardindex.Candidates(c)
 	if len(ws) == 0 {
 		return nil, nil
 	}
-	return s.rarestWords(ctx, ws)
-}
-
-// rarestWords returns up to relatedTerms of ws, the rarest first (ties in
-// the order of ws), leaving out those no other card holds and the common
-// ones, and stopping when the cards holding them add up to a twentieth of
-// the collection.
-func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
 	counts, total, err := s.wordCards(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	docs := map[string]int{}
-	for w, n := range counts {
-		common := n > minCommon && float64(n) > commonShare*float64(total)
-		if n >= 2 && !common { // the card itself and another
-			docs[w] = n
-		}
-	}
-	var terms []string
-	for _, w := range ws {
-		if docs[w] > 0 {
-			terms = append(terms, w)
-		}
-	}
-	sort.SliceStable(terms, func(i, j int) bool { return docs[terms[i]] < docs[terms[j]] })
-	// The search ranks every card holding any of the words: their cards
-	// together are kept under a twentieth of the collection.
-	budget, n := max(float64(minCommon), float64(total)/20), 0
-	for i, w := range terms {
-		if n += docs[w]; i == relatedTerms || i > 0 && float64(n) > budget {
-			return terms[:i], nil
-		}
-	}
-	return terms, nil
+	return cardindex.Rarest(ws, counts, total), nil
 }

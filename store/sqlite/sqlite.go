@@ -17,12 +17,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -96,7 +95,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if want := ms[len(ms)-1].version; current < want {
+	if want := ms[len(ms)-1].Version; current < want {
 		return fmt.Errorf("database schema version %d is older than this program's %d: open it once for writing to migrate it",
 			current, want)
 	}
@@ -105,7 +104,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 
 // migrations returns this program's migrations and the version of the
 // database, refusing a database made by a newer program.
-func (s *Store) migrations(ctx context.Context) ([]migration, int, error) {
+func (s *Store) migrations(ctx context.Context) ([]store.Migration, int, error) {
 	ms, err := loadMigrations()
 	if err != nil {
 		return nil, 0, err
@@ -114,8 +113,8 @@ func (s *Store) migrations(ctx context.Context) ([]migration, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return nil, 0, fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].version)
+	if n := len(ms); n > 0 && current > ms[n-1].Version {
+		return nil, 0, fmt.Errorf("database schema version %d is newer than this program's %d", current, ms[n-1].Version)
 	}
 	return ms, current, nil
 }
@@ -156,39 +155,9 @@ func (s *Store) Path() string { return s.path }
 // queue driver); everything else goes through the Store's methods.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// migration is one embedded file migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // loadMigrations reads the embedded migrations, ordered by version.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
+func loadMigrations() ([]store.Migration, error) {
+	return store.LoadMigrations(migrationFiles, "migrations")
 }
 
 // migrate applies every migration newer than the database's user_version,
@@ -199,11 +168,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
 		if err := s.apply(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -219,16 +188,16 @@ func (s *Store) schemaVersion(ctx context.Context) (int, error) {
 }
 
 // apply runs migration m and records its version, in one transaction.
-func (s *Store) apply(ctx context.Context, m migration) error {
+func (s *Store) apply(ctx context.Context, m store.Migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
 		return err
 	}
 	return tx.Commit()

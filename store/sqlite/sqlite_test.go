@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 	"github.com/veille/veille/store/storetest"
 )
 
@@ -67,7 +68,7 @@ func latestVersion(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 // assertPragmas checks the connection settings of the DSN.
@@ -116,7 +117,7 @@ func TestOpenMigratesOlderDatabases(t *testing.T) {
 	for n := 0; n <= len(ms); n++ {
 		path := filepath.Join(t.TempDir(), "old.db")
 		old := applyFirst(t, path, ms[:n])
-		withData := n > 0 && ms[n-1].version == releasedVersion
+		withData := n > 0 && ms[n-1].Version == releasedVersion
 		if withData {
 			fillReleased(t, old)
 		}
@@ -136,7 +137,7 @@ func TestOpenMigratesOlderDatabases(t *testing.T) {
 }
 
 // applyFirst makes a database at path with the migrations ms applied.
-func applyFirst(t *testing.T, path string, ms []migration) *Store {
+func applyFirst(t *testing.T, path string, ms []store.Migration) *Store {
 	t.Helper()
 	s, err := openDB(path)
 	if err != nil {
@@ -144,7 +145,7 @@ func applyFirst(t *testing.T, path string, ms []migration) *Store {
 	}
 	for _, m := range ms {
 		if err := s.apply(t.Context(), m); err != nil {
-			t.Fatalf("migration %s: %v", m.name, err)
+			t.Fatalf("migration %s: %v", m.Name, err)
 		}
 	}
 	return s
@@ -160,7 +161,7 @@ var (
 // the release at schema version releasedVersion did.
 func fillReleased(t *testing.T, s *Store) {
 	t.Helper()
-	body, err := gzipBytes([]byte("<p>Old text.</p>"))
+	body, err := store.Gzip([]byte("<p>Old text.</p>"))
 	if err != nil {
 		t.Fatal(err)
 	}

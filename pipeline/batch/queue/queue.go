@@ -1,5 +1,7 @@
 // Package queue is the batch's durable job queue on River
-// (riverqueue.com), in the store's SQLite database through riversqlite.
+// (riverqueue.com), in the store's database: SQLite through riversqlite
+// ([NewRiver]), or PostgreSQL through riverpgxv5 ([NewPostgres]), where any
+// number of worker processes share the queue.
 package queue
 
 import (
@@ -12,7 +14,11 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
@@ -28,8 +34,17 @@ type Config struct {
 	RetryBase, RetryMax time.Duration
 	// JobTimeout bounds one attempt.
 	JobTimeout time.Duration
-	// PollInterval is how often workers look for new jobs when idle.
+	// PollInterval is how often workers look for new jobs when idle (on
+	// PostgreSQL, new jobs are also announced by LISTEN/NOTIFY).
 	PollInterval time.Duration
+	// RescueAfter is how long a job may stay running before River's
+	// rescuer makes it available to another worker (PostgreSQL: the jobs
+	// of a worker that died); 0 means JobTimeout plus a minute. A job is
+	// given at most that long: JobTimeout is lowered to it.
+	RescueAfter time.Duration
+	// Wait keeps Work listening for new jobs once the queue is empty,
+	// until stop closes or ctx is done.
+	Wait bool
 	// Logger receives River's own logs.
 	Logger *slog.Logger
 }
@@ -41,20 +56,39 @@ func DefaultConfig() Config {
 		JobTimeout: 15 * time.Minute, PollInterval: 200 * time.Millisecond}
 }
 
-// River is a Queue on River's riversqlite driver, sharing the store's
-// database.
+// River is a Queue on River, in the store's database.
 type River struct {
-	db     *sql.DB
-	driver *riversqlite.Driver
-	cfg    Config
-	// client is insert-only (never started): Enqueue and Counts use it.
+	cfg Config
+	// client is insert-only (never started): EnqueueTx uses it.
 	client *river.Client[*sql.Tx]
+	// exec runs the driver calls of unstable.go.
+	exec riverdriver.Executor
+	// migrator applies River's migrations.
+	migrator func(ctx context.Context) error
+	// workClient makes the client that works the jobs.
+	workClient func(cfg *river.Config) (workClient, error)
+	// shared: other processes may work the queue (PostgreSQL).
+	shared bool
 }
 
-// NewRiver returns a queue on db, the store's SQLite database.
+// workClient is a started River client, whatever its driver.
+type workClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+}
+
+// NewRiver returns a queue on db, the store's SQLite database, worked by
+// one process at a time.
 func NewRiver(db *sql.DB, cfg Config) (*River, error) {
-	q := &River{db: db, driver: riversqlite.New(db), cfg: cfg}
-	client, err := river.NewClient(q.driver, q.riverConfig(nil, 0))
+	driver := riversqlite.New(db)
+	q := &River{cfg: cfg, exec: driver.GetExecutor(),
+		migrator: func(ctx context.Context) error { return migrate(ctx, driver) },
+		workClient: func(rc *river.Config) (workClient, error) {
+			rc.PollOnly = true
+			return river.NewClient(driver, rc)
+		}}
+	client, err := river.NewClient(driver, q.riverConfig(nil, 0))
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -62,22 +96,52 @@ func NewRiver(db *sql.DB, cfg Config) (*River, error) {
 	return q, nil
 }
 
+// NewPostgres returns a queue on the store's PostgreSQL database: jobs are
+// inserted through db (database/sql, in the batch run's transaction) and
+// worked through pool (pgx), whose listener hears of new jobs at once. Any
+// number of processes may work it; River's rescuer gives the jobs of one
+// that died to the others after cfg.RescueAfter.
+func NewPostgres(db *sql.DB, pool *pgxpool.Pool, cfg Config) (*River, error) {
+	driver := riverpgxv5.New(pool)
+	q := &River{cfg: cfg, exec: driver.GetExecutor(), shared: true,
+		migrator: func(ctx context.Context) error { return migrate(ctx, driver) },
+		workClient: func(rc *river.Config) (workClient, error) {
+			return river.NewClient(driver, rc)
+		}}
+	client, err := river.NewClient(riverdatabasesql.New(db), q.riverConfig(nil, 0))
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// Shared reports whether other processes may work the queue at the same
+// time: true on PostgreSQL.
+func (q *River) Shared() bool { return q.shared }
+
+// limits are the job time limit and the time after which a running job is
+// rescued (see Config.RescueAfter).
+func (q *River) limits() (timeout, rescue time.Duration) {
+	timeout, rescue = q.cfg.JobTimeout, q.cfg.RescueAfter
+	if rescue <= 0 {
+		return timeout, timeout + time.Minute
+	}
+	return min(timeout, rescue), rescue
+}
+
 // riverConfig is the client configuration; workers and n are nil and 0
 // for an insert-only client.
 func (q *River) riverConfig(workers *river.Workers, n int) *river.Config {
-	logger := q.cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	timeout, rescue := q.limits()
 	cfg := &river.Config{
-		Logger:               logger,
+		Logger:               q.logger(),
 		MaxAttempts:          q.cfg.MaxAttempts,
 		RetryPolicy:          backoffPolicy{base: q.cfg.RetryBase, max: q.cfg.RetryMax},
-		JobTimeout:           q.cfg.JobTimeout,
-		RescueStuckJobsAfter: q.cfg.JobTimeout + 15*time.Minute,
+		JobTimeout:           timeout,
+		RescueStuckJobsAfter: rescue,
 		FetchPollInterval:    q.cfg.PollInterval,
 		FetchCooldown:        10 * time.Millisecond,
-		PollOnly:             true,
 		Workers:              workers,
 	}
 	if n > 0 {
@@ -86,9 +150,12 @@ func (q *River) riverConfig(workers *river.Workers, n int) *river.Config {
 	return cfg
 }
 
-// Migrate applies River's SQLite migrations (river_job, river_queue, ...).
-func (q *River) Migrate(ctx context.Context) error {
-	m, err := rivermigrate.New(q.driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+// Migrate applies River's migrations (river_job, river_queue, ...).
+func (q *River) Migrate(ctx context.Context) error { return q.migrator(ctx) }
+
+// migrate applies the migrations of River's driver.
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
@@ -145,7 +212,7 @@ func queuedJob(row *rivertype.JobRow) (batch.QueuedJob, error) {
 func (q *River) Work(ctx context.Context, workers int, handle batch.Handler, stop <-chan struct{}) error {
 	ws := river.NewWorkers()
 	river.AddWorker(ws, &documentWorker{handle: handle})
-	client, err := river.NewClient(q.driver, q.riverConfig(ws, workers))
+	client, err := q.workClient(q.riverConfig(ws, workers))
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -164,10 +231,13 @@ func (q *River) Work(ctx context.Context, workers int, handle batch.Handler, sto
 	return errors.Join(waitErr, stopErr)
 }
 
-// waitDrained polls the job counts until nothing is pending.
+// waitDrained polls the job counts until nothing is pending (in any
+// process), stop closes or ctx is done; with Config.Wait, only the latter
+// two end it.
 func (q *River) waitDrained(ctx context.Context, stop <-chan struct{}) error {
 	tick := time.NewTicker(max(q.cfg.PollInterval, 50*time.Millisecond))
 	defer tick.Stop()
+	var failing time.Time // since when the counts fail, zero when they do not
 	for {
 		select {
 		case <-ctx.Done():
@@ -176,17 +246,44 @@ func (q *River) waitDrained(ctx context.Context, stop <-chan struct{}) error {
 			return nil
 		case <-tick.C:
 		}
+		if q.cfg.Wait {
+			continue
+		}
 		counts, err := q.Counts(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return err
+			// A shared database may be restarted while workers run: they
+			// wait for it, as River's own services do.
+			if !q.shared || !failing.IsZero() && time.Since(failing) > outageLimit {
+				return err
+			}
+			if failing.IsZero() {
+				failing = time.Now()
+				q.logger().Warn("job queue: the database does not answer; waiting for it", "err", err)
+			}
+			continue
+		}
+		if !failing.IsZero() {
+			q.logger().Warn("job queue: the database answers again", "after", time.Since(failing).Round(time.Second))
+			failing = time.Time{}
 		}
 		if counts.Pending() == 0 {
 			return nil
 		}
 	}
+}
+
+// outageLimit is how long a worker on a shared database waits for it to
+// answer again before giving up.
+const outageLimit = 5 * time.Minute
+
+func (q *River) logger() *slog.Logger {
+	if q.cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return q.cfg.Logger
 }
 
 // documentWorker adapts a batch.Handler to River's Worker interface.

@@ -22,7 +22,7 @@ import (
 // RescueOrphans moves every running job back to available, through the
 // same driver call River's own job rescuer uses.
 func (q *River) RescueOrphans(ctx context.Context) ([]batch.QueuedJob, error) {
-	exec := q.driver.GetExecutor()
+	exec := q.exec
 	stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{
 		Max: 100000, StuckHorizon: time.Now().Add(time.Minute)})
 	if err != nil {
@@ -57,7 +57,7 @@ func (q *River) RescueOrphans(ctx context.Context) ([]batch.QueuedJob, error) {
 
 // Counts counts jobs by state.
 func (q *River) Counts(ctx context.Context) (batch.Counts, error) {
-	byState, err := q.driver.GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
+	byState, err := q.exec.JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
 	if err != nil {
 		return nil, fmt.Errorf("count queued jobs: %w", err)
 	}

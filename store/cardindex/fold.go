@@ -1,4 +1,9 @@
-package sqlite
+// Package cardindex holds what every storage backend indexes of a card
+// the same way, so that a search finds the same cards on any of them: how
+// a text is cut into words and each word folded (this file), the fields
+// of a card's JSON that are indexed, the query words taken from any user
+// input, the snippet shown with a hit and the words a card is related by.
+package cardindex
 
 import (
 	"strings"
@@ -12,14 +17,14 @@ import (
 // words and how each word is folded, so that a query finds its singular and
 // plural forms, with or without accents.
 //
-// The search index (table card_search) holds the folded words of each
+// A backend's search index holds the folded words of each
 // card, never the words as written. A query's words are folded the same
 // way, so a query matches a card when their folded words meet:
 //
 //  1. A word is a run of letters and digits (combining marks inside it
 //     are dropped); it is lower-cased and its diacritics are removed
-//     ("Énergies" → "energies"). FTS5's tokenizer, unicode61 with
-//     remove_diacritics 2, would do the same, and does it again.
+//     ("Énergies" → "energies"). (SQLite's FTS5 tokenizer, unicode61 with
+//     remove_diacritics 2, does the same again.)
 //  2. Words of four letters or more lose their plural, English or French,
 //     by the first rule that applies:
 //     - a short list of irregular words: children → child, women → woman,
@@ -40,15 +45,15 @@ import (
 // "city" find "cities" and "bus" find "buses", at the price of a few
 // unrelated words meeting (taux and tal).
 
-// token is one word of a text: its byte offsets and its folded form.
-type token struct {
-	start, end int
-	word       string // folded
+// Token is one word of a text: its byte offsets and its folded form.
+type Token struct {
+	Start, End int    // byte offsets in the text
+	Word       string // folded
 }
 
-// tokens cuts s into words and folds each (see the rules above).
-func tokens(s string) []token {
-	var out []token
+// Tokens cuts s into words and folds each (see the rules above).
+func Tokens(s string) []Token {
+	var out []Token
 	var b strings.Builder
 	start := -1
 	// plain: the word so far is s[start:i] as it is, lower-case ASCII letters
@@ -61,7 +66,7 @@ func tokens(s string) []token {
 			if !plain {
 				w = b.String()
 			}
-			out = append(out, token{start: start, end: end, word: fold(w)})
+			out = append(out, Token{Start: start, End: end, Word: fold(w)})
 		}
 		start, plain = -1, true
 		b.Reset()
@@ -98,18 +103,18 @@ func tokens(s string) []token {
 	return out
 }
 
-// words returns the folded words of s.
-func words(s string) []string {
-	ts := tokens(s)
+// Words returns the folded words of s.
+func Words(s string) []string {
+	ts := Tokens(s)
 	out := make([]string, len(ts))
 	for i, t := range ts {
-		out[i] = t.word
+		out[i] = t.Word
 	}
 	return out
 }
 
-// foldedText is s as the index holds it: its folded words, space-separated.
-func foldedText(s string) string { return strings.Join(words(s), " ") }
+// FoldedText is s as an index holds it: its folded words, space-separated.
+func FoldedText(s string) string { return strings.Join(Words(s), " ") }
 
 // baseCache maps the runes of the Latin blocks to their base letter
 // (é → e), filled at init from their canonical decomposition.
@@ -191,7 +196,7 @@ func fold(w string) string {
 }
 
 // stopWords are the English and French words too common to tell cards
-// apart; RelatedByText leaves them out.
+// apart; [Candidates] leaves them out.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
@@ -208,7 +213,7 @@ var stopWords = func() map[string]bool {
 		nouveaux notre nos par parce pas peu peut peuvent plus pour pourquoi quand que quel quelle quelles
 		quels qui quoi sans selon ses sera seront son sont sous sur tous tout toute toutes très une unes uns
 		vers votre vous`) {
-		m[foldedText(w)] = true
+		m[FoldedText(w)] = true
 	}
 	return m
 }()

@@ -1,0 +1,93 @@
+package cardindex
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+)
+
+// Row is a row of a card's tables, as the index reads it.
+type Row struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Card is what the index reads from a card's JSON.
+type Card struct {
+	Title    string   `json:"title"`
+	Keywords []string `json:"keywords"`
+	Themes   []string `json:"themes"`
+	Category string   `json:"category"`
+	Type     string   `json:"type"`
+	Summary  string   `json:"summary"`
+	Origin   *struct {
+		URL string `json:"url"`
+	} `json:"origin"`
+	Signals      []Row `json:"signals"`
+	Concerns     []Row `json:"concerns"`
+	Behaviors    []Row `json:"behaviors"`
+	Technologies []Row `json:"technologies"`
+	Issues       []Row `json:"issues"`
+}
+
+// Decode reads the fields the index needs from a card's JSON, leniently:
+// a field of an unexpected type is left empty, and so is everything when
+// the JSON cannot be read.
+func Decode(cardJSON string) Card {
+	var c Card
+	_ = json.Unmarshal([]byte(cardJSON), &c) // partial on error, by design
+	return c
+}
+
+// OriginURL is the card's origin (the digest or feed it came from), if any.
+func (c Card) OriginURL() string {
+	if c.Origin == nil {
+		return ""
+	}
+	return c.Origin.URL
+}
+
+// Tables returns every row of the card's tables, signals first.
+func (c Card) Tables() []Row {
+	var rows []Row
+	for _, t := range [][]Row{c.Signals, c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
+		rows = append(rows, t...)
+	}
+	return rows
+}
+
+// RowsText is the names and descriptions of the card's rows, one row a
+// line.
+func (c Card) RowsText() string {
+	var b strings.Builder
+	for _, r := range c.Tables() {
+		b.WriteString(r.Name)
+		b.WriteString(": ")
+		b.WriteString(r.Description)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Host is the host of a page's URL, lower-cased, without port nor
+// "www."; empty for a local file or an unreadable URL.
+func Host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// FilterHost is a host given to a filter as stored: lower case, without
+// port nor "www.".
+func FilterHost(host string) string {
+	if h := Host("http://" + host); h != "" {
+		return h
+	}
+	return host
+}
+
+// Tag is how a theme or keyword is stored and matched: trimmed and
+// lower-cased.
+func Tag(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
