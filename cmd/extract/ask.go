@@ -13,7 +13,6 @@ import (
 	"github.com/veille/veille/pipeline/llm"
 	"github.com/veille/veille/pipeline/llm/provider"
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/sqlite"
 	"github.com/veille/veille/web"
 )
 
@@ -84,7 +83,7 @@ rows that hold the question's words are printed.`,
 }
 
 // checkNotEmpty says plainly that the collection has no card yet.
-func checkNotEmpty(ctx context.Context, st *sqlite.Store, cmd string) error {
+func checkNotEmpty(ctx context.Context, st Database, cmd string) error {
 	n, err := st.CountCards(ctx, schema.CardFilter{})
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
@@ -99,7 +98,7 @@ func checkNotEmpty(ctx context.Context, st *sqlite.Store, cmd string) error {
 // model (nil: words only) and the model (nil: no answer, the ranked
 // cards only).
 type asker struct {
-	st     *sqlite.Store
+	st     Database
 	emb    llm.Embedder
 	model  ask.Model
 	stderr io.Writer
@@ -107,7 +106,7 @@ type asker struct {
 
 // newAsker chooses the model and the embeddings model as run and related
 // do, telling on stderr how questions will be answered.
-func (a *app) newAsker(ctx context.Context, st *sqlite.Store, mf modelFlags, embedModel string) (*asker, error) {
+func (a *app) newAsker(ctx context.Context, st Database, mf modelFlags, embedModel string) (*asker, error) {
 	m, err := a.selectModel(ctx, mf, st)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,8 @@ type Database interface {
 	eval.CardSource
 	eval.RunStore
 	eval.DocumentStore
+	trends.Store
+	trends.EmbeddingStore
 	web.Collection
 	// LatestCardByURL finds a card by its External link (show).
 	LatestCardByURL(ctx context.Context, url string) (schema.StoredCard, error)

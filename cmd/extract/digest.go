@@ -10,7 +10,6 @@ import (
 	"github.com/veille/veille/export"
 	"github.com/veille/veille/pipeline/digest"
 	"github.com/veille/veille/pipeline/trends"
-	"github.com/veille/veille/store/sqlite"
 )
 
 func (a *app) digestCommand() *cobra.Command {
@@ -117,12 +116,12 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 // digestTopics clusters the collection's new rows as extract trends does
 // (by embeddings when an embeddings model is configured, else by words),
 // and returns the period's top clusters carried by two sources or more.
-func (a *app) digestTopics(ctx context.Context, st *sqlite.Store, from, until time.Time, n int) ([]digest.Topic, error) {
+func (a *app) digestTopics(ctx context.Context, st Database, from, until time.Time, n int) ([]digest.Topic, error) {
 	res, err := a.clusterNewRows(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	a.sayClustered(st, res, !writable(st.Path()))
+	a.sayClustered(st, res, readOnly(st))
 	window := min(7*24*time.Hour, until.Sub(from))
 	rep, err := trends.Report(ctx, st, res.Space, trends.Query{Since: from, Until: until, Window: window, MinSources: 2, Limit: n})
 	if err != nil {

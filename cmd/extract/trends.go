@@ -169,7 +169,7 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 // clustering, in the space extract trends uses by default (by embeddings
 // when an embeddings model is configured, else by words), saying nothing;
 // a read-only database is left as it is.
-func (a *app) clusterNewRows(ctx context.Context, st *sqlite.Store) (trends.Result, error) {
+func (a *app) clusterNewRows(ctx context.Context, st Database) (trends.Result, error) {
 	emb, _, err := provider.SelectEmbedder(ctx, provider.EmbedConfig{Getenv: a.getenv})
 	if err != nil {
 		return trends.Result{}, err
@@ -181,22 +181,30 @@ func (a *app) clusterNewRows(ctx context.Context, st *sqlite.Store) (trends.Resu
 // updateClusters clusters the rows of the cards added since the last
 // clustering (all of them with opts.Rebuild). A read-only database is left
 // as it is (readOnly): its clusters are ranked as kept.
-func updateClusters(ctx context.Context, st *sqlite.Store, opts trends.Options) (res trends.Result, readOnly bool, err error) {
-	if !writable(st.Path()) {
+func updateClusters(ctx context.Context, st Database, opts trends.Options) (res trends.Result, ro bool, err error) {
+	if readOnly(st) {
 		return trends.Result{Space: trends.Space(opts.Embedder)}, true, nil
 	}
 	res, err = trends.Update(ctx, st, opts)
 	return res, false, err
 }
 
-// sayClustered tells on stderr what a clustering did.
-func (a *app) sayClustered(st *sqlite.Store, res trends.Result, readOnly bool) {
-	if readOnly {
+// sayClustered tells on stderr what a clustering did; kept is set when the
+// database was read-only and its clusters were used as kept.
+func (a *app) sayClustered(st Database, res trends.Result, kept bool) {
+	if kept {
 		fmt.Fprintf(a.stderr, "extract: %s is read-only: the clusters kept are ranked, without the rows of newer cards\n", st.Path())
 	}
 	if res.Clustered > 0 {
 		fmt.Fprintf(a.stderr, "extract: clustered %d rows (%d new clusters, %d rows embedded)\n", res.Clustered, res.Clusters, res.Embedded)
 	}
+}
+
+// readOnly reports whether st is a SQLite file this process may not
+// write; a PostgreSQL database's rights are the server's to check.
+func readOnly(st Database) bool {
+	_, isFile := st.(*sqlite.Store)
+	return isFile && !writable(st.Path())
 }
 
 // writable reports whether the file at path can be written.
