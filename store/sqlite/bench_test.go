@@ -329,6 +329,32 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cards/s")
 }
 
+// BenchmarkImportCards imports new cards in batches of 500 (as `extract
+// import` hands them to the store) into a fresh store, and reports cards
+// per second.
+func BenchmarkImportCards(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "veille.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const batch = 500
+	g := newCardGen(benchVocabulary(b), 2)
+	cards := make([]schema.NewCard, 0, b.N*batch)
+	for i := range b.N * batch {
+		c, _ := g.card(i)
+		cards = append(cards, c)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if _, err := s.ImportCards(b.Context(), cards[i*batch:(i+1)*batch]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "cards/s")
+}
+
 // benchQueries are the searches of BenchmarkSearch: one to three words,
 // common and rare.
 func benchQueries(vocab []string) []string {

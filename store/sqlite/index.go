@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/veille/veille/schema"
 )
 
 // This file keeps the data derived from each document's newest card in
@@ -109,25 +113,87 @@ func hostOf(raw string) string {
 // lower-cased.
 func tagValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// setLatest makes card id its document's row of card_latest (replacing the
+// cardIndex is what the listing and the full-text index take from a card:
+// its decoded JSON, its page's host and its fields folded as card_search
+// holds them. Making one is the costly part of indexing a card, and needs
+// no database: a batch makes them on every core first (see
+// newCardIndexes).
+type cardIndex struct {
+	indexedCard
+	host string
+	// folded is the title, keywords, themes, summary and rows columns of
+	// card_search.
+	folded [5]string
+}
+
+// newCardIndex decodes and folds a card's JSON; pageURL is its page's.
+func newCardIndex(cardJSON, pageURL string) *cardIndex {
+	c := decodeIndexed(cardJSON)
+	return &cardIndex{indexedCard: c, host: hostOf(pageURL), folded: [5]string{foldedText(c.Title),
+		foldedText(strings.Join(c.Keywords, "\n")), foldedText(strings.Join(c.Themes, "\n")),
+		foldedText(c.Summary), foldedText(c.rowsText())}}
+}
+
+// newCardIndexes makes the cardIndex of each card, on every core.
+func newCardIndexes(cs []schema.NewCard) []*cardIndex {
+	out := make([]*cardIndex, len(cs))
+	workers := min(runtime.GOMAXPROCS(0), len(cs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cs); i += workers {
+				out[i] = newCardIndex(cs[i].CardJSON, cs[i].URL)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// latestRow is a card's row of card_latest but for the columns taken
+// from its JSON.
+type latestRow struct {
+	id                      int64
+	documentID, url         string
+	version                 int
+	published               string // as cards.published
+	provider, model         string
+	rowsTotal, rowsGrounded int
+}
+
+// isoWeek is the ISO week of a cards.published date, as SQLite's
+// strftime('%G-W%V', published) writes it ("2026-W05"); "" for no date.
+func isoWeek(published string) string {
+	t, err := time.Parse(publishedLayout, published)
+	if err != nil {
+		return ""
+	}
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// setLatest makes card r its document's row of card_latest (replacing the
 // previous card's), with the columns derived from its JSON and URL.
-func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c indexedCard) error {
+func setLatest(ctx context.Context, tx dbtx, r latestRow, c *cardIndex) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
 		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
-		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded,
-			COALESCE(strftime('%G-W%V', published), '')
-		FROM cards WHERE id = ?`, c.Title, hostOf(pageURL), c.Category, c.Type, c.originURL(), id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.id, r.documentID, r.version, r.url, c.Title,
+		r.published, c.host, c.Category, c.Type, r.provider, r.model, c.originURL(), r.rowsTotal, r.rowsGrounded,
+		isoWeek(r.published))
 	if err != nil {
-		return fmt.Errorf("list card %d: %w", id, err)
+		return fmt.Errorf("list card %d: %w", r.id, err)
 	}
 	return nil
 }
 
-// indexLatest makes card id the listed and indexed card of its document:
+// indexLatest makes card r the listed and indexed card of its document:
 // its listing row, its tags and its full-text row, with the document's
-// text. It removes those of the document's previous card, old (0: none).
-func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageURL string, c indexedCard) error {
-	if err := setLatest(ctx, tx, id, pageURL, c); err != nil {
+// text (read from the store when text is nil). It removes those of the
+// document's previous card, old (0: none).
+func indexLatest(ctx context.Context, tx dbtx, old int64, r latestRow, c *cardIndex, text *string) error {
+	if err := setLatest(ctx, tx, r, c); err != nil {
 		return err
 	}
 	if old != 0 {
@@ -135,33 +201,49 @@ func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageUR
 			return err
 		}
 	}
+	if err := insertTags(ctx, tx, r.id, c); err != nil {
+		return err
+	}
+	if text == nil {
+		var t string
+		err := tx.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, r.documentID).Scan(&t)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("text of %s: %w", r.documentID, err)
+		}
+		text = &t
+	}
+	return indexText(ctx, tx, r.id, c, *text, true)
+}
+
+// insertTags writes the themes and keywords of card id, in one statement.
+func insertTags(ctx context.Context, tx dbtx, id int64, c *cardIndex) error {
+	var args []any
 	for _, tags := range []struct {
 		kind   string
 		values []string
 	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
 		for _, v := range tags.values {
-			if v = tagValue(v); v == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category)
-				VALUES (?, ?, ?, ?)`, id, tags.kind, v, c.Category); err != nil {
-				return fmt.Errorf("card %d %s %q: %w", id, tags.kind, v, err)
+			if v = tagValue(v); v != "" {
+				args = append(args, id, tags.kind, v, c.Category)
 			}
 		}
 	}
-	var text string
-	err := tx.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&text)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("text of %s: %w", documentID, err)
+	if len(args) == 0 {
+		return nil
 	}
-	return indexText(ctx, tx, id, c, text)
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1), args...)
+	if err != nil {
+		return fmt.Errorf("tags of card %d: %w", id, err)
+	}
+	return nil
 }
 
-// indexText writes card id's full-text row (replacing it).
-func indexText(ctx context.Context, tx dbtx, id int64, c indexedCard, text string) error {
-	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{foldedText(c.Title),
-		foldedText(strings.Join(c.Keywords, "\n")), foldedText(strings.Join(c.Themes, "\n")), foldedText(c.Summary),
-		foldedText(c.rowsText()), foldedText(text)}})
+// indexText writes card id's full-text row, replacing it unless fresh
+// (the card has none yet).
+func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string, fresh bool) error {
+	return setSearchRow(ctx, tx, searchRow{id: id, fresh: fresh, cols: []any{c.folded[0], c.folded[1], c.folded[2],
+		c.folded[3], c.folded[4], foldedText(text)}})
 }
 
 // unindex removes card id's tags and full-text row.
@@ -181,10 +263,13 @@ func setSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
 	return writeSearchRow(ctx, tx, r)
 }
 
-// writeSearchRow removes r's row of card_search, then writes its new one.
+// writeSearchRow removes r's row of card_search (unless r is fresh), then
+// writes its new one.
 func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", r.id, err)
+	if !r.fresh {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
+			return fmt.Errorf("unindex card %d: %w", r.id, err)
+		}
 	}
 	if r.cols == nil {
 		return nil
@@ -211,7 +296,7 @@ func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) erro
 	if err != nil {
 		return fmt.Errorf("card of %s: %w", documentID, err)
 	}
-	return indexText(ctx, tx, id, decodeIndexed(cardJSON), text)
+	return indexText(ctx, tx, id, newCardIndex(cardJSON, ""), text, false) // the host is not indexed
 }
 
 // ensureIndex rebuilds the derived data of every card when the database's
@@ -260,18 +345,19 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 // after; it returns the last id seen (after when none was left).
 func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
 	type card struct {
-		id                  int64
-		documentID, url, js string
+		latestRow
+		js string
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, url, card_json FROM cards
-		WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
+	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, version, url, published, provider, model,
+		rows_total, rows_grounded, card_json FROM cards WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return after, err
 	}
 	var cards []card
 	for rows.Next() {
 		var c card
-		if err := rows.Scan(&c.id, &c.documentID, &c.url, &c.js); err != nil {
+		if err := rows.Scan(&c.id, &c.documentID, &c.version, &c.url, &c.published, &c.provider, &c.model,
+			&c.rowsTotal, &c.rowsGrounded, &c.js); err != nil {
 			rows.Close()
 			return after, err
 		}
@@ -282,7 +368,7 @@ func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, erro
 	}
 	last := after
 	for _, c := range cards {
-		if err := indexLatest(ctx, tx, 0, c.id, c.documentID, c.url, decodeIndexed(c.js)); err != nil {
+		if err := indexLatest(ctx, tx, 0, c.latestRow, newCardIndex(c.js, c.url), nil); err != nil {
 			return after, err
 		}
 		last = c.id

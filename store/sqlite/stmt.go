@@ -30,11 +30,12 @@ type stmtTx struct {
 	pending []searchRow
 }
 
-// searchRow is a write to card_search: its row id's row removed, then
-// cols written as its new row unless nil.
+// searchRow is a write to card_search: its row id's row removed (unless
+// fresh: it has none), then cols written as its new row unless nil.
 type searchRow struct {
-	id   int64
-	cols []any
+	id    int64
+	fresh bool
+	cols  []any
 }
 
 func newStmtTx(tx *sql.Tx) *stmtTx { return &stmtTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
