@@ -212,7 +212,7 @@ func indexLatest(ctx context.Context, tx dbtx, old int64, r latestRow, c *cardIn
 		}
 		text = &t
 	}
-	return indexText(ctx, tx, r.id, c, *text, true)
+	return indexText(ctx, tx, r.id, c, *text, true, false)
 }
 
 // insertTags writes the themes and keywords of card id, in one statement.
@@ -239,19 +239,20 @@ func insertTags(ctx context.Context, tx dbtx, id int64, c *cardIndex) error {
 	return nil
 }
 
-// indexText writes card id's full-text row, replacing it unless fresh
-// (the card has none yet).
-func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string, fresh bool) error {
-	return setSearchRow(ctx, tx, searchRow{id: id, fresh: fresh, cols: []any{c.folded[0], c.folded[1], c.folded[2],
-		c.folded[3], c.folded[4], foldedText(text)}})
+// indexText writes card id's full-text rows, replacing them unless fresh
+// (the card has none yet), or its row of card_search only with textOnly
+// (its text changed).
+func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string, fresh, textOnly bool) error {
+	return setSearchRow(ctx, tx, searchRow{id: id, fresh: fresh, head: !textOnly, cols: []any{c.folded[0],
+		c.folded[1], c.folded[2], c.folded[3], c.folded[4], foldedText(text)}})
 }
 
-// unindex removes card id's tags and full-text row.
+// unindex removes card id's tags and full-text rows.
 func unindex(ctx context.Context, tx dbtx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
-	return setSearchRow(ctx, tx, searchRow{id: id})
+	return setSearchRow(ctx, tx, searchRow{id: id, head: true})
 }
 
 // setSearchRow writes r to card_search now, or when a stmtTx flushes.
@@ -263,12 +264,17 @@ func setSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
 	return writeSearchRow(ctx, tx, r)
 }
 
-// writeSearchRow removes r's row of card_search (unless r is fresh), then
-// writes its new one.
+// writeSearchRow removes r's rows of card_search and, with r.head, of
+// card_head (unless r is fresh), then writes its new ones.
 func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
 	if !r.fresh {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
 			return fmt.Errorf("unindex card %d: %w", r.id, err)
+		}
+		if r.head {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM card_head WHERE rowid = ?`, r.id); err != nil {
+				return fmt.Errorf("unindex card %d: %w", r.id, err)
+			}
 		}
 	}
 	if r.cols == nil {
@@ -276,10 +282,21 @@ func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{r.id}, r.cols...)...)
+	if err == nil && r.head {
+		err = insertHead(ctx, tx, r.id, r.cols[:3])
+	}
 	if err != nil {
 		return fmt.Errorf("index card %d: %w", r.id, err)
 	}
 	return nil
+}
+
+// insertHead writes card id's row of card_head: its folded title, keywords
+// and themes.
+func insertHead(ctx context.Context, tx dbtx, id int64, cols []any) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_head (rowid, title, keywords, themes) VALUES (?, ?, ?, ?)`,
+		append([]any{id}, cols...)...)
+	return err
 }
 
 // reindexDocument refreshes the full-text row of a document's newest card
@@ -296,7 +313,7 @@ func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) erro
 	if err != nil {
 		return fmt.Errorf("card of %s: %w", documentID, err)
 	}
-	return indexText(ctx, tx, id, newCardIndex(cardJSON, ""), text, false) // the host is not indexed
+	return indexText(ctx, tx, id, newCardIndex(cardJSON, ""), text, false, true) // the host is not indexed
 }
 
 // ensureIndex rebuilds the derived data of every card when the database's
@@ -309,10 +326,11 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 		return fmt.Errorf("read index version: %w", err)
 	}
 	if v == indexVersion {
-		return nil
+		return s.ensureHead(ctx)
 	}
 	err = s.inStmtTx(ctx, func(tx *stmtTx) error {
-		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`} {
+		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`,
+			`DELETE FROM card_head`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -331,14 +349,90 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 			}
 			after = last
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion)
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?), ('search_head', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion, headVersion)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild the search index: %w", err)
 	}
 	return nil
+}
+
+// headVersion is the version of card_head's rules; ensureHead fills it
+// when the meta row 'search_head' differs (after migration 0008).
+const headVersion = "1"
+
+// ensureHead fills card_head from the newest cards when the meta row
+// 'search_head' is not headVersion, in one transaction: a database made
+// before migration 0008 has its full-text index but not this one.
+func (s *Store) ensureHead(ctx context.Context) error {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_head'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read index version: %w", err)
+	}
+	if v == headVersion {
+		return nil
+	}
+	err = s.inStmtTx(ctx, func(tx *stmtTx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_head`); err != nil {
+			return err
+		}
+		const batch = 500
+		for after := int64(0); ; {
+			last, err := headBatch(ctx, tx, after, batch)
+			if err != nil {
+				return err
+			}
+			if last == after {
+				break
+			}
+			after = last
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_head', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, headVersion)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("fill the search index of titles: %w", err)
+	}
+	return nil
+}
+
+// headBatch writes the card_head rows of up to n newest cards with ids
+// above after; it returns the last id seen (after when none was left).
+func headBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, card_json FROM cards
+		WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return after, err
+	}
+	type card struct {
+		id int64
+		js string
+	}
+	var cards []card
+	for rows.Next() {
+		var c card
+		if err := rows.Scan(&c.id, &c.js); err != nil {
+			rows.Close()
+			return after, err
+		}
+		cards = append(cards, c)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return after, err
+	}
+	last := after
+	for _, c := range cards {
+		ci := newCardIndex(c.js, "")
+		if err := insertHead(ctx, tx, c.id, []any{ci.folded[0], ci.folded[1], ci.folded[2]}); err != nil {
+			return after, fmt.Errorf("index card %d: %w", c.id, err)
+		}
+		last = c.id
+	}
+	return last, nil
 }
 
 // rebuildBatch rebuilds the derived data of up to n cards with ids above

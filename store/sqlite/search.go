@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -70,7 +68,7 @@ func (s *Store) SearchCards(ctx context.Context, query string, f schema.CardFilt
 	if len(terms) == 0 {
 		return []schema.SearchHit{}, nil
 	}
-	hits, err := s.search(ctx, matchExpr(terms, "AND"), terms, f, 0)
+	hits, err := s.search(ctx, terms, "AND", true, f, 0)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", clipQuery(query), err)
 	}
@@ -85,30 +83,30 @@ func clipQuery(q string) string {
 	return string([]rune(q)[:80]) + "…"
 }
 
-// search runs the FTS5 query match over the cards f selects, leaving out
-// card exclude, and cuts each hit's snippet around terms.
-func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
-	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchRows' unfiltered query
+// search runs the FTS5 query of terms joined by op (AND, OR) over the
+// cards f selects, leaving out card exclude, and cuts each hit's snippet
+// around terms when snippets is set.
+//
+// In relevance order, a search ranks (computes BM25 for) rankAll matches
+// at most, BM25 costing microseconds a card: when more cards match, the
+// page is cut from the cards holding the words in their title, keywords
+// or themes (card_head), ranked by BM25 over those columns, and when these
+// are too few for the page, from the newest rankAll matches.
+func (s *Store) search(ctx context.Context, terms []string, op string, snippets bool, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
+	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchPage's unfiltered query
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.searchRows(ctx, match, f, order, exclude)
-	if err != nil {
-		return nil, err
+	q := searchQuery{table: "card_search", match: matchExpr(terms, op), anyWord: matchExpr(terms, "OR"), f: f,
+		order: order, exclude: exclude, rankAll: rankAll}
+	if s.rankAll != 0 {
+		q.rankAll = s.rankAll
 	}
-	hits := []schema.SearchHit{}
-	for rows.Next() {
-		var h schema.SearchHit
-		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	// Closed before the snippets are read: an in-memory store has one
-	// connection.
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
+	limit, offset := page(f)
+	q.rankAll = max(q.rankAll, offset+limit) // the page is among those ranked
+	hits, err := s.rankedPage(ctx, q)
+	if err != nil || !snippets {
+		return hits, err
 	}
 	want := map[string]bool{}
 	for _, t := range terms {
@@ -122,26 +120,142 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 	return hits, nil
 }
 
-// searchRows queries the page of matches of search. When f selects every
-// card and the order is the relevance, the page is cut from card_search
+// rankedPage reads the page of hits of q (see search).
+func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	if q.f.Sort != "" {
+		return s.searchPage(ctx, q)
+	}
+	n, err := s.countMatches(ctx, q, q.rankAll*scanShare)
+	if err != nil || n <= q.rankAll {
+		return s.searchPage(ctx, q)
+	}
+	head := q
+	head.table = "card_head"
+	if n <= q.rankAll*scanShare {
+		// The matches holding a word in their title, keywords or themes,
+		// ranked by BM25 over all their columns.
+		head.match = q.anyWord
+		if head, err = s.bounded(ctx, head); err != nil {
+			return nil, err
+		}
+		all := q
+		all.head, all.headArgs, _ = head.clause()
+		head = all
+	} else if head, err = s.bounded(ctx, head); err != nil {
+		return nil, err
+	}
+	hits, err := s.searchPage(ctx, head)
+	if limit, _ := page(q.f); err != nil || len(hits) == limit {
+		return hits, err
+	}
+	if q, err = s.bounded(ctx, q); err != nil {
+		return nil, err
+	}
+	return s.searchPage(ctx, q)
+}
+
+// searchQuery is a search's query.
+type searchQuery struct {
+	table   string // card_search, or card_head
+	match   string // the FTS5 query
+	anyWord string // the FTS5 query of any of its words
+	f       schema.CardFilter
+	order   string // the ORDER BY clause
+	exclude int64  // a card left out, 0 for none
+	from    int64  // when not 0, the lowest card id ranked
+	rankAll int    // the const rankAll, but in tests
+	// head, when set, restricts the matches ranked to those of a query of
+	// card_head: its FROM and WHERE clauses and their arguments.
+	head     string
+	headArgs []any
+}
+
+// rankAll is how many matches a search in relevance order ranks, at most.
+const rankAll = 2000
+
+// scanShare times rankAll is how many matches a search reads, at most, to
+// rank those of them holding its words in their title, keywords or
+// themes; beyond, it ranks these by those columns only.
+const scanShare = 10
+
+// rankExprs rank the matches of each full-text table, higher is better.
+var rankExprs = map[string]string{"card_search": rankExpr, "card_head": `-bm25(card_head, 10.0, 5.0, 5.0)`}
+
+// clause is q's FROM and WHERE clauses over its table and, when it filters
+// or sorts the cards, card_latest c (then joined is set), with their
+// arguments.
+func (q searchQuery) clause() (clause string, args []any, joined bool) {
+	w := filterWhere(q.f)
+	joined = len(w.conds) > 0 || q.f.Sort != ""
+	if q.exclude != 0 {
+		w.add(q.table+".rowid != ?", q.exclude)
+	}
+	if q.from != 0 {
+		w.add(q.table+".rowid >= ?", q.from)
+	}
+	if q.head != "" {
+		// The unary + keeps FTS5 from running the query once per candidate.
+		w.add("+"+q.table+".rowid IN (SELECT card_head.rowid "+q.head+")", q.headArgs...)
+	}
+	clause = `FROM ` + q.table + ` WHERE ` + q.table + ` MATCH ? AND ` + w.String()
+	if joined {
+		clause = `FROM ` + q.table + ` JOIN card_latest c ON c.card_id = ` + q.table + `.rowid
+			WHERE ` + q.table + ` MATCH ? AND ` + w.String()
+	}
+	return clause, append([]any{q.match}, w.args...), joined
+}
+
+// countMatches counts the matches of q, up to max+1.
+func (s *Store) countMatches(ctx context.Context, q searchQuery, max int) (int, error) {
+	clause, args, _ := q.clause()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 `+clause+` LIMIT ?)`,
+		append(args, max+1)...).Scan(&n)
+	return n, err
+}
+
+// bounded returns q ranking its newest q.rankAll matches at most.
+func (s *Store) bounded(ctx context.Context, q searchQuery) (searchQuery, error) {
+	n, err := s.countMatches(ctx, q, q.rankAll)
+	if err != nil || n <= q.rankAll {
+		return q, err
+	}
+	clause, args, _ := q.clause()
+	err = s.db.QueryRowContext(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
+		LIMIT 1 OFFSET ?`, append(args, q.rankAll-1)...).Scan(&q.from)
+	return q, err
+}
+
+// searchPage reads the page of matches of q. When q selects every card and
+// the order is the relevance, the page is cut from the full-text table
 // alone and only its rows are joined to card_latest: the join is not done
 // for every match.
-func (s *Store) searchRows(ctx context.Context, match string, f schema.CardFilter, order string, exclude int64) (*sql.Rows, error) {
-	w := filterWhere(f)
-	limit, offset := page(f)
-	if len(w.conds) == 0 && f.Sort == "" {
-		return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, m.score
-			FROM (SELECT rowid AS id, `+rankExpr+` AS score FROM card_search
-				WHERE card_search MATCH ? AND rowid != ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
-			JOIN card_latest c ON c.card_id = m.id ORDER BY `+order, match, exclude, limit, offset)
+func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	limit, offset := page(q.f)
+	clause, args, joined := q.clause()
+	args = append(args, limit, offset)
+	query := `SELECT ` + summaryColumns + `, ` + rankExprs[q.table] + ` AS score ` + clause +
+		` ORDER BY ` + q.order + ` LIMIT ? OFFSET ?`
+	if !joined {
+		query = `SELECT ` + summaryColumns + `, m.score
+			FROM (SELECT rowid AS id, ` + rankExprs[q.table] + ` AS score ` + clause +
+			` ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
 	}
-	if exclude != 0 {
-		w.add("c.card_id != ?", exclude)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	args := append(append([]any{match}, w.args...), limit, offset)
-	return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
-		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
-		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	defer rows.Close()
+	hits := []schema.SearchHit{}
+	for rows.Next() {
+		var h schema.SearchHit
+		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted
@@ -270,7 +384,7 @@ const relatedTerms = 12
 // nor words under four letters nor words more than a tenth of the cards
 // hold, the rarest in the collection first, at most 12 and as many as a
 // twentieth of the cards hold between them) are searched for, any of them,
-// and the hits ranked by BM25. An unknown
+// and the hits ranked by BM25. The hits have no snippet. An unknown
 // document, or one without a card, is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
@@ -291,7 +405,7 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	if limit <= 0 {
 		limit = 10
 	}
-	hits, err := s.search(ctx, matchExpr(terms, "OR"), terms, schema.CardFilter{Limit: limit}, id)
+	hits, err := s.search(ctx, terms, "OR", false, schema.CardFilter{Limit: limit}, id)
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, err)
 	}

@@ -36,6 +36,8 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	vocab vocabCache
+	// rankAll, when not 0, replaces the const rankAll (for tests).
+	rankAll int
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode with

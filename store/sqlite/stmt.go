@@ -30,11 +30,13 @@ type stmtTx struct {
 	pending []searchRow
 }
 
-// searchRow is a write to card_search: its row id's row removed (unless
-// fresh: it has none), then cols written as its new row unless nil.
+// searchRow is a write to card_search and, with head, to card_head: its
+// row id's rows removed (unless fresh: it has none), then cols written as
+// its new rows unless nil (card_head takes the first three).
 type searchRow struct {
 	id    int64
 	fresh bool
+	head  bool
 	cols  []any
 }
 
