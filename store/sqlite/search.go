@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -176,7 +178,7 @@ const rankAll = 2000
 // scanShare times rankAll is how many matches a search reads, at most, to
 // rank those of them holding its words in their title, keywords or
 // themes; beyond, it ranks these by those columns only.
-const scanShare = 10
+const scanShare = 5
 
 // rankExprs rank the matches of each full-text table, higher is better.
 var rankExprs = map[string]string{"card_search": rankExpr, "card_head": `-bm25(card_head, 10.0, 5.0, 5.0)`}
@@ -259,11 +261,13 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted
-// (folded) words.
+// (folded) words, from the first of its columns that shows them all if
+// one does: the page text is read only when the summary and the rows do
+// not.
 func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
-	var cardJSON, text string
-	err := s.db.QueryRowContext(ctx, `SELECT c.card_json, COALESCE(d.text, '') FROM cards c
-		LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = ?`, id).Scan(&cardJSON, &text)
+	var cardJSON, documentID string
+	err := s.db.QueryRowContext(ctx, `SELECT card_json, document_id FROM cards WHERE id = ?`, id).Scan(&cardJSON,
+		&documentID)
 	if err != nil {
 		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
 	}
@@ -272,13 +276,34 @@ func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (st
 	for _, r := range c.tables() {
 		rows = append(rows, r.Name+": "+r.Description)
 	}
+	text := func() (string, error) {
+		var t string
+		err := s.db.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&t)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return t, err
+	}
 	// The columns in the order they are preferred on a tie: the prose
 	// first, the title (shown beside the snippet anyway) after.
-	columns := []string{c.Summary, strings.Join(rows, " · "), text, c.Title,
-		strings.Join(c.Keywords, ", "), strings.Join(c.Themes, ", ")}
+	columns := []func() (string, error){
+		func() (string, error) { return c.Summary, nil },
+		func() (string, error) { return strings.Join(rows, " · "), nil },
+		text,
+		func() (string, error) { return c.Title, nil },
+		func() (string, error) { return strings.Join(c.Keywords, ", "), nil },
+		func() (string, error) { return strings.Join(c.Themes, ", "), nil },
+	}
 	best, bestScore := "", [2]int{}
 	for _, col := range columns {
-		cut, score := excerpt(col, want, snippetWords)
+		if bestScore[0] == len(want) {
+			break
+		}
+		t, err := col()
+		if err != nil {
+			return "", fmt.Errorf("snippet of card %d: %w", id, err)
+		}
+		cut, score := excerpt(t, want, snippetWords)
 		if score[0] > bestScore[0] || score[0] == bestScore[0] && score[1] > bestScore[1] {
 			best, bestScore = cut, score
 		}
