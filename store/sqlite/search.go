@@ -402,12 +402,17 @@ func cleanGap(s string) string {
 // relatedTerms is how many of a card's words RelatedByText searches.
 const relatedTerms = 12
 
+// maxCandidateWords is how many of a card's words RelatedByText chooses
+// from, at most: the first ones of its title, keywords, themes and row
+// names, in that order.
+const maxCandidateWords = 24
+
 // RelatedByText returns up to limit cards (10 when limit ≤ 0) related to
 // the newest card of document documentID by their words, best first,
 // never that card itself: its most distinctive words (from its title,
-// keywords, themes and row names, without English and French stop words
-// nor words under four letters nor words more than a tenth of the cards
-// hold, the rarest in the collection first, at most 12 and as many as a
+// keywords, themes and row names (the first 24), without English and
+// French stop words nor words under four letters nor words more than a
+// tenth of the cards hold, the rarest in the collection first, at most 12 and as many as a
 // twentieth of the cards hold between them) are searched for, any of them,
 // and the hits ranked by BM25. The hits have no snippet. An unknown
 // document, or one without a card, is an error wrapping
@@ -462,7 +467,9 @@ func (s *Store) distinctiveWords(ctx context.Context, c indexedCard) ([]string, 
 				continue
 			}
 			seen[w] = true
-			ws = append(ws, w)
+			if ws = append(ws, w); len(ws) == maxCandidateWords {
+				return s.rarestWords(ctx, ws)
+			}
 		}
 	}
 	if len(ws) == 0 {
