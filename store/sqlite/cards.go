@@ -181,7 +181,7 @@ func (s *Store) CardVersions(ctx context.Context, documentID string) ([]schema.S
 
 // CardSpans returns a card's grounding spans in table order.
 func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
+	rows, err := s.query(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
 		FROM card_spans WHERE card_id = ? ORDER BY rowid`, cardID)
 	if err != nil {
 		return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
@@ -201,7 +201,7 @@ func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, err
 // ModelRuns returns the runs recorded for an input, oldest first, with
 // their attempts.
 func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
+	rows, err := s.query(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
 		error, started_at, finished_at FROM model_runs WHERE input = ? ORDER BY id`, input)
 	if err != nil {
 		return nil, fmt.Errorf("runs of %s: %w", input, err)
@@ -237,7 +237,7 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun,
 }
 
 func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
+	rows, err := s.query(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
 		WHERE run_id = ? ORDER BY n`, runID)
 	if err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, er
 }
 
 func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.StoredCard, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
+	rows, err := s.query(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
 		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
 		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at, published FROM cards `+where, args...)
 	if err != nil {
@@ -288,7 +288,7 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 // CachedResponse returns the cached response for key, if any.
 func (s *Store) CachedResponse(ctx context.Context, key schema.CacheKey) (string, bool, error) {
 	var resp string
-	err := s.db.QueryRowContext(ctx, `SELECT response FROM response_cache
+	err := s.queryRow(ctx, `SELECT response FROM response_cache
 		WHERE provider = ? AND model = ? AND prompt_hash = ? AND text_hash = ?`,
 		key.Provider, key.Model, key.PromptHash, key.TextHash).Scan(&resp)
 	if errors.Is(err, sql.ErrNoRows) {

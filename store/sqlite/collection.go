@@ -129,7 +129,7 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 	}
 	w := filterWhere(f)
 	limit, offset := page(f)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
+	rows, err := s.query(ctx, `SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list cards: %w", err)
@@ -154,7 +154,7 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 func (s *Store) CountCards(ctx context.Context, f schema.CardFilter) (int, error) {
 	w := filterWhere(f)
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count cards: %w", err)
 	}
 	return n, nil
@@ -214,7 +214,7 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
+	rows, err := s.query(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("facet %s: %w", facet, err)
 	}

@@ -211,7 +211,7 @@ func (q searchQuery) clause() (clause string, args []any, joined bool) {
 func (s *Store) countMatches(ctx context.Context, q searchQuery, max int) (int, error) {
 	clause, args, _ := q.clause()
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 `+clause+` LIMIT ?)`,
+	err := s.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 `+clause+` LIMIT ?)`,
 		append(args, max+1)...).Scan(&n)
 	return n, err
 }
@@ -223,7 +223,7 @@ func (s *Store) bounded(ctx context.Context, q searchQuery) (searchQuery, error)
 		return q, err
 	}
 	clause, args, _ := q.clause()
-	err = s.db.QueryRowContext(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
+	err = s.queryRow(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
 		LIMIT 1 OFFSET ?`, append(args, q.rankAll-1)...).Scan(&q.from)
 	return q, err
 }
@@ -244,7 +244,7 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 			` ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
 			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 // not.
 func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
 	var cardJSON, documentID string
-	err := s.db.QueryRowContext(ctx, `SELECT card_json, document_id FROM cards WHERE id = ?`, id).Scan(&cardJSON,
+	err := s.queryRow(ctx, `SELECT card_json, document_id FROM cards WHERE id = ?`, id).Scan(&cardJSON,
 		&documentID)
 	if err != nil {
 		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
@@ -278,7 +278,7 @@ func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (st
 	}
 	text := func() (string, error) {
 		var t string
-		err := s.db.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&t)
+		err := s.queryRow(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&t)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
@@ -420,7 +420,7 @@ const maxCandidateWords = 24
 func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
 	var id int64
 	var cardJSON string
-	err := s.db.QueryRowContext(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
+	err := s.queryRow(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
 		documentID).Scan(&id, &cardJSON)
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, notFound(err))

@@ -36,6 +36,7 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	vocab vocabCache
+	reads readStmts
 	// rankAll, when not 0, replaces the const rankAll (for tests).
 	rankAll int
 }
@@ -149,7 +150,7 @@ func uriPath(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.closeReads(), s.db.Close()) }
 
 // Path is the database file the store was opened on.
 func (s *Store) Path() string { return s.path }

@@ -42,7 +42,7 @@ const exactBelow = 20
 // of which changes with every write to the index, as stamp; and the
 // number of cards indexed, the averages record's first number.
 func (s *Store) indexState(ctx context.Context) (stamp string, total int, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, block FROM card_search_data WHERE id IN (1, 10) ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT id, block FROM card_search_data WHERE id IN (1, 10) ORDER BY id`)
 	if err != nil {
 		return "", 0, fmt.Errorf("state of the index: %w", err)
 	}
@@ -96,7 +96,7 @@ func (s *Store) wordCards(ctx context.Context, ws []string) (map[string]int, int
 	c.mu.Unlock()
 	var from int64
 	if fresh && total > 2*sampleCards {
-		err := s.db.QueryRowContext(ctx, `SELECT card_id FROM card_latest ORDER BY card_id DESC LIMIT 1 OFFSET ?`,
+		err := s.queryRow(ctx, `SELECT card_id FROM card_latest ORDER BY card_id DESC LIMIT 1 OFFSET ?`,
 			sampleCards-1).Scan(&from)
 		if err != nil {
 			return nil, 0, fmt.Errorf("sample of the index: %w", err)
@@ -148,7 +148,7 @@ func (s *Store) countWords(ctx context.Context, ws []string, from int64, total i
 	var exact []string
 	for _, w := range ws {
 		var n int
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM card_search WHERE card_search MATCH ? AND rowid >= ?`,
+		err := s.queryRow(ctx, `SELECT count(*) FROM card_search WHERE card_search MATCH ? AND rowid >= ?`,
 			matchExpr([]string{w}, "AND"), from).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("frequency of %q: %w", w, err)
@@ -178,7 +178,7 @@ func (s *Store) readWordCards(ctx context.Context, ws []string) (map[string]int,
 	for i, w := range ws {
 		args[i] = w
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM card_search_vocab
+	rows, err := s.query(ctx, `SELECT term, doc FROM card_search_vocab
 		WHERE term IN (?`+strings.Repeat(", ?", len(ws)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("frequency of words: %w", err)
