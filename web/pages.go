@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"sync"
 
 	"github.com/veille/veille/schema"
 )
@@ -121,13 +122,22 @@ func (s *server) cardsData(ctx context.Context, q *listQuery) (cardsData, error)
 	}
 	whole := q.Filter
 	whole.Limit, whole.Offset = 0, 0
-	for _, key := range filterKeys {
-		values, err := s.c.Facets(ctx, whole, key, facetLimit)
+	// The facets are counted at the same time: each reads the selection.
+	values := make([][]schema.FacetCount, len(filterKeys))
+	errs := make([]error, len(filterKeys))
+	var wg sync.WaitGroup
+	for i, key := range filterKeys {
+		wg.Go(func() { values[i], errs[i] = s.c.Facets(ctx, whole, key, facetLimit) })
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return d, err
 		}
+	}
+	for i, key := range filterKeys {
 		g := facetGroup{Key: key, Active: q.values.Get(key)}
-		for _, v := range values {
+		for _, v := range values[i] {
 			g.Values = append(g.Values, facetLink{Value: v.Value, Count: v.Count, Link: q.With(key, v.Value)})
 		}
 		d.Facets = append(d.Facets, g)

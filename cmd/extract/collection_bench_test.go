@@ -223,3 +223,37 @@ func peakRSSMB() float64 {
 	}
 	return float64(ru.Maxrss) / 1024
 }
+
+// BenchmarkServeCards measures the server time of /cards with two facets
+// (a category and one of its themes) and of a search page on an existing
+// collection, VEILLE_BENCH_DB (such as the one the store's benchmarks
+// build), skipped when unset:
+//
+//	VEILLE_BENCH_DB=/tmp/bench100k.db go test -run '^$' -bench ServeCards -benchtime 1x .
+func BenchmarkServeCards(b *testing.B) {
+	path := os.Getenv("VEILLE_BENCH_DB")
+	if path == "" {
+		b.Skip("VEILLE_BENCH_DB unset: skipping")
+	}
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cats, err := st.Facets(context.Background(), schema.CardFilter{}, schema.FacetCategory, 1)
+	if err != nil || len(cats) == 0 {
+		b.Fatalf("categories: %v, %v", cats, err)
+	}
+	themes, err := st.Facets(context.Background(), schema.CardFilter{Category: cats[0].Value}, schema.FacetTheme, 1)
+	if err != nil || len(themes) == 0 {
+		b.Fatalf("themes: %v, %v", themes, err)
+	}
+	srv := httptest.NewServer(web.New(st, web.Options{}))
+	defer srv.Close()
+	for range b.N {
+		reportPages(b, srv.URL, "cards-2facets", "/cards?category="+url.QueryEscape(cats[0].Value)+
+			"&theme="+url.QueryEscape(themes[0].Value))
+		reportPages(b, srv.URL, "search", "/cards?q=energy")
+	}
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+}

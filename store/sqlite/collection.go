@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/veille/veille/schema"
 )
@@ -185,6 +188,15 @@ var facetColumns = map[string]string{
 // themes or keywords. An unknown facet is an error.
 func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	w := filterWhere(f)
+	if len(w.conds) == 0 {
+		return s.wholeFacets(ctx, facet, limit)
+	}
+	return s.facets(ctx, w, f, facet, limit)
+}
+
+// facets counts the values of facet over the cards selected by f, whose
+// WHERE clause is w (see Facets).
+func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	var query string
 	var args []any
 	switch facet {
@@ -231,4 +243,43 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 		return nil, fmt.Errorf("facet %s: %w", facet, err)
 	}
 	return out, nil
+}
+
+// facetCache keeps the facets of the whole collection (every listing and
+// search page shows them) for as long as the collection is unchanged:
+// counting them reads every card.
+type facetCache struct {
+	mu     sync.Mutex
+	stamp  string
+	counts map[string][]schema.FacetCount // by facet and limit
+}
+
+// wholeFacets is Facets over every card, from the cache when the
+// collection is unchanged.
+func (s *Store) wholeFacets(ctx context.Context, facet string, limit int) ([]schema.FacetCount, error) {
+	stamp, _, err := s.indexState(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	key := facet + "\x00" + strconv.Itoa(limit)
+	c := &s.facetCache
+	c.mu.Lock()
+	if c.stamp != stamp {
+		c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
+	}
+	counts, ok := c.counts[key]
+	c.mu.Unlock()
+	if ok {
+		return slices.Clone(counts), nil
+	}
+	counts, err = s.facets(ctx, &where{}, schema.CardFilter{}, facet, limit)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.stamp == stamp {
+		c.counts[key] = counts
+	}
+	c.mu.Unlock()
+	return slices.Clone(counts), nil
 }

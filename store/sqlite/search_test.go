@@ -172,3 +172,34 @@ func TestIndexState(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeFacetsFollowWrites checks that the cached facets of the whole
+// collection change with it.
+func TestWholeFacetsFollowWrites(t *testing.T) {
+	s := rankStore(t)
+	count := func() int {
+		fc, err := s.Facets(t.Context(), schema.CardFilter{}, schema.FacetCategory, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range fc {
+			if c.Value == string(schema.Categories[1]) {
+				return c.Count
+			}
+		}
+		return 0
+	}
+	if n := count(); n != 15 {
+		t.Fatalf("%d cards of %s, want 15", n, schema.Categories[1])
+	}
+	url := "https://example.org/new"
+	js, _ := json.Marshal(schema.Card{URL: url, Answer: schema.Answer{Title: "New", Category: schema.Categories[1]}})
+	canonical, _ := schema.CanonicalURL(url)
+	if _, _, _, err := s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
+		CardJSON: string(js), Published: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 16 {
+		t.Errorf("%d cards of %s after adding one, want 16", n, schema.Categories[1])
+	}
+}

@@ -37,6 +37,8 @@ type Store struct {
 	path  string
 	vocab vocabCache
 	reads readStmts
+	// facetCache holds the facets of the whole collection.
+	facetCache facetCache
 	// rankAll, when not 0, replaces the const rankAll (for tests).
 	rankAll int
 }
