@@ -74,8 +74,13 @@ func filterWhere(f schema.CardFilter) *where {
 			host = h
 		}
 	}
+	category := f.Category
+	if tagValue(f.Theme) != "" || tagValue(f.Keyword) != "" {
+		// The tag's condition holds the category (see below).
+		category = ""
+	}
 	for _, eq := range []struct{ column, value string }{
-		{"c.category", f.Category}, {"c.type", f.Type}, {"c.host", host},
+		{"c.category", category}, {"c.type", f.Type}, {"c.host", host},
 		{"c.provider", f.Provider}, {"c.origin_url", f.Origin},
 	} {
 		if eq.value != "" {
@@ -86,8 +91,16 @@ func filterWhere(f schema.CardFilter) *where {
 		if v := tagValue(tag.value); v != "" {
 			// IN, not EXISTS: the planner can then read the tag's cards from
 			// card_tags' primary key once (with a Bloom filter) instead of
-			// probing card_tags for every row.
-			w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.value = ?)`, tag.kind, v)
+			// probing card_tags for every row. With a category, they are
+			// read from card_tags_category, the category's only, and the
+			// cards are then read by their ids rather than by going
+			// through every card of the category.
+			if f.Category != "" {
+				w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.category = ?
+					AND t.value = ?)`, tag.kind, f.Category, v)
+			} else {
+				w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.value = ?)`, tag.kind, v)
+			}
 		}
 	}
 	return w
