@@ -335,21 +335,13 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 				return err
 			}
 		}
-		const batch = 500
-		for after := int64(0); ; {
-			last, err := rebuildBatch(ctx, tx, after, batch)
-			if err == nil {
-				err = tx.flush(ctx) // the batch's full-text rows, not the whole collection's, in memory
-			}
-			if err != nil {
-				return err
-			}
-			if last == after {
-				break
-			}
-			after = last
+		err := eachLatest(ctx, tx, func(c latestCard) error {
+			return indexLatest(ctx, tx, 0, c.latestRow, newCardIndex(c.js, c.url), nil)
+		})
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?), ('search_head', ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?), ('search_head', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion, headVersion)
 		return err
 	})
@@ -379,18 +371,17 @@ func (s *Store) ensureHead(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM card_head`); err != nil {
 			return err
 		}
-		const batch = 500
-		for after := int64(0); ; {
-			last, err := headBatch(ctx, tx, after, batch)
-			if err != nil {
-				return err
+		err := eachLatest(ctx, tx, func(c latestCard) error {
+			ci := newCardIndex(c.js, "")
+			if err := insertHead(ctx, tx, c.id, []any{ci.folded[0], ci.folded[1], ci.folded[2]}); err != nil {
+				return fmt.Errorf("index card %d: %w", c.id, err)
 			}
-			if last == after {
-				break
-			}
-			after = last
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_head', ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_head', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, headVersion)
 		return err
 	})
@@ -400,72 +391,50 @@ func (s *Store) ensureHead(ctx context.Context) error {
 	return nil
 }
 
-// headBatch writes the card_head rows of up to n newest cards with ids
-// above after; it returns the last id seen (after when none was left).
-func headBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, card_json FROM cards
-		WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
-	if err != nil {
-		return after, err
-	}
-	type card struct {
-		id int64
-		js string
-	}
-	var cards []card
-	for rows.Next() {
-		var c card
-		if err := rows.Scan(&c.id, &c.js); err != nil {
-			rows.Close()
-			return after, err
-		}
-		cards = append(cards, c)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return after, err
-	}
-	last := after
-	for _, c := range cards {
-		ci := newCardIndex(c.js, "")
-		if err := insertHead(ctx, tx, c.id, []any{ci.folded[0], ci.folded[1], ci.folded[2]}); err != nil {
-			return after, fmt.Errorf("index card %d: %w", c.id, err)
-		}
-		last = c.id
-	}
-	return last, nil
+// latestCard is the newest card of a document, as a rebuild reads it.
+type latestCard struct {
+	latestRow
+	js string // its JSON
 }
 
-// rebuildBatch rebuilds the derived data of up to n cards with ids above
-// after; it returns the last id seen (after when none was left).
-func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
-	type card struct {
-		latestRow
-		js string
+// eachLatest calls fn for the newest card of every document, by id, read
+// 500 at a time; the full-text rows held back by tx are written after
+// each batch, so that only one batch's are in memory.
+func eachLatest(ctx context.Context, tx *stmtTx, fn func(latestCard) error) error {
+	const batch = 500
+	for after := int64(0); ; {
+		cards, err := readLatest(ctx, tx, after, batch)
+		if err != nil || len(cards) == 0 {
+			return err
+		}
+		for _, c := range cards {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if err := tx.flush(ctx); err != nil {
+			return err
+		}
+		after = cards[len(cards)-1].id
 	}
+}
+
+// readLatest reads up to n newest cards with ids above after, by id.
+func readLatest(ctx context.Context, tx dbtx, after int64, n int) ([]latestCard, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, version, url, published, provider, model,
 		rows_total, rows_grounded, card_json FROM cards WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
-		return after, err
+		return nil, err
 	}
-	var cards []card
+	defer rows.Close()
+	var cards []latestCard
 	for rows.Next() {
-		var c card
+		var c latestCard
 		if err := rows.Scan(&c.id, &c.documentID, &c.version, &c.url, &c.published, &c.provider, &c.model,
 			&c.rowsTotal, &c.rowsGrounded, &c.js); err != nil {
-			rows.Close()
-			return after, err
+			return nil, err
 		}
 		cards = append(cards, c)
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return after, err
-	}
-	last := after
-	for _, c := range cards {
-		if err := indexLatest(ctx, tx, 0, c.latestRow, newCardIndex(c.js, c.url), nil); err != nil {
-			return after, err
-		}
-		last = c.id
-	}
-	return last, nil
+	return cards, rows.Err()
 }
