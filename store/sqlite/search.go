@@ -99,8 +99,8 @@ func (s *Store) search(ctx context.Context, terms []string, op string, snippets 
 	if err != nil {
 		return nil, err
 	}
-	q := searchQuery{table: "card_search", match: matchExpr(terms, op), anyWord: matchExpr(terms, "OR"), f: f,
-		order: order, exclude: exclude, rankAll: rankAll}
+	q := searchQuery{table: "card_search", terms: terms, op: op, match: matchExpr(terms, op),
+		anyWord: matchExpr(terms, "OR"), f: f, order: order, exclude: exclude, rankAll: rankAll}
 	if s.rankAll != 0 {
 		q.rankAll = s.rankAll
 	}
@@ -125,6 +125,9 @@ func (s *Store) search(ctx context.Context, terms []string, op string, snippets 
 // rankedPage reads the page of hits of q (see search).
 func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
 	if q.f.Sort != "" {
+		return s.searchPage(ctx, q)
+	}
+	if few, err := s.fewMatches(ctx, q); err != nil || few {
 		return s.searchPage(ctx, q)
 	}
 	n, err := s.countMatches(ctx, q, q.rankAll*scanShare)
@@ -156,9 +159,31 @@ func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	return s.searchPage(ctx, q)
 }
 
+// fewMatches tells whether q, a query of all its words, surely has
+// q.rankAll matches or fewer: one of its words is in no more cards, by the
+// counts of wordCards (exact for rare words). Then they need not be
+// counted.
+func (s *Store) fewMatches(ctx context.Context, q searchQuery) (bool, error) {
+	if q.op != "AND" {
+		return false, nil
+	}
+	counts, _, err := s.wordCards(ctx, q.terms)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range q.terms {
+		if counts[t] <= q.rankAll/2 { // estimates are within a half
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // searchQuery is a search's query.
 type searchQuery struct {
 	table   string // card_search, or card_head
+	terms   []string
+	op      string // joining terms in match: AND, OR
 	match   string // the FTS5 query
 	anyWord string // the FTS5 query of any of its words
 	f       schema.CardFilter
