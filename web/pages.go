@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -122,13 +123,23 @@ func (s *server) cardsData(ctx context.Context, q *listQuery) (cardsData, error)
 	}
 	whole := q.Filter
 	whole.Limit, whole.Offset = 0, 0
-	// The facets are counted at the same time: each reads the selection.
+	// The facets are counted on every core at the same time: each reads
+	// the selection.
 	values := make([][]schema.FacetCount, len(filterKeys))
 	errs := make([]error, len(filterKeys))
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, key := range filterKeys {
-		wg.Go(func() { values[i], errs[i] = s.c.Facets(ctx, whole, key, facetLimit) })
+	for range min(runtime.GOMAXPROCS(0), len(filterKeys)) {
+		wg.Go(func() {
+			for i := range next {
+				values[i], errs[i] = s.c.Facets(ctx, whole, filterKeys[i], facetLimit)
+			}
+		})
 	}
+	for i := range filterKeys {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {

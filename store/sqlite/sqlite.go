@@ -86,6 +86,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, path: path}
 	if err := s.checkSchema(ctx); err != nil {
 		db.Close()
@@ -125,6 +126,12 @@ func (s *Store) migrations(ctx context.Context) ([]migration, int, error) {
 	return ms, current, nil
 }
 
+// maxIdleConns is how many connections the store keeps open between
+// queries: a web page runs a few queries at the same time, and a
+// connection closed after each starts again with an empty page cache and
+// its statements unprepared.
+const maxIdleConns = 4
+
 // openDB opens the database at path without migrating it. Every
 // transaction takes the write lock when it begins (_txlock=immediate), so
 // that two writers wait for each other (busy_timeout) instead of failing
@@ -142,6 +149,7 @@ func openDB(path string) (*Store, error) {
 	if path == ":memory:" {
 		db.SetMaxOpenConns(1) // each connection would otherwise get its own empty database
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	return &Store{db: db, path: path}, nil
 }
 
