@@ -159,24 +159,24 @@ func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	return s.searchPage(ctx, q)
 }
 
-// fewMatches tells whether q, a query of all its words, surely has
-// q.rankAll matches or fewer: one of its words is in no more cards, by the
-// counts of wordCards (exact for rare words). Then they need not be
+// fewMatches tells whether q surely has q.rankAll matches or fewer, by the
+// counts of wordCards (exact for rare words, estimates within a half for
+// the others): one of its words, if it asks for them all, or all its
+// words, if it asks for any, are in no more cards. Then they need not be
 // counted.
 func (s *Store) fewMatches(ctx context.Context, q searchQuery) (bool, error) {
-	if q.op != "AND" {
-		return false, nil
-	}
 	counts, _, err := s.wordCards(ctx, q.terms)
 	if err != nil {
 		return false, err
 	}
+	sum := 0
 	for _, t := range q.terms {
-		if counts[t] <= q.rankAll/2 { // estimates are within a half
+		if q.op == "AND" && counts[t] <= q.rankAll/2 {
 			return true, nil
 		}
+		sum += counts[t]
 	}
-	return false, nil
+	return q.op == "OR" && sum <= q.rankAll/2, nil
 }
 
 // searchQuery is a search's query.
