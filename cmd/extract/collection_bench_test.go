@@ -31,15 +31,15 @@ import (
 //
 //	cd cmd/extract && go test -run '^$' -bench Collection -benchtime 1x .
 //
-// It reports `extract import` throughput from one JSON-lines file, the
-// p50/p95 server time of /cards with two facets and of a search page, the
-// process's peak RSS while serving, and `export --format site` of 10,000
-// cards.
+// It reports `extract import` throughput from JSON-lines files of 10,000
+// cards, the p50/p95 server time of /cards with two facets and of a search
+// page, the process's peak RSS while serving, and `export --format site`
+// of 10,000 cards.
 func BenchmarkCollection(b *testing.B) {
 	gold := goldCards(b)
 	n := benchCards(b)
 	dir := b.TempDir()
-	cards := filepath.Join(dir, "cards.jsonl")
+	cards := filepath.Join(dir, "cards")
 	writeSyntheticCards(b, cards, gold, n)
 	for range b.N {
 		db := filepath.Join(dir, fmt.Sprintf("veille-%d.db", time.Now().UnixNano()))
@@ -101,39 +101,49 @@ type syntheticCard struct {
 	Published string `json:"published"`
 }
 
-// writeSyntheticCards writes n cards made from gold: each a gold card with
-// its title and keywords varied by words of other cards, on one of 500
-// hosts, dated within two years, categories and themes kept.
-func writeSyntheticCards(b *testing.B, path string, gold []schema.Card, n int) {
+// cardsPerFile is how many cards each JSON-lines file of the synthetic
+// collection holds (a file may not pass importer.MaxJSONFileSize).
+const cardsPerFile = 10_000
+
+// writeSyntheticCards writes n cards made from gold into JSON-lines files
+// in the folder dir: each a gold card with its title and keywords varied by
+// words of other cards, on one of 500 hosts, dated within two years,
+// categories and themes kept.
+func writeSyntheticCards(b *testing.B, dir string, gold []schema.Card, n int) {
 	b.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
 	var vocab []string
 	for _, c := range gold {
 		vocab = append(vocab, strings.Fields(c.Summary)...)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
 	epoch := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		c := gold[i%len(gold)]
-		c.URL = fmt.Sprintf("https://host%d.example/%d/%s", i%500, i, url.PathEscape(strings.ToLower(vocab[rng.IntN(len(vocab))])))
-		c.Title = c.Title + " " + vocab[rng.IntN(len(vocab))] + " " + vocab[rng.IntN(len(vocab))]
-		c.Keywords = append(slices.Clone(c.Keywords), vocab[rng.IntN(len(vocab))])
-		c.Closest = nil
-		date := epoch.Add(time.Duration(rng.IntN(730*24)) * time.Hour).Format("2006-01-02")
-		if err := enc.Encode(syntheticCard{Card: c, Published: date}); err != nil {
+	for first := 0; first < n; first += cardsPerFile {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cards-%03d.jsonl", first/cardsPerFile)))
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
+		w := bufio.NewWriter(f)
+		enc := json.NewEncoder(w)
+		for i := first; i < min(n, first+cardsPerFile); i++ {
+			c := gold[i%len(gold)]
+			c.URL = fmt.Sprintf("https://host%d.example/%d/%s", i%500, i, url.PathEscape(strings.ToLower(vocab[rng.IntN(len(vocab))])))
+			c.Title = c.Title + " " + vocab[rng.IntN(len(vocab))] + " " + vocab[rng.IntN(len(vocab))]
+			c.Keywords = append(slices.Clone(c.Keywords), vocab[rng.IntN(len(vocab))])
+			c.Closest = nil
+			date := epoch.Add(time.Duration(rng.IntN(730*24)) * time.Hour).Format("2006-01-02")
+			if err := enc.Encode(syntheticCard{Card: c, Published: date}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
