@@ -34,7 +34,8 @@ import (
 // It reports `extract import` throughput from JSON-lines files of 10,000
 // cards, the p50/p95 server time of /cards with two facets and of a search
 // page, the process's peak RSS while serving, and `export --format site`
-// of 10,000 cards.
+// of 10,000 cards. With VEILLE_BENCH_KEEP_DB set, the collection is
+// imported into that file, which is kept.
 func BenchmarkCollection(b *testing.B) {
 	gold := goldCards(b)
 	n := benchCards(b)
@@ -43,6 +44,9 @@ func BenchmarkCollection(b *testing.B) {
 	writeSyntheticCards(b, cards, gold, n)
 	for range b.N {
 		db := filepath.Join(dir, fmt.Sprintf("veille-%d.db", time.Now().UnixNano()))
+		if keep := os.Getenv("VEILLE_BENCH_KEEP_DB"); keep != "" {
+			db = keep // kept for BenchmarkServeCards (VEILLE_BENCH_DB)
+		}
 		start, cpu := time.Now(), processCPU()
 		if _, stderr, code := runExtract(b, "", "import", "--db", db, cards); code != exitOK {
 			b.Fatalf("import: %s", stderr)
@@ -54,7 +58,7 @@ func BenchmarkCollection(b *testing.B) {
 			b.Fatal(err)
 		}
 		srv := httptest.NewServer(web.New(st, web.Options{}))
-		reportPages(b, srv.URL, "cards-2facets", "/cards?category=technology&theme="+firstTheme(gold))
+		reportTwoFacets(b, st, srv.URL)
 		reportPages(b, srv.URL, "search", "/cards?q=intelligence+artificielle")
 		srv.Close()
 		b.ReportMetric(peakRSSMB(), "peak-rss-MB")
@@ -147,24 +151,41 @@ func writeSyntheticCards(b *testing.B, dir string, gold []schema.Card, n int) {
 	}
 }
 
-// firstTheme is a theme of the gold cards, for a facet.
-func firstTheme(gold []schema.Card) string {
-	for _, c := range gold {
-		if c.Category == "technology" && len(c.Themes) > 0 {
-			return strings.ReplaceAll(c.Themes[0], " ", "+")
+// reportTwoFacets reports the times of /cards on a category and a theme:
+// 100 pages on different pairs of the commonest categories and their
+// commonest themes (first views: the store keeps the facets it counted),
+// then one of them 100 times (views again).
+func reportTwoFacets(b *testing.B, st *sqlite.Store, base string) {
+	b.Helper()
+	ctx := context.Background()
+	cats, err := st.Facets(ctx, schema.CardFilter{}, schema.FacetCategory, 5)
+	if err != nil || len(cats) == 0 {
+		b.Fatalf("categories: %v, %v", cats, err)
+	}
+	var paths []string
+	for _, c := range cats {
+		themes, err := st.Facets(ctx, schema.CardFilter{Category: c.Value}, schema.FacetTheme, 20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range themes {
+			paths = append(paths, "/cards?category="+url.QueryEscape(c.Value)+"&theme="+url.QueryEscape(t.Value))
 		}
 	}
-	return "x"
+	b.ReportMetric(float64(len(paths)), "cards-2facets-pairs")
+	reportPages(b, base, "cards-2facets", paths...)
+	reportPages(b, base, "cards-2facets-again", paths[0])
 }
 
-// reportPages requests path 100 times and reports the p50 and p95 times
-// (the server on loopback: server time plus a local round trip), and of
-// the CPU time the process used meanwhile (the server's, and the client's
-// little).
-func reportPages(b *testing.B, base, name, path string) {
+// reportPages requests 100 pages, of paths in turn, and reports the p50
+// and p95 times (the server on loopback: server time plus a local round
+// trip), and of the CPU time the process used meanwhile (the server's, and
+// the client's little).
+func reportPages(b *testing.B, base, name string, paths ...string) {
 	b.Helper()
 	var ds, cpus []time.Duration
-	for range 100 {
+	for i := range 100 {
+		path := paths[i%len(paths)]
 		start, cpu := time.Now(), processCPU()
 		resp, err := http.Get(base + path)
 		if err != nil {
@@ -260,7 +281,7 @@ func peakRSSMB() float64 {
 }
 
 // BenchmarkServeCards measures the server time of /cards with two facets
-// (a category and one of its themes) and of a search page on an existing
+// (categories and their themes) and of a search page on an existing
 // collection, VEILLE_BENCH_DB (such as the one the store's benchmarks
 // build), skipped when unset:
 //
@@ -275,19 +296,10 @@ func BenchmarkServeCards(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	cats, err := st.Facets(context.Background(), schema.CardFilter{}, schema.FacetCategory, 1)
-	if err != nil || len(cats) == 0 {
-		b.Fatalf("categories: %v, %v", cats, err)
-	}
-	themes, err := st.Facets(context.Background(), schema.CardFilter{Category: cats[0].Value}, schema.FacetTheme, 1)
-	if err != nil || len(themes) == 0 {
-		b.Fatalf("themes: %v, %v", themes, err)
-	}
 	srv := httptest.NewServer(web.New(st, web.Options{}))
 	defer srv.Close()
 	for range b.N {
-		reportPages(b, srv.URL, "cards-2facets", "/cards?category="+url.QueryEscape(cats[0].Value)+
-			"&theme="+url.QueryEscape(themes[0].Value))
+		reportTwoFacets(b, st, srv.URL)
 		reportPages(b, srv.URL, "search", "/cards?q=energy")
 	}
 	b.ReportMetric(peakRSSMB(), "peak-rss-MB")

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -200,11 +199,7 @@ var facetColumns = map[string]string{
 // without a value are not counted; a card counts once for each of its
 // themes or keywords. An unknown facet is an error.
 func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
-	w := filterWhere(f)
-	if len(w.conds) == 0 {
-		return s.wholeFacets(ctx, facet, limit)
-	}
-	return s.facets(ctx, w, f, facet, limit)
+	return s.cachedFacets(ctx, f, facet, limit)
 }
 
 // facets counts the values of facet over the cards selected by f, whose
@@ -258,26 +253,31 @@ func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet
 	return out, nil
 }
 
-// facetCache keeps the facets of the whole collection (every listing and
-// search page shows them) for as long as the collection is unchanged:
-// counting them reads every card.
+// facetCache keeps facets for as long as the collection is unchanged:
+// counting one reads every card of its selection, and the pages of a
+// listing, or the listing seen again, show the same ones. The whole
+// collection's are on every listing and search page.
 type facetCache struct {
 	mu     sync.Mutex
 	stamp  string
-	counts map[string][]schema.FacetCount // by facet and limit
+	counts map[string][]schema.FacetCount // by selection, facet and limit
 }
 
-// wholeFacets is Facets over every card, from the cache when the
-// collection is unchanged.
-func (s *Store) wholeFacets(ctx context.Context, facet string, limit int) ([]schema.FacetCount, error) {
+// maxFacetCache bounds the cached facets; the cache starts over beyond.
+const maxFacetCache = 1024
+
+// cachedFacets is Facets, from the cache when the collection is unchanged
+// since they were counted.
+func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	stamp, _, err := s.indexState(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("facet %s: %w", facet, err)
 	}
-	key := facet + "\x00" + strconv.Itoa(limit)
+	w := filterWhere(f)
+	key := fmt.Sprintf("%s\x00%#v\x00%s\x00%d", w.String(), w.args, facet, limit)
 	c := &s.facetCache
 	c.mu.Lock()
-	if c.stamp != stamp {
+	if c.stamp != stamp || len(c.counts) >= maxFacetCache {
 		c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
 	}
 	counts, ok := c.counts[key]
@@ -285,8 +285,7 @@ func (s *Store) wholeFacets(ctx context.Context, facet string, limit int) ([]sch
 	if ok {
 		return slices.Clone(counts), nil
 	}
-	counts, err = s.facets(ctx, &where{}, schema.CardFilter{}, facet, limit)
-	if err != nil {
+	if counts, err = s.facets(ctx, w, f, facet, limit); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()

@@ -173,21 +173,28 @@ func TestIndexState(t *testing.T) {
 	}
 }
 
-// TestWholeFacetsFollowWrites checks that the cached facets of the whole
-// collection change with it.
-func TestWholeFacetsFollowWrites(t *testing.T) {
+// TestFacetsFollowWrites checks that the cached facets, of the whole
+// collection and of a selection, change with it.
+func TestFacetsFollowWrites(t *testing.T) {
 	s := rankStore(t)
-	count := func() int {
-		fc, err := s.Facets(t.Context(), schema.CardFilter{}, schema.FacetCategory, 0)
+	facet := func(f schema.CardFilter, facet, value string) int {
+		fc, err := s.Facets(t.Context(), f, facet, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range fc {
-			if c.Value == string(schema.Categories[1]) {
+			if c.Value == value {
 				return c.Count
 			}
 		}
 		return 0
+	}
+	count := func() int {
+		n := facet(schema.CardFilter{}, schema.FacetCategory, string(schema.Categories[1]))
+		if m := facet(schema.CardFilter{Category: string(schema.Categories[1])}, schema.FacetHost, "example.org"); m != n {
+			t.Errorf("%d cards of %s from example.org, want %d", m, schema.Categories[1], n)
+		}
+		return n
 	}
 	if n := count(); n != 15 {
 		t.Fatalf("%d cards of %s, want 15", n, schema.Categories[1])

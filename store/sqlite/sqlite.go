@@ -37,7 +37,7 @@ type Store struct {
 	path  string
 	vocab vocabCache
 	reads readStmts
-	// facetCache holds the facets of the whole collection.
+	// facetCache holds facets counted since the collection last changed.
 	facetCache facetCache
 	// rankAll, when not 0, replaces the const rankAll (for tests).
 	rankAll int
