@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/veille/veille/schema"
 )
@@ -121,13 +123,32 @@ func (s *server) cardsData(ctx context.Context, q *listQuery) (cardsData, error)
 	}
 	whole := q.Filter
 	whole.Limit, whole.Offset = 0, 0
-	for _, key := range filterKeys {
-		values, err := s.c.Facets(ctx, whole, key, facetLimit)
+	// The facets are counted on every core at the same time: each reads
+	// the selection.
+	values := make([][]schema.FacetCount, len(filterKeys))
+	errs := make([]error, len(filterKeys))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(filterKeys)) {
+		wg.Go(func() {
+			for i := range next {
+				values[i], errs[i] = s.c.Facets(ctx, whole, filterKeys[i], facetLimit)
+			}
+		})
+	}
+	for i := range filterKeys {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return d, err
 		}
+	}
+	for i, key := range filterKeys {
 		g := facetGroup{Key: key, Active: q.values.Get(key)}
-		for _, v := range values {
+		for _, v := range values[i] {
 			g.Values = append(g.Values, facetLink{Value: v.Value, Count: v.Count, Link: q.With(key, v.Value)})
 		}
 		d.Facets = append(d.Facets, g)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -30,29 +31,34 @@ import (
 //
 //	cd cmd/extract && go test -run '^$' -bench Collection -benchtime 1x .
 //
-// It reports `extract import` throughput from one JSON-lines file, the
-// p50/p95 server time of /cards with two facets and of a search page, the
-// process's peak RSS while serving, and `export --format site` of 10,000
-// cards.
+// It reports `extract import` throughput from JSON-lines files of 10,000
+// cards, the p50/p95 server time of /cards with two facets and of a search
+// page, the process's peak RSS while serving, and `export --format site`
+// of 10,000 cards. With VEILLE_BENCH_KEEP_DB set, the collection is
+// imported into that file, which is kept.
 func BenchmarkCollection(b *testing.B) {
 	gold := goldCards(b)
 	n := benchCards(b)
 	dir := b.TempDir()
-	cards := filepath.Join(dir, "cards.jsonl")
+	cards := filepath.Join(dir, "cards")
 	writeSyntheticCards(b, cards, gold, n)
 	for range b.N {
 		db := filepath.Join(dir, fmt.Sprintf("veille-%d.db", time.Now().UnixNano()))
-		start := time.Now()
+		if keep := os.Getenv("VEILLE_BENCH_KEEP_DB"); keep != "" {
+			db = keep // kept for BenchmarkServeCards (VEILLE_BENCH_DB)
+		}
+		start, cpu := time.Now(), processCPU()
 		if _, stderr, code := runExtract(b, "", "import", "--db", db, cards); code != exitOK {
 			b.Fatalf("import: %s", stderr)
 		}
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "import-cards/s")
+		b.ReportMetric((processCPU() - cpu).Seconds(), "import-cpu-s")
 		st, err := sqlite.Open(context.Background(), db)
 		if err != nil {
 			b.Fatal(err)
 		}
 		srv := httptest.NewServer(web.New(st, web.Options{}))
-		reportPages(b, srv.URL, "cards-2facets", "/cards?category=technology&theme="+firstTheme(gold))
+		reportTwoFacets(b, st, srv.URL)
 		reportPages(b, srv.URL, "search", "/cards?q=intelligence+artificielle")
 		srv.Close()
 		b.ReportMetric(peakRSSMB(), "peak-rss-MB")
@@ -99,72 +105,110 @@ type syntheticCard struct {
 	Published string `json:"published"`
 }
 
-// writeSyntheticCards writes n cards made from gold: each a gold card with
-// its title and keywords varied by words of other cards, on one of 500
-// hosts, dated within two years, categories and themes kept.
-func writeSyntheticCards(b *testing.B, path string, gold []schema.Card, n int) {
+// cardsPerFile is how many cards each JSON-lines file of the synthetic
+// collection holds (a file may not pass importer.MaxJSONFileSize).
+const cardsPerFile = 10_000
+
+// writeSyntheticCards writes n cards made from gold into JSON-lines files
+// in the folder dir: each a gold card with its title and keywords varied by
+// words of other cards, on one of 500 hosts, dated within two years,
+// categories and themes kept.
+func writeSyntheticCards(b *testing.B, dir string, gold []schema.Card, n int) {
 	b.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
 	var vocab []string
 	for _, c := range gold {
 		vocab = append(vocab, strings.Fields(c.Summary)...)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
 	epoch := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		c := gold[i%len(gold)]
-		c.URL = fmt.Sprintf("https://host%d.example/%d/%s", i%500, i, url.PathEscape(strings.ToLower(vocab[rng.IntN(len(vocab))])))
-		c.Title = c.Title + " " + vocab[rng.IntN(len(vocab))] + " " + vocab[rng.IntN(len(vocab))]
-		c.Keywords = append(slices.Clone(c.Keywords), vocab[rng.IntN(len(vocab))])
-		c.Closest = nil
-		date := epoch.Add(time.Duration(rng.IntN(730*24)) * time.Hour).Format("2006-01-02")
-		if err := enc.Encode(syntheticCard{Card: c, Published: date}); err != nil {
+	for first := 0; first < n; first += cardsPerFile {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cards-%03d.jsonl", first/cardsPerFile)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		enc := json.NewEncoder(w)
+		for i := first; i < min(n, first+cardsPerFile); i++ {
+			c := gold[i%len(gold)]
+			c.URL = fmt.Sprintf("https://host%d.example/%d/%s", i%500, i, url.PathEscape(strings.ToLower(vocab[rng.IntN(len(vocab))])))
+			c.Title = c.Title + " " + vocab[rng.IntN(len(vocab))] + " " + vocab[rng.IntN(len(vocab))]
+			c.Keywords = append(slices.Clone(c.Keywords), vocab[rng.IntN(len(vocab))])
+			c.Closest = nil
+			date := epoch.Add(time.Duration(rng.IntN(730*24)) * time.Hour).Format("2006-01-02")
+			if err := enc.Encode(syntheticCard{Card: c, Published: date}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
 }
 
-// firstTheme is a theme of the gold cards, for a facet.
-func firstTheme(gold []schema.Card) string {
-	for _, c := range gold {
-		if c.Category == "technology" && len(c.Themes) > 0 {
-			return strings.ReplaceAll(c.Themes[0], " ", "+")
+// reportTwoFacets reports the times of /cards on a category and a theme:
+// 100 pages on different pairs of the commonest categories and their
+// commonest themes (first views: the store keeps the facets it counted),
+// then one of them 100 times (views again).
+func reportTwoFacets(b *testing.B, st *sqlite.Store, base string) {
+	b.Helper()
+	ctx := context.Background()
+	cats, err := st.Facets(ctx, schema.CardFilter{}, schema.FacetCategory, 5)
+	if err != nil || len(cats) == 0 {
+		b.Fatalf("categories: %v, %v", cats, err)
+	}
+	var paths []string
+	for _, c := range cats {
+		themes, err := st.Facets(ctx, schema.CardFilter{Category: c.Value}, schema.FacetTheme, 20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range themes {
+			paths = append(paths, "/cards?category="+url.QueryEscape(c.Value)+"&theme="+url.QueryEscape(t.Value))
 		}
 	}
-	return "x"
+	b.ReportMetric(float64(len(paths)), "cards-2facets-pairs")
+	reportPages(b, base, "cards-2facets", paths...)
+	reportPages(b, base, "cards-2facets-again", paths[0])
 }
 
-// reportPages requests path 100 times and reports the p50 and p95 times
-// (the server on loopback: server time plus a local round trip).
-func reportPages(b *testing.B, base, name, path string) {
+// reportPages requests 100 pages, of paths in turn, and reports the p50
+// and p95 times (the server on loopback: server time plus a local round
+// trip), and of the CPU time the process used meanwhile (the server's, and
+// the client's little).
+func reportPages(b *testing.B, base, name string, paths ...string) {
 	b.Helper()
-	var ds []time.Duration
-	for range 100 {
-		start := time.Now()
+	var ds, cpus []time.Duration
+	for i := range 100 {
+		path := paths[i%len(paths)]
+		start, cpu := time.Now(), processCPU()
 		resp, err := http.Get(base + path)
 		if err != nil {
 			b.Fatal(err)
 		}
+		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("GET %s: %s", path, resp.Status)
 		}
-		ds = append(ds, time.Since(start))
+		ds, cpus = append(ds, time.Since(start)), append(cpus, processCPU()-cpu)
 	}
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, name+"-p50-ms")
-	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, name+"-p95-ms")
+	for _, m := range []struct {
+		name string
+		ds   []time.Duration
+	}{{name, ds}, {name + "-cpu", cpus}} {
+		slices.Sort(m.ds)
+		b.ReportMetric(float64(m.ds[len(m.ds)/2].Microseconds())/1000, m.name+"-p50-ms")
+		b.ReportMetric(float64(m.ds[len(m.ds)*95/100].Microseconds())/1000, m.name+"-p95-ms")
+	}
 }
 
 // reportSiteExport exports the site of the newest 10,000 cards.
@@ -177,13 +221,14 @@ func reportSiteExport(b *testing.B, st *sqlite.Store, dir string) {
 	}
 	since := cards[len(cards)-1].Published
 	sub := limitedCollection{Store: st, since: since}
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	stats, err := web.ExportSite(ctx, sub, filepath.Join(dir, fmt.Sprintf("site-%d", time.Now().UnixNano())), web.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(stats.Cards), "site-cards")
 	b.ReportMetric(time.Since(start).Seconds(), "site-export-s")
+	b.ReportMetric((processCPU() - cpu).Seconds(), "site-export-cpu-s")
 }
 
 // limitedCollection is the store seen from a date on, so that a site can
@@ -215,6 +260,17 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
+// processCPU is the CPU time (user and system) the process has used: on a
+// machine shared with other work, the steadier figure (a run on an idle
+// machine with GOMAXPROCS cores takes about CPU time / cores).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // peakRSSMB is the process's peak resident set size.
 func peakRSSMB() float64 {
 	var ru syscall.Rusage
@@ -222,4 +278,29 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024
+}
+
+// BenchmarkServeCards measures the server time of /cards with two facets
+// (categories and their themes) and of a search page on an existing
+// collection, VEILLE_BENCH_DB (such as the one the store's benchmarks
+// build), skipped when unset:
+//
+//	VEILLE_BENCH_DB=/tmp/bench100k.db go test -run '^$' -bench ServeCards -benchtime 1x .
+func BenchmarkServeCards(b *testing.B) {
+	path := os.Getenv("VEILLE_BENCH_DB")
+	if path == "" {
+		b.Skip("VEILLE_BENCH_DB unset: skipping")
+	}
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(web.New(st, web.Options{}))
+	defer srv.Close()
+	for range b.N {
+		reportTwoFacets(b, st, srv.URL)
+		reportPages(b, srv.URL, "search", "/cards?q=energy")
+	}
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
 }

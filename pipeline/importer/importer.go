@@ -39,8 +39,9 @@ type Store interface {
 	ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error)
 }
 
-// batchSize is how many cards [Import] hands to the store at once.
-const batchSize = 500
+// batchSize is how many cards [Import] hands to the store at once; as many
+// are read meanwhile.
+const batchSize = 1000
 
 // Summary is what [Import] did.
 type Summary struct {
@@ -117,7 +118,7 @@ func isHidden(name string) bool { return len(name) > 1 && name[0] == '.' && name
 func Import(ctx context.Context, st Store, paths []string) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan fileResult, 64)
+	results := make(chan fileResult, batchSize)
 	go func() {
 		defer close(results)
 		walk(ctx, paths, func(r fileResult) bool {
@@ -186,14 +187,13 @@ type fileResult struct {
 // failure until emit returns false.
 func walk(ctx context.Context, paths []string, emit func(fileResult) bool) {
 	readOne := func(path string) bool {
-		cards, err := ReadFile(path)
 		if !emit(fileResult{path: path, file: true}) {
 			return false
 		}
-		for _, c := range cards { // with a failure, the cards read before it
-			if !emit(fileResult{path: path, card: c}) {
-				return false
-			}
+		// With a failure, the cards read before it are emitted first.
+		err := readFile(path, func(c schema.NewCard) bool { return emit(fileResult{path: path, card: c}) })
+		if errors.Is(err, errStopped) {
+			return false
 		}
 		if err != nil {
 			var fe *FileError
@@ -272,6 +272,21 @@ func regular(path string, d fs.DirEntry) bool {
 // markdown). The cards read before a fault are returned with a
 // *[FileError].
 func ReadFile(path string) ([]schema.NewCard, error) {
+	var out []schema.NewCard
+	err := readFile(path, func(c schema.NewCard) bool {
+		out = append(out, c)
+		return true
+	})
+	return out, err
+}
+
+// errStopped is readFile's error when its caller stopped it.
+var errStopped = errors.New("stopped")
+
+// readFile is ReadFile handing each card to each as soon as it is read,
+// until each returns false (then the error is errStopped): the cards of a
+// large JSON file are saved while the next ones are decoded.
+func readFile(path string, each func(schema.NewCard) bool) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	limit := int64(MaxFileSize)
 	if ext == ".json" || ext == ".jsonl" {
@@ -279,12 +294,11 @@ func ReadFile(path string) ([]schema.NewCard, error) {
 	}
 	b, mtime, err := readCapped(path, limit)
 	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
+		return &FileError{Path: path, Err: err}
 	}
 	base := filepath.Base(path)
 	switch ext {
 	case ".json", ".jsonl":
-		var out []schema.NewCard
 		err := decodeJSONCards(b, func(line int, card schema.Card, published time.Time) error {
 			if published.IsZero() {
 				published = mtime
@@ -293,27 +307,31 @@ func ReadFile(path string) ([]schema.NewCard, error) {
 			if err != nil {
 				return &FileError{Path: path, Line: line, Err: err}
 			}
-			out = append(out, c)
+			if !each(c) {
+				return errStopped
+			}
 			return nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errStopped) {
 			var fe *FileError
 			if !errors.As(err, &fe) {
 				err = &FileError{Path: path, Line: lineOf(err), Err: err}
 			}
-			return out, err
 		}
-		return out, nil
+		return err
 	}
 	card, err := markdown.Parse(string(b))
 	if err != nil {
-		return nil, &FileError{Path: path, Line: lineOf(err), Err: err}
+		return &FileError{Path: path, Line: lineOf(err), Err: err}
 	}
 	c, err := newCard(card, base, mtime)
 	if err != nil {
-		return nil, &FileError{Path: path, Line: linkLine(b), Err: err}
+		return &FileError{Path: path, Line: linkLine(b), Err: err}
 	}
-	return []schema.NewCard{c}, nil
+	if !each(c) {
+		return errStopped
+	}
+	return nil
 }
 
 // linkLine is the line of a markdown card's external link, else 1 (the

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/store/cardindex"
 )
 
 // SaveCard stores c as the next version of its document's card, together
@@ -18,7 +18,7 @@ import (
 // document's listed and searchable card.
 func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, version, err = insertCard(ctx, tx, c, cardindex.Decode(c.CardJSON)); err != nil {
+		if id, version, err = insertCard(ctx, tx, c, newCardIndex(c.CardJSON, c.URL), nil); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})
@@ -29,16 +29,28 @@ func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.Model
 	return id, version, nil
 }
 
+// priorCard is what a batch already knows of a document before inserting
+// a new version of its card, so that it is not read again.
+type priorCard struct {
+	version int     // the newest version of its card, 0 when it has none
+	id      int64   // that version's card id
+	text    *string // the document's text, nil when not known
+}
+
 // insertCard inserts c as the next version of its document's card, with
-// its spans and derived data (see index.go); ic is c.CardJSON decoded.
-func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic cardindex.Card) (id int64, version int, err error) {
-	var old int64
-	err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1,
-		COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)
-		FROM cards WHERE document_id = ?1`, c.DocumentID).Scan(&version, &old)
-	if err != nil {
-		return 0, 0, err
+// its spans and derived data (see index.go); ic is c's index data, prior
+// what is known of its document (nil: nothing, read it).
+func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic *cardIndex, prior *priorCard) (id int64, version int, err error) {
+	if prior == nil {
+		prior = &priorCard{}
+		err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0),
+			COALESCE((SELECT id FROM cards WHERE document_id = ?1 AND latest = 1), 0)
+			FROM cards WHERE document_id = ?1`, c.DocumentID).Scan(&prior.version, &prior.id)
+		if err != nil {
+			return 0, 0, err
+		}
 	}
+	version = prior.version + 1
 	published, err := cardPublished(ctx, tx, c)
 	if err != nil {
 		return 0, 0, err
@@ -49,9 +61,11 @@ func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic cardindex.Car
 			grounded++
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cards SET latest = 0 WHERE document_id = ? AND latest = 1`,
-		c.DocumentID); err != nil {
-		return 0, 0, err
+	if prior.version > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET latest = 0 WHERE document_id = ? AND latest = 1`,
+			c.DocumentID); err != nil {
+			return 0, 0, err
+		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO cards (document_id, version, url, card_json, markdown, raw_json,
 		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
@@ -67,17 +81,37 @@ func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic cardindex.Car
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, 0, err
 	}
-	for _, sp := range c.Spans {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, section, row_index, name, evidence,
-			start_char, end_char, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score); err != nil {
-			return 0, 0, fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
-		}
+	if err := insertSpans(ctx, tx, id, c.Spans); err != nil {
+		return 0, 0, err
 	}
-	if err := indexLatest(ctx, tx, old, id, c.DocumentID, c.URL, ic); err != nil {
+	r := latestRow{id: id, documentID: c.DocumentID, url: c.URL, version: version, published: published,
+		provider: c.Provider, model: c.Model, rowsTotal: len(c.Spans), rowsGrounded: grounded}
+	if err := indexLatest(ctx, tx, prior.id, r, ic, prior.text); err != nil {
 		return 0, 0, err
 	}
 	return id, version, nil
+}
+
+// spansPerInsert is how many spans one INSERT writes, at most (9 values
+// each, under SQLite's limit of 32,766 variables).
+const spansPerInsert = 100
+
+// insertSpans writes the spans of card id, many in one statement.
+func insertSpans(ctx context.Context, tx dbtx, id int64, spans []schema.Span) error {
+	for len(spans) > 0 {
+		n := min(len(spans), spansPerInsert)
+		args := make([]any, 0, 9*n)
+		for _, sp := range spans[:n] {
+			args = append(args, id, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, section, row_index, name, evidence,
+			start_char, end_char, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?)", n-1), args...); err != nil {
+			return fmt.Errorf("spans of card %d: %w", id, err)
+		}
+		spans = spans[n:]
+	}
+	return nil
 }
 
 // cardPublished is the date stored with c: c.Published, else its
@@ -147,7 +181,7 @@ func (s *Store) CardVersions(ctx context.Context, documentID string) ([]schema.S
 
 // CardSpans returns a card's grounding spans in table order.
 func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
+	rows, err := s.query(ctx, `SELECT section, row_index, name, evidence, start_char, end_char, method, score
 		FROM card_spans WHERE card_id = ? ORDER BY rowid`, cardID)
 	if err != nil {
 		return nil, fmt.Errorf("spans of card %d: %w", cardID, err)
@@ -167,7 +201,7 @@ func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, err
 // ModelRuns returns the runs recorded for an input, oldest first, with
 // their attempts.
 func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
+	rows, err := s.query(ctx, `SELECT id, input, COALESCE(document_id, ''), provider, model, prompt_hash,
 		error, started_at, finished_at FROM model_runs WHERE input = ? ORDER BY id`, input)
 	if err != nil {
 		return nil, fmt.Errorf("runs of %s: %w", input, err)
@@ -203,7 +237,7 @@ func (s *Store) ModelRuns(ctx context.Context, input string) ([]schema.ModelRun,
 }
 
 func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
+	rows, err := s.query(ctx, `SELECT status, finish_reason, error, latency_ms FROM model_attempts
 		WHERE run_id = ? ORDER BY n`, runID)
 	if err != nil {
 		return nil, err
@@ -223,7 +257,7 @@ func (s *Store) attempts(ctx context.Context, runID int64) ([]schema.Attempt, er
 }
 
 func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.StoredCard, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
+	rows, err := s.query(ctx, `SELECT id, document_id, version, url, card_json, markdown, raw_json,
 		provider, model, prompt_name, prompt_version, prompt_hash, input_tokens, output_tokens, requests,
 		latency_ms, cost_usd, cached, rows_total, rows_grounded, created_at, published FROM cards `+where, args...)
 	if err != nil {
@@ -254,7 +288,7 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 // CachedResponse returns the cached response for key, if any.
 func (s *Store) CachedResponse(ctx context.Context, key schema.CacheKey) (string, bool, error) {
 	var resp string
-	err := s.db.QueryRowContext(ctx, `SELECT response FROM response_cache
+	err := s.queryRow(ctx, `SELECT response FROM response_cache
 		WHERE provider = ? AND model = ? AND prompt_hash = ? AND text_hash = ?`,
 		key.Provider, key.Model, key.PromptHash, key.TextHash).Scan(&resp)
 	if errors.Is(err, sql.ErrNoRows) {

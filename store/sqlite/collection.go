@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/cardindex"
@@ -70,8 +72,13 @@ func filterWhere(f schema.CardFilter) *where {
 	if host != "" {
 		host = cardindex.FilterHost(host)
 	}
+	category := f.Category
+	if cardindex.Tag(f.Theme) != "" || cardindex.Tag(f.Keyword) != "" {
+		// The tag's condition holds the category (see below).
+		category = ""
+	}
 	for _, eq := range []struct{ column, value string }{
-		{"c.category", f.Category}, {"c.type", f.Type}, {"c.host", host},
+		{"c.category", category}, {"c.type", f.Type}, {"c.host", host},
 		{"c.provider", f.Provider}, {"c.origin_url", f.Origin},
 	} {
 		if eq.value != "" {
@@ -82,8 +89,16 @@ func filterWhere(f schema.CardFilter) *where {
 		if v := cardindex.Tag(tag.value); v != "" {
 			// IN, not EXISTS: the planner can then read the tag's cards from
 			// card_tags' primary key once (with a Bloom filter) instead of
-			// probing card_tags for every row.
-			w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.value = ?)`, tag.kind, v)
+			// probing card_tags for every row. With a category, they are
+			// read from card_tags_category, the category's only, and the
+			// cards are then read by their ids rather than by going
+			// through every card of the category.
+			if f.Category != "" {
+				w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.category = ?
+					AND t.value = ?)`, tag.kind, f.Category, v)
+			} else {
+				w.add(`c.card_id IN (SELECT t.card_id FROM card_tags t WHERE t.kind = ? AND t.value = ?)`, tag.kind, v)
+			}
 		}
 	}
 	return w
@@ -128,7 +143,7 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 	}
 	w := filterWhere(f)
 	limit, offset := page(f)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
+	rows, err := s.query(ctx, `SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list cards: %w", err)
@@ -153,7 +168,7 @@ func (s *Store) ListCards(ctx context.Context, f schema.CardFilter) ([]schema.Ca
 func (s *Store) CountCards(ctx context.Context, f schema.CardFilter) (int, error) {
 	w := filterWhere(f)
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count cards: %w", err)
 	}
 	return n, nil
@@ -183,7 +198,12 @@ var facetColumns = map[string]string{
 // without a value are not counted; a card counts once for each of its
 // themes or keywords. An unknown facet is an error.
 func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
-	w := filterWhere(f)
+	return s.cachedFacets(ctx, f, facet, limit)
+}
+
+// facets counts the values of facet over the cards selected by f, whose
+// WHERE clause is w (see Facets).
+func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	var query string
 	var args []any
 	switch facet {
@@ -213,7 +233,7 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
+	rows, err := s.query(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("facet %s: %w", facet, err)
 	}
@@ -230,4 +250,47 @@ func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, l
 		return nil, fmt.Errorf("facet %s: %w", facet, err)
 	}
 	return out, nil
+}
+
+// facetCache keeps facets for as long as the collection is unchanged:
+// counting one reads every card of its selection, and the pages of a
+// listing, or the listing seen again, show the same ones. The whole
+// collection's are on every listing and search page.
+type facetCache struct {
+	mu     sync.Mutex
+	stamp  string
+	counts map[string][]schema.FacetCount // by selection, facet and limit
+}
+
+// maxFacetCache bounds the cached facets; the cache starts over beyond.
+const maxFacetCache = 1024
+
+// cachedFacets is Facets, from the cache when the collection is unchanged
+// since they were counted.
+func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
+	stamp, _, err := s.indexState(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	w := filterWhere(f)
+	key := fmt.Sprintf("%s\x00%#v\x00%s\x00%d", w.String(), w.args, facet, limit)
+	c := &s.facetCache
+	c.mu.Lock()
+	if c.stamp != stamp || len(c.counts) >= maxFacetCache {
+		c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
+	}
+	counts, ok := c.counts[key]
+	c.mu.Unlock()
+	if ok {
+		return slices.Clone(counts), nil
+	}
+	if counts, err = s.facets(ctx, w, f, facet, limit); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.stamp == stamp {
+		c.counts[key] = counts
+	}
+	c.mu.Unlock()
+	return slices.Clone(counts), nil
 }

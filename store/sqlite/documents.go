@@ -74,7 +74,7 @@ func (s *Store) GetDocumentByID(ctx context.Context, id string) (schema.Document
 // documentWhere reads the document whose key column (canonical_url or id)
 // has the given value.
 func (s *Store) documentWhere(ctx context.Context, column, value string) (schema.Document, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE `+column+` = ?`, value)
+	row := s.queryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE `+column+` = ?`, value)
 	doc, err := scanDocument(row)
 	if err != nil {
 		return schema.Document{}, fmt.Errorf("document %s: %w", value, notFound(err))
@@ -85,7 +85,7 @@ func (s *Store) documentWhere(ctx context.Context, column, value string) (schema
 // DocumentCount returns how many documents the store holds.
 func (s *Store) DocumentCount(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM documents`).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT count(*) FROM documents`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
 	return n, nil

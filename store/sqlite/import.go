@@ -10,7 +10,6 @@ import (
 
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
-	"github.com/veille/veille/store/cardindex"
 )
 
 // ImportCard stores a card read from a file (`extract import`): no page was
@@ -25,7 +24,7 @@ import (
 func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error) {
 	var r schema.ImportResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err = importCard(ctx, tx, c)
+		r, err = importCard(ctx, tx, c, func() *cardIndex { return newCardIndex(c.CardJSON, c.URL) })
 		return err
 	})
 	if err != nil {
@@ -35,12 +34,14 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 }
 
 // ImportCards is [Store.ImportCard] for many cards in one transaction, much
-// faster for a whole collection: all are saved, or none.
+// faster for a whole collection: all are saved, or none. The cards are
+// decoded and their words folded on every core before the transaction.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
+	indexes := newCardIndexes(cs)
 	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for i, c := range cs {
-			r, err := importCard(ctx, tx, c)
+			r, err := importCard(ctx, tx, c, func() *cardIndex { return indexes[i] })
 			if err != nil {
 				return fmt.Errorf("import card for %s: %w", c.URL, err)
 			}
@@ -54,32 +55,31 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 	return out, nil
 }
 
-// importCard saves one imported card in tx (see [Store.ImportCard]).
-func importCard(ctx context.Context, tx dbtx, c schema.NewCard) (r schema.ImportResult, err error) {
-	// The card's JSON is decoded when needed, and then once only.
-	var decoded *cardindex.Card
-	decode := func() cardindex.Card {
-		if decoded == nil {
-			ic := cardindex.Decode(c.CardJSON)
-			decoded = &ic
-		}
-		return *decoded
-	}
-	if err := ensureStubDocument(ctx, tx, c, decode); err != nil {
-		return r, err
-	}
+// importCard saves one imported card in tx (see [Store.ImportCard]);
+// index returns its index data, called when it is needed.
+func importCard(ctx context.Context, tx dbtx, c schema.NewCard, index func() *cardIndex) (r schema.ImportResult, err error) {
 	var cardJSON, published string
 	err = tx.QueryRowContext(ctx, `SELECT id, version, card_json, published FROM cards
 		WHERE document_id = ? AND latest = 1`, c.DocumentID).Scan(&r.CardID, &r.Version, &cardJSON, &published)
+	prior := &priorCard{version: r.Version, id: r.CardID}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		// The newest version is the highest, and has latest = 1: the
+		// document has no card.
+		created, err := ensureStubDocument(ctx, tx, c, index)
+		if err != nil {
+			return r, err
+		}
+		if created {
+			prior.text = new(string) // a stub's text is empty
+		}
 	case err != nil:
 		return r, err
 	case cardJSON == c.CardJSON && (c.Published.IsZero() || published == formatPublished(c.Published)):
 		return r, nil
 	}
 	r.Changed = true
-	r.CardID, r.Version, err = insertCard(ctx, tx, c, decode())
+	r.CardID, r.Version, err = insertCard(ctx, tx, c, index(), prior)
 	return r, err
 }
 
@@ -90,37 +90,34 @@ var (
 	emptyBody, _ = store.Gzip(nil) // writing to memory cannot fail
 )
 
-// ensureStubDocument inserts the stub document of an imported card when
-// its document is not stored; decode returns the card's decoded JSON.
-func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, decode func() cardindex.Card) error {
-	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?)`,
-		c.DocumentID).Scan(&exists); err != nil {
-		return err
-	}
-	if exists {
-		return nil
-	}
+// ensureStubDocument inserts the stub document of an imported card unless
+// its document is stored, and tells whether it did; index returns the
+// card's index data.
+func ensureStubDocument(ctx context.Context, tx dbtx, c schema.NewCard, index func() *cardIndex) (created bool, err error) {
 	canonical, err := schema.CanonicalURL(c.URL)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if schema.DocumentID(canonical) != c.DocumentID {
-		return fmt.Errorf("document ID %q is not the ID of %s", c.DocumentID, canonical)
+		return false, fmt.Errorf("document ID %q is not the ID of %s", c.DocumentID, canonical)
 	}
-	meta := schema.Metadata{Title: decode().Title}
+	meta := schema.Metadata{Title: index().Title}
 	if !c.Published.IsZero() {
 		meta.Published = formatPublished(c.Published)
 	}
 	metadata, err := json.Marshal(meta)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
-		VALUES (?, ?, ?, ?, 0, 'text/markdown', ?, ?, ?, '', ?, 'imported')`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO documents (`+documentColumns+`)
+		VALUES (?, ?, ?, ?, 0, 'text/markdown', ?, ?, ?, '', ?, 'imported') ON CONFLICT DO NOTHING`,
 		c.DocumentID, canonical, c.URL, c.URL, timestamp(time.Now()), emptyHash, emptyBody, string(metadata))
 	if err != nil {
-		return fmt.Errorf("stub document: %w", err)
+		return false, fmt.Errorf("stub document: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("stub document: %w", err)
+	}
+	return n == 1, nil
 }

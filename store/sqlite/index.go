@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store/cardindex"
 )
 
@@ -16,7 +19,7 @@ import (
 // keywords (card_tags) and its row of the full-text index (card_search).
 
 // indexVersion is the version of the derived data's rules (the folding of
-// package cardindex, the columns indexed). Open rebuilds the derived data when the
+// fold.go, the columns indexed). Open rebuilds the derived data when the
 // database's meta row 'search_index' differs; bump it when a rule changes.
 const indexVersion = "1"
 
@@ -33,25 +36,87 @@ func parsePublished(s string) time.Time {
 	return t
 }
 
-// setLatest makes card id its document's row of card_latest (replacing the
+// cardIndex is what the listing and the full-text index take from a card:
+// its decoded JSON, its page's host and its fields folded as card_search
+// holds them. Making one is the costly part of indexing a card, and needs
+// no database: a batch makes them on every core first (see
+// newCardIndexes).
+type cardIndex struct {
+	cardindex.Card
+	host string
+	// folded is the title, keywords, themes, summary and rows columns of
+	// card_search.
+	folded [5]string
+}
+
+// newCardIndex decodes and folds a card's JSON; pageURL is its page's.
+func newCardIndex(cardJSON, pageURL string) *cardIndex {
+	c := cardindex.Decode(cardJSON)
+	return &cardIndex{Card: c, host: cardindex.Host(pageURL), folded: [5]string{cardindex.FoldedText(c.Title),
+		cardindex.FoldedText(strings.Join(c.Keywords, "\n")), cardindex.FoldedText(strings.Join(c.Themes, "\n")),
+		cardindex.FoldedText(c.Summary), cardindex.FoldedText(c.RowsText())}}
+}
+
+// newCardIndexes makes the cardIndex of each card, on every core.
+func newCardIndexes(cs []schema.NewCard) []*cardIndex {
+	out := make([]*cardIndex, len(cs))
+	workers := min(runtime.GOMAXPROCS(0), len(cs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cs); i += workers {
+				out[i] = newCardIndex(cs[i].CardJSON, cs[i].URL)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// latestRow is a card's row of card_latest but for the columns taken
+// from its JSON.
+type latestRow struct {
+	id                      int64
+	documentID, url         string
+	version                 int
+	published               string // as cards.published
+	provider, model         string
+	rowsTotal, rowsGrounded int
+}
+
+// isoWeek is the ISO week of a cards.published date, as SQLite's
+// strftime('%G-W%V', published) writes it ("2026-W05"); "" for no date.
+func isoWeek(published string) string {
+	t, err := time.Parse(publishedLayout, published)
+	if err != nil {
+		return ""
+	}
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// setLatest makes card r its document's row of card_latest (replacing the
 // previous card's), with the columns derived from its JSON and URL.
-func setLatest(ctx context.Context, tx dbtx, id int64, pageURL string, c cardindex.Card) error {
+func setLatest(ctx context.Context, tx dbtx, r latestRow, c *cardIndex) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
 		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
-		SELECT id, document_id, version, url, ?, published, ?, ?, ?, provider, model, ?, rows_total, rows_grounded,
-			COALESCE(strftime('%G-W%V', published), '')
-		FROM cards WHERE id = ?`, c.Title, cardindex.Host(pageURL), c.Category, c.Type, c.OriginURL(), id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.id, r.documentID, r.version, r.url, c.Title,
+		r.published, c.host, c.Category, c.Type, r.provider, r.model, c.OriginURL(), r.rowsTotal, r.rowsGrounded,
+		isoWeek(r.published))
 	if err != nil {
-		return fmt.Errorf("list card %d: %w", id, err)
+		return fmt.Errorf("list card %d: %w", r.id, err)
 	}
 	return nil
 }
 
-// indexLatest makes card id the listed and indexed card of its document:
+// indexLatest makes card r the listed and indexed card of its document:
 // its listing row, its tags and its full-text row, with the document's
-// text. It removes those of the document's previous card, old (0: none).
-func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageURL string, c cardindex.Card) error {
-	if err := setLatest(ctx, tx, id, pageURL, c); err != nil {
+// text (read from the store when text is nil). It removes those of the
+// document's previous card, old (0: none).
+func indexLatest(ctx context.Context, tx dbtx, old int64, r latestRow, c *cardIndex, text *string) error {
+	if err := setLatest(ctx, tx, r, c); err != nil {
 		return err
 	}
 	if old != 0 {
@@ -59,41 +124,58 @@ func indexLatest(ctx context.Context, tx dbtx, old, id int64, documentID, pageUR
 			return err
 		}
 	}
+	if err := insertTags(ctx, tx, r.id, c); err != nil {
+		return err
+	}
+	if text == nil {
+		var t string
+		err := tx.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, r.documentID).Scan(&t)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("text of %s: %w", r.documentID, err)
+		}
+		text = &t
+	}
+	return indexText(ctx, tx, r.id, c, *text, true, false)
+}
+
+// insertTags writes the themes and keywords of card id, in one statement.
+func insertTags(ctx context.Context, tx dbtx, id int64, c *cardIndex) error {
+	var args []any
 	for _, tags := range []struct {
 		kind   string
 		values []string
 	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
 		for _, v := range tags.values {
-			if v = cardindex.Tag(v); v == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category)
-				VALUES (?, ?, ?, ?)`, id, tags.kind, v, c.Category); err != nil {
-				return fmt.Errorf("card %d %s %q: %w", id, tags.kind, v, err)
+			if v = cardindex.Tag(v); v != "" {
+				args = append(args, id, tags.kind, v, c.Category)
 			}
 		}
 	}
-	var text string
-	err := tx.QueryRowContext(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&text)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("text of %s: %w", documentID, err)
+	if len(args) == 0 {
+		return nil
 	}
-	return indexText(ctx, tx, id, c, text)
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1), args...)
+	if err != nil {
+		return fmt.Errorf("tags of card %d: %w", id, err)
+	}
+	return nil
 }
 
-// indexText writes card id's full-text row (replacing it).
-func indexText(ctx context.Context, tx dbtx, id int64, c cardindex.Card, text string) error {
-	return setSearchRow(ctx, tx, searchRow{id: id, cols: []any{cardindex.FoldedText(c.Title),
-		cardindex.FoldedText(strings.Join(c.Keywords, "\n")), cardindex.FoldedText(strings.Join(c.Themes, "\n")), cardindex.FoldedText(c.Summary),
-		cardindex.FoldedText(c.RowsText()), cardindex.FoldedText(text)}})
+// indexText writes card id's full-text rows, replacing them unless fresh
+// (the card has none yet), or its row of card_search only with textOnly
+// (its text changed).
+func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string, fresh, textOnly bool) error {
+	return setSearchRow(ctx, tx, searchRow{id: id, fresh: fresh, head: !textOnly, cols: []any{c.folded[0],
+		c.folded[1], c.folded[2], c.folded[3], c.folded[4], cardindex.FoldedText(text)}})
 }
 
-// unindex removes card id's tags and full-text row.
+// unindex removes card id's tags and full-text rows.
 func unindex(ctx context.Context, tx dbtx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
-	return setSearchRow(ctx, tx, searchRow{id: id})
+	return setSearchRow(ctx, tx, searchRow{id: id, head: true})
 }
 
 // setSearchRow writes r to card_search now, or when a stmtTx flushes.
@@ -105,20 +187,39 @@ func setSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
 	return writeSearchRow(ctx, tx, r)
 }
 
-// writeSearchRow removes r's row of card_search, then writes its new one.
+// writeSearchRow removes r's rows of card_search and, with r.head, of
+// card_head (unless r is fresh), then writes its new ones.
 func writeSearchRow(ctx context.Context, tx dbtx, r searchRow) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
-		return fmt.Errorf("unindex card %d: %w", r.id, err)
+	if !r.fresh {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_search WHERE rowid = ?`, r.id); err != nil {
+			return fmt.Errorf("unindex card %d: %w", r.id, err)
+		}
+		if r.head {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM card_head WHERE rowid = ?`, r.id); err != nil {
+				return fmt.Errorf("unindex card %d: %w", r.id, err)
+			}
+		}
 	}
 	if r.cols == nil {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_search (rowid, title, keywords, themes, summary, rows, text)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{r.id}, r.cols...)...)
+	if err == nil && r.head {
+		err = insertHead(ctx, tx, r.id, r.cols[:3])
+	}
 	if err != nil {
 		return fmt.Errorf("index card %d: %w", r.id, err)
 	}
 	return nil
+}
+
+// insertHead writes card id's row of card_head: its folded title, keywords
+// and themes.
+func insertHead(ctx context.Context, tx dbtx, id int64, cols []any) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_head (rowid, title, keywords, themes) VALUES (?, ?, ?, ?)`,
+		append([]any{id}, cols...)...)
+	return err
 }
 
 // reindexDocument refreshes the full-text row of a document's newest card
@@ -135,7 +236,7 @@ func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) erro
 	if err != nil {
 		return fmt.Errorf("card of %s: %w", documentID, err)
 	}
-	return indexText(ctx, tx, id, cardindex.Decode(cardJSON), text)
+	return indexText(ctx, tx, id, newCardIndex(cardJSON, ""), text, false, true) // the host is not indexed
 }
 
 // ensureIndex rebuilds the derived data of every card when the database's
@@ -148,30 +249,23 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 		return fmt.Errorf("read index version: %w", err)
 	}
 	if v == indexVersion {
-		return nil
+		return s.ensureHead(ctx)
 	}
 	err = s.inStmtTx(ctx, func(tx *stmtTx) error {
-		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`} {
+		for _, q := range []string{`DELETE FROM card_latest`, `DELETE FROM card_tags`, `DELETE FROM card_search`,
+			`DELETE FROM card_head`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
 		}
-		const batch = 500
-		for after := int64(0); ; {
-			last, err := rebuildBatch(ctx, tx, after, batch)
-			if err == nil {
-				err = tx.flush(ctx) // the batch's full-text rows, not the whole collection's, in memory
-			}
-			if err != nil {
-				return err
-			}
-			if last == after {
-				break
-			}
-			after = last
+		err := eachLatest(ctx, tx, func(c latestCard) error {
+			return indexLatest(ctx, tx, 0, c.latestRow, newCardIndex(c.js, c.url), nil)
+		})
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion)
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_index', ?), ('search_head', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, indexVersion, headVersion)
 		return err
 	})
 	if err != nil {
@@ -180,36 +274,90 @@ func (s *Store) ensureIndex(ctx context.Context) error {
 	return nil
 }
 
-// rebuildBatch rebuilds the derived data of up to n cards with ids above
-// after; it returns the last id seen (after when none was left).
-func rebuildBatch(ctx context.Context, tx dbtx, after int64, n int) (int64, error) {
-	type card struct {
-		id                  int64
-		documentID, url, js string
+// headVersion is the version of card_head's rules; ensureHead fills it
+// when the meta row 'search_head' differs (after migration 0012).
+const headVersion = "1"
+
+// ensureHead fills card_head from the newest cards when the meta row
+// 'search_head' is not headVersion, in one transaction: a database made
+// before migration 0012 has its full-text index but not this one.
+func (s *Store) ensureHead(ctx context.Context) error {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_head'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read index version: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, url, card_json FROM cards
-		WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
+	if v == headVersion {
+		return nil
+	}
+	err = s.inStmtTx(ctx, func(tx *stmtTx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_head`); err != nil {
+			return err
+		}
+		err := eachLatest(ctx, tx, func(c latestCard) error {
+			ci := newCardIndex(c.js, "")
+			if err := insertHead(ctx, tx, c.id, []any{ci.folded[0], ci.folded[1], ci.folded[2]}); err != nil {
+				return fmt.Errorf("index card %d: %w", c.id, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('search_head', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, headVersion)
+		return err
+	})
 	if err != nil {
-		return after, err
+		return fmt.Errorf("fill the search index of titles: %w", err)
 	}
-	var cards []card
+	return nil
+}
+
+// latestCard is the newest card of a document, as a rebuild reads it.
+type latestCard struct {
+	latestRow
+	js string // its JSON
+}
+
+// eachLatest calls fn for the newest card of every document, by id, read
+// 500 at a time; the full-text rows held back by tx are written after
+// each batch, so that only one batch's are in memory.
+func eachLatest(ctx context.Context, tx *stmtTx, fn func(latestCard) error) error {
+	const batch = 500
+	for after := int64(0); ; {
+		cards, err := readLatest(ctx, tx, after, batch)
+		if err != nil || len(cards) == 0 {
+			return err
+		}
+		for _, c := range cards {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if err := tx.flush(ctx); err != nil {
+			return err
+		}
+		after = cards[len(cards)-1].id
+	}
+}
+
+// readLatest reads up to n newest cards with ids above after, by id.
+func readLatest(ctx context.Context, tx dbtx, after int64, n int) ([]latestCard, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, document_id, version, url, published, provider, model,
+		rows_total, rows_grounded, card_json FROM cards WHERE id > ? AND latest = 1 ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cards []latestCard
 	for rows.Next() {
-		var c card
-		if err := rows.Scan(&c.id, &c.documentID, &c.url, &c.js); err != nil {
-			rows.Close()
-			return after, err
+		var c latestCard
+		if err := rows.Scan(&c.id, &c.documentID, &c.version, &c.url, &c.published, &c.provider, &c.model,
+			&c.rowsTotal, &c.rowsGrounded, &c.js); err != nil {
+			return nil, err
 		}
 		cards = append(cards, c)
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return after, err
-	}
-	last := after
-	for _, c := range cards {
-		if err := indexLatest(ctx, tx, 0, c.id, c.documentID, c.url, cardindex.Decode(c.js)); err != nil {
-			return after, err
-		}
-		last = c.id
-	}
-	return last, nil
+	return cards, rows.Err()
 }

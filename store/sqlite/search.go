@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/veille/veille/schema"
@@ -12,12 +13,15 @@ import (
 )
 
 // This file is the full-text search over the newest card of each document
-// (table card_search, see index.go and fold.go).
+// (table card_search, see index.go and package cardindex).
 
 // rankExpr ranks the matches of card_search, higher is better: BM25 with
 // the columns weighted title 10, keywords 5, themes 5, summary 3, table
 // rows 2, page text 1.
 const rankExpr = `-bm25(card_search, 10.0, 5.0, 5.0, 3.0, 2.0, 1.0)`
+
+// snippetWords is the length of a hit's snippet, in words.
+const snippetWords = 12
 
 // matchExpr is an FTS5 query of terms, each a string token (letters and
 // digits only, so quoting is safe), joined by op (AND or OR).
@@ -41,37 +45,37 @@ func (s *Store) SearchCards(ctx context.Context, query string, f schema.CardFilt
 	if len(terms) == 0 {
 		return []schema.SearchHit{}, nil
 	}
-	hits, err := s.search(ctx, matchExpr(terms, "AND"), terms, f, 0)
+	hits, err := s.search(ctx, terms, "AND", true, f, 0)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", cardindex.ClipQuery(query), err)
 	}
 	return hits, nil
 }
 
-// search runs the FTS5 query match over the cards f selects, leaving out
-// card exclude, and cuts each hit's snippet around terms.
-func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
-	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchRows' unfiltered query
+// search runs the FTS5 query of terms joined by op (AND, OR) over the
+// cards f selects, leaving out card exclude, and cuts each hit's snippet
+// around terms when snippets is set.
+//
+// In relevance order, a search ranks (computes BM25 for) rankAll matches
+// at most, BM25 costing microseconds a card: when more cards match, the
+// page is cut from the cards holding the words in their title, keywords
+// or themes (card_head), ranked by BM25 over those columns, and when these
+// are too few for the page, from the newest rankAll matches.
+func (s *Store) search(ctx context.Context, terms []string, op string, snippets bool, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
+	order, err := orderBy(f.Sort, "score DESC, c.card_id") // m.score in searchPage's unfiltered query
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.searchRows(ctx, match, f, order, exclude)
-	if err != nil {
-		return nil, err
+	q := searchQuery{table: "card_search", terms: terms, op: op, match: matchExpr(terms, op),
+		anyWord: matchExpr(terms, "OR"), f: f, order: order, exclude: exclude, rankAll: rankAll}
+	if s.rankAll != 0 {
+		q.rankAll = s.rankAll
 	}
-	hits := []schema.SearchHit{}
-	for rows.Next() {
-		var h schema.SearchHit
-		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	// Closed before the snippets are read: an in-memory store has one
-	// connection.
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
+	limit, offset := page(f)
+	q.rankAll = max(q.rankAll, offset+limit) // the page is among those ranked
+	hits, err := s.rankedPage(ctx, q)
+	if err != nil || !snippets {
+		return hits, err
 	}
 	want := map[string]bool{}
 	for _, t := range terms {
@@ -85,54 +89,249 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 	return hits, nil
 }
 
-// searchRows queries the page of matches of search. When f selects every
-// card and the order is the relevance, the page is cut from card_search
+// rankedPage reads the page of hits of q (see search).
+func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	if q.f.Sort != "" {
+		return s.searchPage(ctx, q)
+	}
+	if few, err := s.fewMatches(ctx, q); err != nil || few {
+		return s.searchPage(ctx, q)
+	}
+	n, err := s.countMatches(ctx, q, q.rankAll*scanShare)
+	if err != nil || n <= q.rankAll {
+		return s.searchPage(ctx, q)
+	}
+	head := q
+	head.table = "card_head"
+	if n <= q.rankAll*scanShare {
+		// The matches holding a word in their title, keywords or themes,
+		// ranked by BM25 over all their columns.
+		head.match = q.anyWord
+		if head, err = s.bounded(ctx, head); err != nil {
+			return nil, err
+		}
+		all := q
+		all.head, all.headArgs, _ = head.clause()
+		head = all
+	} else if head, err = s.bounded(ctx, head); err != nil {
+		return nil, err
+	}
+	hits, err := s.searchPage(ctx, head)
+	if limit, _ := page(q.f); err != nil || len(hits) == limit {
+		return hits, err
+	}
+	if q, err = s.bounded(ctx, q); err != nil {
+		return nil, err
+	}
+	return s.searchPage(ctx, q)
+}
+
+// fewMatches tells whether q surely has q.rankAll matches or fewer, by the
+// counts of wordCards (exact for rare words, estimates within a half for
+// the others): one of its words, if it asks for them all, or all its
+// words, if it asks for any, are in no more cards. Then they need not be
+// counted.
+func (s *Store) fewMatches(ctx context.Context, q searchQuery) (bool, error) {
+	counts, _, err := s.wordCards(ctx, q.terms)
+	if err != nil {
+		return false, err
+	}
+	sum := 0
+	for _, t := range q.terms {
+		if q.op == "AND" && counts[t] <= q.rankAll/2 {
+			return true, nil
+		}
+		sum += counts[t]
+	}
+	return q.op == "OR" && sum <= q.rankAll/2, nil
+}
+
+// searchQuery is a search's query.
+type searchQuery struct {
+	table   string // card_search, or card_head
+	terms   []string
+	op      string // joining terms in match: AND, OR
+	match   string // the FTS5 query
+	anyWord string // the FTS5 query of any of its words
+	f       schema.CardFilter
+	order   string // the ORDER BY clause
+	exclude int64  // a card left out, 0 for none
+	from    int64  // when not 0, the lowest card id ranked
+	rankAll int    // the const rankAll, but in tests
+	// head, when set, restricts the matches ranked to those of a query of
+	// card_head: its FROM and WHERE clauses and their arguments.
+	head     string
+	headArgs []any
+}
+
+// rankAll is how many matches a search in relevance order ranks, at most.
+const rankAll = 2000
+
+// scanShare times rankAll is how many matches a search reads, at most, to
+// rank those of them holding its words in their title, keywords or
+// themes; beyond, it ranks these by those columns only.
+const scanShare = 5
+
+// rankExprs rank the matches of each full-text table, higher is better.
+var rankExprs = map[string]string{"card_search": rankExpr, "card_head": `-bm25(card_head, 10.0, 5.0, 5.0)`}
+
+// clause is q's FROM and WHERE clauses over its table and, when it filters
+// or sorts the cards, card_latest c (then joined is set), with their
+// arguments.
+func (q searchQuery) clause() (clause string, args []any, joined bool) {
+	w := filterWhere(q.f)
+	joined = len(w.conds) > 0 || q.f.Sort != ""
+	if q.exclude != 0 {
+		w.add(q.table+".rowid != ?", q.exclude)
+	}
+	if q.from != 0 {
+		w.add(q.table+".rowid >= ?", q.from)
+	}
+	if q.head != "" {
+		// The unary + keeps FTS5 from running the query once per candidate.
+		w.add("+"+q.table+".rowid IN (SELECT card_head.rowid "+q.head+")", q.headArgs...)
+	}
+	clause = `FROM ` + q.table + ` WHERE ` + q.table + ` MATCH ? AND ` + w.String()
+	if joined {
+		clause = `FROM ` + q.table + ` JOIN card_latest c ON c.card_id = ` + q.table + `.rowid
+			WHERE ` + q.table + ` MATCH ? AND ` + w.String()
+	}
+	return clause, append([]any{q.match}, w.args...), joined
+}
+
+// countMatches counts the matches of q, up to max+1.
+func (s *Store) countMatches(ctx context.Context, q searchQuery, max int) (int, error) {
+	clause, args, _ := q.clause()
+	var n int
+	err := s.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 `+clause+` LIMIT ?)`,
+		append(args, max+1)...).Scan(&n)
+	return n, err
+}
+
+// bounded returns q ranking its newest q.rankAll matches at most.
+func (s *Store) bounded(ctx context.Context, q searchQuery) (searchQuery, error) {
+	n, err := s.countMatches(ctx, q, q.rankAll)
+	if err != nil || n <= q.rankAll {
+		return q, err
+	}
+	clause, args, _ := q.clause()
+	err = s.queryRow(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
+		LIMIT 1 OFFSET ?`, append(args, q.rankAll-1)...).Scan(&q.from)
+	return q, err
+}
+
+// searchPage reads the page of matches of q. When q selects every card and
+// the order is the relevance, the page is cut from the full-text table
 // alone and only its rows are joined to card_latest: the join is not done
 // for every match.
-func (s *Store) searchRows(ctx context.Context, match string, f schema.CardFilter, order string, exclude int64) (*sql.Rows, error) {
-	w := filterWhere(f)
-	limit, offset := page(f)
-	if len(w.conds) == 0 && f.Sort == "" {
-		return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, m.score
-			FROM (SELECT rowid AS id, `+rankExpr+` AS score FROM card_search
-				WHERE card_search MATCH ? AND rowid != ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
-			JOIN card_latest c ON c.card_id = m.id ORDER BY `+order, match, exclude, limit, offset)
+func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	limit, offset := page(q.f)
+	clause, args, joined := q.clause()
+	args = append(args, limit, offset)
+	query := `SELECT ` + summaryColumns + `, ` + rankExprs[q.table] + ` AS score ` + clause +
+		` ORDER BY ` + q.order + ` LIMIT ? OFFSET ?`
+	if !joined {
+		query = `SELECT ` + summaryColumns + `, m.score
+			FROM (SELECT rowid AS id, ` + rankExprs[q.table] + ` AS score ` + clause +
+			` ORDER BY score DESC, rowid LIMIT ? OFFSET ?) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
 	}
-	if exclude != 0 {
-		w.add("c.card_id != ?", exclude)
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	args := append(append([]any{match}, w.args...), limit, offset)
-	return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, `+rankExpr+` AS score
-		FROM card_search JOIN card_latest c ON c.card_id = card_search.rowid
-		WHERE card_search MATCH ? AND `+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	defer rows.Close()
+	hits := []schema.SearchHit{}
+	for rows.Next() {
+		var h schema.SearchHit
+		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted
-// (folded) words.
+// (folded) words, from the first of its columns that shows them all if
+// one does: the page text is read only when the summary and the rows do
+// not.
 func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
-	var cardJSON, text string
-	err := s.db.QueryRowContext(ctx, `SELECT c.card_json, COALESCE(d.text, '') FROM cards c
-		LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = ?`, id).Scan(&cardJSON, &text)
+	var cardJSON, documentID string
+	err := s.queryRow(ctx, `SELECT card_json, document_id FROM cards WHERE id = ?`, id).Scan(&cardJSON,
+		&documentID)
 	if err != nil {
 		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
 	}
-	return cardindex.Snippet(cardindex.Decode(cardJSON), text, want), nil
+	c := cardindex.Decode(cardJSON)
+	var rows []string
+	for _, r := range c.Tables() {
+		rows = append(rows, r.Name+": "+r.Description)
+	}
+	text := func() (string, error) {
+		var t string
+		err := s.queryRow(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&t)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return t, err
+	}
+	// The columns in the order they are preferred on a tie: the prose
+	// first, the title (shown beside the snippet anyway) after.
+	columns := []func() (string, error){
+		func() (string, error) { return c.Summary, nil },
+		func() (string, error) { return strings.Join(rows, " · "), nil },
+		text,
+		func() (string, error) { return c.Title, nil },
+		func() (string, error) { return strings.Join(c.Keywords, ", "), nil },
+		func() (string, error) { return strings.Join(c.Themes, ", "), nil },
+	}
+	best, bestScore := "", [2]int{}
+	for _, col := range columns {
+		if bestScore[0] == len(want) {
+			break
+		}
+		t, err := col()
+		if err != nil {
+			return "", fmt.Errorf("snippet of card %d: %w", id, err)
+		}
+		cut, score := cardindex.Excerpt(t, want, snippetWords)
+		if score[0] > bestScore[0] || score[0] == bestScore[0] && score[1] > bestScore[1] {
+			best, bestScore = cut, score
+		}
+	}
+	return best, nil
 }
+
+// maxSnippetSource is how much of a column a snippet is looked for in, in
+// bytes: the start of a very long page is enough.
+const maxSnippetSource = 64 << 10
+
+// markStripper removes the snippet marks from text.
+var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
+
+// relatedTerms is how many of a card's words RelatedByText searches.
+const relatedTerms = 12
+
+// maxCandidateWords is how many of a card's words RelatedByText chooses
+// from, at most: the first ones of its title, keywords, themes and row
+// names, in that order.
+const maxCandidateWords = 24
 
 // RelatedByText returns up to limit cards (10 when limit ≤ 0) related to
 // the newest card of document documentID by their words, best first,
 // never that card itself: its most distinctive words (from its title,
-// keywords, themes and row names, without English and French stop words
-// nor words under four letters nor words more than a tenth of the cards
-// hold, the rarest in the collection first, at most 12 and as many as a
+// keywords, themes and row names (the first 24), without English and
+// French stop words nor words under four letters nor words more than a
+// tenth of the cards hold, the rarest in the collection first, at most 12 and as many as a
 // twentieth of the cards hold between them) are searched for, any of them,
-// and the hits ranked by BM25. An unknown
+// and the hits ranked by BM25. The hits have no snippet. An unknown
 // document, or one without a card, is an error wrapping
 // [schema.ErrNotFound].
 func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int) ([]schema.SearchHit, error) {
 	var id int64
 	var cardJSON string
-	err := s.db.QueryRowContext(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
+	err := s.queryRow(ctx, `SELECT id, card_json FROM cards WHERE document_id = ? AND latest = 1`,
 		documentID).Scan(&id, &cardJSON)
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, notFound(err))
@@ -147,23 +346,66 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	if limit <= 0 {
 		limit = 10
 	}
-	hits, err := s.search(ctx, matchExpr(terms, "OR"), terms, schema.CardFilter{Limit: limit}, id)
+	hits, err := s.search(ctx, terms, "OR", false, schema.CardFilter{Limit: limit}, id)
 	if err != nil {
 		return nil, fmt.Errorf("related to %s: %w", documentID, err)
 	}
 	return hits, nil
 }
 
-// distinctiveWords picks the words of c that RelatedByText searches (see
-// [cardindex.Rarest]).
+// commonShare is the share of the collection above which a word is too
+// common for RelatedByText: searching for it would rank most cards, and
+// say little about what the card is about.
+const commonShare = 0.10
+
+// minCommon is how many cards a word must be in, at least, to be too
+// common: in a small collection every word is in a large share of it.
+const minCommon = 100
+
+// distinctiveWords picks the words of c that RelatedByText searches: the
+// rarest in the collection among those another card also holds and at
+// most commonShare of the cards hold.
 func (s *Store) distinctiveWords(ctx context.Context, c cardindex.Card) ([]string, error) {
 	ws := cardindex.Candidates(c)
+	if len(ws) > maxCandidateWords {
+		ws = ws[:maxCandidateWords]
+	}
 	if len(ws) == 0 {
 		return nil, nil
 	}
+	return s.rarestWords(ctx, ws)
+}
+
+// rarestWords returns up to relatedTerms of ws, the rarest first (ties in
+// the order of ws), leaving out those no other card holds and the common
+// ones, and stopping when the cards holding them add up to a twentieth of
+// the collection.
+func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
 	counts, total, err := s.wordCards(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	return cardindex.Rarest(ws, counts, total), nil
+	docs := map[string]int{}
+	for w, n := range counts {
+		common := n > minCommon && float64(n) > commonShare*float64(total)
+		if n >= 2 && !common { // the card itself and another
+			docs[w] = n
+		}
+	}
+	var terms []string
+	for _, w := range ws {
+		if docs[w] > 0 {
+			terms = append(terms, w)
+		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return docs[terms[i]] < docs[terms[j]] })
+	// The search ranks every card holding any of the words: their cards
+	// together are kept under a twentieth of the collection.
+	budget, n := max(float64(minCommon), float64(total)/20), 0
+	for i, w := range terms {
+		if n += docs[w]; i == relatedTerms || i > 0 && float64(n) > budget {
+			return terms[:i], nil
+		}
+	}
+	return terms, nil
 }

@@ -35,6 +35,11 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	vocab vocabCache
+	reads readStmts
+	// facetCache holds facets counted since the collection last changed.
+	facetCache facetCache
+	// rankAll, when not 0, replaces the const rankAll (for tests).
+	rankAll int
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode with
@@ -80,6 +85,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, path: path}
 	if err := s.checkSchema(ctx); err != nil {
 		db.Close()
@@ -119,6 +125,12 @@ func (s *Store) migrations(ctx context.Context) ([]store.Migration, int, error) 
 	return ms, current, nil
 }
 
+// maxIdleConns is how many connections the store keeps open between
+// queries: a web page runs a few queries at the same time, and a
+// connection closed after each starts again with an empty page cache and
+// its statements unprepared.
+const maxIdleConns = 4
+
 // openDB opens the database at path without migrating it. Every
 // transaction takes the write lock when it begins (_txlock=immediate), so
 // that two writers wait for each other (busy_timeout) instead of failing
@@ -136,6 +148,7 @@ func openDB(path string) (*Store, error) {
 	if path == ":memory:" {
 		db.SetMaxOpenConns(1) // each connection would otherwise get its own empty database
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	return &Store{db: db, path: path}, nil
 }
 
@@ -146,7 +159,7 @@ func uriPath(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.closeReads(), s.db.Close()) }
 
 // Path is the database file the store was opened on.
 func (s *Store) Path() string { return s.path }
