@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/veille/veille/schema"
@@ -310,9 +309,6 @@ const maxSnippetSource = 64 << 10
 // markStripper removes the snippet marks from text.
 var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
 
-// relatedTerms is how many of a card's words RelatedByText searches.
-const relatedTerms = 12
-
 // maxCandidateWords is how many of a card's words RelatedByText chooses
 // from, at most: the first ones of its title, keywords, themes and row
 // names, in that order.
@@ -353,18 +349,8 @@ func (s *Store) RelatedByText(ctx context.Context, documentID string, limit int)
 	return hits, nil
 }
 
-// commonShare is the share of the collection above which a word is too
-// common for RelatedByText: searching for it would rank most cards, and
-// say little about what the card is about.
-const commonShare = 0.10
-
-// minCommon is how many cards a word must be in, at least, to be too
-// common: in a small collection every word is in a large share of it.
-const minCommon = 100
-
-// distinctiveWords picks the words of c that RelatedByText searches: the
-// rarest in the collection among those another card also holds and at
-// most commonShare of the cards hold.
+// distinctiveWords picks the words of c that RelatedByText searches (see
+// [cardindex.Candidates] and [cardindex.Rarest]).
 func (s *Store) distinctiveWords(ctx context.Context, c cardindex.Card) ([]string, error) {
 	ws := cardindex.Candidates(c)
 	if len(ws) > maxCandidateWords {
@@ -376,36 +362,12 @@ func (s *Store) distinctiveWords(ctx context.Context, c cardindex.Card) ([]strin
 	return s.rarestWords(ctx, ws)
 }
 
-// rarestWords returns up to relatedTerms of ws, the rarest first (ties in
-// the order of ws), leaving out those no other card holds and the common
-// ones, and stopping when the cards holding them add up to a twentieth of
-// the collection.
+// rarestWords picks the words of ws a search for related cards uses (see
+// [cardindex.Rarest]), from how many cards hold each.
 func (s *Store) rarestWords(ctx context.Context, ws []string) ([]string, error) {
 	counts, total, err := s.wordCards(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	docs := map[string]int{}
-	for w, n := range counts {
-		common := n > minCommon && float64(n) > commonShare*float64(total)
-		if n >= 2 && !common { // the card itself and another
-			docs[w] = n
-		}
-	}
-	var terms []string
-	for _, w := range ws {
-		if docs[w] > 0 {
-			terms = append(terms, w)
-		}
-	}
-	sort.SliceStable(terms, func(i, j int) bool { return docs[terms[i]] < docs[terms[j]] })
-	// The search ranks every card holding any of the words: their cards
-	// together are kept under a twentieth of the collection.
-	budget, n := max(float64(minCommon), float64(total)/20), 0
-	for i, w := range terms {
-		if n += docs[w]; i == relatedTerms || i > 0 && float64(n) > budget {
-			return terms[:i], nil
-		}
-	}
-	return terms, nil
+	return cardindex.Rarest(ws, counts, total), nil
 }
