@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/veille/veille/schema"
 )
 
 // Row is a row of a card's tables, as the index reads it.
 type Row struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	Relevancy   *int   `json:"relevancy"`
 }
 
 // Card is what the index reads from a card's JSON.
@@ -54,6 +57,19 @@ func (c Card) Tables() []Row {
 		rows = append(rows, t...)
 	}
 	return rows
+}
+
+// TrendRows returns the rows of the card's tables, table by table in the
+// order of [schema.Sections], as rows of card version cardID.
+func (c Card) TrendRows(cardID int64) []schema.TrendRow {
+	var out []schema.TrendRow
+	for k, rows := range [][]Row{c.Signals, c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
+		for i, r := range rows {
+			out = append(out, schema.TrendRow{CardID: cardID, Section: schema.Sections[k], Index: i,
+				Name: r.Name, Description: r.Description, Relevancy: r.Relevancy})
+		}
+	}
+	return out
 }
 
 // RowsText is the names and descriptions of the card's rows, one row a

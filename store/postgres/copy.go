@@ -85,6 +85,17 @@ var copyTables = []copyTable{
 		[]string{"feed_url", "item_url", "first_seen"}, "DO NOTHING"},
 	{"card_embeddings", `SELECT card_id, model, dim, vector, created_at FROM card_embeddings ORDER BY rowid`, "itiVT",
 		[]string{"card_id", "model", "dim", "vector", "created_at"}, "DO NOTHING"},
+	{"document_mentions", `SELECT url, kind, source, label, first_seen FROM document_mentions ORDER BY rowid`,
+		"ttttT", []string{"url", "kind", "source", "label", "first_seen"}, "DO NOTHING"},
+	{"document_tags", `SELECT url, source, tag, pos FROM document_tags ORDER BY rowid`, "ttti",
+		[]string{"url", "source", "tag", "pos"}, "DO NOTHING"},
+	{"row_clusters", `SELECT space, card_id, section, row_index, cluster_id, name, description, relevancy, terms
+		FROM row_clusters ORDER BY space, card_id, section, row_index`, "tititttIt",
+		[]string{"space", "card_id", "section", "row_index", "cluster_id", "name", "description", "relevancy", "terms"},
+		"DO NOTHING"},
+	{"row_embeddings", `SELECT card_id, section, row_index, model, dim, vector, created_at FROM row_embeddings
+		ORDER BY model, card_id, section, row_index`, "ititiVT",
+		[]string{"card_id", "section", "row_index", "model", "dim", "vector", "created_at"}, "DO NOTHING"},
 }
 
 // identityTables are the tables whose id sequence follows the copied ids.
@@ -99,9 +110,10 @@ type CopyCount struct {
 
 // CopySQLite copies every record of the SQLite store src (the database of
 // package sqlite) into this store: documents, cards with their versions
-// and spans, model runs, the response cache, eval runs, batch runs and
-// embeddings, keeping their ids; then it builds the listing and the
-// full-text index of the cards. Records already copied are left as they
+// and spans, model runs, the response cache, eval runs, batch runs,
+// embeddings, the documents' mentions and tags, and the clusters and
+// embeddings of the cards' rows, keeping their ids; then it builds the
+// listing and the full-text index of the cards. Records already copied are left as they
 // are, so copying again copies only what is new. progress, when not nil,
 // is called with the rows copied so far and the rows to copy. The counts
 // of both stores are compared at the end: a table of this store holding

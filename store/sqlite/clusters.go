@@ -3,49 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/store"
+	"github.com/veille/veille/store/cardindex"
 )
 
 // This file keeps the clusters of rows across cards (table row_clusters)
 // and the rows' embeddings (row_embeddings); package trends decides the
 // clusters.
-
-// trendTables is what the clusters read from a card's JSON: its tables'
-// rows. Decoding is lenient, as for the index.
-type trendTables struct {
-	Signals      []trendRowJSON `json:"signals"`
-	Concerns     []trendRowJSON `json:"concerns"`
-	Behaviors    []trendRowJSON `json:"behaviors"`
-	Technologies []trendRowJSON `json:"technologies"`
-	Issues       []trendRowJSON `json:"issues"`
-}
-
-type trendRowJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Relevancy   *int   `json:"relevancy"`
-}
-
-// trendRows returns the rows of card id's JSON, table by table.
-func trendRows(id int64, cardJSON string) []schema.TrendRow {
-	var t trendTables
-	_ = json.Unmarshal([]byte(cardJSON), &t) // partial on error, by design
-	var out []schema.TrendRow
-	for k, rows := range [][]trendRowJSON{t.Signals, t.Concerns, t.Behaviors, t.Technologies, t.Issues} {
-		for i, r := range rows {
-			out = append(out, schema.TrendRow{CardID: id, Section: schema.Sections[k], Index: i,
-				Name: r.Name, Description: r.Description, Relevancy: r.Relevancy})
-		}
-	}
-	return out
-}
 
 // Rows returns the rows of the newest card of each document, in card
 // order; with unclustered, only the cards none of whose rows has a cluster
@@ -69,7 +38,7 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 		if err := rows.Scan(&id, &js); err != nil {
 			return nil, fmt.Errorf("rows of the cards: %w", err)
 		}
-		out = append(out, trendRows(id, js)...)
+		out = append(out, cardindex.Decode(js).TrendRows(id)...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("rows of the cards: %w", err)
