@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/veille/veille/schema"
@@ -121,8 +123,12 @@ func (s *server) foundIn(ctx context.Context, d *cardData, doc schema.Document) 
 	return err
 }
 
-// pickVersion returns the wanted version, or the newest for 0.
+// pickVersion returns the wanted version, or the newest for 0 (the
+// highest of versions, read again only when there are none).
 func pickVersion(ctx context.Context, c Collection, id string, version int, versions []schema.StoredCard) (schema.StoredCard, error) {
+	if version == 0 && len(versions) > 0 {
+		return slices.MaxFunc(versions, func(a, b schema.StoredCard) int { return cmp.Compare(a.Version, b.Version) }), nil
+	}
 	if version == 0 {
 		return c.LatestCard(ctx, id)
 	}

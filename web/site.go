@@ -138,6 +138,11 @@ func (st *site) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	rel, err := newSiteRelated(ctx, st.s.c, cards)
+	if err != nil {
+		return err
+	}
+	st.s.c = siteCollection{Collection: st.s.c, rel: rel}
 	for _, sub := range []string{"cards", "themes", "categories", "assets"} {
 		if err := os.MkdirAll(filepath.Join(st.tmp, sub), 0o755); err != nil {
 			return err
@@ -175,9 +180,24 @@ func allCards(ctx context.Context, c Collection) ([]schema.CardSummary, error) {
 // cardPages renders the card pages on every core and returns what the
 // listings need, in the cards' order.
 func (st *site) cardPages(ctx context.Context, cards []schema.CardSummary) ([]exported, error) {
+	out := make([]exported, len(cards))
+	err := forEachCard(ctx, len(cards), func(ctx context.Context, i int) error {
+		e, err := st.cardPage(ctx, cards[i])
+		out[i] = e
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.stats.Cards = len(cards)
+	return out, nil
+}
+
+// forEachCard calls do for 0 to n-1 on every core, and stops at the first
+// error, which it returns.
+func forEachCard(ctx context.Context, n int, do func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	out := make([]exported, len(cards))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -185,16 +205,13 @@ func (st *site) cardPages(ctx context.Context, cards []schema.CardSummary) ([]ex
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				e, err := st.cardPage(ctx, cards[i])
-				if err != nil {
+				if err := do(ctx, i); err != nil {
 					cancel(err)
-					continue
 				}
-				out[i] = e
 			}
 		}()
 	}
-	for i := range cards {
+	for i := range n {
 		if ctx.Err() != nil {
 			break
 		}
@@ -202,11 +219,7 @@ func (st *site) cardPages(ctx context.Context, cards []schema.CardSummary) ([]ex
 	}
 	close(next)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	st.stats.Cards = len(cards)
-	return out, nil
+	return context.Cause(ctx)
 }
 
 // cardPage writes one card's page.
