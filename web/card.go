@@ -162,13 +162,15 @@ func (s *server) pageText(ctx context.Context, d *cardData, spans []schema.Span)
 	return nil
 }
 
-// versionsOf lists the versions, newest first as the store gives them.
+// versionsOf lists the versions newest first (the stores give them oldest
+// first).
 func versionsOf(versions []schema.StoredCard, current int64, link string) []versionView {
 	out := make([]versionView, len(versions))
 	for i, v := range versions {
 		out[i] = versionView{StoredCard: v, Current: v.ID == current,
 			Link: link + "?v=" + strconv.Itoa(v.Version)}
 	}
+	slices.SortFunc(out, func(a, b versionView) int { return cmp.Compare(b.Version, a.Version) })
 	return out
 }
 

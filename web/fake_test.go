@@ -277,9 +277,7 @@ func (f *fakeCollection) CardVersions(ctx context.Context, id string) ([]schema.
 	if err != nil {
 		return nil, err
 	}
-	out := slices.Clone(c.versions)
-	slices.Reverse(out)
-	return out, nil
+	return slices.Clone(c.versions), nil // oldest first, as the stores give them
 }
 
 func (f *fakeCollection) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, error) {
