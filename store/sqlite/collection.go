@@ -218,18 +218,23 @@ func tagFacet(facet string) bool {
 // allFacets counts every facet of the cards selected by f, whose WHERE
 // clause is w, keeping at most limit values of each (see Facets): the
 // facets kept in card_latest's columns in one scan of the selection, the
-// themes and keywords in one read of their tags.
+// themes and keywords in one read of their tags, both at once.
 func (s *Store) allFacets(ctx context.Context, w *where, f schema.CardFilter, limit int) (map[string][]schema.FacetCount, error) {
-	counts := map[string]map[string]int{}
-	if err := s.columnFacets(ctx, w, counts); err != nil {
+	// The two reads run on two connections at the same time.
+	columns, tags := map[string]map[string]int{}, map[string]map[string]int{}
+	var tagErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { tagErr = s.tagFacets(ctx, w, f, tags) })
+	err := s.columnFacets(ctx, w, columns)
+	wg.Wait()
+	if err = cmp.Or(err, tagErr); err != nil {
 		return nil, err
 	}
-	if err := s.tagFacets(ctx, w, f, counts); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]schema.FacetCount, len(counts))
-	for facet, byValue := range counts {
-		out[facet] = topFacets(byValue, limit)
+	out := make(map[string][]schema.FacetCount, len(columns)+len(tags))
+	for _, counts := range []map[string]map[string]int{columns, tags} {
+		for facet, byValue := range counts {
+			out[facet] = topFacets(byValue, limit)
+		}
 	}
 	return out, nil
 }
