@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -23,25 +22,11 @@ func tagStore(t *testing.T) *Store {
 	t.Cleanup(func() { s.Close() })
 	types := []schema.Type{schema.TypeNews, schema.TypeBlogPost, schema.TypeResearchArticle}
 	for i := range 40 {
-		url := fmt.Sprintf("https://host%d.example/%d", i%3, i)
-		c := schema.Card{URL: url, Answer: schema.Answer{Title: fmt.Sprintf("Card %d", i),
-			Category: schema.Categories[i%2], Type: types[i%3],
-			Themes:   []string{fmt.Sprintf("theme %d", i%5), fmt.Sprintf("theme %d", (i+1)%5)},
-			Keywords: []string{fmt.Sprintf("keyword %d", i%7)}}}
-		js, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		canonical, err := schema.CanonicalURL(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, _, err = s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
-			CardJSON: string(js), Published: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
-			Provenance: schema.Provenance{Provider: schema.ProviderImported}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		importAnswer(t, s, fmt.Sprintf("https://host%d.example/%d", i%3, i),
+			time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), schema.Answer{Title: fmt.Sprintf("Card %d", i),
+				Category: schema.Categories[i%2], Type: types[i%3],
+				Themes:   []string{fmt.Sprintf("theme %d", i%5), fmt.Sprintf("theme %d", (i+1)%5)},
+				Keywords: []string{fmt.Sprintf("keyword %d", i%7)}})
 	}
 	return s
 }
