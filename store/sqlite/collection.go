@@ -287,9 +287,11 @@ func (s *Store) tagFacets(ctx context.Context, w *where, f schema.CardFilter, co
 			GROUP BY kind, value`
 		args = []any{f.Category}
 	default:
-		// The selection first (CROSS JOIN keeps that order), then its tags.
-		query = `SELECT tf.kind, tf.value, count(*) FROM card_latest c CROSS JOIN card_tags tf
-			ON tf.card_id = c.card_id WHERE ` + w.String() + ` GROUP BY tf.kind, tf.value`
+		// The selection first (CROSS JOIN keeps that order), then its tags,
+		// counted here: SQLite would sort them all to group them, which
+		// takes three times as long as reading them.
+		query = `SELECT tf.kind, tf.value, 1 FROM card_latest c CROSS JOIN card_tags tf
+			ON tf.card_id = c.card_id WHERE ` + w.String()
 		args = w.args
 	}
 	counts[schema.FacetTheme], counts[schema.FacetKeyword] = map[string]int{}, map[string]int{}
@@ -298,14 +300,14 @@ func (s *Store) tagFacets(ctx context.Context, w *where, f schema.CardFilter, co
 		return fmt.Errorf("facets: %w", err)
 	}
 	defer rows.Close()
+	var kind, value sql.RawBytes // no copy for the tags already counted
+	var n int
 	for rows.Next() {
-		var kind, value string
-		var n int
 		if err := rows.Scan(&kind, &value, &n); err != nil {
 			return fmt.Errorf("facets: %w", err)
 		}
-		if byValue, ok := counts[kind]; ok {
-			byValue[value] += n
+		if byValue, ok := counts[string(kind)]; ok {
+			byValue[string(value)] += n
 		}
 	}
 	if err := rows.Err(); err != nil {
