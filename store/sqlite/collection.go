@@ -201,8 +201,9 @@ var facetColumns = map[string]string{
 // themes or keywords. An unknown facet is an error.
 //
 // A page shows all the facets of its selection: the first call for a
-// selection counts them all at once (see allFacets), the others read
-// them from the cache.
+// selection (other than the whole collection or one category, whose
+// facets are read from indexes) counts them all at once (see allFacets),
+// the others read them from the cache.
 func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	if _, ok := facetColumns[facet]; !ok && !tagFacet(facet) {
 		return nil, fmt.Errorf("facet %q: unknown facet", facet)
@@ -215,16 +216,67 @@ func tagFacet(facet string) bool {
 	return facet == schema.FacetTheme || facet == schema.FacetKeyword
 }
 
-// allFacets counts every facet of the cards selected by f, whose WHERE
-// clause is w, keeping at most limit values of each (see Facets): the
+// facets counts the values of facet over the cards selected by f, whose
+// WHERE clause is w (see Facets).
+func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
+	var query string
+	var args []any
+	switch facet {
+	case schema.FacetTheme, schema.FacetKeyword:
+		if len(w.conds) == 0 { // card_tags holds the newest cards' tags only
+			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? GROUP BY value`, []any{facet}
+			break
+		}
+		if onlyCategory(f) { // card_tags holds its card's category too
+			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? AND category = ? GROUP BY value`,
+				[]any{facet, f.Category}
+			break
+		}
+		// The selection first (CROSS JOIN keeps that order), then its tags.
+		query = `SELECT tf.value, count(*) FROM card_latest c CROSS JOIN card_tags tf
+			ON tf.card_id = c.card_id AND tf.kind = ? WHERE ` + w.String() + ` GROUP BY tf.value`
+		args = append([]any{facet}, w.args...)
+	default:
+		column, ok := facetColumns[facet]
+		if !ok {
+			return nil, fmt.Errorf("facet %q: unknown facet", facet)
+		}
+		query = `SELECT ` + column + ` AS v, count(*) FROM card_latest c WHERE ` + w.String() +
+			` AND v IS NOT NULL AND v != '' GROUP BY v`
+		args = w.args
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.query(ctx, query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	defer rows.Close()
+	out := []schema.FacetCount{}
+	for rows.Next() {
+		var fc schema.FacetCount
+		if err := rows.Scan(&fc.Value, &fc.Count); err != nil {
+			return nil, fmt.Errorf("facet %s: %w", facet, err)
+		}
+		out = append(out, fc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("facet %s: %w", facet, err)
+	}
+	return out, nil
+}
+
+// allFacets counts every facet of the cards selected by the WHERE
+// clause w, keeping at most limit values of each (see Facets): the
 // facets kept in card_latest's columns in one scan of the selection, the
 // themes and keywords in one read of their tags, both at once.
-func (s *Store) allFacets(ctx context.Context, w *where, f schema.CardFilter, limit int) (map[string][]schema.FacetCount, error) {
+func (s *Store) allFacets(ctx context.Context, w *where, limit int) (map[string][]schema.FacetCount, error) {
 	// The two reads run on two connections at the same time.
 	columns, tags := map[string]map[string]int{}, map[string]map[string]int{}
 	var tagErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { tagErr = s.tagFacets(ctx, w, f, tags) })
+	wg.Go(func() { tagErr = s.tagFacets(ctx, w, tags) })
 	err := s.columnFacets(ctx, w, columns)
 	wg.Wait()
 	if err = cmp.Or(err, tagErr); err != nil {
@@ -275,39 +327,26 @@ func (s *Store) columnFacets(ctx context.Context, w *where, counts map[string]ma
 }
 
 // tagFacets adds to counts, by facet (theme, keyword) and value, the tags
-// of the cards w selects (f's WHERE clause).
-func (s *Store) tagFacets(ctx context.Context, w *where, f schema.CardFilter, counts map[string]map[string]int) error {
-	var query string
-	var args []any
-	switch {
-	case len(w.conds) == 0: // card_tags holds the newest cards' tags only
-		query = `SELECT kind, value, count(*) FROM card_tags GROUP BY kind, value`
-	case onlyCategory(f): // card_tags holds its card's category too
-		query = `SELECT kind, value, count(*) FROM card_tags WHERE kind IN ('theme', 'keyword') AND category = ?
-			GROUP BY kind, value`
-		args = []any{f.Category}
-	default:
-		// The selection first (CROSS JOIN keeps that order), then its tags,
-		// counted here: SQLite would sort them all to group them, which
-		// takes three times as long as reading them.
-		query = `SELECT tf.kind, tf.value, 1 FROM card_latest c CROSS JOIN card_tags tf
-			ON tf.card_id = c.card_id WHERE ` + w.String()
-		args = w.args
-	}
+// of the cards w selects.
+func (s *Store) tagFacets(ctx context.Context, w *where, counts map[string]map[string]int) error {
+	// The selection first (CROSS JOIN keeps that order), then its tags,
+	// counted here: SQLite would sort them all to group them, which takes
+	// three times as long as reading them.
+	query := `SELECT tf.kind, tf.value FROM card_latest c CROSS JOIN card_tags tf
+		ON tf.card_id = c.card_id WHERE ` + w.String()
 	counts[schema.FacetTheme], counts[schema.FacetKeyword] = map[string]int{}, map[string]int{}
-	rows, err := s.query(ctx, query, args...)
+	rows, err := s.query(ctx, query, w.args...)
 	if err != nil {
 		return fmt.Errorf("facets: %w", err)
 	}
 	defer rows.Close()
 	var kind, value sql.RawBytes // no copy for the tags already counted
-	var n int
 	for rows.Next() {
-		if err := rows.Scan(&kind, &value, &n); err != nil {
+		if err := rows.Scan(&kind, &value); err != nil {
 			return fmt.Errorf("facets: %w", err)
 		}
 		if byValue, ok := counts[string(kind)]; ok {
-			byValue[string(value)] += n
+			byValue[string(value)]++
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -350,8 +389,9 @@ type facetCache struct {
 const maxFacetCache = 1024
 
 // cachedFacets is Facets, from the cache when the collection is unchanged
-// since they were counted. The facets of a selection are counted once
-// for all (allFacets); calls meanwhile wait for them.
+// since they were counted. The facets of a selection other than the whole
+// collection or one category are counted once for all (allFacets); calls
+// meanwhile wait for them.
 func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	w := filterWhere(f)
 	selection := fmt.Sprintf("%s\x00%#v\x00%d", w.String(), w.args, limit)
@@ -366,6 +406,21 @@ func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet str
 			c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
 		}
 		if counts, ok := c.counts[selection+"\x00"+facet]; ok {
+			c.mu.Unlock()
+			return slices.Clone(counts), nil
+		}
+		if len(w.conds) == 0 || onlyCategory(f) {
+			// Each facet of the whole collection, or of one category, is
+			// read from an index of its own (see facets).
+			c.mu.Unlock()
+			counts, err := s.facets(ctx, w, f, facet, limit)
+			if err != nil {
+				return nil, err
+			}
+			c.mu.Lock()
+			if c.stamp == stamp {
+				c.counts[selection+"\x00"+facet] = counts
+			}
 			c.mu.Unlock()
 			return slices.Clone(counts), nil
 		}
@@ -385,7 +440,7 @@ func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet str
 		c.pending[selection] = done
 		c.mu.Unlock()
 
-		all, err := s.allFacets(ctx, w, f, limit)
+		all, err := s.allFacets(ctx, w, limit)
 		c.mu.Lock()
 		delete(c.pending, selection)
 		close(done)
