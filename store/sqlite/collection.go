@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -197,8 +199,21 @@ var facetColumns = map[string]string{
 // frequent first, ties by value, at most limit of them (0: all). Cards
 // without a value are not counted; a card counts once for each of its
 // themes or keywords. An unknown facet is an error.
+//
+// A page shows all the facets of its selection: the first call for a
+// selection (other than the whole collection or one category, whose
+// facets are read from indexes) counts them all at once (see allFacets),
+// the others read them from the cache.
 func (s *Store) Facets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
+	if _, ok := facetColumns[facet]; !ok && !tagFacet(facet) {
+		return nil, fmt.Errorf("facet %q: unknown facet", facet)
+	}
 	return s.cachedFacets(ctx, f, facet, limit)
+}
+
+// tagFacet tells whether facet is counted from card_tags.
+func tagFacet(facet string) bool {
+	return facet == schema.FacetTheme || facet == schema.FacetKeyword
 }
 
 // facets counts the values of facet over the cards selected by f, whose
@@ -252,45 +267,192 @@ func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet
 	return out, nil
 }
 
+// allFacets counts every facet of the cards selected by the WHERE
+// clause w, keeping at most limit values of each (see Facets): the
+// facets kept in card_latest's columns in one scan of the selection, the
+// themes and keywords in one read of their tags, both at once.
+func (s *Store) allFacets(ctx context.Context, w *where, limit int) (map[string][]schema.FacetCount, error) {
+	// The two reads run on two connections at the same time.
+	columns, tags := map[string]map[string]int{}, map[string]map[string]int{}
+	var tagErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { tagErr = s.tagFacets(ctx, w, tags) })
+	err := s.columnFacets(ctx, w, columns)
+	wg.Wait()
+	if err = cmp.Or(err, tagErr); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]schema.FacetCount, len(columns)+len(tags))
+	for _, counts := range []map[string]map[string]int{columns, tags} {
+		for facet, byValue := range counts {
+			out[facet] = topFacets(byValue, limit)
+		}
+	}
+	return out, nil
+}
+
+// columnFacets adds to counts, by facet and value, the values of
+// card_latest's facet columns (facetColumns) over the cards w selects.
+func (s *Store) columnFacets(ctx context.Context, w *where, counts map[string]map[string]int) error {
+	facets := slices.Sorted(maps.Keys(facetColumns))
+	columns := make([]string, len(facets))
+	for i, facet := range facets {
+		columns[i] = facetColumns[facet]
+		counts[facet] = map[string]int{}
+	}
+	rows, err := s.query(ctx, `SELECT `+strings.Join(columns, ", ")+` FROM card_latest c WHERE `+w.String(), w.args...)
+	if err != nil {
+		return fmt.Errorf("facets: %w", err)
+	}
+	defer rows.Close()
+	values := make([]string, len(facets))
+	dest := make([]any, len(facets))
+	for i := range values {
+		dest[i] = &values[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("facets: %w", err)
+		}
+		for i, v := range values {
+			if v != "" {
+				counts[facets[i]][v]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("facets: %w", err)
+	}
+	return nil
+}
+
+// tagFacets adds to counts, by facet (theme, keyword) and value, the tags
+// of the cards w selects.
+func (s *Store) tagFacets(ctx context.Context, w *where, counts map[string]map[string]int) error {
+	// The selection first (CROSS JOIN keeps that order), then its tags,
+	// counted here: SQLite would sort them all to group them, which takes
+	// three times as long as reading them.
+	query := `SELECT tf.kind, tf.value FROM card_latest c CROSS JOIN card_tags tf
+		ON tf.card_id = c.card_id WHERE ` + w.String()
+	counts[schema.FacetTheme], counts[schema.FacetKeyword] = map[string]int{}, map[string]int{}
+	rows, err := s.query(ctx, query, w.args...)
+	if err != nil {
+		return fmt.Errorf("facets: %w", err)
+	}
+	defer rows.Close()
+	var kind, value sql.RawBytes // no copy for the tags already counted
+	for rows.Next() {
+		if err := rows.Scan(&kind, &value); err != nil {
+			return fmt.Errorf("facets: %w", err)
+		}
+		if byValue, ok := counts[string(kind)]; ok {
+			byValue[string(value)]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("facets: %w", err)
+	}
+	return nil
+}
+
+// topFacets is byValue's counts, the most frequent first, ties by value,
+// at most limit of them (0 or less: all).
+func topFacets(byValue map[string]int, limit int) []schema.FacetCount {
+	out := make([]schema.FacetCount, 0, len(byValue))
+	for v, n := range byValue {
+		out = append(out, schema.FacetCount{Value: v, Count: n})
+	}
+	slices.SortFunc(out, func(a, b schema.FacetCount) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if limit > 0 && len(out) > limit {
+		out = slices.Clip(out[:limit])
+	}
+	return out
+}
+
 // facetCache keeps facets for as long as the collection is unchanged:
-// counting one reads every card of its selection, and the pages of a
+// counting them reads every card of their selection, and the pages of a
 // listing, or the listing seen again, show the same ones. The whole
 // collection's are on every listing and search page.
 type facetCache struct {
-	mu     sync.Mutex
-	stamp  string
-	counts map[string][]schema.FacetCount // by selection, facet and limit
+	mu      sync.Mutex
+	stamp   string
+	counts  map[string][]schema.FacetCount // by selection, limit and facet
+	pending map[string]chan struct{}       // closed once counted, by selection and limit
 }
 
 // maxFacetCache bounds the cached facets; the cache starts over beyond.
 const maxFacetCache = 1024
 
 // cachedFacets is Facets, from the cache when the collection is unchanged
-// since they were counted.
+// since they were counted. The facets of a selection other than the whole
+// collection or one category are counted once for all (allFacets); calls
+// meanwhile wait for them.
 func (s *Store) cachedFacets(ctx context.Context, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
-	stamp, _, err := s.indexState(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("facet %s: %w", facet, err)
-	}
 	w := filterWhere(f)
-	key := fmt.Sprintf("%s\x00%#v\x00%s\x00%d", w.String(), w.args, facet, limit)
+	selection := fmt.Sprintf("%s\x00%#v\x00%d", w.String(), w.args, limit)
 	c := &s.facetCache
-	c.mu.Lock()
-	if c.stamp != stamp || len(c.counts) >= maxFacetCache {
-		c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
+	for {
+		stamp, _, err := s.indexState(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("facet %s: %w", facet, err)
+		}
+		c.mu.Lock()
+		if c.stamp != stamp || len(c.counts) >= maxFacetCache {
+			c.stamp, c.counts = stamp, map[string][]schema.FacetCount{}
+		}
+		if counts, ok := c.counts[selection+"\x00"+facet]; ok {
+			c.mu.Unlock()
+			return slices.Clone(counts), nil
+		}
+		if len(w.conds) == 0 || onlyCategory(f) {
+			// Each facet of the whole collection, or of one category, is
+			// read from an index of its own (see facets).
+			c.mu.Unlock()
+			counts, err := s.facets(ctx, w, f, facet, limit)
+			if err != nil {
+				return nil, err
+			}
+			c.mu.Lock()
+			if c.stamp == stamp {
+				c.counts[selection+"\x00"+facet] = counts
+			}
+			c.mu.Unlock()
+			return slices.Clone(counts), nil
+		}
+		if done, ok := c.pending[selection]; ok {
+			c.mu.Unlock()
+			select {
+			case <-done: // counted (or failed): look again
+				continue
+			case <-ctx.Done():
+				return nil, fmt.Errorf("facet %s: %w", facet, ctx.Err())
+			}
+		}
+		done := make(chan struct{})
+		if c.pending == nil {
+			c.pending = map[string]chan struct{}{}
+		}
+		c.pending[selection] = done
+		c.mu.Unlock()
+
+		all, err := s.allFacets(ctx, w, limit)
+		c.mu.Lock()
+		delete(c.pending, selection)
+		close(done)
+		if err == nil && c.stamp == stamp {
+			for name, counts := range all {
+				c.counts[selection+"\x00"+name] = counts
+			}
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("facet %s: %w", facet, err)
+		}
+		return slices.Clone(all[facet]), nil
 	}
-	counts, ok := c.counts[key]
-	c.mu.Unlock()
-	if ok {
-		return slices.Clone(counts), nil
-	}
-	if counts, err = s.facets(ctx, w, f, facet, limit); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.stamp == stamp {
-		c.counts[key] = counts
-	}
-	c.mu.Unlock()
-	return slices.Clone(counts), nil
 }

@@ -31,25 +31,29 @@ func rankStore(t *testing.T) *Store {
 		if i >= 15 {
 			category = schema.Categories[1]
 		}
-		url := fmt.Sprintf("https://example.org/%d", i)
-		c := schema.Card{URL: url, Answer: schema.Answer{Title: title, Category: category,
-			Summary: strings.Repeat("solar and wind power, ", 1+i%3) + fmt.Sprintf("item %d", i)}}
-		js, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		canonical, err := schema.CanonicalURL(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, _, err = s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
-			CardJSON: string(js), Published: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
-			Provenance: schema.Provenance{Provider: schema.ProviderImported}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		importAnswer(t, s, fmt.Sprintf("https://example.org/%d", i), time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
+			schema.Answer{Title: title, Category: category,
+				Summary: strings.Repeat("solar and wind power, ", 1+i%3) + fmt.Sprintf("item %d", i)})
 	}
 	return s
+}
+
+// importAnswer imports a card of url made of answer, published then.
+func importAnswer(t *testing.T, s *Store, url string, published time.Time, answer schema.Answer) {
+	t.Helper()
+	js, err := json.Marshal(schema.Card{URL: url, Answer: answer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canonical, err := schema.CanonicalURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
+		CardJSON: string(js), Published: published, Provenance: schema.Provenance{Provider: schema.ProviderImported}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func hitTitles(hits []schema.SearchHit) []string {

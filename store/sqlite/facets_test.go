@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/schema"
+)
+
+// tagStore is a store of 40 cards over two categories, three types,
+// three hosts, five themes and seven keywords.
+func tagStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	types := []schema.Type{schema.TypeNews, schema.TypeBlogPost, schema.TypeResearchArticle}
+	for i := range 40 {
+		importAnswer(t, s, fmt.Sprintf("https://host%d.example/%d", i%3, i),
+			time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), schema.Answer{Title: fmt.Sprintf("Card %d", i),
+				Category: schema.Categories[i%2], Type: types[i%3],
+				Themes:   []string{fmt.Sprintf("theme %d", i%5), fmt.Sprintf("theme %d", (i+1)%5)},
+				Keywords: []string{fmt.Sprintf("keyword %d", i%7)}})
+	}
+	return s
+}
+
+// TestFacetsAtOnce checks that the facets of a selection, asked for at
+// the same time (as a page does) and counted at once, are those counted
+// one by one with SQL.
+func TestFacetsAtOnce(t *testing.T) {
+	s := tagStore(t)
+	facets := []string{schema.FacetCategory, schema.FacetType, schema.FacetTheme, schema.FacetKeyword,
+		schema.FacetHost, schema.FacetProvider, schema.FacetOrigin, schema.FacetWeek}
+	category := string(schema.Categories[1])
+	for _, f := range []schema.CardFilter{
+		{},
+		{Category: category},
+		{Category: category, Theme: "theme 2"},
+		{Theme: "theme 2", Keyword: "keyword 3"},
+		{Type: string(schema.TypeNews), Host: "host1.example"},
+		{Since: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)},
+	} {
+		for _, limit := range []int{0, 3} {
+			got := make([][]schema.FacetCount, len(facets))
+			errs := make([]error, len(facets))
+			var wg sync.WaitGroup
+			for i, facet := range facets {
+				wg.Go(func() { got[i], errs[i] = s.Facets(t.Context(), f, facet, limit) })
+			}
+			wg.Wait()
+			for i, facet := range facets {
+				want := facetsBySQL(t, s, f, facet, limit)
+				if errs[i] != nil || !reflect.DeepEqual(got[i], want) {
+					t.Errorf("Facets(%+v, %s, %d) = %v, %v; want %v", f, facet, limit, got[i], errs[i], want)
+				}
+			}
+		}
+	}
+}
+
+// facetsBySQL counts facet over the cards f selects with one SQL query.
+func facetsBySQL(t *testing.T, s *Store, f schema.CardFilter, facet string, limit int) []schema.FacetCount {
+	t.Helper()
+	w := filterWhere(f)
+	query := `SELECT ` + facetColumns[facet] + ` AS v, count(*) FROM card_latest c WHERE ` + w.String() +
+		` AND v != '' GROUP BY v`
+	args := w.args
+	if tagFacet(facet) {
+		query = `SELECT t.value, count(*) FROM card_latest c JOIN card_tags t ON t.card_id = c.card_id
+			AND t.kind = ? WHERE ` + w.String() + ` GROUP BY t.value`
+		args = append([]any{facet}, w.args...)
+	}
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.QueryContext(t.Context(), query+` ORDER BY 2 DESC, 1 LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := []schema.FacetCount{}
+	for rows.Next() {
+		var fc schema.FacetCount
+		if err := rows.Scan(&fc.Value, &fc.Count); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fc)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
