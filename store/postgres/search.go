@@ -113,12 +113,25 @@ func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	if q.f.Sort != "" {
 		return s.searchPage(ctx, q)
 	}
-	n, err := s.countMatches(ctx, q)
-	if err != nil || n <= q.rankAll {
-		return s.searchPage(ctx, q)
-	}
 	heading := q
-	heading.heading, heading.newest = true, true
+	heading.heading = true
+	many := false
+	if q.anyWord == q.match {
+		// Each card holding the query in its heading matches: counting
+		// those, from the small index, may be enough.
+		n, err := s.countMatches(ctx, heading)
+		if err != nil {
+			return nil, err
+		}
+		many = n > q.rankAll
+	}
+	if !many {
+		n, err := s.countMatches(ctx, q)
+		if err != nil || n <= q.rankAll {
+			return s.searchPage(ctx, q)
+		}
+	}
+	heading.newest = true
 	hits, err := s.searchPage(ctx, heading)
 	if limit, _ := page(q.f); err != nil || len(hits) == limit {
 		return hits, err
@@ -133,9 +146,15 @@ func (q searchQuery) where() (w *where, joined bool) {
 	w = filterWhere(q.f, 1)
 	w.args[0] = q.match
 	joined = len(w.conds) > 0 || q.f.Sort != ""
-	w.add("s.doc @@ $1::tsquery")
-	if q.heading {
+	switch {
+	case q.heading && q.anyWord == q.match:
+		// One word, or any of them: held by the heading, it is by doc.
+		w.add(headingExpr + " @@ $1::tsquery")
+	case q.heading:
+		w.add("s.doc @@ $1::tsquery")
 		w.add(headingExpr+" @@ ?::tsquery", q.anyWord)
+	default:
+		w.add("s.doc @@ $1::tsquery")
 	}
 	if q.exclude != 0 {
 		w.add("s.card_id != ?", q.exclude)
