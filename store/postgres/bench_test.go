@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,8 +77,9 @@ func BenchmarkCopySQLite(b *testing.B) {
 var searchRate float64
 
 // BenchmarkSearch measures SearchCards on the copied collection: the
-// latency percentiles of a few queries, of one to three words (and the
-// copy's rate, as BenchmarkCopySQLite).
+// latency percentiles of a few queries, of one to three words, all of them
+// in turn (all) then each alone (and the copy's rate, as
+// BenchmarkCopySQLite).
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabaseFrom(b, "bench-copy", func(dsn string) error {
@@ -101,6 +103,16 @@ func BenchmarkSearch(b *testing.B) {
 	defer st.Close()
 	queries := []string{"energy", "voitures électriques", "intelligence artificielle", "climat eau",
 		"data privacy surveillance", "hydrogène", "école", "batteries solaires"}
+	b.Run("all", func(b *testing.B) { benchQueries(b, st, queries) })
+	for _, q := range queries {
+		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) { benchQueries(b, st, []string{q}) })
+	}
+}
+
+// benchQueries searches queries in turn, b.N times in all, and reports the
+// latency percentiles.
+func benchQueries(b *testing.B, st *postgres.Store, queries []string) {
+	ctx := context.Background()
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := range b.N {

@@ -343,7 +343,7 @@ func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) e
 		return err
 	}
 	if empty {
-		if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS card_search_doc`); err != nil {
+		if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS card_search_doc, card_search_heading`); err != nil {
 			return err
 		}
 	}
@@ -379,30 +379,40 @@ func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int) error {
 	}
 }
 
-// searchIndexDDL creates the GIN index of card_search (migration 0005).
-const searchIndexDDL = `CREATE INDEX IF NOT EXISTS card_search_doc ON card_search USING gin (doc)`
+// searchIndexes are the GIN indexes of card_search by name, and the
+// statements creating them (migrations 0005 and 0008).
+var searchIndexes = []struct{ name, ddl string }{
+	{"card_search_doc", `CREATE INDEX IF NOT EXISTS card_search_doc ON card_search USING gin (doc)`},
+	{"card_search_heading", `CREATE INDEX IF NOT EXISTS card_search_heading ON card_search
+		USING gin (ts_filter(head, '{a,b}'))`},
+}
 
-// ensureSearchIndex creates the GIN index of card_search when a copy cut
-// off left it dropped, with more memory than the default for the build.
+// ensureSearchIndex creates the GIN indexes of card_search when a copy cut
+// off left them dropped, with more memory than the default for the build.
 func ensureSearchIndex(ctx context.Context, conn interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }) error {
-	// Looked up first: CREATE INDEX IF NOT EXISTS would wait for the
-	// writes in progress.
-	var missing bool
-	if err := conn.QueryRow(ctx, `SELECT to_regclass('card_search_doc') IS NULL`).Scan(&missing); err != nil || !missing {
-		return err
-	}
-	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-			return err
+	for _, index := range searchIndexes {
+		// Looked up first: CREATE INDEX IF NOT EXISTS would wait for the
+		// writes in progress.
+		var missing bool
+		if err := conn.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, index.name).Scan(&missing); err != nil {
+			return fmt.Errorf("search index %s: %w", index.name, err)
 		}
-		_, err := tx.Exec(ctx, searchIndexDDL)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+		if !missing {
+			continue
+		}
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, index.ddl)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("search index %s: %w", index.name, err)
+		}
 	}
 	return nil
 }

@@ -52,6 +52,8 @@ type Store struct {
 	pool   *pgxpool.Pool
 	db     *sql.DB // database/sql over pool, for the callers that need a *sql.Tx
 	server string  // host:port/database, never the password
+	// rankAll, when not 0, replaces the const rankAll (for tests).
+	rankAll int
 }
 
 // Open connects to the database of the connection URL dsn and applies

@@ -1,9 +1,8 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -55,25 +54,22 @@ func (s *Store) SearchCards(ctx context.Context, query string, f schema.CardFilt
 
 // search runs the tsquery match over the cards f selects, leaving out card
 // exclude, and cuts each hit's snippet around terms.
+//
+// In relevance order, a search ranks rankAll matches at most: when more
+// cards match, the page is cut from the newest rankAll of those holding a
+// word of terms in their title, keywords or themes (the GIN index
+// card_search_heading), and when these are too few for the page, from the
+// newest rankAll matches.
 func (s *Store) search(ctx context.Context, match string, terms []string, f schema.CardFilter, exclude int64) ([]schema.SearchHit, error) {
 	order, err := orderBy(f.Sort, "score DESC, c.card_id")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.searchRows(ctx, match, f, order, exclude)
+	limit, offset := page(f)
+	q := searchQuery{match: match, anyWord: tsquery(terms, "|"), f: f, order: order, exclude: exclude,
+		rankAll: max(cmp.Or(s.rankAll, rankAll), offset+limit)} // the page is among those ranked
+	hits, err := s.rankedPage(ctx, q)
 	if err != nil {
-		return nil, err
-	}
-	hits := []schema.SearchHit{}
-	for rows.Next() {
-		var h schema.SearchHit
-		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
 	want := map[string]bool{}
@@ -88,27 +84,142 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 	return hits, nil
 }
 
-// searchRows queries the page of matches of search. When f selects every
-// card and the order is the relevance, the page is cut from card_search
-// alone and only its rows are joined to card_latest.
-func (s *Store) searchRows(ctx context.Context, match string, f schema.CardFilter, order string, exclude int64) (*sql.Rows, error) {
-	w := filterWhere(f, 1)
-	w.args[0] = match
-	limit, offset := page(f)
-	if len(w.conds) == 0 && f.Sort == "" {
-		return s.db.QueryContext(ctx, `SELECT `+summaryColumns+`, m.score
-			FROM (SELECT s.card_id AS id, `+rankExpr+` AS score FROM card_search s
-				WHERE s.doc @@ $1::tsquery AND s.card_id != $2 ORDER BY score DESC, s.card_id LIMIT $3 OFFSET $4) m
-			JOIN card_latest c ON c.card_id = m.id ORDER BY `+order, match, exclude, limit, offset)
+// rankAll is how many matches a search in relevance order ranks, at most.
+const rankAll = 2000
+
+// headingExpr is the tsvector of a card's title and keywords and themes
+// (weights A and B of head), as indexed by card_search_heading (migration
+// 0008): a query must repeat it exactly for the index to serve.
+const headingExpr = `ts_filter(s.head, '{a,b}')`
+
+// searchQuery is a search's query.
+type searchQuery struct {
+	match   string // the tsquery
+	anyWord string // the tsquery of any of its words
+	f       schema.CardFilter
+	order   string // the ORDER BY clause
+	exclude int64  // a card left out, 0 for none
+	rankAll int    // the const rankAll, but in tests and for deep pages
+	// heading, when set, restricts the matches to those holding a word in
+	// their title, keywords or themes.
+	heading bool
+	// newest, when set, restricts the matches ranked to the newest
+	// rankAll.
+	newest bool
+}
+
+// rankedPage reads the page of hits of q (see search).
+func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	if q.f.Sort != "" {
+		return s.searchPage(ctx, q)
 	}
-	if exclude != 0 {
-		w.add("c.card_id != ?", exclude)
+	heading := q
+	heading.heading = true
+	many := false
+	if q.anyWord == q.match {
+		// Each card holding the query in its heading matches: counting
+		// those, from the small index, may be enough.
+		n, err := s.countMatches(ctx, heading)
+		if err != nil {
+			return nil, err
+		}
+		many = n > q.rankAll
 	}
-	query := `SELECT ` + summaryColumns + `, ` + rankExpr + ` AS score
-		FROM card_search s JOIN card_latest c ON c.card_id = s.card_id
-		WHERE s.doc @@ $1::tsquery AND ` + w.String() + ` ORDER BY ` + order +
-		` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	return s.db.QueryContext(ctx, query, w.args...)
+	if !many {
+		n, err := s.countMatches(ctx, q)
+		if err != nil || n <= q.rankAll {
+			return s.searchPage(ctx, q)
+		}
+	}
+	heading.newest = true
+	hits, err := s.searchPage(ctx, heading)
+	if limit, _ := page(q.f); err != nil || len(hits) == limit {
+		return hits, err
+	}
+	q.newest = true
+	return s.searchPage(ctx, q)
+}
+
+// where is the WHERE clause of q's matches, with their arguments, and
+// whether it reads card_latest c (when q filters or sorts the cards).
+func (q searchQuery) where() (w *where, joined bool) {
+	w = filterWhere(q.f, 1)
+	w.args[0] = q.match
+	joined = len(w.conds) > 0 || q.f.Sort != ""
+	switch {
+	case q.heading && q.anyWord == q.match:
+		// One word, or any of them: held by the heading, it is by doc.
+		w.add(headingExpr + " @@ $1::tsquery")
+	case q.heading:
+		w.add("s.doc @@ $1::tsquery")
+		w.add(headingExpr+" @@ ?::tsquery", q.anyWord)
+	default:
+		w.add("s.doc @@ $1::tsquery")
+	}
+	if q.exclude != 0 {
+		w.add("s.card_id != ?", q.exclude)
+	}
+	return w, joined
+}
+
+// from is the FROM clause of q's matches.
+func (q searchQuery) from(joined bool) string {
+	if joined {
+		return `card_search s JOIN card_latest c ON c.card_id = s.card_id`
+	}
+	return `card_search s`
+}
+
+// countMatches counts the matches of q, up to q.rankAll+1.
+func (s *Store) countMatches(ctx context.Context, q searchQuery) (int, error) {
+	w, joined := q.where()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+q.from(joined)+
+		` WHERE `+w.String()+` LIMIT `+w.arg(q.rankAll+1)+`) m`, w.args...).Scan(&n)
+	return n, err
+}
+
+// searchPage reads the page of matches of q. When q selects every card and
+// the order is the relevance, the page is cut from card_search alone and
+// only its rows are joined to card_latest: the join is not done for every
+// match.
+func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchHit, error) {
+	limit, offset := page(q.f)
+	w, joined := q.where()
+	var query string
+	switch {
+	case q.newest:
+		// The newest matches, then ranked.
+		query = `SELECT ` + summaryColumns + `, m.score
+			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score
+				FROM (SELECT s.card_id, s.head FROM ` + q.from(joined) + ` WHERE ` + w.String() +
+			` ORDER BY s.card_id DESC LIMIT ` + w.arg(q.rankAll) + `) s
+				ORDER BY score DESC, s.card_id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset) + `) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
+	case joined:
+		query = `SELECT ` + summaryColumns + `, ` + rankExpr + ` AS score FROM ` + q.from(joined) +
+			` WHERE ` + w.String() + ` ORDER BY ` + q.order + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
+	default:
+		query = `SELECT ` + summaryColumns + `, m.score
+			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score FROM card_search s
+				WHERE ` + w.String() + ` ORDER BY score DESC, s.card_id LIMIT ` + w.arg(limit) +
+			` OFFSET ` + w.arg(offset) + `) m
+			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
+	}
+	rows, err := s.db.QueryContext(ctx, query, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hits := []schema.SearchHit{}
+	for rows.Next() {
+		var h schema.SearchHit
+		if h.CardSummary, err = scanSummary(rows, &h.Score); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // snippet cuts the excerpt of card id that shows the most of the wanted

@@ -3,18 +3,14 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/storetest"
 )
 
-// rankStore is a store of 30 cards whose summaries all say "solar" and
-// "wind"; the titles of cards 0 to 9 say "solar" too, and cards 0 to 14
-// are of the technology category.
+// rankStore is a store of [storetest.RankCards].
 func rankStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), ":memory:")
@@ -22,19 +18,7 @@ func rankStore(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	for i := range 30 {
-		title := fmt.Sprintf("Report number %d", i)
-		if i < 10 {
-			title = fmt.Sprintf("Solar report number %d", i)
-		}
-		category := schema.Categories[0]
-		if i >= 15 {
-			category = schema.Categories[1]
-		}
-		importAnswer(t, s, fmt.Sprintf("https://example.org/%d", i), time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
-			schema.Answer{Title: title, Category: category,
-				Summary: strings.Repeat("solar and wind power, ", 1+i%3) + fmt.Sprintf("item %d", i)})
-	}
+	storetest.ImportRankCards(t, s)
 	return s
 }
 
@@ -56,78 +40,11 @@ func importAnswer(t *testing.T, s *Store, url string, published time.Time, answe
 	}
 }
 
-func hitTitles(hits []schema.SearchHit) []string {
-	var out []string
-	for _, h := range hits {
-		out = append(out, h.Title)
-	}
-	return out
-}
-
 // TestSearchManyMatches checks the searches that match more cards than are
-// ranked: the best cards still come first, every hit matches, the filters
-// apply, and a page is filled when fewer cards hold the words in their
-// titles.
+// ranked (see [storetest.TestManyMatches]).
 func TestSearchManyMatches(t *testing.T) {
 	s := rankStore(t)
-	all, err := s.SearchCards(t.Context(), "solar", schema.CardFilter{Limit: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name    string
-		rankAll int // 30 matches: 10 ranks the titles by all columns, 2 by the titles only
-		query   string
-		f       schema.CardFilter
-		want    func(t *testing.T, hits []schema.SearchHit)
-	}{
-		{"title candidates ranked by every column", 10, "solar", schema.CardFilter{Limit: 5},
-			func(t *testing.T, hits []schema.SearchHit) {
-				if got, want := hitTitles(hits), hitTitles(all); !slices.Equal(got, want) {
-					t.Errorf("hits %q, want those of the full ranking %q", got, want)
-				}
-			}},
-		{"titles only", 2, "solar", schema.CardFilter{Limit: 2},
-			func(t *testing.T, hits []schema.SearchHit) {
-				for _, h := range hits {
-					if !strings.HasPrefix(h.Title, "Solar") {
-						t.Errorf("hit %q does not say solar in its title", h.Title)
-					}
-				}
-			}},
-		{"no title holds the word", 3, "wind", schema.CardFilter{Limit: 5}, nil},
-		{"filtered", 3, "solar", schema.CardFilter{Limit: 5, Category: string(schema.Categories[1])},
-			func(t *testing.T, hits []schema.SearchHit) {
-				for _, h := range hits {
-					if h.Category != schema.Categories[1] {
-						t.Errorf("hit %q of category %s, want %s", h.Title, h.Category, schema.Categories[1])
-					}
-				}
-			}},
-		{"two words", 2, "solar report", schema.CardFilter{Limit: 2}, nil},
-		{"page past the candidates", 10, "solar", schema.CardFilter{Limit: 5, Offset: 10}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s.rankAll = tt.rankAll
-			defer func() { s.rankAll = 0 }()
-			hits, err := s.SearchCards(t.Context(), tt.query, tt.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(hits) != tt.f.Limit {
-				t.Fatalf("%d hits %q, want %d", len(hits), hitTitles(hits), tt.f.Limit)
-			}
-			for _, h := range hits {
-				if !strings.Contains(h.Snippet, schema.SnippetOpen) {
-					t.Errorf("hit %q: snippet %q marks no match", h.Title, h.Snippet)
-				}
-			}
-			if tt.want != nil {
-				tt.want(t, hits)
-			}
-		})
-	}
+	storetest.TestManyMatches(t, s, func(n int) { s.rankAll = n })
 }
 
 // TestHeadBackfill checks that Open fills card_head when the meta row
