@@ -21,9 +21,9 @@ func AddClosest(ctx context.Context, cards []schema.StoredCard, related Related)
 		if err != nil {
 			return fmt.Errorf("closest cards of %s: %w", cards[i].DocumentID, err)
 		}
-		card, err := schema.CardDecoder{AllowUnknownFields: true}.Decode([]byte(cards[i].CardJSON))
+		card, err := cards[i].Card()
 		if err != nil {
-			return fmt.Errorf("card %s: %w", cards[i].DocumentID, err)
+			return err
 		}
 		card.Closest = links
 		js, err := json.Marshal(card)

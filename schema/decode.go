@@ -112,3 +112,14 @@ func jsonKind(k reflect.Kind) string {
 	}
 	return "a " + k.String()
 }
+
+// Card decodes the stored card's JSON, ignoring members that are no field
+// of a [Card] (a card stored by a later version of veille may carry more).
+// The error names the card's document.
+func (c StoredCard) Card() (Card, error) {
+	card, err := CardDecoder{AllowUnknownFields: true}.Decode([]byte(c.CardJSON))
+	if err != nil {
+		return Card{}, fmt.Errorf("card %s: %w", c.DocumentID, err)
+	}
+	return card, nil
+}

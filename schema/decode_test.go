@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -133,4 +134,15 @@ func FuzzDecodeCard(f *testing.F) {
 			t.Fatalf("round trip changed the card:\n%+v\n%+v", card, back)
 		}
 	})
+}
+
+func TestStoredCardCard(t *testing.T) {
+	ok := StoredCard{DocumentID: "d1", NewCard: NewCard{CardJSON: `{"url":"https://a.example/","title":"T","id":"d1","version":2}`}}
+	if c, err := ok.Card(); err != nil || c.Title != "T" {
+		t.Errorf("Card() = %+v, %v; want the title, unknown members ignored", c, err)
+	}
+	bad := StoredCard{DocumentID: "d2", NewCard: NewCard{CardJSON: `{"title":`}}
+	if _, err := bad.Card(); err == nil || !strings.Contains(err.Error(), "card d2") {
+		t.Errorf("Card() of truncated JSON: err = %v, want one naming card d2", err)
+	}
 }

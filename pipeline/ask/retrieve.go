@@ -144,9 +144,9 @@ func Retrieve(ctx context.Context, st Store, question string, opts Options) ([]C
 		if err != nil {
 			return nil, fmt.Errorf("card %s: %w", c.ID, err)
 		}
-		card, err := schema.CardDecoder{AllowUnknownFields: true}.Decode([]byte(stored.CardJSON))
+		card, err := stored.Card()
 		if err != nil {
-			return nil, fmt.Errorf("card %s: %w", c.ID, err)
+			return nil, err
 		}
 		c.card = card
 		c.Title = cmp.Or(c.Title, card.Title)

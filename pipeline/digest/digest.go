@@ -206,9 +206,9 @@ func Load(ctx context.Context, st Store, since, until time.Time) ([]Card, error)
 		if err != nil {
 			return nil, fmt.Errorf("card %s: %w", s.ID, err)
 		}
-		card, err := schema.CardDecoder{AllowUnknownFields: true}.Decode([]byte(stored.CardJSON))
+		card, err := stored.Card()
 		if err != nil {
-			return nil, fmt.Errorf("card %s: %w", s.ID, err)
+			return nil, err
 		}
 		out = append(out, cardOf(s, card))
 	}

@@ -96,7 +96,7 @@ func hits(cards []schema.StoredCard, scored []Scored) []Hit {
 
 // titleOf is a stored card's title.
 func titleOf(c schema.StoredCard) string {
-	card, err := schema.CardDecoder{AllowUnknownFields: true}.Decode([]byte(c.CardJSON))
+	card, err := c.Card()
 	if err != nil {
 		return ""
 	}
