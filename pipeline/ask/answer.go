@@ -172,13 +172,7 @@ func ParseAnswer(raw []byte) (ModelAnswer, error) {
 	case strings.TrimSpace(*a.Answer) == "":
 		return ModelAnswer{}, errors.New(`"answer" is empty`)
 	}
-	out := ModelAnswer{Answer: strings.TrimSpace(*a.Answer)}
-	for _, id := range *a.Cited {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out.Cited, id) {
-			out.Cited = append(out.Cited, id)
-		}
-	}
-	return out, nil
+	return ModelAnswer{Answer: strings.TrimSpace(*a.Answer), Cited: llm.CitedIDs(*a.Cited)}, nil
 }
 
 // checkAnswer is the answer's check for [llm.JSONQuery]: an answer that

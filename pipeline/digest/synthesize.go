@@ -89,7 +89,7 @@ func ParseSynthesis(raw []byte) (Synthesis, error) {
 	if strings.TrimSpace(*s.Title) == "" || strings.TrimSpace(*s.Synthesis) == "" {
 		return Synthesis{}, errors.New(`"title" or "synthesis" is empty`)
 	}
-	out := Synthesis{Title: strings.TrimSpace(*s.Title), Synthesis: strings.TrimSpace(*s.Synthesis), Cited: ids(*s.Cited)}
+	out := Synthesis{Title: strings.TrimSpace(*s.Title), Synthesis: strings.TrimSpace(*s.Synthesis), Cited: llm.CitedIDs(*s.Cited)}
 	for i, imp := range *s.Implications {
 		if imp.Text == nil || imp.Cited == nil {
 			return Synthesis{}, fmt.Errorf(`implication %d lacks "text" or "cited"`, i+1)
@@ -97,20 +97,9 @@ func ParseSynthesis(raw []byte) (Synthesis, error) {
 		if strings.TrimSpace(*imp.Text) == "" {
 			continue
 		}
-		out.Implications = append(out.Implications, Claim{strings.TrimSpace(*imp.Text), ids(*imp.Cited)})
+		out.Implications = append(out.Implications, Claim{strings.TrimSpace(*imp.Text), llm.CitedIDs(*imp.Cited)})
 	}
 	return out, nil
-}
-
-// ids trims ids and drops blanks and repeats.
-func ids(in []string) []string {
-	var out []string
-	for _, id := range in {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // invalidIDs returns the ids s cites that are not in known.

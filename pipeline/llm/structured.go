@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/veille/veille/prompts"
@@ -192,4 +193,16 @@ func DecodeAnswer(raw []byte, v any) error {
 		return errors.New("answer has data after its JSON object")
 	}
 	return nil
+}
+
+// CitedIDs cleans the ids an answer cites: trimmed, without blanks and
+// repeats, in their order.
+func CitedIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
