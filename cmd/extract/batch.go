@@ -253,7 +253,7 @@ func (a *app) runBatch(ctx context.Context, bf batchFlags, mf modelFlags, in bat
 		return err
 	}
 	if sum.Done > 0 && ctx.Err() == nil {
-		if res, err := a.clusterNewRows(ctx, st); err != nil {
+		if res, _, err := a.clusterNewRows(ctx, st); err != nil {
 			logger.Warn("the new cards' rows are not clustered yet (extract trends will)", "error", err)
 		} else if res.Clustered > 0 {
 			logger.Info("clustered the new cards' rows", "rows", res.Clustered, "new_clusters", res.Clusters, "embedded", res.Embedded)

@@ -117,11 +117,11 @@ cards. --since 365d --title "2025 review" makes the yearly review.`,
 // (by embeddings when an embeddings model is configured, else by words),
 // and returns the period's top clusters carried by two sources or more.
 func (a *app) digestTopics(ctx context.Context, st Database, from, until time.Time, n int) ([]digest.Topic, error) {
-	res, err := a.clusterNewRows(ctx, st)
+	res, kept, err := a.clusterNewRows(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	a.sayClustered(st, res, readOnly(st))
+	a.sayClustered(st, res, kept)
 	window := min(7*24*time.Hour, until.Sub(from))
 	rep, err := trends.Report(ctx, st, res.Space, trends.Query{Since: from, Until: until, Window: window, MinSources: 2, Limit: n})
 	if err != nil {

@@ -47,7 +47,7 @@ large first import, say).`,
 				return fmt.Errorf("import: %w", err)
 			}
 			if sum.New+sum.Changed > 0 && cluster {
-				if res, err := a.clusterNewRows(c.Context(), st); err != nil {
+				if res, _, err := a.clusterNewRows(c.Context(), st); err != nil {
 					fmt.Fprintf(a.stderr, "extract: import: the new cards' rows are not clustered yet (extract trends will): %v\n", err)
 				} else {
 					a.sayClustered(st, res, false)

@@ -168,14 +168,13 @@ func (a *app) runTrends(c *cobra.Command, f trendFlags) error {
 // clusterNewRows clusters the rows of the cards added since the last
 // clustering, in the space extract trends uses by default (by embeddings
 // when an embeddings model is configured, else by words), saying nothing;
-// a read-only database is left as it is.
-func (a *app) clusterNewRows(ctx context.Context, st Database) (trends.Result, error) {
+// a read-only database is left as it is (kept).
+func (a *app) clusterNewRows(ctx context.Context, st Database) (res trends.Result, kept bool, err error) {
 	emb, _, err := provider.SelectEmbedder(ctx, provider.EmbedConfig{Getenv: a.getenv})
 	if err != nil {
-		return trends.Result{}, err
+		return trends.Result{}, false, err
 	}
-	res, _, err := updateClusters(ctx, st, trends.Options{Embedder: emb})
-	return res, err
+	return updateClusters(ctx, st, trends.Options{Embedder: emb})
 }
 
 // updateClusters clusters the rows of the cards added since the last
