@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/pipeline/fetch"
+	"github.com/veille/veille/pipeline/retry"
 	"golang.org/x/time/rate"
 )
 
@@ -48,14 +49,7 @@ func (h *HostLimiter) Wait(ctx context.Context, rawURL string) error {
 		if err != nil || d <= 0 {
 			return err
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return retry.Sleep(ctx, d)
 	}
 	h.mu.Lock()
 	l, ok := h.limiters[host]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/veille/veille/pipeline/retry"
 	"golang.org/x/time/rate"
 )
 
@@ -61,14 +62,7 @@ func (b *bucket) wait(ctx context.Context, n int) error {
 	if err != nil || d <= 0 {
 		return err
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 // charge takes n tokens without waiting: a debt the next callers wait for.
