@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -25,17 +24,7 @@ func rankStore(t *testing.T) *Store {
 // importAnswer imports a card of url made of answer, published then.
 func importAnswer(t *testing.T, s *Store, url string, published time.Time, answer schema.Answer) {
 	t.Helper()
-	js, err := json.Marshal(schema.Card{URL: url, Answer: answer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	canonical, err := schema.CanonicalURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, _, err = s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
-		CardJSON: string(js), Published: published, Provenance: schema.Provenance{Provider: schema.ProviderImported}})
-	if err != nil {
+	if _, _, _, err := s.ImportCard(t.Context(), storetest.ImportedCard(t, url, published, answer)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -120,13 +109,8 @@ func TestFacetsFollowWrites(t *testing.T) {
 	if n := count(); n != 15 {
 		t.Fatalf("%d cards of %s, want 15", n, schema.Categories[1])
 	}
-	url := "https://example.org/new"
-	js, _ := json.Marshal(schema.Card{URL: url, Answer: schema.Answer{Title: "New", Category: schema.Categories[1]}})
-	canonical, _ := schema.CanonicalURL(url)
-	if _, _, _, err := s.ImportCard(t.Context(), schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
-		CardJSON: string(js), Published: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
+	importAnswer(t, s, "https://example.org/new", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		schema.Answer{Title: "New", Category: schema.Categories[1]})
 	if n := count(); n != 16 {
 		t.Errorf("%d cards of %s after adding one, want 16", n, schema.Categories[1])
 	}

@@ -26,22 +26,27 @@ func RankCards(t testing.TB) []schema.NewCard {
 		if i >= 15 {
 			category = schema.Categories[1]
 		}
-		url := fmt.Sprintf("https://example.org/%d", i)
-		c := schema.Card{URL: url, Answer: schema.Answer{Title: title, Category: category,
-			Summary: strings.Repeat("solar and wind power, ", 1+i%3) + fmt.Sprintf("item %d", i)}}
-		js, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		canonical, err := schema.CanonicalURL(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cards = append(cards, schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url,
-			CardJSON: string(js), Published: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
-			Provenance: schema.Provenance{Provider: schema.ProviderImported}})
+		cards = append(cards, ImportedCard(t, fmt.Sprintf("https://example.org/%d", i),
+			time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), schema.Answer{Title: title, Category: category,
+				Summary: strings.Repeat("solar and wind power, ", 1+i%3) + fmt.Sprintf("item %d", i)}))
 	}
 	return cards
+}
+
+// ImportedCard is the card of url made of answer, published then, as
+// ImportCard takes it.
+func ImportedCard(t testing.TB, url string, published time.Time, answer schema.Answer) schema.NewCard {
+	t.Helper()
+	js, err := json.Marshal(schema.Card{URL: url, Answer: answer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canonical, err := schema.CanonicalURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema.NewCard{DocumentID: schema.DocumentID(canonical), URL: url, CardJSON: string(js),
+		Published: published, Provenance: schema.Provenance{Provider: schema.ProviderImported}}
 }
 
 // ImportRankCards imports [RankCards] into s.
