@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -216,26 +217,20 @@ func tagFacet(facet string) bool {
 	return facet == schema.FacetTheme || facet == schema.FacetKeyword
 }
 
-// facets counts the values of facet over the cards selected by f, whose
-// WHERE clause is w (see Facets).
+// facets counts the values of facet over the whole collection or over
+// one category (f), whose WHERE clause is w, from indexes (see Facets):
+// other selections are counted by allFacets.
 func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet string, limit int) ([]schema.FacetCount, error) {
 	var query string
 	var args []any
 	switch facet {
 	case schema.FacetTheme, schema.FacetKeyword:
-		if len(w.conds) == 0 { // card_tags holds the newest cards' tags only
-			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? GROUP BY value`, []any{facet}
-			break
-		}
-		if onlyCategory(f) { // card_tags holds its card's category too
+		// card_tags holds the newest cards' tags only, with their category.
+		query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? GROUP BY value`, []any{facet}
+		if len(w.conds) > 0 {
 			query, args = `SELECT value, count(*) FROM card_tags WHERE kind = ? AND category = ? GROUP BY value`,
 				[]any{facet, f.Category}
-			break
 		}
-		// The selection first (CROSS JOIN keeps that order), then its tags.
-		query = `SELECT tf.value, count(*) FROM card_latest c CROSS JOIN card_tags tf
-			ON tf.card_id = c.card_id AND tf.kind = ? WHERE ` + w.String() + ` GROUP BY tf.value`
-		args = append([]any{facet}, w.args...)
 	default:
 		column, ok := facetColumns[facet]
 		if !ok {
@@ -268,99 +263,126 @@ func (s *Store) facets(ctx context.Context, w *where, f schema.CardFilter, facet
 }
 
 // allFacets counts every facet of the cards selected by the WHERE
-// clause w, keeping at most limit values of each (see Facets): the
-// facets kept in card_latest's columns in one scan of the selection, the
-// themes and keywords in one read of their tags, both at once.
+// clause w, keeping at most limit values of each (see Facets), in one
+// scan of the selection's rows of card_latest: the facets kept in its
+// columns (facetColumns), the themes and keywords in its packed tags
+// (see packTags).
 func (s *Store) allFacets(ctx context.Context, w *where, limit int) (map[string][]schema.FacetCount, error) {
-	// The two reads run on two connections at the same time.
-	columns, tags := map[string]map[string]int{}, map[string]map[string]int{}
-	var tagErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { tagErr = s.tagFacets(ctx, w, tags) })
-	err := s.columnFacets(ctx, w, columns)
-	wg.Wait()
-	if err = cmp.Or(err, tagErr); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]schema.FacetCount, len(columns)+len(tags))
-	for _, counts := range []map[string]map[string]int{columns, tags} {
-		for facet, byValue := range counts {
-			out[facet] = topFacets(byValue, limit)
-		}
-	}
-	return out, nil
-}
-
-// columnFacets adds to counts, by facet and value, the values of
-// card_latest's facet columns (facetColumns) over the cards w selects.
-func (s *Store) columnFacets(ctx context.Context, w *where, counts map[string]map[string]int) error {
 	facets := slices.Sorted(maps.Keys(facetColumns))
-	columns := make([]string, len(facets))
+	columns := make([]string, len(facets), len(facets)+1)
+	counts := make(map[string]tally, len(facets)+2)
 	for i, facet := range facets {
 		columns[i] = facetColumns[facet]
-		counts[facet] = map[string]int{}
+		counts[facet] = tally{}
 	}
-	rows, err := s.query(ctx, `SELECT `+strings.Join(columns, ", ")+` FROM card_latest c WHERE `+w.String(), w.args...)
+	themes, keywords := tally{}, tally{}
+	counts[schema.FacetTheme], counts[schema.FacetKeyword] = themes, keywords
+	rows, err := s.query(ctx, `SELECT `+strings.Join(append(columns, "c.tags"), ", ")+` FROM card_latest c WHERE `+
+		w.String(), w.args...)
 	if err != nil {
-		return fmt.Errorf("facets: %w", err)
+		return nil, fmt.Errorf("facets: %w", err)
 	}
 	defer rows.Close()
-	values := make([]string, len(facets))
-	dest := make([]any, len(facets))
+	values := make([]sql.RawBytes, len(facets)+1) // no copy for the values already counted
+	dest := make([]any, len(values))
 	for i := range values {
 		dest[i] = &values[i]
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("facets: %w", err)
+			return nil, fmt.Errorf("facets: %w", err)
 		}
-		for i, v := range values {
-			if v != "" {
-				counts[facets[i]][v]++
+		for i, facet := range facets {
+			if v := values[i]; len(v) > 0 {
+				counts[facet].add(v)
 			}
 		}
+		countTags(values[len(facets)], themes, keywords)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("facets: %w", err)
+		return nil, fmt.Errorf("facets: %w", err)
 	}
-	return nil
+	out := make(map[string][]schema.FacetCount, len(counts))
+	for facet, byValue := range counts {
+		out[facet] = topFacets(byValue, limit)
+	}
+	return out, nil
 }
 
-// tagFacets adds to counts, by facet (theme, keyword) and value, the tags
-// of the cards w selects.
-func (s *Store) tagFacets(ctx context.Context, w *where, counts map[string]map[string]int) error {
-	// The selection first (CROSS JOIN keeps that order), then its tags,
-	// counted here: SQLite would sort them all to group them, which takes
-	// three times as long as reading them.
-	query := `SELECT tf.kind, tf.value FROM card_latest c CROSS JOIN card_tags tf
-		ON tf.card_id = c.card_id WHERE ` + w.String()
-	counts[schema.FacetTheme], counts[schema.FacetKeyword] = map[string]int{}, map[string]int{}
-	rows, err := s.query(ctx, query, w.args...)
-	if err != nil {
-		return fmt.Errorf("facets: %w", err)
-	}
-	defer rows.Close()
-	var kind, value sql.RawBytes // no copy for the tags already counted
-	for rows.Next() {
-		if err := rows.Scan(&kind, &value); err != nil {
-			return fmt.Errorf("facets: %w", err)
+// packTags is the tags column of card_latest for card c: its themes and
+// keywords as card_tags holds them (see [cardindex.Tag]), each once, one
+// a line, a theme as 't' then its value and a keyword as 'k' then its
+// value, escaped by tagEscaper. Migration 0014 packs card_tags the same
+// way; countTags reads them.
+func packTags(c cardindex.Card) string {
+	var b strings.Builder
+	seen := make(map[string]bool, len(c.Themes)+len(c.Keywords))
+	for _, tags := range []struct {
+		kind   string
+		values []string
+	}{{"t", c.Themes}, {"k", c.Keywords}} {
+		for _, v := range tags.values {
+			if v = cardindex.Tag(v); v == "" || seen[tags.kind+v] {
+				continue
+			}
+			seen[tags.kind+v] = true
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(tags.kind)
+			tagEscaper.WriteString(&b, v)
 		}
-		if byValue, ok := counts[string(kind)]; ok {
-			byValue[string(value)]++
+	}
+	return b.String()
+}
+
+// tagEscaper writes a tag on one line of a packed tags column (see
+// packTags), and tagUnescaper reads it back.
+var (
+	tagEscaper   = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	tagUnescaper = strings.NewReplacer(`\\`, `\`, `\n`, "\n")
+)
+
+// countTags adds the themes and keywords packed in tags (see packTags)
+// to their counts.
+func countTags(tags []byte, themes, keywords tally) {
+	for len(tags) > 0 {
+		line, rest, _ := bytes.Cut(tags, []byte{'\n'})
+		tags = rest
+		if len(line) < 2 {
+			continue
+		}
+		byValue := keywords
+		if line[0] == 't' {
+			byValue = themes
+		}
+		if v := line[1:]; bytes.IndexByte(v, '\\') < 0 {
+			byValue.add(v)
+		} else {
+			byValue.add([]byte(tagUnescaper.Replace(string(v))))
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("facets: %w", err)
+}
+
+// tally counts values.
+type tally map[string]*int
+
+// add counts v once more, copying it only when it is new.
+func (t tally) add(v []byte) {
+	if n := t[string(v)]; n != nil {
+		*n++
+		return
 	}
-	return nil
+	n := 1
+	t[string(v)] = &n
 }
 
 // topFacets is byValue's counts, the most frequent first, ties by value,
 // at most limit of them (0 or less: all).
-func topFacets(byValue map[string]int, limit int) []schema.FacetCount {
+func topFacets(byValue tally, limit int) []schema.FacetCount {
 	out := make([]schema.FacetCount, 0, len(byValue))
 	for v, n := range byValue {
-		out = append(out, schema.FacetCount{Value: v, Count: n})
+		out = append(out, schema.FacetCount{Value: v, Count: *n})
 	}
 	slices.SortFunc(out, func(a, b schema.FacetCount) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {

@@ -3,19 +3,29 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // tagStore is a store of 40 cards over two categories, three types,
 // three hosts, five themes and seven keywords.
 func tagStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), ":memory:")
+	return tagStoreAt(t, ":memory:")
+}
+
+// tagStoreAt is tagStore in the database at path.
+func tagStoreAt(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +37,15 @@ func tagStore(t *testing.T) *Store {
 				Category: schema.Categories[i%2], Type: types[i%3],
 				Themes:   []string{fmt.Sprintf("theme %d", i%5), fmt.Sprintf("theme %d", (i+1)%5)},
 				Keywords: []string{fmt.Sprintf("keyword %d", i%7)}})
+	}
+	// Tags that a packed tags column must keep apart: line feeds,
+	// backslashes, a tag written twice or differently cased, blank ones.
+	odd := [][]string{{"a\nb", "a\\nb", "Keyword 1", " keyword 1 "}, {"a\nb", "a\\", "\\", "  "}, {"a", "n\\n\n"}}
+	for i, tags := range odd {
+		importAnswer(t, s, fmt.Sprintf("https://host%d.example/odd%d", i%3, i),
+			time.Date(2026, 3, 1+i, 0, 0, 0, 0, time.UTC), schema.Answer{Title: fmt.Sprintf("Odd %d", i),
+				Category: schema.Categories[i%2], Type: types[i%3], Themes: append([]string{"theme 2"}, tags...),
+				Keywords: append([]string{"keyword 3"}, tags...)})
 	}
 	return s
 }
@@ -44,6 +63,8 @@ func TestFacetsAtOnce(t *testing.T) {
 		{Category: category},
 		{Category: category, Theme: "theme 2"},
 		{Theme: "theme 2", Keyword: "keyword 3"},
+		{Theme: "a\nb"},
+		{Category: string(schema.Categories[0]), Keyword: "\\"},
 		{Type: string(schema.TypeNews), Host: "host1.example"},
 		{Since: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)},
 	} {
@@ -63,6 +84,58 @@ func TestFacetsAtOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMigration14PacksTags checks that migration 0014 packs the tags of
+// card_tags as a new card's row of card_latest holds them (see packTags).
+func TestMigration14PacksTags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tags.db")
+	s := tagStoreAt(t, path)
+	written := latestTags(t, s)
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m store.Migration) bool { return m.Version == 14 })
+	if _, err := s.db.ExecContext(t.Context(), fmt.Sprintf(`ALTER TABLE card_latest DROP COLUMN tags;
+		PRAGMA user_version = %d`, ms[i-1].Version)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	migrated := latestTags(t, s)
+	if len(written) != 43 || !reflect.DeepEqual(migrated, written) {
+		t.Errorf("tags after migration 0014: %v; want %v", migrated, written)
+	}
+}
+
+// latestTags reads the tags column of card_latest, by card id, each
+// card's lines sorted.
+func latestTags(t *testing.T, s *Store) map[int64][]string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), `SELECT card_id, tags FROM card_latest`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = strings.Split(tags, "\n")
+		slices.Sort(out[id])
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // facetsBySQL counts facet over the cards f selects with one SQL query.

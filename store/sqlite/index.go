@@ -101,10 +101,10 @@ func isoWeek(published string) string {
 // previous card's), with the columns derived from its JSON and URL.
 func setLatest(ctx context.Context, tx dbtx, r latestRow, c *cardIndex) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_latest (card_id, document_id, version, url, title,
-		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.id, r.documentID, r.version, r.url, c.Title,
+		published, host, category, type, provider, model, origin_url, rows_total, rows_grounded, week, tags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.id, r.documentID, r.version, r.url, c.Title,
 		r.published, c.host, c.Category, c.Type, r.provider, r.model, c.OriginURL(), r.rowsTotal, r.rowsGrounded,
-		isoWeek(r.published))
+		isoWeek(r.published), packTags(c.Card))
 	if err != nil {
 		return fmt.Errorf("list card %d: %w", r.id, err)
 	}
