@@ -171,3 +171,67 @@ func facetsBySQL(t *testing.T, s *Store, f schema.CardFilter, facet string, limi
 	}
 	return out
 }
+
+// TestListTags checks the listings and counts of the cards of tags, read
+// from card_tags' indexes and card_latest's indexes in order (see
+// readInOrder) or from card_latest's rows, against those read from
+// card_latest's rows, for every order and page.
+func TestListTags(t *testing.T) {
+	s := tagStore(t)
+	category := string(schema.Categories[1])
+	inOrder := 0
+	for _, f := range []schema.CardFilter{
+		{Theme: "theme 2"},
+		{Theme: "theme 2", Keyword: "keyword 3"},
+		{Category: category, Theme: "theme 2"},
+		{Category: category, Keyword: "keyword 1", Theme: "theme 1"},
+		{Theme: "none"},
+	} {
+		w := filterWhere(f)
+		var want int
+		if err := s.db.QueryRow(`SELECT count(*) FROM card_latest c WHERE `+w.String(), w.args...).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.CountCards(t.Context(), f); err != nil || n != want {
+			t.Errorf("CountCards(%+v) = %d, %v; want %d", f, n, err, want)
+		}
+		for _, sort := range []string{"", schema.SortOldest, schema.SortTitle} {
+			for _, limit := range []int{1, 2, 5, 50} {
+				for _, offset := range []int{0, 1, 3} {
+					g := f
+					g.Sort, g.Limit, g.Offset = sort, limit, offset
+					if _, in, err := s.readInOrder(t.Context(), w, limit+offset); err != nil {
+						t.Fatal(err)
+					} else if in {
+						inOrder++
+					}
+					got, err := s.ListCards(t.Context(), g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					order, _ := orderBy(sort, "")
+					rows, err := s.db.Query(`SELECT `+summaryColumns+` FROM card_latest c WHERE `+w.String()+
+						` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := []schema.CardSummary{}
+					for rows.Next() {
+						c, err := scanSummary(rows)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want = append(want, c)
+					}
+					rows.Close()
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("ListCards(%+v) = %v; want %v", g, got, want)
+					}
+				}
+			}
+		}
+	}
+	if inOrder == 0 {
+		t.Error("no listing read the index in order")
+	}
+}
