@@ -3,7 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -80,10 +80,8 @@ func (s *Store) search(ctx context.Context, terms []string, op string, snippets 
 	for _, t := range terms {
 		want[t] = true
 	}
-	for i := range hits {
-		if hits[i].Snippet, err = s.snippet(ctx, hits[i].CardID, want); err != nil {
-			return nil, err
-		}
+	if err := s.snippets(ctx, hits, want); err != nil {
+		return nil, err
 	}
 	return hits, nil
 }
@@ -111,6 +109,9 @@ func (s *Store) rankedPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 		}
 		all := q
 		all.head, all.headArgs, _ = head.clause()
+		// The matches before the first of head are none of its: FTS5 skips
+		// them instead of reading them to test them.
+		all.from = head.from
 		head = all
 	} else if head, err = s.bounded(ctx, head); err != nil {
 		return nil, err
@@ -207,16 +208,28 @@ func (s *Store) countMatches(ctx context.Context, q searchQuery, max int) (int, 
 	return n, err
 }
 
-// bounded returns q ranking its newest q.rankAll matches at most.
+// bounded returns q ranking its newest q.rankAll matches at most: from
+// the rankAll-th newest on when it has more.
 func (s *Store) bounded(ctx context.Context, q searchQuery) (searchQuery, error) {
-	n, err := s.countMatches(ctx, q, q.rankAll)
-	if err != nil || n <= q.rankAll {
+	clause, args, _ := q.clause()
+	rows, err := s.query(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
+		LIMIT 2 OFFSET ?`, append(args, q.rankAll-1)...)
+	if err != nil {
 		return q, err
 	}
-	clause, args, _ := q.clause()
-	err = s.queryRow(ctx, `SELECT `+q.table+`.rowid `+clause+` ORDER BY `+q.table+`.rowid DESC
-		LIMIT 1 OFFSET ?`, append(args, q.rankAll-1)...).Scan(&q.from)
-	return q, err
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return q, err
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 2 { // more than rankAll
+		q.from = ids[0]
+	}
+	return q, rows.Err()
 }
 
 // searchPage reads the page of matches of q. When q selects every card and
@@ -251,63 +264,122 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	return hits, rows.Err()
 }
 
-// snippet cuts the excerpt of card id that shows the most of the wanted
-// (folded) words, from the first of its columns that shows them all if
-// one does: the page text is read only when the summary and the rows do
-// not.
-func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
-	var cardJSON, documentID string
-	err := s.queryRow(ctx, `SELECT card_json, document_id FROM cards WHERE id = ?`, id).Scan(&cardJSON,
-		&documentID)
+// snippets cuts each hit's snippet: the excerpt of its card that shows
+// the most of the wanted (folded) words, from the first of its columns
+// that shows them all if one does. The hits' cards are read at once, then
+// the page texts of those whose summary and rows do not show them all.
+func (s *Store) snippets(ctx context.Context, hits []schema.SearchHit, want map[string]bool) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.CardID
+	}
+	type cut struct {
+		card       cardindex.Card
+		documentID string
+		best       string
+		score      [2]int
+	}
+	cuts := make(map[int64]*cut, len(hits))
+	err := s.eachRow(ctx, `SELECT id, card_json, document_id FROM cards WHERE id IN (SELECT value FROM json_each(?))`,
+		ids, func(rows *sql.Rows) error {
+			var id int64
+			var cardJSON string
+			c := &cut{}
+			if err := rows.Scan(&id, &cardJSON, &c.documentID); err != nil {
+				return err
+			}
+			c.card, cuts[id] = cardindex.Decode(cardJSON), c
+			return nil
+		})
 	if err != nil {
-		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
-	}
-	c := cardindex.Decode(cardJSON)
-	var rows []string
-	for _, r := range c.Tables() {
-		rows = append(rows, r.Name+": "+r.Description)
-	}
-	text := func() (string, error) {
-		var t string
-		err := s.queryRow(ctx, `SELECT text FROM documents WHERE id = ?`, documentID).Scan(&t)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", nil
-		}
-		return t, err
+		return fmt.Errorf("snippets: %w", err)
 	}
 	// The columns in the order they are preferred on a tie: the prose
-	// first, the title (shown beside the snippet anyway) after.
-	columns := []func() (string, error){
-		func() (string, error) { return c.Summary, nil },
-		func() (string, error) { return strings.Join(rows, " · "), nil },
-		text,
-		func() (string, error) { return c.Title, nil },
-		func() (string, error) { return strings.Join(c.Keywords, ", "), nil },
-		func() (string, error) { return strings.Join(c.Themes, ", "), nil },
+	// first, the title (shown beside the snippet anyway) after; the text
+	// is third.
+	const textColumn = 2
+	columns := []func(c cardindex.Card) string{
+		func(c cardindex.Card) string { return c.Summary },
+		func(c cardindex.Card) string {
+			var rows []string
+			for _, r := range c.Tables() {
+				rows = append(rows, r.Name+": "+r.Description)
+			}
+			return strings.Join(rows, " · ")
+		},
+		nil,
+		func(c cardindex.Card) string { return c.Title },
+		func(c cardindex.Card) string { return strings.Join(c.Keywords, ", ") },
+		func(c cardindex.Card) string { return strings.Join(c.Themes, ", ") },
 	}
-	best, bestScore := "", [2]int{}
-	for _, col := range columns {
-		if bestScore[0] == len(want) {
-			break
+	excerpt := func(c *cut, text string) {
+		if c.score[0] == len(want) {
+			return
 		}
-		t, err := col()
+		e, score := cardindex.Excerpt(text, want, snippetWords)
+		if score[0] > c.score[0] || score[0] == c.score[0] && score[1] > c.score[1] {
+			c.best, c.score = e, score
+		}
+	}
+	var documents []string
+	for _, id := range ids {
+		c, ok := cuts[id]
+		if !ok {
+			return fmt.Errorf("snippet of card %d: %w", id, schema.ErrNotFound)
+		}
+		for _, col := range columns[:textColumn] {
+			excerpt(c, col(c.card))
+		}
+		if c.score[0] < len(want) {
+			documents = append(documents, c.documentID)
+		}
+	}
+	texts := make(map[string]string, len(documents))
+	if len(documents) > 0 {
+		err := s.eachRow(ctx, `SELECT id, text FROM documents WHERE id IN (SELECT value FROM json_each(?))`, documents,
+			func(rows *sql.Rows) error {
+				var id, text string
+				err := rows.Scan(&id, &text)
+				texts[id] = text
+				return err
+			})
 		if err != nil {
-			return "", fmt.Errorf("snippet of card %d: %w", id, err)
-		}
-		cut, score := cardindex.Excerpt(t, want, snippetWords)
-		if score[0] > bestScore[0] || score[0] == bestScore[0] && score[1] > bestScore[1] {
-			best, bestScore = cut, score
+			return fmt.Errorf("snippets: %w", err)
 		}
 	}
-	return best, nil
+	for i, id := range ids {
+		c := cuts[id]
+		excerpt(c, texts[c.documentID])
+		for _, col := range columns[textColumn+1:] {
+			excerpt(c, col(c.card))
+		}
+		hits[i].Snippet = c.best
+	}
+	return nil
 }
 
-// maxSnippetSource is how much of a column a snippet is looked for in, in
-// bytes: the start of a very long page is enough.
-const maxSnippetSource = 64 << 10
-
-// markStripper removes the snippet marks from text.
-var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
+// eachRow runs query, whose one argument is the JSON array of values, and
+// calls fn on each of its rows.
+func (s *Store) eachRow(ctx context.Context, query string, values any, fn func(*sql.Rows) error) error {
+	array, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+	rows, err := s.query(ctx, query, string(array))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
 
 // maxCandidateWords is how many of a card's words RelatedByText chooses
 // from, at most: the first ones of its title, keywords, themes and row
