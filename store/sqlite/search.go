@@ -19,9 +19,6 @@ import (
 // rows 2, page text 1.
 const rankExpr = `-bm25(card_search, 10.0, 5.0, 5.0, 3.0, 2.0, 1.0)`
 
-// snippetWords is the length of a hit's snippet, in words.
-const snippetWords = 12
-
 // matchExpr is an FTS5 query of terms, each a string token (letters and
 // digits only, so quoting is safe), joined by op (AND or OR).
 func matchExpr(terms []string, op string) string {
@@ -319,7 +316,7 @@ func (s *Store) snippets(ctx context.Context, hits []schema.SearchHit, want map[
 		if c.score[0] == len(want) {
 			return
 		}
-		e, score := cardindex.Excerpt(text, want, snippetWords)
+		e, score := cardindex.Excerpt(text, want, cardindex.SnippetWords)
 		if score[0] > c.score[0] || score[0] == c.score[0] && score[1] > c.score[1] {
 			c.best, c.score = e, score
 		}
