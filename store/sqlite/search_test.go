@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store/cardindex"
 	"github.com/veille/veille/store/storetest"
 )
 
@@ -113,5 +114,44 @@ func TestFacetsFollowWrites(t *testing.T) {
 		schema.Answer{Title: "New", Category: schema.Categories[1]})
 	if n := count(); n != 16 {
 		t.Errorf("%d cards of %s after adding one, want 16", n, schema.Categories[1])
+	}
+}
+
+// TestSearchSnippets checks that each hit of a page gets the snippet of
+// its own card, from the first column showing the query's words: its
+// summary, its page text (read only for such hits) or its title.
+func TestSearchSnippets(t *testing.T) {
+	s, err := Open(t.Context(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cards := []struct{ url, text, cardJSON, from string }{
+		{"https://example.com/a", "Nothing here.", `{"title":"Alpha","summary":"Solar panels on alpha roofs."}`,
+			"Solar panels on alpha roofs."},
+		{"https://example.com/b", "The beta page says solar farms grow.", `{"title":"Beta","summary":"Wind."}`,
+			"The beta page says solar farms grow."},
+		{"https://example.com/c", "Nothing.", `{"title":"Gamma solar","summary":"Water."}`, "Gamma solar"},
+	}
+	want := map[string]string{}
+	for _, c := range cards {
+		doc := storetest.Document(c.url, c.text)
+		if err := s.SaveDocument(t.Context(), doc); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.SaveCard(t.Context(), schema.NewCard{DocumentID: doc.ID, URL: doc.URL, CardJSON: c.cardJSON},
+			schema.ModelRun{}); err != nil {
+			t.Fatal(err)
+		}
+		want[doc.ID], _ = cardindex.Excerpt(c.from, map[string]bool{"solar": true}, cardindex.SnippetWords)
+	}
+	hits, err := s.SearchCards(t.Context(), "solar", schema.CardFilter{})
+	if err != nil || len(hits) != len(cards) {
+		t.Fatalf("SearchCards(solar) = %+v, %v; want %d hits", hits, err, len(cards))
+	}
+	for _, h := range hits {
+		if h.Snippet != want[h.ID] || h.Snippet == "" {
+			t.Errorf("hit %s: snippet %q, want %q", h.Title, h.Snippet, want[h.ID])
+		}
 	}
 }
