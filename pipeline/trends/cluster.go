@@ -84,7 +84,8 @@ func splitTerms(s string) (name, desc []string) {
 
 // lexical is the index of the lexical space: TF-IDF weights over every
 // row given (so that the weights are those of the whole collection), the
-// rows' vectors (made when first needed), and postings of the rows added.
+// rows' vectors and candidate terms (made when first needed), and postings
+// of the rows added.
 type lexical struct {
 	// terms holds every row's term ids in order (the name's twice), row i's
 	// at terms[offsets[i]:offsets[i+1]].
@@ -94,7 +95,9 @@ type lexical struct {
 	idf     []float64
 	vecs    []sparse
 	made    []bool
-	start   int
+	// cands holds the candidate terms of the rows whose vector is made.
+	cands [][]int32
+	start int
 	// postings lists, for each term, the rows added that have it among
 	// their candidate terms.
 	postings [][]int32
@@ -106,11 +109,23 @@ type lexical struct {
 	wanted []bool
 	// stamp marks the terms seen in the current row.
 	stamp []int32
-	// acc and touched accumulate the partial dot products of one query.
+	// acc and touched accumulate the partial dot products of one query;
+	// top keeps the best of them.
 	acc     []float32
 	touched []int32
+	top     []scored
 	buf     []int32
 }
+
+// scored is a candidate row and its partial score.
+type scored struct {
+	acc float32
+	j   int32
+}
+
+// before reports whether candidate a is shortlisted before b: the higher
+// partial score first, then the lower row.
+func (a scored) before(b scored) bool { return a.acc > b.acc || a.acc == b.acc && a.j < b.j }
 
 // candidateTerms bounds the terms of a row that generate candidates: its
 // rarest ones.
@@ -138,7 +153,7 @@ func eachTerm(terms string, fn func(term string)) {
 // the candidate terms of those only.
 func newLexical(rows []schema.TrendRow, start int) *lexical {
 	lx := &lexical{offsets: make([]int, 1, len(rows)+1), vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
-		start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+		cands: make([][]int32, len(rows)), start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
 	ids := map[string]int32{}
 	for i, r := range rows {
 		eachTerm(r.Terms, func(t string) {
@@ -202,6 +217,7 @@ func (lx *lexical) vec(i int) sparse {
 	}
 	lx.buf = buf
 	lx.vecs[i], lx.made[i] = v, true
+	lx.cands[i] = lx.rarest(v)
 	return v
 }
 
@@ -224,8 +240,22 @@ func (lx *lexical) add(i int) {
 // candidates are the terms of row i that generate candidates: up to
 // candidateTerms of its rarest terms under maxDF, ties by term id.
 func (lx *lexical) candidates(i int) []int32 {
-	v := lx.vec(i)
-	ts := make([]int32, 0, len(v.terms))
+	lx.vec(i)
+	return lx.cands[i]
+}
+
+// rarest picks the candidate terms of v (see candidates).
+func (lx *lexical) rarest(v sparse) []int32 {
+	n := 0
+	for _, t := range v.terms {
+		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	ts := make([]int32, 0, n)
 	for _, t := range v.terms {
 		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
 			ts = append(ts, t)
@@ -238,7 +268,7 @@ func (lx *lexical) candidates(i int) []int32 {
 			}
 			return int(a - b)
 		})
-		ts = ts[:candidateTerms]
+		ts = slices.Clip(ts[:candidateTerms])
 	}
 	return ts
 }
@@ -249,7 +279,7 @@ const shortlist = 16
 
 func (lx *lexical) best(i int) (int, float64) {
 	q := lx.vec(i)
-	for _, t := range lx.candidates(i) {
+	for _, t := range lx.cands[i] {
 		k, _ := slices.BinarySearch(q.terms, t)
 		w := q.weights[k]
 		for _, j := range lx.postings[t] {
@@ -262,26 +292,40 @@ func (lx *lexical) best(i int) (int, float64) {
 	if len(lx.touched) == 0 {
 		return -1, 0
 	}
-	slices.SortFunc(lx.touched, func(a, b int32) int {
-		if lx.acc[a] != lx.acc[b] {
-			if lx.acc[a] > lx.acc[b] {
-				return -1
-			}
-			return 1
-		}
-		return int(a - b)
-	})
+	top := lx.shortlist()
 	bestJ, bestSim := -1, 0.0
-	for k, j := range lx.touched {
-		if k < shortlist {
-			if sim := dotSparse(q, lx.vec(int(j))); sim > bestSim || sim == bestSim && int(j) < bestJ {
-				bestJ, bestSim = int(j), sim
-			}
+	for _, c := range top {
+		j := int(c.j)
+		if sim := dotSparse(q, lx.vec(j)); sim > bestSim || sim == bestSim && j < bestJ {
+			bestJ, bestSim = j, sim
 		}
+	}
+	return bestJ, bestSim
+}
+
+// shortlist returns the first shortlist candidates touched by a query, in
+// the order of [scored.before], and clears the query's scores.
+func (lx *lexical) shortlist() []scored {
+	top := lx.top[:0]
+	for _, j := range lx.touched {
+		c := scored{lx.acc[j], j}
 		lx.acc[j] = 0
+		if len(top) == shortlist {
+			if !c.before(top[shortlist-1]) {
+				continue
+			}
+			top = top[:shortlist-1]
+		}
+		k := len(top)
+		top = append(top, c)
+		for ; k > 0 && c.before(top[k-1]); k-- {
+			top[k] = top[k-1]
+		}
+		top[k] = c
 	}
 	lx.touched = lx.touched[:0]
-	return bestJ, bestSim
+	lx.top = top
+	return top
 }
 
 // dense is the index of an embeddings space: unit vectors, compared with

@@ -1,0 +1,99 @@
+package trends
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/pipeline/trends/trendstest"
+	"github.com/veille/veille/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// syntheticRows are the rows of n synthetic cards of five rows each, with
+// card ids from start + 1.
+func syntheticRows(start, n int) []schema.TrendRow {
+	var out []schema.TrendRow
+	for i, c := range trendstest.Synthetic(start, n, 5, now) {
+		c, published := c.Card, c.Published
+		id := int64(start + i + 1)
+		add := func(section string, k int, name, desc string) {
+			out = append(out, schema.TrendRow{CardID: id, Section: section, Index: k, Name: name, Description: desc,
+				Host: fmt.Sprint("host", id%50), Published: published})
+		}
+		for k, r := range c.Signals {
+			add("signals", k, r.Name, r.Description)
+		}
+		for k, r := range c.Concerns {
+			add("concerns", k, r.Name, r.Description)
+		}
+		for k, r := range c.Behaviors {
+			add("behaviors", k, r.Name, r.Description)
+		}
+		for k, r := range c.Technologies {
+			add("technologies", k, r.Name, r.Description)
+		}
+		for k, r := range c.Issues {
+			add("issues", k, r.Name, r.Description)
+		}
+	}
+	return out
+}
+
+// TestLexicalClustersGolden pins the clusters of a synthetic collection,
+// clustered at once then grown by new cards, to those of testdata: the
+// clustering's rules are the space's (LexicalSpace), so a change of
+// clusters needs a new space.
+func TestLexicalClustersGolden(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{rows: syntheticRows(0, 1500)}
+	if _, err := Update(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	st.rows = append(st.rows, syntheticRows(1500, 500)...)
+	if _, err := Update(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]schema.RowKey, 0, len(st.rows))
+	for _, r := range st.rows {
+		keys = append(keys, r.Key())
+	}
+	slices.SortFunc(keys, func(a, b schema.RowKey) int {
+		if a.CardID != b.CardID {
+			return int(a.CardID - b.CardID)
+		}
+		if a.Section != b.Section {
+			return strings.Compare(a.Section, b.Section)
+		}
+		return a.Index - b.Index
+	})
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%d %s %d %d\n", k.CardID, k.Section, k.Index, st.clusters[LexicalSpace][k])
+	}
+	path := filepath.Join("testdata", "lexical-clusters.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d: got %q, want %q (go test -update rewrites testdata)", i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%d lines, want %d", len(gl), len(wl))
+	}
+}
