@@ -49,30 +49,14 @@ type sparse struct {
 	weights []float32
 }
 
-// dotSparse is the dot product of two sparse vectors.
-func dotSparse(a, b sparse) float64 {
-	var s float64
-	i, j := 0, 0
-	for i < len(a.terms) && j < len(b.terms) {
-		switch {
-		case a.terms[i] < b.terms[j]:
-			i++
-		case a.terms[i] > b.terms[j]:
-			j++
-		default:
-			s += float64(a.weights[i]) * float64(b.weights[j])
-			i++
-			j++
-		}
-	}
-	return s
-}
-
 // rowTerms is a row's terms as the lexical space keeps them
 // ([schema.TrendRow].Terms): the terms of its name, a bar, the terms of its
-// description.
-func rowTerms(r schema.TrendRow) string {
-	return strings.Join(terms(r.Name), " ") + "|" + strings.Join(terms(r.Description), " ")
+// description. buf is scratch space.
+func (c *termCache) rowTerms(r schema.TrendRow, buf []byte) (string, []byte) {
+	buf = c.appendTerms(buf[:0], r.Name)
+	buf = append(buf, '|')
+	buf = c.appendTerms(buf, r.Description)
+	return string(buf), buf
 }
 
 // splitTerms reads what rowTerms wrote: the name's terms and the
@@ -114,7 +98,10 @@ type lexical struct {
 	acc     []float32
 	touched []int32
 	top     []scored
-	buf     []int32
+	// query holds the weights of the row being queried, by term (0 for the
+	// terms it lacks).
+	query []float32
+	buf   []int32
 }
 
 // scored is a candidate row and its partial score.
@@ -174,6 +161,7 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 	}
 	n := float64(len(rows))
 	lx.idf = make([]float64, len(lx.df))
+	lx.query = make([]float32, len(lx.df))
 	for t, d := range lx.df {
 		lx.idf[t] = math.Log((1+n)/(1+float64(d))) + 1
 	}
@@ -279,9 +267,16 @@ const shortlist = 16
 
 func (lx *lexical) best(i int) (int, float64) {
 	q := lx.vec(i)
+	for k, t := range q.terms {
+		lx.query[t] = q.weights[k]
+	}
+	defer func() {
+		for _, t := range q.terms {
+			lx.query[t] = 0
+		}
+	}()
 	for _, t := range lx.cands[i] {
-		k, _ := slices.BinarySearch(q.terms, t)
-		w := q.weights[k]
+		w := lx.query[t]
 		for _, j := range lx.postings[t] {
 			if lx.acc[j] == 0 {
 				lx.touched = append(lx.touched, j)
@@ -292,15 +287,27 @@ func (lx *lexical) best(i int) (int, float64) {
 	if len(lx.touched) == 0 {
 		return -1, 0
 	}
-	top := lx.shortlist()
 	bestJ, bestSim := -1, 0.0
-	for _, c := range top {
+	for _, c := range lx.shortlist() {
 		j := int(c.j)
-		if sim := dotSparse(q, lx.vec(j)); sim > bestSim || sim == bestSim && j < bestJ {
+		if sim := lx.similarity(j); sim > bestSim || sim == bestSim && j < bestJ {
 			bestJ, bestSim = j, sim
 		}
 	}
 	return bestJ, bestSim
+}
+
+// similarity is the dot product of row j's vector and the query's: the
+// sum of the products of the terms they share, in term order.
+func (lx *lexical) similarity(j int) float64 {
+	v := lx.vec(j)
+	var s float64
+	for k, t := range v.terms {
+		if w := lx.query[t]; w != 0 {
+			s += float64(w) * float64(v.weights[k])
+		}
+	}
+	return s
 }
 
 // shortlist returns the first shortlist candidates touched by a query, in

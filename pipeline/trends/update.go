@@ -129,9 +129,11 @@ func Update(ctx context.Context, st Store, opts Options) (Result, error) {
 	var idx index
 	threshold := opts.Threshold
 	if opts.Embedder == nil {
+		var words termCache
+		var buf []byte
 		for i := range rows {
 			if i >= len(old) || rows[i].Terms == "" {
-				rows[i].Terms = rowTerms(rows[i])
+				rows[i].Terms, buf = words.rowTerms(rows[i], buf)
 			}
 		}
 		idx = newLexical(rows, len(old))
