@@ -81,6 +81,12 @@ type lexical struct {
 	made    []bool
 	// cands holds the candidate terms of the rows whose vector is made.
 	cands [][]int32
+	// first is, for each row, the first row with the same Terms and posted
+	// by the same rule (itself if none): rows alike have the same vector
+	// and the same partial scores, so only the first is posted, and later
+	// added ones are listed in dups under it, in order.
+	first []int32
+	dups  [][]int32
 	start int
 	// postings lists, for each term, the rows added that have it among
 	// their candidate terms.
@@ -141,8 +147,30 @@ func eachTerm(terms string, fn func(term string)) {
 func newLexical(rows []schema.TrendRow, start int) *lexical {
 	lx := &lexical{offsets: make([]int, 1, len(rows)+1), vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
 		cands: make([][]int32, len(rows)), start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+	lx.first, lx.dups = make([]int32, len(rows)), make([][]int32, len(rows))
 	ids := map[string]int32{}
+	var firsts [2]map[string]int32 // by posting rule: the rows to cluster, the others
 	for i, r := range rows {
+		rule := 0
+		if i < start {
+			rule = 1
+		}
+		if firsts[rule] == nil {
+			firsts[rule] = map[string]int32{}
+		}
+		if f, ok := firsts[rule][r.Terms]; ok {
+			lx.first[i] = f
+			for _, id := range lx.terms[lx.offsets[f]:lx.offsets[f+1]] {
+				if lx.stamp[id] != int32(i+1) {
+					lx.stamp[id] = int32(i + 1)
+					lx.df[id]++
+				}
+				lx.terms = append(lx.terms, id)
+			}
+			lx.offsets = append(lx.offsets, len(lx.terms))
+			continue
+		}
+		firsts[rule][r.Terms], lx.first[i] = int32(i), int32(i)
 		eachTerm(r.Terms, func(t string) {
 			id, ok := ids[t]
 			if !ok {
@@ -210,6 +238,10 @@ func (lx *lexical) vec(i int) sparse {
 }
 
 func (lx *lexical) add(i int) {
+	if f := lx.first[i]; int(f) != i {
+		lx.dups[f] = append(lx.dups[f], int32(i))
+		return
+	}
 	if lx.wanted != nil && i < lx.start {
 		// An old row: posted under the wanted terms it has.
 		for _, id := range lx.terms[lx.offsets[i]:lx.offsets[i+1]] {
@@ -290,6 +322,9 @@ func (lx *lexical) best(i int) (int, float64) {
 	bestJ, bestSim := -1, 0.0
 	for _, c := range lx.shortlist() {
 		j := int(c.j)
+		if int(lx.first[j]) != j {
+			continue // as similar as its first row, shortlisted before it
+		}
 		if sim := lx.similarity(j); sim > bestSim || sim == bestSim && j < bestJ {
 			bestJ, bestSim = j, sim
 		}
@@ -311,28 +346,43 @@ func (lx *lexical) similarity(j int) float64 {
 }
 
 // shortlist returns the first shortlist candidates touched by a query, in
-// the order of [scored.before], and clears the query's scores.
+// the order of [scored.before], and clears the query's scores. A touched
+// row stands for its dups too, of the same score.
 func (lx *lexical) shortlist() []scored {
 	top := lx.top[:0]
 	for _, j := range lx.touched {
-		c := scored{lx.acc[j], j}
+		acc := lx.acc[j]
 		lx.acc[j] = 0
-		if len(top) == shortlist {
-			if !c.before(top[shortlist-1]) {
-				continue
+		var in bool
+		if top, in = keep(top, scored{acc, j}); in {
+			for _, d := range lx.dups[j] {
+				if top, in = keep(top, scored{acc, d}); !in {
+					break // the next dups come after it
+				}
 			}
-			top = top[:shortlist-1]
 		}
-		k := len(top)
-		top = append(top, c)
-		for ; k > 0 && c.before(top[k-1]); k-- {
-			top[k] = top[k-1]
-		}
-		top[k] = c
 	}
 	lx.touched = lx.touched[:0]
 	lx.top = top
 	return top
+}
+
+// keep adds c to top, the first shortlist candidates in the order of
+// [scored.before], when it is one of them; it reports whether it is.
+func keep(top []scored, c scored) ([]scored, bool) {
+	if len(top) == shortlist {
+		if !c.before(top[shortlist-1]) {
+			return top, false
+		}
+		top = top[:shortlist-1]
+	}
+	k := len(top)
+	top = append(top, c)
+	for ; k > 0 && c.before(top[k-1]); k-- {
+		top[k] = top[k-1]
+	}
+	top[k] = c
+	return top, true
 }
 
 // dense is the index of an embeddings space: unit vectors, compared with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,5 +96,72 @@ func TestLexicalClustersGolden(t *testing.T) {
 			}
 		}
 		t.Fatalf("%d lines, want %d", len(gl), len(wl))
+	}
+}
+
+// TestDuplicateRowsCluster checks that rows with the same terms, posted
+// once, cluster as when each is posted: many rows repeated, clustered at
+// once and after old rows.
+func TestDuplicateRowsCluster(t *testing.T) {
+	base := syntheticRows(0, 200)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var rows []schema.TrendRow
+	for range 4000 {
+		// A few rows repeated often, so that a shortlist fills with copies.
+		k := rng.IntN(len(base))
+		if rng.IntN(3) == 0 {
+			k = rng.IntN(12)
+		}
+		rows = append(rows, base[k])
+	}
+	var words termCache
+	for i := range rows {
+		rows[i].Terms, _ = words.rowTerms(rows[i], nil)
+	}
+	for _, start := range []int{0, 1500} {
+		for _, threshold := range []float64{LexicalThreshold, 0.9} {
+			clusters := func(dedup bool) []int64 {
+				rs := slices.Clone(rows)
+				for i := range start {
+					rs[i].Cluster = int64(i%40 + 1)
+				}
+				lx := newLexical(rs, start)
+				if !dedup {
+					for i := range lx.first {
+						lx.first[i] = int32(i)
+					}
+				}
+				assign(rs, start, lx, threshold, 41)
+				out := make([]int64, len(rs))
+				for i, r := range rs {
+					out[i] = r.Cluster
+				}
+				return out
+			}
+			if got, want := clusters(true), clusters(false); !slices.Equal(got, want) {
+				t.Errorf("start %d, threshold %g: clusters with copies posted once differ from those of every row posted", start, threshold)
+			}
+		}
+	}
+}
+
+func TestKeep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100 {
+		var all, top []scored
+		for j := range rng.IntN(60) {
+			c := scored{float32(rng.IntN(5)), int32(rng.IntN(1000)*100 + j)}
+			all = append(all, c)
+			top, _ = keep(top, c)
+		}
+		slices.SortFunc(all, func(a, b scored) int {
+			if a.before(b) {
+				return -1
+			}
+			return 1
+		})
+		if want := all[:min(shortlist, len(all))]; !slices.Equal(top, want) {
+			t.Fatalf("keep gave %v, want %v", top, want)
+		}
 	}
 }
