@@ -68,14 +68,6 @@ type Tables struct {
 	Issues       []Row `json:"issues"`
 }
 
-// DecodeTables reads the rows of a card's tables from its JSON, leniently
-// as [Decode] does: reading them alone costs less than reading the card.
-func DecodeTables(cardJSON string) Tables {
-	var t Tables
-	_ = json.Unmarshal([]byte(cardJSON), &t) // partial on error, by design
-	return t
-}
-
 // TrendRows returns the rows of the tables, table by table in the order
 // of [schema.Sections], as rows of card version cardID.
 func (t Tables) TrendRows(cardID int64) []schema.TrendRow {
