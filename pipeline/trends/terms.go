@@ -58,16 +58,34 @@ func (c *termCache) term(w string) string {
 	return t
 }
 
-// appendTerms appends the terms of s to b, separated by spaces.
+// appendTerms appends the terms of s to b, separated by spaces: those of
+// terms(s), words split as strings.FieldsFunc(s, notWordRune) splits them.
 func (c *termCache) appendTerms(b []byte, s string) []byte {
-	start := len(b)
-	for w := range strings.FieldsFuncSeq(s, notWordRune) {
-		if t := c.term(w); t != "" {
-			if len(b) > start {
-				b = append(b, ' ')
+	start, word := len(b), -1 // word: where the current word starts
+	for i := 0; i <= len(s); {
+		sep, size := true, 1
+		if i < len(s) {
+			if ch := s[i]; ch < utf8.RuneSelf {
+				sep = !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9')
+			} else {
+				var r rune
+				r, size = utf8.DecodeRuneInString(s[i:])
+				sep = notWordRune(r)
 			}
-			b = append(b, t...)
 		}
+		switch {
+		case !sep && word < 0:
+			word = i
+		case sep && word >= 0:
+			if t := c.term(s[word:i]); t != "" {
+				if len(b) > start {
+					b = append(b, ' ')
+				}
+				b = append(b, t...)
+			}
+			word = -1
+		}
+		i += size
 	}
 	return b
 }
