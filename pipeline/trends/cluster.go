@@ -124,18 +124,27 @@ func (a scored) before(b scored) bool { return a.acc > b.acc || a.acc == b.acc &
 // rarest ones.
 const candidateTerms = 12
 
-// eachTerm calls fn with each term of a row's Terms (see rowTerms), the
-// name's terms twice.
-func eachTerm(terms string, fn func(term string)) {
-	name, desc, _ := strings.Cut(terms, "|")
-	for _, part := range []string{name, name, desc} {
-		for part != "" {
-			w, rest, _ := strings.Cut(part, " ")
-			if w != "" {
-				fn(w)
-			}
-			part = rest
+// addTerms appends the ids of the terms of part, separated by spaces, to
+// lx.terms, as terms of row i, numbering the new ones.
+func (lx *lexical) addTerms(ids map[string]int32, part string, i int) {
+	for part != "" {
+		t, rest, _ := strings.Cut(part, " ")
+		part = rest
+		if t == "" {
+			continue
 		}
+		id, ok := ids[t]
+		if !ok {
+			id = int32(len(lx.df))
+			ids[t] = id
+			lx.df = append(lx.df, 0)
+			lx.stamp = append(lx.stamp, 0)
+		}
+		if lx.stamp[id] != int32(i+1) {
+			lx.stamp[id] = int32(i + 1)
+			lx.df[id]++
+		}
+		lx.terms = append(lx.terms, id)
 	}
 }
 
@@ -171,20 +180,11 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 			continue
 		}
 		firsts[rule][r.Terms], lx.first[i] = int32(i), int32(i)
-		eachTerm(r.Terms, func(t string) {
-			id, ok := ids[t]
-			if !ok {
-				id = int32(len(lx.df))
-				ids[t] = id
-				lx.df = append(lx.df, 0)
-				lx.stamp = append(lx.stamp, 0)
-			}
-			if lx.stamp[id] != int32(i+1) {
-				lx.stamp[id] = int32(i + 1)
-				lx.df[id]++
-			}
-			lx.terms = append(lx.terms, id)
-		})
+		name, desc, _ := strings.Cut(r.Terms, "|")
+		from := len(lx.terms)
+		lx.addTerms(ids, name, i)
+		lx.terms = append(lx.terms, lx.terms[from:]...) // the name's terms count twice
+		lx.addTerms(ids, desc, i)
 		lx.offsets = append(lx.offsets, len(lx.terms))
 	}
 	n := float64(len(rows))
@@ -210,6 +210,11 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 func (lx *lexical) vec(i int) sparse {
 	if lx.made[i] {
 		return lx.vecs[i]
+	}
+	if f := int(lx.first[i]); f != i {
+		v := lx.vec(f) // the same terms
+		lx.vecs[i], lx.made[i], lx.cands[i] = v, true, lx.cands[f]
+		return v
 	}
 	buf := append(lx.buf[:0], lx.terms[lx.offsets[i]:lx.offsets[i+1]]...)
 	slices.Sort(buf)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,19 +33,19 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 		return nil, fmt.Errorf("rows of the cards: %w", err)
 	}
 	defer rows.Close()
-	var out []schema.TrendRow
+	var cards [][]schema.TrendRow // joined at the end: one copy of the rows
 	for rows.Next() {
 		var id int64
 		var js string
 		if err := rows.Scan(&id, &js); err != nil {
 			return nil, fmt.Errorf("rows of the cards: %w", err)
 		}
-		out = append(out, cardindex.DecodeTables(js).TrendRows(id)...)
+		cards = append(cards, cardindex.DecodeTables(js).TrendRows(id))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("rows of the cards: %w", err)
 	}
-	return out, nil
+	return slices.Concat(cards...), nil
 }
 
 // ClusteredRows returns the rows of newest cards that have a cluster in
