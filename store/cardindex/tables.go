@@ -44,46 +44,26 @@ func readTables(s string) (t Tables, ok bool) {
 	var seen [len(tableKeys)]bool
 	all := [...]*[]Row{&t.Signals, &t.Concerns, &t.Behaviors, &t.Technologies, &t.Issues}
 	r.space()
-	if !r.next('{') {
-		return t, false
-	}
-	r.space()
-	if !r.next('}') {
-		for {
-			key, ok := r.key()
-			if !ok {
-				return t, false
-			}
-			k := keyIndex(key, tableKeys[:])
-			switch {
-			case k == foldedKey:
-				return t, false
-			case k >= 0:
-				if seen[k] {
-					return t, false
-				}
-				seen[k] = true
-				if *all[k], ok = r.rows(); !ok {
-					return t, false
-				}
-			default:
-				if !r.skip(0) {
-					return t, false
-				}
-			}
-			r.space()
-			if r.next(',') {
-				r.space()
-				continue
-			}
-			if r.next('}') {
-				break
-			}
-			return t, false
+	ok = r.members('{', '}', func() bool {
+		key, ok := r.key()
+		if !ok {
+			return false
 		}
-	}
+		switch k := keyIndex(key, tableKeys[:]); {
+		case k == foldedKey:
+			return false
+		case k >= 0:
+			if seen[k] {
+				return false
+			}
+			seen[k] = true
+			*all[k], ok = r.rows()
+			return ok
+		}
+		return r.skip(0)
+	})
 	r.space()
-	return t, r.i == len(s)
+	return t, ok && r.i == len(s)
 }
 
 // foldedKey is what keyIndex returns for a key that matches one of the
@@ -114,51 +94,33 @@ func (r *jsonReader) rows() ([]Row, bool) {
 	if r.literal("null") {
 		return nil, true
 	}
-	if !r.next('[') {
-		return nil, false
-	}
 	out := []Row{}
-	r.space()
-	if r.next(']') {
-		return out, true
-	}
-	for {
+	ok := r.members('[', ']', func() bool {
 		var row Row
 		if !r.literal("null") {
 			var ok bool
 			if row, ok = r.row(); !ok {
-				return nil, false
+				return false
 			}
 		}
 		out = append(out, row)
-		r.space()
-		if r.next(',') {
-			r.space()
-			continue
-		}
-		return out, r.next(']')
-	}
+		return true
+	})
+	return out, ok
 }
 
 // row reads a row's object.
 func (r *jsonReader) row() (Row, bool) {
 	var row Row
 	var seen [len(rowKeys)]bool
-	if !r.next('{') {
-		return row, false
-	}
-	r.space()
-	if r.next('}') {
-		return row, true
-	}
-	for {
+	ok := r.members('{', '}', func() bool {
 		key, ok := r.key()
 		if !ok {
-			return row, false
+			return false
 		}
 		k := keyIndex(key, rowKeys[:])
 		if k == foldedKey || k >= 0 && seen[k] {
-			return row, false
+			return false
 		}
 		switch k {
 		case 0:
@@ -168,20 +130,34 @@ func (r *jsonReader) row() (Row, bool) {
 		case 2:
 			row.Relevancy, ok = r.integer()
 		default:
-			ok = r.skip(1)
+			return r.skip(1)
 		}
-		if !ok {
-			return row, false
-		}
-		if k >= 0 {
-			seen[k] = true
+		seen[k] = true
+		return ok
+	})
+	return row, ok
+}
+
+// members reads an object or an array, from its opening byte to its
+// closing one, calling member at the start of each of its members (an
+// object's key, an array's value) to read it.
+func (r *jsonReader) members(opening, closing byte, member func() bool) bool {
+	if !r.next(opening) {
+		return false
+	}
+	r.space()
+	if r.next(closing) {
+		return true
+	}
+	for {
+		if !member() {
+			return false
 		}
 		r.space()
-		if r.next(',') {
-			r.space()
-			continue
+		if !r.next(',') {
+			return r.next(closing)
 		}
-		return row, r.next('}')
+		r.space()
 	}
 }
 
@@ -191,13 +167,17 @@ func (r *jsonReader) key() (string, bool) {
 	if !r.str() || strings.IndexByte(r.s[start:r.i], '\\') >= 0 {
 		return "", false
 	}
-	key := r.s[start+1 : r.i-1]
+	return r.s[start+1 : r.i-1], r.colon()
+}
+
+// colon reads the colon after an object's key, and the spaces around it.
+func (r *jsonReader) colon() bool {
 	r.space()
 	if !r.next(':') {
-		return "", false
+		return false
 	}
 	r.space()
-	return key, true
+	return true
 }
 
 // text reads a string value, or null as "".
@@ -251,47 +231,9 @@ func (r *jsonReader) skip(depth int) bool {
 	case c == '"':
 		return r.str()
 	case c == '{':
-		r.i++
-		r.space()
-		if r.next('}') {
-			return true
-		}
-		for {
-			if !r.str() {
-				return false
-			}
-			r.space()
-			if !r.next(':') {
-				return false
-			}
-			r.space()
-			if !r.skip(depth + 1) {
-				return false
-			}
-			r.space()
-			if r.next(',') {
-				r.space()
-				continue
-			}
-			return r.next('}')
-		}
+		return r.members('{', '}', func() bool { return r.str() && r.colon() && r.skip(depth+1) })
 	case c == '[':
-		r.i++
-		r.space()
-		if r.next(']') {
-			return true
-		}
-		for {
-			if !r.skip(depth + 1) {
-				return false
-			}
-			r.space()
-			if r.next(',') {
-				r.space()
-				continue
-			}
-			return r.next(']')
-		}
+		return r.members('[', ']', func() bool { return r.skip(depth + 1) })
 	case c == 't':
 		return r.literal("true")
 	case c == 'f':
