@@ -158,14 +158,13 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 		cands: make([][]int32, len(rows)), start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
 	lx.first, lx.dups = make([]int32, len(rows)), make([][]int32, len(rows))
 	ids := map[string]int32{}
-	var firsts [2]map[string]int32 // by posting rule: the rows to cluster, the others
+	// The first row of each Terms, by posting rule: the rows to cluster,
+	// the others.
+	firsts := [2]map[string]int32{make(map[string]int32, len(rows)-start), make(map[string]int32, start)}
 	for i, r := range rows {
 		rule := 0
 		if i < start {
 			rule = 1
-		}
-		if firsts[rule] == nil {
-			firsts[rule] = map[string]int32{}
 		}
 		if f, ok := firsts[rule][r.Terms]; ok {
 			lx.first[i] = f
