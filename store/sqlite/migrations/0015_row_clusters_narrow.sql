@@ -16,6 +16,7 @@ CREATE TABLE row_clusters_0015 (
     PRIMARY KEY (card_id, space, section, row_index)
 ) STRICT, WITHOUT ROWID;
 INSERT INTO row_clusters_0015 (card_id, space, section, row_index, cluster_id, relevancy, terms)
-    SELECT card_id, space, section, row_index, cluster_id, relevancy, terms FROM row_clusters ORDER BY card_id, space, section, row_index;
+    SELECT card_id, space, section, row_index, cluster_id, relevancy, terms FROM row_clusters
+    WHERE card_id IN (SELECT id FROM cards) ORDER BY card_id, space, section, row_index;
 DROP TABLE row_clusters;
 ALTER TABLE row_clusters_0015 RENAME TO row_clusters;
