@@ -168,3 +168,40 @@ func BenchmarkReport(b *testing.B) {
 	}
 	peakRSS(b)
 }
+
+// BenchmarkCatchUp clusters every row of a collection none of whose rows
+// is clustered yet, as extract import does after importing it: the
+// collection is a copy (not timed) of the SQLite file at
+// $VEILLE_TRENDS_CATCHUP_DB, made with extract import --cluster=false.
+func BenchmarkCatchUp(b *testing.B) {
+	src := os.Getenv("VEILLE_TRENDS_CATCHUP_DB")
+	if src == "" {
+		b.Skip("VEILLE_TRENDS_CATCHUP_DB names no collection to cluster: skipping")
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var res trends.Result
+	for b.Loop() {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "veille.db")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		s, err := sqlite.Open(b.Context(), path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if res, err = trends.Update(b.Context(), s, trends.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(res.Clustered), "rows")
+	b.ReportMetric(float64(res.Clusters), "clusters")
+	peakRSS(b)
+}

@@ -49,30 +49,14 @@ type sparse struct {
 	weights []float32
 }
 
-// dotSparse is the dot product of two sparse vectors.
-func dotSparse(a, b sparse) float64 {
-	var s float64
-	i, j := 0, 0
-	for i < len(a.terms) && j < len(b.terms) {
-		switch {
-		case a.terms[i] < b.terms[j]:
-			i++
-		case a.terms[i] > b.terms[j]:
-			j++
-		default:
-			s += float64(a.weights[i]) * float64(b.weights[j])
-			i++
-			j++
-		}
-	}
-	return s
-}
-
 // rowTerms is a row's terms as the lexical space keeps them
 // ([schema.TrendRow].Terms): the terms of its name, a bar, the terms of its
-// description.
-func rowTerms(r schema.TrendRow) string {
-	return strings.Join(terms(r.Name), " ") + "|" + strings.Join(terms(r.Description), " ")
+// description. buf is scratch space.
+func (c *termCache) rowTerms(r schema.TrendRow, buf []byte) (string, []byte) {
+	buf = c.appendTerms(buf[:0], r.Name)
+	buf = append(buf, '|')
+	buf = c.appendTerms(buf, r.Description)
+	return string(buf), buf
 }
 
 // splitTerms reads what rowTerms wrote: the name's terms and the
@@ -84,7 +68,8 @@ func splitTerms(s string) (name, desc []string) {
 
 // lexical is the index of the lexical space: TF-IDF weights over every
 // row given (so that the weights are those of the whole collection), the
-// rows' vectors (made when first needed), and postings of the rows added.
+// rows' vectors and candidate terms (made when first needed), and postings
+// of the rows added.
 type lexical struct {
 	// terms holds every row's term ids in order (the name's twice), row i's
 	// at terms[offsets[i]:offsets[i+1]].
@@ -94,7 +79,15 @@ type lexical struct {
 	idf     []float64
 	vecs    []sparse
 	made    []bool
-	start   int
+	// cands holds the candidate terms of the rows whose vector is made.
+	cands [][]int32
+	// first is, for each row, the first row with the same Terms and posted
+	// by the same rule (itself if none): rows alike have the same vector
+	// and the same partial scores, so only the first is posted, and later
+	// added ones are listed in dups under it, in order.
+	first []int32
+	dups  [][]int32
+	start int
 	// postings lists, for each term, the rows added that have it among
 	// their candidate terms.
 	postings [][]int32
@@ -106,28 +99,52 @@ type lexical struct {
 	wanted []bool
 	// stamp marks the terms seen in the current row.
 	stamp []int32
-	// acc and touched accumulate the partial dot products of one query.
+	// acc and touched accumulate the partial dot products of one query;
+	// top keeps the best of them.
 	acc     []float32
 	touched []int32
-	buf     []int32
+	top     []scored
+	// query holds the weights of the row being queried, by term (0 for the
+	// terms it lacks).
+	query []float32
+	buf   []int32
 }
+
+// scored is a candidate row and its partial score.
+type scored struct {
+	acc float32
+	j   int32
+}
+
+// before reports whether candidate a is shortlisted before b: the higher
+// partial score first, then the lower row.
+func (a scored) before(b scored) bool { return a.acc > b.acc || a.acc == b.acc && a.j < b.j }
 
 // candidateTerms bounds the terms of a row that generate candidates: its
 // rarest ones.
 const candidateTerms = 12
 
-// eachTerm calls fn with each term of a row's Terms (see rowTerms), the
-// name's terms twice.
-func eachTerm(terms string, fn func(term string)) {
-	name, desc, _ := strings.Cut(terms, "|")
-	for _, part := range []string{name, name, desc} {
-		for part != "" {
-			w, rest, _ := strings.Cut(part, " ")
-			if w != "" {
-				fn(w)
-			}
-			part = rest
+// addTerms appends the ids of the terms of part, separated by spaces, to
+// lx.terms, as terms of row i, numbering the new ones.
+func (lx *lexical) addTerms(ids map[string]int32, part string, i int) {
+	for part != "" {
+		t, rest, _ := strings.Cut(part, " ")
+		part = rest
+		if t == "" {
+			continue
 		}
+		id, ok := ids[t]
+		if !ok {
+			id = int32(len(lx.df))
+			ids[t] = id
+			lx.df = append(lx.df, 0)
+			lx.stamp = append(lx.stamp, 0)
+		}
+		if lx.stamp[id] != int32(i+1) {
+			lx.stamp[id] = int32(i + 1)
+			lx.df[id]++
+		}
+		lx.terms = append(lx.terms, id)
 	}
 }
 
@@ -138,27 +155,40 @@ func eachTerm(terms string, fn func(term string)) {
 // the candidate terms of those only.
 func newLexical(rows []schema.TrendRow, start int) *lexical {
 	lx := &lexical{offsets: make([]int, 1, len(rows)+1), vecs: make([]sparse, len(rows)), made: make([]bool, len(rows)),
-		start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+		cands: make([][]int32, len(rows)), start: start, maxDF: int32(max(200, len(rows)/200)), acc: make([]float32, len(rows))}
+	lx.first, lx.dups = make([]int32, len(rows)), make([][]int32, len(rows))
 	ids := map[string]int32{}
+	// The first row of each Terms, by posting rule: the rows to cluster,
+	// the others.
+	firsts := [2]map[string]int32{make(map[string]int32, len(rows)-start), make(map[string]int32, start)}
 	for i, r := range rows {
-		eachTerm(r.Terms, func(t string) {
-			id, ok := ids[t]
-			if !ok {
-				id = int32(len(lx.df))
-				ids[t] = id
-				lx.df = append(lx.df, 0)
-				lx.stamp = append(lx.stamp, 0)
+		rule := 0
+		if i < start {
+			rule = 1
+		}
+		if f, ok := firsts[rule][r.Terms]; ok {
+			lx.first[i] = f
+			for _, id := range lx.terms[lx.offsets[f]:lx.offsets[f+1]] {
+				if lx.stamp[id] != int32(i+1) {
+					lx.stamp[id] = int32(i + 1)
+					lx.df[id]++
+				}
+				lx.terms = append(lx.terms, id)
 			}
-			if lx.stamp[id] != int32(i+1) {
-				lx.stamp[id] = int32(i + 1)
-				lx.df[id]++
-			}
-			lx.terms = append(lx.terms, id)
-		})
+			lx.offsets = append(lx.offsets, len(lx.terms))
+			continue
+		}
+		firsts[rule][r.Terms], lx.first[i] = int32(i), int32(i)
+		name, desc, _ := strings.Cut(r.Terms, "|")
+		from := len(lx.terms)
+		lx.addTerms(ids, name, i)
+		lx.terms = append(lx.terms, lx.terms[from:]...) // the name's terms count twice
+		lx.addTerms(ids, desc, i)
 		lx.offsets = append(lx.offsets, len(lx.terms))
 	}
 	n := float64(len(rows))
 	lx.idf = make([]float64, len(lx.df))
+	lx.query = make([]float32, len(lx.df))
 	for t, d := range lx.df {
 		lx.idf[t] = math.Log((1+n)/(1+float64(d))) + 1
 	}
@@ -179,6 +209,11 @@ func newLexical(rows []schema.TrendRow, start int) *lexical {
 func (lx *lexical) vec(i int) sparse {
 	if lx.made[i] {
 		return lx.vecs[i]
+	}
+	if f := int(lx.first[i]); f != i {
+		v := lx.vec(f) // the same terms
+		lx.vecs[i], lx.made[i], lx.cands[i] = v, true, lx.cands[f]
+		return v
 	}
 	buf := append(lx.buf[:0], lx.terms[lx.offsets[i]:lx.offsets[i+1]]...)
 	slices.Sort(buf)
@@ -202,10 +237,15 @@ func (lx *lexical) vec(i int) sparse {
 	}
 	lx.buf = buf
 	lx.vecs[i], lx.made[i] = v, true
+	lx.cands[i] = lx.rarest(v)
 	return v
 }
 
 func (lx *lexical) add(i int) {
+	if f := lx.first[i]; int(f) != i {
+		lx.dups[f] = append(lx.dups[f], int32(i))
+		return
+	}
 	if lx.wanted != nil && i < lx.start {
 		// An old row: posted under the wanted terms it has.
 		for _, id := range lx.terms[lx.offsets[i]:lx.offsets[i+1]] {
@@ -224,8 +264,22 @@ func (lx *lexical) add(i int) {
 // candidates are the terms of row i that generate candidates: up to
 // candidateTerms of its rarest terms under maxDF, ties by term id.
 func (lx *lexical) candidates(i int) []int32 {
-	v := lx.vec(i)
-	ts := make([]int32, 0, len(v.terms))
+	lx.vec(i)
+	return lx.cands[i]
+}
+
+// rarest picks the candidate terms of v (see candidates).
+func (lx *lexical) rarest(v sparse) []int32 {
+	n := 0
+	for _, t := range v.terms {
+		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	ts := make([]int32, 0, n)
 	for _, t := range v.terms {
 		if lx.df[t] > 1 && lx.df[t] <= lx.maxDF {
 			ts = append(ts, t)
@@ -238,7 +292,7 @@ func (lx *lexical) candidates(i int) []int32 {
 			}
 			return int(a - b)
 		})
-		ts = ts[:candidateTerms]
+		ts = slices.Clip(ts[:candidateTerms])
 	}
 	return ts
 }
@@ -249,9 +303,16 @@ const shortlist = 16
 
 func (lx *lexical) best(i int) (int, float64) {
 	q := lx.vec(i)
-	for _, t := range lx.candidates(i) {
-		k, _ := slices.BinarySearch(q.terms, t)
-		w := q.weights[k]
+	for k, t := range q.terms {
+		lx.query[t] = q.weights[k]
+	}
+	defer func() {
+		for _, t := range q.terms {
+			lx.query[t] = 0
+		}
+	}()
+	for _, t := range lx.cands[i] {
+		w := lx.query[t]
 		for _, j := range lx.postings[t] {
 			if lx.acc[j] == 0 {
 				lx.touched = append(lx.touched, j)
@@ -262,26 +323,70 @@ func (lx *lexical) best(i int) (int, float64) {
 	if len(lx.touched) == 0 {
 		return -1, 0
 	}
-	slices.SortFunc(lx.touched, func(a, b int32) int {
-		if lx.acc[a] != lx.acc[b] {
-			if lx.acc[a] > lx.acc[b] {
-				return -1
-			}
-			return 1
-		}
-		return int(a - b)
-	})
 	bestJ, bestSim := -1, 0.0
-	for k, j := range lx.touched {
-		if k < shortlist {
-			if sim := dotSparse(q, lx.vec(int(j))); sim > bestSim || sim == bestSim && int(j) < bestJ {
-				bestJ, bestSim = int(j), sim
+	for _, c := range lx.shortlist() {
+		j := int(c.j)
+		if int(lx.first[j]) != j {
+			continue // as similar as its first row, shortlisted before it
+		}
+		if sim := lx.similarity(j); sim > bestSim || sim == bestSim && j < bestJ {
+			bestJ, bestSim = j, sim
+		}
+	}
+	return bestJ, bestSim
+}
+
+// similarity is the dot product of row j's vector and the query's: the
+// sum of the products of the terms they share, in term order.
+func (lx *lexical) similarity(j int) float64 {
+	v := lx.vec(j)
+	var s float64
+	for k, t := range v.terms {
+		if w := lx.query[t]; w != 0 {
+			s += float64(w) * float64(v.weights[k])
+		}
+	}
+	return s
+}
+
+// shortlist returns the first shortlist candidates touched by a query, in
+// the order of [scored.before], and clears the query's scores. A touched
+// row stands for its dups too, of the same score.
+func (lx *lexical) shortlist() []scored {
+	top := lx.top[:0]
+	for _, j := range lx.touched {
+		acc := lx.acc[j]
+		lx.acc[j] = 0
+		var in bool
+		if top, in = keep(top, scored{acc, j}); in {
+			for _, d := range lx.dups[j] {
+				if top, in = keep(top, scored{acc, d}); !in {
+					break // the next dups come after it
+				}
 			}
 		}
-		lx.acc[j] = 0
 	}
 	lx.touched = lx.touched[:0]
-	return bestJ, bestSim
+	lx.top = top
+	return top
+}
+
+// keep adds c to top, the first shortlist candidates in the order of
+// [scored.before], when it is one of them; it reports whether it is.
+func keep(top []scored, c scored) ([]scored, bool) {
+	if len(top) == shortlist {
+		if !c.before(top[shortlist-1]) {
+			return top, false
+		}
+		top = top[:shortlist-1]
+	}
+	k := len(top)
+	top = append(top, c)
+	for ; k > 0 && c.before(top[k-1]); k-- {
+		top[k] = top[k-1]
+	}
+	top[k] = c
+	return top, true
 }
 
 // dense is the index of an embeddings space: unit vectors, compared with

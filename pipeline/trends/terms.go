@@ -17,17 +17,84 @@ import (
 func terms(s string) []string {
 	var out []string
 	for w := range strings.FieldsFuncSeq(s, notWordRune) {
-		w = foldWord(w)
-		if utf8.RuneCountInString(w) < 2 || stopWords[w] {
-			continue
+		if t := wordTerm(w); t != "" {
+			out = append(out, t)
 		}
-		out = append(out, stemWord(w))
 	}
 	return out
 }
 
+// wordTerm is the term of the word w: its stem, or "" for a stop word or
+// a one-letter word.
+func wordTerm(w string) string {
+	w = foldWord(w)
+	if utf8.RuneCountInString(w) < 2 || stopWords[w] {
+		return ""
+	}
+	return stemWord(w)
+}
+
+// termCache remembers the term of each word it met: folding and stemming
+// a word cost more than finding it again. Its zero value is ready.
+type termCache struct {
+	terms map[string]string
+}
+
+// maxCachedWords bounds the words a termCache remembers.
+const maxCachedWords = 1 << 18
+
+// term is wordTerm(w).
+func (c *termCache) term(w string) string {
+	if t, ok := c.terms[w]; ok {
+		return t
+	}
+	t := wordTerm(w)
+	if c.terms == nil {
+		c.terms = map[string]string{}
+	}
+	if len(c.terms) < maxCachedWords {
+		c.terms[strings.Clone(w)] = t
+	}
+	return t
+}
+
+// appendTerms appends the terms of s to b, separated by spaces: those of
+// terms(s), words split as strings.FieldsFunc(s, notWordRune) splits them.
+func (c *termCache) appendTerms(b []byte, s string) []byte {
+	start, word := len(b), -1 // word: where the current word starts
+	for i := 0; i <= len(s); {
+		sep, size := true, 1
+		if i < len(s) {
+			if ch := s[i]; ch < utf8.RuneSelf {
+				sep = !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9')
+			} else {
+				var r rune
+				r, size = utf8.DecodeRuneInString(s[i:])
+				sep = notWordRune(r)
+			}
+		}
+		switch {
+		case !sep && word < 0:
+			word = i
+		case sep && word >= 0:
+			if t := c.term(s[word:i]); t != "" {
+				if len(b) > start {
+					b = append(b, ' ')
+				}
+				b = append(b, t...)
+			}
+			word = -1
+		}
+		i += size
+	}
+	return b
+}
+
 // notWordRune reports whether r separates words.
 func notWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}
 	return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r)
 }
 

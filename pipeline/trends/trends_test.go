@@ -34,13 +34,13 @@ func TestTerms(t *testing.T) {
 	}
 	// Word order does not matter to the vectors: the same row, reworded.
 	rows := []schema.TrendRow{{Name: "Air quality and Delhi"}, {Name: "Delhi and air quality"}}
+	var words termCache
 	for i := range rows {
-		rows[i].Terms = rowTerms(rows[i])
+		rows[i].Terms, _ = words.rowTerms(rows[i], nil)
 	}
 	a := newLexical(rows, 0)
-	a.vec(0)
-	a.vec(1)
-	if sim := dotSparse(a.vecs[0], a.vecs[1]); sim < 0.999 {
+	a.add(0)
+	if _, sim := a.best(1); sim < 0.999 {
 		t.Errorf("similarity of the same words in another order = %g, want 1", sim)
 	}
 }
@@ -49,10 +49,18 @@ func FuzzTerms(f *testing.F) {
 	for _, s := range []string{"Cities ban gas-powered leaf blowers", "Énergies à Paris", "", "\x00\xff", "ééé"} {
 		f.Add(s)
 	}
+	var words termCache
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, term := range terms(s) {
+		ts := terms(s)
+		for _, term := range ts {
 			if term == "" || strings.ContainsFunc(term, notWordRune) {
 				t.Errorf("terms(%q) has %q", s, term)
+			}
+		}
+		// The cache gives the same terms, the first time and the next.
+		for range 2 {
+			if got, want := string(words.appendTerms(nil, s)), strings.Join(ts, " "); got != want {
+				t.Errorf("appendTerms(%q) = %q, want %q", s, got, want)
 			}
 		}
 	})

@@ -129,9 +129,11 @@ func Update(ctx context.Context, st Store, opts Options) (Result, error) {
 	var idx index
 	threshold := opts.Threshold
 	if opts.Embedder == nil {
+		var words termCache
+		var buf []byte
 		for i := range rows {
 			if i >= len(old) || rows[i].Terms == "" {
-				rows[i].Terms = rowTerms(rows[i])
+				rows[i].Terms, buf = words.rowTerms(rows[i], buf)
 			}
 		}
 		idx = newLexical(rows, len(old))
@@ -181,8 +183,21 @@ func sortRows(rows []schema.TrendRow) {
 	byKey := func(a, b schema.TrendRow) int {
 		return cmp.Or(cmp.Compare(a.CardID, b.CardID), cmp.Compare(a.Section, b.Section), cmp.Compare(a.Index, b.Index))
 	}
-	if !slices.IsSortedFunc(rows, byKey) {
+	byCard := func(a, b schema.TrendRow) int { return cmp.Compare(a.CardID, b.CardID) }
+	if !slices.IsSortedFunc(rows, byCard) {
 		slices.SortFunc(rows, byKey)
+		return
+	}
+	// The cards in order (as stores read them): each card's rows sorted.
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && rows[end].CardID == rows[start].CardID {
+			end++
+		}
+		if card := rows[start:end]; !slices.IsSortedFunc(card, byKey) {
+			slices.SortFunc(card, byKey)
+		}
+		start = end
 	}
 }
 

@@ -59,11 +59,21 @@ func (c Card) Tables() []Row {
 	return rows
 }
 
-// TrendRows returns the rows of the card's tables, table by table in the
-// order of [schema.Sections], as rows of card version cardID.
-func (c Card) TrendRows(cardID int64) []schema.TrendRow {
-	var out []schema.TrendRow
-	for k, rows := range [][]Row{c.Signals, c.Concerns, c.Behaviors, c.Technologies, c.Issues} {
+// Tables is the rows of a card's tables: what clustering reads of a card.
+type Tables struct {
+	Signals      []Row `json:"signals"`
+	Concerns     []Row `json:"concerns"`
+	Behaviors    []Row `json:"behaviors"`
+	Technologies []Row `json:"technologies"`
+	Issues       []Row `json:"issues"`
+}
+
+// TrendRows returns the rows of the tables, table by table in the order
+// of [schema.Sections], as rows of card version cardID.
+func (t Tables) TrendRows(cardID int64) []schema.TrendRow {
+	n := len(t.Signals) + len(t.Concerns) + len(t.Behaviors) + len(t.Technologies) + len(t.Issues)
+	out := make([]schema.TrendRow, 0, n)
+	for k, rows := range [][]Row{t.Signals, t.Concerns, t.Behaviors, t.Technologies, t.Issues} {
 		for i, r := range rows {
 			out = append(out, schema.TrendRow{CardID: cardID, Section: schema.Sections[k], Index: i,
 				Name: r.Name, Description: r.Description, Relevancy: r.Relevancy})

@@ -39,7 +39,7 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 		if err := rows.Scan(&id, &js); err != nil {
 			return nil, fmt.Errorf("rows of the cards: %w", err)
 		}
-		out = append(out, cardindex.Decode(js).TrendRows(id)...)
+		out = append(out, cardindex.DecodeTables(js).TrendRows(id)...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("rows of the cards: %w", err)

@@ -89,8 +89,10 @@ var copyTables = []copyTable{
 		"ttttT", []string{"url", "kind", "source", "label", "first_seen"}, "DO NOTHING"},
 	{"document_tags", `SELECT url, source, tag, pos FROM document_tags ORDER BY rowid`, "ttti",
 		[]string{"url", "source", "tag", "pos"}, "DO NOTHING"},
-	{"row_clusters", `SELECT space, card_id, section, row_index, cluster_id, name, description, relevancy, terms
-		FROM row_clusters ORDER BY space, card_id, section, row_index`, "tititttIt",
+	{"row_clusters", `SELECT r.space, r.card_id, r.section, r.row_index, r.cluster_id,
+		coalesce(k.card_json ->> ('$.' || r.section || '[' || r.row_index || '].name'), ''),
+		coalesce(k.card_json ->> ('$.' || r.section || '[' || r.row_index || '].description'), ''), r.relevancy, r.terms
+		FROM row_clusters r JOIN cards k ON k.id = r.card_id ORDER BY r.space, r.card_id, r.section, r.row_index`, "tititttIt",
 		[]string{"space", "card_id", "section", "row_index", "cluster_id", "name", "description", "relevancy", "terms"},
 		"DO NOTHING"},
 	{"row_embeddings", `SELECT card_id, section, row_index, model, dim, vector, created_at FROM row_embeddings

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,33 +33,38 @@ func (s *Store) Rows(ctx context.Context, space string, unclustered bool) ([]sch
 		return nil, fmt.Errorf("rows of the cards: %w", err)
 	}
 	defer rows.Close()
-	var out []schema.TrendRow
+	var cards [][]schema.TrendRow // joined at the end: one copy of the rows
 	for rows.Next() {
 		var id int64
 		var js string
 		if err := rows.Scan(&id, &js); err != nil {
 			return nil, fmt.Errorf("rows of the cards: %w", err)
 		}
-		out = append(out, cardindex.Decode(js).TrendRows(id)...)
+		cards = append(cards, cardindex.DecodeTables(js).TrendRows(id))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("rows of the cards: %w", err)
 	}
-	return out, nil
+	return slices.Concat(cards...), nil
 }
 
 // ClusteredRows returns the rows of newest cards that have a cluster in
-// space and that f selects, with their card's fields.
+// space and that f selects, with their card's fields; a row's name and
+// description are read from its card.
 func (s *Store) ClusteredRows(ctx context.Context, space string, f schema.RowFilter) ([]schema.TrendRow, error) {
-	const columns = `SELECT r.card_id, r.section, r.row_index, r.cluster_id, r.name, r.description, r.relevancy, r.terms,
-		c.document_id, c.url, c.title, c.host, c.published`
-	// Some clusters are read by cluster; a period from the listing's date
-	// index, each card's rows by key (CROSS JOIN keeps that order); the whole
-	// space by key.
+	const columns = `SELECT r.card_id, r.section, r.row_index, r.cluster_id,
+		coalesce(k.card_json ->> ('$.' || r.section || '[' || r.row_index || '].name'), ''),
+		coalesce(k.card_json ->> ('$.' || r.section || '[' || r.row_index || '].description'), ''),
+		r.relevancy, r.terms, c.document_id, c.url, c.title, c.host, c.published`
+	// A period is read from the listing's date index, each card's rows by
+	// key (CROSS JOIN keeps that order, and the rows of a card follow each
+	// other, its JSON read once); the whole space by key.
 	w := rowWhere(f)
-	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id WHERE r.space = ? AND ` + w.String()
-	if f.Clusters == nil && (!f.Since.IsZero() || !f.Until.IsZero()) {
-		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.space = ? AND r.card_id = c.card_id WHERE ` + w.String()
+	q := columns + ` FROM row_clusters r JOIN card_latest c ON c.card_id = r.card_id JOIN cards k ON k.id = r.card_id
+		WHERE r.space = ? AND ` + w.String()
+	if !f.Since.IsZero() || !f.Until.IsZero() {
+		q = columns + ` FROM card_latest c CROSS JOIN row_clusters r ON r.card_id = c.card_id AND r.space = ?
+			JOIN cards k ON k.id = c.card_id WHERE ` + w.String()
 	}
 	rows, err := s.db.QueryContext(ctx, q, append([]any{space}, w.args...)...)
 	if err != nil {
@@ -194,15 +201,22 @@ func (s *Store) SaveClusters(ctx context.Context, space string, rows []schema.Tr
 		if _, err := tx.ExecContext(ctx, stale, space); err != nil {
 			return err
 		}
-		for _, r := range rows {
-			var relevancy sql.NullInt64
-			if r.Relevancy != nil {
-				relevancy = sql.NullInt64{Int64: int64(*r.Relevancy), Valid: true}
+		args := make([]any, 0, saveClustersChunk*clusterColumns)
+		for start := 0; start < len(rows); start += saveClustersChunk {
+			chunk := rows[start:min(start+saveClustersChunk, len(rows))]
+			args = args[:0]
+			for _, r := range chunk {
+				var relevancy sql.NullInt64
+				if r.Relevancy != nil {
+					relevancy = sql.NullInt64{Int64: int64(*r.Relevancy), Valid: true}
+				}
+				args = append(args, r.CardID, space, r.Section, r.Index, r.Cluster, relevancy, r.Terms)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO row_clusters (space, card_id, section, row_index,
-				cluster_id, name, description, relevancy, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				space, r.CardID, r.Section, r.Index, r.Cluster, r.Name, r.Description, relevancy, r.Terms); err != nil {
-				return fmt.Errorf("card %d %s[%d]: %w", r.CardID, r.Section, r.Index, notFoundCard(err, r.CardID))
+			if _, err := tx.ExecContext(ctx, insertClusters(len(chunk)), args...); err != nil {
+				if r, ok := missingCard(ctx, tx, chunk); ok {
+					return fmt.Errorf("card %d %s[%d]: %w", r.CardID, r.Section, r.Index, notFoundCard(err, r.CardID))
+				}
+				return err
 			}
 		}
 		return nil
@@ -211,6 +225,32 @@ func (s *Store) SaveClusters(ctx context.Context, space string, rows []schema.Tr
 		return fmt.Errorf("save clusters of %s: %w", space, err)
 	}
 	return nil
+}
+
+// saveClustersChunk is how many rows one INSERT of SaveClusters writes:
+// a statement per row cost more than writing the row.
+const saveClustersChunk = 128
+
+// clusterColumns counts the columns SaveClusters writes a row.
+const clusterColumns = 7
+
+// insertClusters is the INSERT of n rows of row_clusters.
+func insertClusters(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?), "
+	return `INSERT OR REPLACE INTO row_clusters (card_id, space, section, row_index, cluster_id, relevancy, terms)
+		VALUES ` + strings.TrimSuffix(strings.Repeat(row, n), ", ")
+}
+
+// missingCard returns the first row of rows whose card does not exist, if
+// any: the one an INSERT of them failed on.
+func missingCard(ctx context.Context, tx *stmtTx, rows []schema.TrendRow) (schema.TrendRow, bool) {
+	for _, r := range rows {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cards WHERE id = ?`, r.CardID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return r, true
+		}
+	}
+	return schema.TrendRow{}, false
 }
 
 // notFoundCard reports a foreign-key failure on a row's card as
