@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/veille/veille/store/cardindex"
 )
@@ -132,29 +134,41 @@ func unindex(ctx context.Context, tx dbtx, id int64) error {
 }
 
 // The limits of a tsvector: positions up to maxPosition, at most
-// maxPositions of them per word, and about a megabyte in all (the
+// maxPositions of them per word, words of maxLexeme bytes at most (longer
+// ones are cut, in queries as well), and about a megabyte in all (the
 // document's text is cut when its words would make more).
 const (
 	maxPosition    = 16383
 	maxPositions   = 255
+	maxLexeme      = 2046
 	maxVectorBytes = 512 << 10
 )
 
-// searchVector is the tsvector literal of card c with its document's text:
-// the folded words (package cardindex) of each column, weighted title A,
+// lexeme is folded word w as the index holds it: cut to maxLexeme bytes,
+// on a character boundary.
+func lexeme(w string) string {
+	if len(w) <= maxLexeme {
+		return w
+	}
+	return strings.ToValidUTF8(w[:maxLexeme], "") // without a rune cut in two
+}
+
+// searchVector is the tsvector of card c with its document's text: the
+// folded words (package cardindex) of each column, weighted title A,
 // keywords and themes B, summary and table rows C, page text D, with their
 // positions; and head, the same without the page text (weight D), which
 // the ranking reads: small, it is kept beside the row, while the whole
-// vector of a long page is compressed apart and costs a decompression to
-// read.
-func searchVector(c cardindex.Card, text string) (doc, head string) {
-	type lexeme struct {
+// vector of a long page is stored apart. Both are sent to the server as
+// they are stored (binary, lexemes sorted, positions increasing), which
+// it checks rather than parses.
+func searchVector(c cardindex.Card, text string) (doc, head pgtype.TSVector) {
+	type entry struct {
 		word      string
 		positions []uint16 // position<<2 | weight (0 A … 3 D)
 	}
-	var order []*lexeme
-	byWord := map[string]*lexeme{}
-	pos, size := 0, 0
+	var entries []*entry
+	byWord := map[string]*entry{}
+	pos, size, npos := 0, 0, 0
 	columns := []struct {
 		weight uint16
 		text   string
@@ -165,53 +179,48 @@ func searchVector(c cardindex.Card, text string) (doc, head string) {
 	for _, col := range columns {
 		for _, t := range cardindex.Tokens(col.text) {
 			pos = min(pos+1, maxPosition)
-			lx := byWord[t.Word]
-			if lx == nil {
-				if size+len(t.Word)+16 > maxVectorBytes {
+			w := lexeme(t.Word)
+			e := byWord[w]
+			if e == nil {
+				if size+len(w)+16 > maxVectorBytes {
 					continue
 				}
-				lx = &lexeme{word: t.Word}
-				byWord[t.Word] = lx
-				order = append(order, lx)
-				size += len(t.Word) + 3
+				e = &entry{word: w}
+				byWord[w] = e
+				entries = append(entries, e)
+				size += len(w) + 3
 			}
-			if len(lx.positions) < maxPositions {
-				lx.positions = append(lx.positions, uint16(pos)<<2|col.weight)
+			// Positions stop at maxPosition: the first word there keeps it,
+			// with the heaviest weight.
+			if n := len(e.positions); n < maxPositions && (n == 0 || int(e.positions[n-1]>>2) < pos) {
+				e.positions = append(e.positions, uint16(pos)<<2|col.weight)
 				size += 7
+				npos++
 			}
 		}
 	}
-	b, h := make([]byte, 0, size), []byte{}
-	for _, lx := range order {
-		b = appendLexeme(b, lx.word, lx.positions, 3)
-		h = appendLexeme(h, lx.word, lx.positions, 2)
-	}
-	return string(b), string(h)
-}
-
-// appendLexeme appends to b the lexeme word with those of its positions
-// whose weight is at most maxWeight (0 A … 3 D); nothing when there are
-// none.
-func appendLexeme(b []byte, word string, positions []uint16, maxWeight uint16) []byte {
-	first := true
-	for _, p := range positions {
-		if p&3 > maxWeight {
-			continue
-		}
-		if first {
-			if len(b) > 0 {
-				b = append(b, ' ')
+	// PostgreSQL's order of lexemes: byte-wise, as Go compares strings.
+	slices.SortFunc(entries, func(a, b *entry) int { return strings.Compare(a.word, b.word) })
+	doc = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, 0, len(entries)), Valid: true}
+	head = pgtype.TSVector{Lexemes: []pgtype.TSVectorLexeme{}, Valid: true}
+	all := make([]pgtype.TSVectorPosition, 0, npos)
+	for _, e := range entries {
+		from := len(all)
+		inHead := 0
+		for _, p := range e.positions {
+			all = append(all, pgtype.TSVectorPosition{Position: p >> 2, Weight: pgtype.TSVectorWeight("ABCD"[p&3])})
+			if p&3 < 3 {
+				inHead++
 			}
-			b = append(b, quoteLexeme(word)...)
-			b = append(b, ':')
-			first = false
-		} else {
-			b = append(b, ',')
 		}
-		b = strconv.AppendUint(b, uint64(p>>2), 10)
-		b = append(b, "ABCD"[p&3])
+		positions := all[from:len(all):len(all)]
+		doc.Lexemes = append(doc.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions})
+		if inHead > 0 {
+			// The weights are in column order: those of the head come first.
+			head.Lexemes = append(head.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions[:inHead]})
+		}
 	}
-	return b
+	return doc, head
 }
 
 // The escapers of an array element and of a lexeme.
@@ -221,7 +230,7 @@ var (
 )
 
 // quoteLexeme quotes a word for a tsvector or tsquery literal.
-func quoteLexeme(w string) string { return "'" + lexemeEscaper.Replace(w) + "'" }
+func quoteLexeme(w string) string { return "'" + lexemeEscaper.Replace(lexeme(w)) + "'" }
 
 // reindexDocument refreshes the full-text row of a document's newest card
 // after its text changed (a re-fetch); it does nothing when the document
