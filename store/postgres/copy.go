@@ -409,7 +409,15 @@ func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) e
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("index cards: %w", err)
 	}
-	return buildIndexes(ctx, pool, parts)
+	if err := buildIndexes(ctx, pool, parts); err != nil {
+		return err
+	}
+	// The planner's statistics of the derived tables, their indexed
+	// expressions included.
+	if _, err := conn.Exec(ctx, `ANALYZE `+strings.Join(derivedTables, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
 }
 
 // indexPart builds the derived data of the newest cards whose id is part

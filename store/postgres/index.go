@@ -162,62 +162,85 @@ func lexeme(w string) string {
 // they are stored (binary, lexemes sorted, positions increasing), which
 // it checks rather than parses.
 func searchVector(c cardindex.Card, text string) (doc, head pgtype.TSVector) {
+	// The words, each with its position count, and the positions of the
+	// words in the columns' order, made into the vector once sorted.
 	type entry struct {
-		word      string
-		positions []uint16 // position<<2 | weight (0 A … 3 D)
+		word         string
+		count, heavy int    // positions kept, those weighing more than D
+		last         uint16 // the last position kept
 	}
-	var entries []*entry
-	byWord := map[string]*entry{}
-	pos, size, npos := 0, 0, 0
+	type hit struct {
+		entry    int32
+		position uint16
+		weight   byte
+	}
+	entries := make([]entry, 0, 256)
+	hits := make([]hit, 0, 1024)
+	byWord := make(map[string]int32, 512)
+	pos, size := 0, 0
 	columns := []struct {
-		weight uint16
+		weight byte
 		text   string
 	}{
-		{0, c.Title}, {1, strings.Join(c.Keywords, "\n")}, {1, strings.Join(c.Themes, "\n")},
-		{2, c.Summary}, {2, c.RowsText()}, {3, text},
+		{'A', c.Title}, {'B', strings.Join(c.Keywords, "\n")}, {'B', strings.Join(c.Themes, "\n")},
+		{'C', c.Summary}, {'C', c.RowsText()}, {'D', text},
 	}
 	for _, col := range columns {
 		for _, t := range cardindex.Tokens(col.text) {
 			pos = min(pos+1, maxPosition)
 			w := lexeme(t.Word)
-			e := byWord[w]
-			if e == nil {
+			i, ok := byWord[w]
+			if !ok {
 				if size+len(w)+16 > maxVectorBytes {
 					continue
 				}
-				e = &entry{word: w}
-				byWord[w] = e
-				entries = append(entries, e)
+				i = int32(len(entries))
+				byWord[w] = i
+				entries = append(entries, entry{word: w})
 				size += len(w) + 3
 			}
 			// Positions stop at maxPosition: the first word there keeps it,
 			// with the heaviest weight.
-			if n := len(e.positions); n < maxPositions && (n == 0 || int(e.positions[n-1]>>2) < pos) {
-				e.positions = append(e.positions, uint16(pos)<<2|col.weight)
+			e := &entries[i]
+			if e.count < maxPositions && (e.count == 0 || int(e.last) < pos) {
+				hits = append(hits, hit{i, uint16(pos), col.weight})
+				e.count++
+				e.last = uint16(pos)
+				if col.weight != 'D' {
+					e.heavy++
+				}
 				size += 7
-				npos++
 			}
 		}
 	}
 	// PostgreSQL's order of lexemes: byte-wise, as Go compares strings.
-	slices.SortFunc(entries, func(a, b *entry) int { return strings.Compare(a.word, b.word) })
-	doc = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, 0, len(entries)), Valid: true}
-	head = pgtype.TSVector{Lexemes: []pgtype.TSVectorLexeme{}, Valid: true}
-	all := make([]pgtype.TSVectorPosition, 0, npos)
-	for _, e := range entries {
-		from := len(all)
-		inHead := 0
-		for _, p := range e.positions {
-			all = append(all, pgtype.TSVectorPosition{Position: p >> 2, Weight: pgtype.TSVectorWeight("ABCD"[p&3])})
-			if p&3 < 3 {
-				inHead++
-			}
-		}
-		positions := all[from:len(all):len(all)]
-		doc.Lexemes = append(doc.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions})
-		if inHead > 0 {
+	order := make([]int32, len(entries))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(entries[a].word, entries[b].word) })
+	// Each word's positions, in one array: first[i] is where entry i's go.
+	first := make([]int, len(entries))
+	doc = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(entries)), Valid: true}
+	head = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, 0, len(entries)), Valid: true}
+	all := make([]pgtype.TSVectorPosition, len(hits))
+	n := 0
+	for _, i := range order {
+		first[i] = n
+		n += entries[i].count
+	}
+	next := slices.Clone(first)
+	for _, h := range hits {
+		all[next[h.entry]] = pgtype.TSVectorPosition{Position: h.position, Weight: pgtype.TSVectorWeight(h.weight)}
+		next[h.entry]++
+	}
+	for k, i := range order {
+		e := entries[i]
+		positions := all[first[i] : first[i]+e.count : first[i]+e.count]
+		doc.Lexemes[k] = pgtype.TSVectorLexeme{Word: e.word, Positions: positions}
+		if e.heavy > 0 {
 			// The weights are in column order: those of the head come first.
-			head.Lexemes = append(head.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions[:inHead]})
+			head.Lexemes = append(head.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions[:e.heavy]})
 		}
 	}
 	return doc, head

@@ -183,11 +183,12 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	var query string
 	switch {
 	case q.newest:
-		// The newest matches, then ranked.
+		// The newest matches, then ranked: their ids are sorted, and only
+		// then their vectors read, rather than sorted with them.
 		query = `SELECT ` + summaryColumns + `, m.score
-			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score
-				FROM (SELECT s.card_id, s.head FROM ` + q.from(joined) + ` WHERE ` + w.String() +
-			` ORDER BY s.card_id DESC LIMIT ` + w.arg(q.rankAll) + `) s
+			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score FROM card_search s
+				WHERE s.card_id IN (SELECT s.card_id FROM ` + q.from(joined) + ` WHERE ` + w.String() +
+			` ORDER BY s.card_id DESC LIMIT ` + w.arg(q.rankAll) + `)
 				ORDER BY score DESC, s.card_id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset) + `) m
 			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
 	case joined:
