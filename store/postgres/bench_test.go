@@ -20,6 +20,10 @@ import (
 //
 //	VEILLE_BENCH_DB=/tmp/bench.db go test ./store/sqlite -run '^$' -bench 'Search$' -benchtime 1x
 //	VEILLE_BENCH_DB=/tmp/bench.db go test ./store/postgres -run '^$' -bench . -benchtime 1x
+//
+// BenchmarkSearch searches the database of VEILLE_BENCH_PG instead, when
+// set (a postgres:// URL of a collection copied already, by extract
+// migrate).
 
 // benchSource opens the SQLite collection of VEILLE_BENCH_DB, skipping the
 // benchmark without it.
@@ -76,13 +80,35 @@ func BenchmarkCopySQLite(b *testing.B) {
 // once (into a template database, copied again for each run).
 var searchRate float64
 
-// BenchmarkSearch measures SearchCards on the copied collection: the
+// BenchmarkSearch measures SearchCards on the copied collection (or on
+// the database of VEILLE_BENCH_PG, a collection copied already): the
 // latency percentiles of a few queries, of one to three words, all of them
 // in turn (all) then each alone (and the copy's rate, as
 // BenchmarkCopySQLite).
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabaseFrom(b, "bench-copy", func(dsn string) error {
+	dsn := os.Getenv("VEILLE_BENCH_PG")
+	if dsn == "" {
+		dsn = copiedTemplate(b)
+	}
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	queries := []string{"energy", "voitures électriques", "intelligence artificielle", "climat eau",
+		"data privacy surveillance", "hydrogène", "école", "batteries solaires"}
+	b.Run("all", func(b *testing.B) { benchQueries(b, st, queries) })
+	for _, q := range queries {
+		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) { benchQueries(b, st, []string{q}) })
+	}
+}
+
+// copiedTemplate copies the collection of VEILLE_BENCH_DB once into a
+// template database, and returns a copy of it.
+func copiedTemplate(b *testing.B) string {
+	ctx := context.Background()
+	return pgtest.NewDatabaseFrom(b, "bench-copy", func(dsn string) error {
 		st, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return err
@@ -96,17 +122,6 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		return errors.Join(err, st.Close())
 	})
-	st, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	queries := []string{"energy", "voitures électriques", "intelligence artificielle", "climat eau",
-		"data privacy surveillance", "hydrogène", "école", "batteries solaires"}
-	b.Run("all", func(b *testing.B) { benchQueries(b, st, queries) })
-	for _, q := range queries {
-		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) { benchQueries(b, st, []string{q}) })
-	}
 }
 
 // benchQueries searches queries in turn, b.N times in all, and reports the

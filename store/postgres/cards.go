@@ -74,17 +74,39 @@ func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic cardindex.Car
 	if err != nil {
 		return 0, 0, err
 	}
-	for i, sp := range c.Spans {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, n, section, row_index, name, evidence,
-			start_char, end_char, method, score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, i, sp.Section, sp.Row, sp.Name, sp.Evidence, sp.Start, sp.End, sp.Method, sp.Score); err != nil {
-			return 0, 0, fmt.Errorf("span %s[%d]: %w", sp.Section, sp.Row, err)
-		}
+	if err := insertSpans(ctx, tx, id, c.Spans); err != nil {
+		return 0, 0, err
 	}
 	if err := indexLatest(ctx, tx, old, id, c.DocumentID, c.URL, ic); err != nil {
 		return 0, 0, err
 	}
 	return id, version, nil
+}
+
+// insertSpans inserts the spans of card id, in one statement.
+func insertSpans(ctx context.Context, tx dbtx, id int64, spans []schema.Span) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	n := len(spans)
+	sections, names, evidence, methods := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	rows, starts, ends := make([]int, n), make([]int, n), make([]int, n)
+	scores := make([]float64, n)
+	for i, sp := range spans {
+		sections[i], names[i], evidence[i], methods[i] = sp.Section, sp.Name, sp.Evidence, sp.Method
+		rows[i], starts[i], ends[i], scores[i] = sp.Row, sp.Start, sp.End, sp.Score
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_spans (card_id, n, section, row_index, name, evidence,
+		start_char, end_char, method, score)
+		SELECT $1, n - 1, section, row_index, name, evidence, start_char, end_char, method, score
+		FROM unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::integer[], $7::integer[], $8::text[],
+			$9::double precision[]) WITH ORDINALITY
+			AS s(section, row_index, name, evidence, start_char, end_char, method, score, n)`,
+		id, sections, rows, names, evidence, starts, ends, methods, scores)
+	if err != nil {
+		return fmt.Errorf("spans: %w", err)
+	}
+	return nil
 }
 
 // SaveFailedRun records a run that made no card, with its attempts.

@@ -182,8 +182,8 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 	return counts, nil
 }
 
-// copyRows copies table t, copyChunk rows at a time, each chunk COPied to
-// a temporary table and inserted from there in one transaction.
+// copyRows copies table t, copyChunk rows at a time in a transaction
+// each, the rows streamed from the source to the server as they are read.
 func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable, report func(int)) error {
 	// Into an empty table, the rows are copied straight in; else through a
 	// temporary table, so that the rows already there are left alone.
@@ -196,58 +196,98 @@ func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable,
 		return fmt.Errorf("read the source: %w", err)
 	}
 	defer rows.Close()
-	flush := func(batch [][]any) error {
-		if len(batch) == 0 {
-			return nil
-		}
+	chunk := newSourceChunk(rows, t.kinds)
+	for chunk.more() {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if empty {
-				_, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(batch))
-				return err
-			}
-			return stageInsert(ctx, tx, t.name, t.columns, batch, "ON CONFLICT "+t.conflict)
+			return writeRows(ctx, tx, t.name, t.columns, chunk, empty, "ON CONFLICT "+t.conflict)
 		})
+		if chunk.err != nil {
+			return chunk.err
+		}
 		if err != nil {
 			return cause(err)
 		}
-		report(len(batch))
-		return nil
+		report(chunk.n)
 	}
-	var batch [][]any
-	for rows.Next() {
-		raw := make([]any, len(t.kinds))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return fmt.Errorf("read the source: %w", err)
-		}
-		row, err := convertRow(t.kinds, raw)
-		if err != nil {
-			return err
-		}
-		if batch = append(batch, row); len(batch) == copyChunk {
-			if err := flush(batch); err != nil {
-				return err
-			}
-			batch = nil
-		}
+	return chunk.err
+}
+
+// sourceChunk is a [pgx.CopyFromSource] of the rows of a source query, up
+// to copyChunk of them at a time, converted by kinds (see convertRow).
+type sourceChunk struct {
+	rows      *sql.Rows
+	kinds     string
+	raw, ptrs []any
+	row       []any
+	n         int   // rows given of this chunk
+	done      bool  // the query has no more rows
+	err       error // reading or converting a row
+}
+
+// newSourceChunk reads rows, of columns of kinds, a chunk at a time.
+func newSourceChunk(rows *sql.Rows, kinds string) *sourceChunk {
+	c := &sourceChunk{rows: rows, kinds: kinds, raw: make([]any, len(kinds)), ptrs: make([]any, len(kinds))}
+	for i := range c.raw {
+		c.ptrs[i] = &c.raw[i]
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the source: %w", err)
+	return c
+}
+
+// more starts the next chunk, and says whether rows may be left.
+func (c *sourceChunk) more() bool {
+	c.n = 0
+	return !c.done && c.err == nil
+}
+
+// Next reads the next row of the chunk.
+func (c *sourceChunk) Next() bool {
+	if c.n == copyChunk || c.done || c.err != nil {
+		return false
 	}
-	return flush(batch)
+	if !c.rows.Next() {
+		c.done = true
+		if err := c.rows.Err(); err != nil {
+			c.err = fmt.Errorf("read the source: %w", err)
+		}
+		return false
+	}
+	if err := c.rows.Scan(c.ptrs...); err != nil {
+		c.err = fmt.Errorf("read the source: %w", err)
+		return false
+	}
+	c.row, c.err = convertRow(c.kinds, c.raw)
+	if c.err != nil {
+		return false
+	}
+	c.n++
+	return true
+}
+
+// Values is the row read.
+func (c *sourceChunk) Values() ([]any, error) { return c.row, nil }
+
+// Err is the error reading or converting a row.
+func (c *sourceChunk) Err() error { return c.err }
+
+// writeRows writes rows into table: COPied straight in when straight (the
+// table was empty when the copy began), else through a temporary table
+// (see stageInsert), so that the rows already there are left alone.
+func writeRows(ctx context.Context, tx pgx.Tx, table string, columns []string, rows pgx.CopyFromSource, straight bool, conflict string) error {
+	if straight {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, rows)
+		return err
+	}
+	return stageInsert(ctx, tx, table, columns, rows, conflict)
 }
 
 // stageInsert inserts rows into table through a temporary table of the
 // same columns, with the given ON CONFLICT clause.
-func stageInsert(ctx context.Context, tx pgx.Tx, table string, columns []string, rows [][]any, conflict string) error {
+func stageInsert(ctx context.Context, tx pgx.Tx, table string, columns []string, rows pgx.CopyFromSource, conflict string) error {
 	stage := "copy_" + table
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` (LIKE `+table+`) ON COMMIT DELETE ROWS`); err != nil {
 		return err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, columns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, columns, rows); err != nil {
 		return err
 	}
 	cols := strings.Join(columns, ", ")
@@ -327,26 +367,36 @@ func asText(v any) string {
 	return fmt.Sprint(v)
 }
 
+// derivedTables are the tables of the data derived from the newest cards.
+var derivedTables = []string{"card_latest", "card_tags", "card_search"}
+
 // indexMissing brings the derived data (see index.go) in step with the
 // cards after a copy: the rows of cards no longer newest are removed, and
 // those of the newest cards that have none are built, a chunk at a time.
 func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) error {
-	for _, table := range []string{"card_latest", "card_tags", "card_search"} {
+	for _, table := range derivedTables {
 		if _, err := conn.Exec(ctx, `DELETE FROM `+table+` d USING cards c
 			WHERE c.id = d.card_id AND NOT c.latest`); err != nil {
 			return fmt.Errorf("unindex older cards: %w", err)
 		}
 	}
-	// Into an empty full-text table, the GIN index is built once at the
-	// end, much faster than entry by entry (Open builds it again if the
-	// copy is cut off meanwhile).
-	var empty bool
-	if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM card_search)`).Scan(&empty); err != nil {
-		return err
-	}
-	if empty {
-		if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS card_search_doc, card_search_heading`); err != nil {
+	// Into an empty table, the rows are COPied straight in.
+	empty := map[string]bool{}
+	for _, table := range derivedTables {
+		var e bool
+		if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&e); err != nil {
 			return err
+		}
+		empty[table] = e
+	}
+	// Into an empty table, the indexes no constraint needs are built once
+	// the rows are in, much faster than entry by entry (Open builds them
+	// if the copy is cut off meanwhile).
+	for _, table := range derivedTables {
+		if empty[table] {
+			if err := deferIndexes(ctx, conn, table); err != nil {
+				return fmt.Errorf("index cards: %w", err)
+			}
 		}
 	}
 	// The cards are shared among as many connections as there are CPUs,
@@ -355,25 +405,34 @@ func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) e
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for part := range parts {
-		wg.Go(func() { errs[part] = indexPart(ctx, pool, part, parts) })
+		wg.Go(func() { errs[part] = indexPart(ctx, pool, part, parts, empty) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("index cards: %w", err)
 	}
-	return ensureSearchIndex(ctx, conn)
+	if err := buildIndexes(ctx, pool, parts); err != nil {
+		return err
+	}
+	// The planner's statistics of the derived tables, their indexed
+	// expressions included.
+	if _, err := conn.Exec(ctx, `ANALYZE `+strings.Join(derivedTables, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
 }
 
 // indexPart builds the derived data of the newest cards whose id is part
-// modulo parts, a chunk at a time, on a connection of its own.
-func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int) error {
+// modulo parts, a chunk at a time, on a connection of its own; the tables
+// empty held no rows when the copy began.
+func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int, empty map[string]bool) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
 	for after := int64(0); ; {
-		last, err := indexChunk(ctx, conn, after, part, parts)
+		last, err := indexChunk(ctx, conn, after, part, parts, empty)
 		if err != nil || last == after {
 			return err
 		}
@@ -381,48 +440,97 @@ func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int) error {
 	}
 }
 
-// searchIndexes are the GIN indexes of card_search by name, and the
-// statements creating them (migrations 0005 and 0008).
-var searchIndexes = []struct{ name, ddl string }{
-	{"card_search_doc", `CREATE INDEX IF NOT EXISTS card_search_doc ON card_search USING gin (doc)`},
-	{"card_search_heading", `CREATE INDEX IF NOT EXISTS card_search_heading ON card_search
-		USING gin (ts_filter(head, '{a,b}'))`},
+// deferIndexes drops the indexes of table that no constraint needs,
+// recording the statements creating them in meta rows (index:TABLE:NAME)
+// in the same transaction, for buildIndexes to create them again.
+func deferIndexes(ctx context.Context, conn *pgxpool.Conn, table string) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `INSERT INTO meta (key, value)
+			SELECT 'index:' || $1 || ':' || c.relname, pg_get_indexdef(i.indexrelid)
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = $1::regclass
+				AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value
+			RETURNING split_part(key, ':', 3)`, table)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(names) == 0 {
+			return err
+		}
+		for i, name := range names {
+			names[i] = pgx.Identifier{name}.Sanitize()
+		}
+		_, err = tx.Exec(ctx, `DROP INDEX `+strings.Join(names, ", "))
+		return err
+	})
 }
 
-// ensureSearchIndex creates the GIN indexes of card_search when a copy cut
-// off left them dropped, with more memory than the default for the build.
-func ensureSearchIndex(ctx context.Context, conn interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}) error {
-	for _, index := range searchIndexes {
-		// Looked up first: CREATE INDEX IF NOT EXISTS would wait for the
-		// writes in progress.
-		var missing bool
-		if err := conn.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, index.name).Scan(&missing); err != nil {
-			return fmt.Errorf("search index %s: %w", index.name, err)
-		}
-		if !missing {
-			continue
-		}
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-				return err
+// buildIndexes creates the indexes deferIndexes dropped, those of the
+// largest tables first, on up to parts connections at once, with more
+// memory than the default for each build.
+func buildIndexes(ctx context.Context, pool *pgxpool.Pool, parts int) error {
+	rows, err := pool.Query(ctx, `SELECT key, value FROM meta WHERE key LIKE 'index:%'
+		ORDER BY pg_table_size(to_regclass(split_part(key, ':', 2))) DESC NULLS LAST, key`)
+	if err != nil {
+		return fmt.Errorf("build indexes: %w", err)
+	}
+	type index struct{ key, ddl string }
+	indexes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (index, error) {
+		var x index
+		return x, row.Scan(&x.key, &x.ddl)
+	})
+	if err != nil {
+		return fmt.Errorf("build indexes: %w", err)
+	}
+	if len(indexes) == 0 {
+		return nil
+	}
+	next := make(chan index, len(indexes))
+	for _, x := range indexes {
+		next <- x
+	}
+	close(next)
+	errs := make([]error, min(parts, len(indexes)))
+	var wg sync.WaitGroup
+	for part := range errs {
+		wg.Go(func() {
+			for x := range next {
+				if errs[part] = buildIndex(ctx, pool, x.key, x.ddl); errs[part] != nil {
+					return
+				}
 			}
-			_, err := tx.Exec(ctx, index.ddl)
-			return err
 		})
-		if err != nil {
-			return fmt.Errorf("search index %s: %w", index.name, err)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// buildIndex runs ddl, the statement creating an index, and removes its
+// meta row key.
+func buildIndex(ctx context.Context, pool *pgxpool.Pool, key, ddl string) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return err
 		}
+		// Made by another process meanwhile, it is left.
+		if _, err := tx.Exec(ctx, strings.Replace(ddl, " INDEX ", " INDEX IF NOT EXISTS ", 1)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM meta WHERE key = $1`, key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("build index %s: %w", strings.TrimPrefix(key, "index:"), cause(err))
 	}
 	return nil
 }
 
 // indexChunk builds the derived data of up to copyChunk newest cards with
-// ids above after, and part modulo parts (leaving the rows already there), and returns the last id built (after
-// when none was left).
-func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64, part, parts int) (int64, error) {
+// ids above after, and part modulo parts (leaving the rows already there),
+// and returns the last id built (after when none was left).
+func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64, part, parts int, empty map[string]bool) (int64, error) {
 	rows, err := conn.Query(ctx, `SELECT c.id, c.document_id, c.version, c.url, c.card_json, c.published,
 			c.provider, c.model, c.rows_total, c.rows_grounded, d.text
 		FROM cards c JOIN documents d ON d.id = c.document_id
@@ -467,26 +575,22 @@ func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64, part, part
 		return after, nil
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if err := stageInsert(ctx, tx, "card_latest", []string{"card_id", "document_id", "version",
-			"url", "title", "published", "week", "host", "category", "type", "provider", "model", "origin_url",
-			"rows_total", "rows_grounded"}, latest, "ON CONFLICT DO NOTHING"); err != nil {
-			return err
+		for _, w := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"card_latest", []string{"card_id", "document_id", "version", "url", "title", "published", "week",
+				"host", "category", "type", "provider", "model", "origin_url", "rows_total", "rows_grounded"}, latest},
+			{"card_tags", []string{"card_id", "kind", "value", "category"}, tags},
+			{"card_search", []string{"card_id", "doc", "head"}, search},
+		} {
+			if err := writeRows(ctx, tx, w.table, w.columns, pgx.CopyFromRows(w.rows), empty[w.table],
+				"ON CONFLICT DO NOTHING"); err != nil {
+				return err
+			}
 		}
-		if err := stageInsert(ctx, tx, "card_tags", []string{"card_id", "kind", "value", "category"}, tags,
-			"ON CONFLICT DO NOTHING"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS copy_search (card_id bigint, doc text, head text)
-			ON COMMIT DELETE ROWS`); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"copy_search"}, []string{"card_id", "doc", "head"},
-			pgx.CopyFromRows(search)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO card_search (card_id, doc, head) SELECT card_id, doc::tsvector, head::tsvector FROM copy_search
-			ON CONFLICT DO NOTHING`)
-		return err
+		return nil
 	})
 	if err != nil {
 		return after, cause(err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,10 +19,17 @@ import (
 
 // saveSourceCard saves a document at page and a card of answer, published
 // then, in the SQLite store src; it returns the card's id.
-func saveSourceCard(t *testing.T, src *sqlite.Store, page string, published time.Time, answer schema.Answer) int64 {
+func saveSourceCard(t *testing.T, src storetest.Backend, page string, published time.Time, answer schema.Answer) int64 {
+	t.Helper()
+	return saveCardText(t, src, page, answer.Title, published, answer)
+}
+
+// saveCardText saves a document at page with text and a card of answer,
+// published then, in store s; it returns the card's id.
+func saveCardText(t *testing.T, src storetest.Backend, page, text string, published time.Time, answer schema.Answer) int64 {
 	t.Helper()
 	ctx := t.Context()
-	doc := storetest.Document(page, answer.Title)
+	doc := storetest.Document(page, text)
 	if err := src.SaveDocument(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +203,48 @@ func TestClustersRankAsOnSQLite(t *testing.T) {
 		slices.SortFunc(got2, byKey)
 		if err != nil || len(got2) == 0 || !reflect.DeepEqual(got2, want2) {
 			t.Errorf("ClusteredRows(%+v) = %d rows, %v; want SQLite's %d rows", q.RowFilter, len(got2), err, len(want2))
+		}
+	}
+}
+
+// TestSearchLongPage searches a page longer than a PostgreSQL search
+// vector's positions go, holding a word longer than a lexeme may be, both
+// saved on PostgreSQL and copied from SQLite: its words are found, the
+// last one and the long one too, as on SQLite.
+func TestSearchLongPage(t *testing.T) {
+	ctx := t.Context()
+	long := strings.Repeat("ж", 1500) // 3,000 bytes
+	text := "intro " + long + " " + strings.Repeat("filler words go on ", 5000) + "zebra"
+	published := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	answer := schema.Answer{Title: "A long page", Keywords: []string{"length"}}
+	src := sqliteSource(t)
+	saveCardText(t, src, "https://long.example/copied", text, published, answer)
+	dst := open(t)
+	if _, err := dst.CopySQLite(ctx, src.DB(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var indexes, fresh, deferred int
+	const count = `SELECT count(*), (SELECT count(*) FROM meta WHERE key LIKE 'index:%') FROM pg_indexes
+		WHERE schemaname = current_schema()`
+	if err := dst.DB().QueryRowContext(ctx, count).Scan(&indexes, &deferred); err != nil {
+		t.Fatal(err)
+	}
+	if err := open(t).DB().QueryRowContext(ctx, count).Scan(&fresh, new(int)); err != nil {
+		t.Fatal(err)
+	}
+	if indexes != fresh || deferred != 0 {
+		t.Errorf("after the copy: %d indexes, %d to build; want %d (as a new store), none", indexes, deferred, fresh)
+	}
+	saveCardText(t, dst, "https://long.example/saved", text, published, answer)
+	saveCardText(t, src, "https://long.example/saved", text, published, answer)
+	for _, q := range []string{"zebra", long, "intro " + long + " zebra", "length filler", "long page"} {
+		want, err := src.SearchCards(ctx, q, schema.CardFilter{})
+		if err != nil || len(want) != 2 {
+			t.Fatalf("SQLite: SearchCards(%.20q) = %d hits, %v; want 2", q, len(want), err)
+		}
+		got, err := dst.SearchCards(ctx, q, schema.CardFilter{})
+		if err != nil || len(got) != 2 {
+			t.Errorf("SearchCards(%.20q) = %d hits, %v; want 2", q, len(got), err)
 		}
 	}
 }

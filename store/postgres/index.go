@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/veille/veille/store/cardindex"
 )
@@ -132,86 +134,116 @@ func unindex(ctx context.Context, tx dbtx, id int64) error {
 }
 
 // The limits of a tsvector: positions up to maxPosition, at most
-// maxPositions of them per word, and about a megabyte in all (the
+// maxPositions of them per word, words of maxLexeme bytes at most (longer
+// ones are cut, in queries as well), and about a megabyte in all (the
 // document's text is cut when its words would make more).
 const (
 	maxPosition    = 16383
 	maxPositions   = 255
+	maxLexeme      = 2046
 	maxVectorBytes = 512 << 10
 )
 
-// searchVector is the tsvector literal of card c with its document's text:
-// the folded words (package cardindex) of each column, weighted title A,
+// lexeme is folded word w as the index holds it: cut to maxLexeme bytes,
+// on a character boundary.
+func lexeme(w string) string {
+	if len(w) <= maxLexeme {
+		return w
+	}
+	return strings.ToValidUTF8(w[:maxLexeme], "") // without a rune cut in two
+}
+
+// searchVector is the tsvector of card c with its document's text: the
+// folded words (package cardindex) of each column, weighted title A,
 // keywords and themes B, summary and table rows C, page text D, with their
 // positions; and head, the same without the page text (weight D), which
 // the ranking reads: small, it is kept beside the row, while the whole
-// vector of a long page is compressed apart and costs a decompression to
-// read.
-func searchVector(c cardindex.Card, text string) (doc, head string) {
-	type lexeme struct {
-		word      string
-		positions []uint16 // position<<2 | weight (0 A … 3 D)
+// vector of a long page is stored apart. Both are sent to the server as
+// they are stored (binary, lexemes sorted, positions increasing), which
+// it checks rather than parses.
+func searchVector(c cardindex.Card, text string) (doc, head pgtype.TSVector) {
+	// The words, each with its position count, and the positions of the
+	// words in the columns' order, made into the vector once sorted.
+	type entry struct {
+		word         string
+		count, heavy int    // positions kept, those weighing more than D
+		last         uint16 // the last position kept
 	}
-	var order []*lexeme
-	byWord := map[string]*lexeme{}
+	type hit struct {
+		entry    int32
+		position uint16
+		weight   byte
+	}
+	entries := make([]entry, 0, 256)
+	hits := make([]hit, 0, 1024)
+	byWord := make(map[string]int32, 512)
 	pos, size := 0, 0
 	columns := []struct {
-		weight uint16
+		weight byte
 		text   string
 	}{
-		{0, c.Title}, {1, strings.Join(c.Keywords, "\n")}, {1, strings.Join(c.Themes, "\n")},
-		{2, c.Summary}, {2, c.RowsText()}, {3, text},
+		{'A', c.Title}, {'B', strings.Join(c.Keywords, "\n")}, {'B', strings.Join(c.Themes, "\n")},
+		{'C', c.Summary}, {'C', c.RowsText()}, {'D', text},
 	}
 	for _, col := range columns {
 		for _, t := range cardindex.Tokens(col.text) {
 			pos = min(pos+1, maxPosition)
-			lx := byWord[t.Word]
-			if lx == nil {
-				if size+len(t.Word)+16 > maxVectorBytes {
+			w := lexeme(t.Word)
+			i, ok := byWord[w]
+			if !ok {
+				if size+len(w)+16 > maxVectorBytes {
 					continue
 				}
-				lx = &lexeme{word: t.Word}
-				byWord[t.Word] = lx
-				order = append(order, lx)
-				size += len(t.Word) + 3
+				i = int32(len(entries))
+				byWord[w] = i
+				entries = append(entries, entry{word: w})
+				size += len(w) + 3
 			}
-			if len(lx.positions) < maxPositions {
-				lx.positions = append(lx.positions, uint16(pos)<<2|col.weight)
+			// Positions stop at maxPosition: the first word there keeps it,
+			// with the heaviest weight.
+			e := &entries[i]
+			if e.count < maxPositions && (e.count == 0 || int(e.last) < pos) {
+				hits = append(hits, hit{i, uint16(pos), col.weight})
+				e.count++
+				e.last = uint16(pos)
+				if col.weight != 'D' {
+					e.heavy++
+				}
 				size += 7
 			}
 		}
 	}
-	b, h := make([]byte, 0, size), []byte{}
-	for _, lx := range order {
-		b = appendLexeme(b, lx.word, lx.positions, 3)
-		h = appendLexeme(h, lx.word, lx.positions, 2)
+	// PostgreSQL's order of lexemes: byte-wise, as Go compares strings.
+	order := make([]int32, len(entries))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	return string(b), string(h)
-}
-
-// appendLexeme appends to b the lexeme word with those of its positions
-// whose weight is at most maxWeight (0 A … 3 D); nothing when there are
-// none.
-func appendLexeme(b []byte, word string, positions []uint16, maxWeight uint16) []byte {
-	first := true
-	for _, p := range positions {
-		if p&3 > maxWeight {
-			continue
-		}
-		if first {
-			if len(b) > 0 {
-				b = append(b, ' ')
-			}
-			b = append(b, quoteLexeme(word)...)
-			b = append(b, ':')
-			first = false
-		} else {
-			b = append(b, ',')
-		}
-		b = strconv.AppendUint(b, uint64(p>>2), 10)
-		b = append(b, "ABCD"[p&3])
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(entries[a].word, entries[b].word) })
+	// Each word's positions, in one array: first[i] is where entry i's go.
+	first := make([]int, len(entries))
+	doc = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(entries)), Valid: true}
+	head = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, 0, len(entries)), Valid: true}
+	all := make([]pgtype.TSVectorPosition, len(hits))
+	n := 0
+	for _, i := range order {
+		first[i] = n
+		n += entries[i].count
 	}
-	return b
+	next := slices.Clone(first)
+	for _, h := range hits {
+		all[next[h.entry]] = pgtype.TSVectorPosition{Position: h.position, Weight: pgtype.TSVectorWeight(h.weight)}
+		next[h.entry]++
+	}
+	for k, i := range order {
+		e := entries[i]
+		positions := all[first[i] : first[i]+e.count : first[i]+e.count]
+		doc.Lexemes[k] = pgtype.TSVectorLexeme{Word: e.word, Positions: positions}
+		if e.heavy > 0 {
+			// The weights are in column order: those of the head come first.
+			head.Lexemes = append(head.Lexemes, pgtype.TSVectorLexeme{Word: e.word, Positions: positions[:e.heavy]})
+		}
+	}
+	return doc, head
 }
 
 // The escapers of an array element and of a lexeme.
@@ -221,7 +253,7 @@ var (
 )
 
 // quoteLexeme quotes a word for a tsvector or tsquery literal.
-func quoteLexeme(w string) string { return "'" + lexemeEscaper.Replace(w) + "'" }
+func quoteLexeme(w string) string { return "'" + lexemeEscaper.Replace(lexeme(w)) + "'" }
 
 // reindexDocument refreshes the full-text row of a document's newest card
 // after its text changed (a re-fetch); it does nothing when the document

@@ -72,7 +72,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
 	}
-	if err := ensureSearchIndex(ctx, s.pool); err != nil {
+	// The indexes a copy cut off left dropped (see CopySQLite).
+	if err := buildIndexes(ctx, s.pool, 2); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
 	}

@@ -72,14 +72,8 @@ func (s *Store) search(ctx context.Context, match string, terms []string, f sche
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for _, t := range terms {
-		want[t] = true
-	}
-	for i := range hits {
-		if hits[i].Snippet, err = s.snippet(ctx, hits[i].CardID, want); err != nil {
-			return nil, err
-		}
+	if err := s.snippets(ctx, hits, terms); err != nil {
+		return nil, err
 	}
 	return hits, nil
 }
@@ -189,11 +183,12 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	var query string
 	switch {
 	case q.newest:
-		// The newest matches, then ranked.
+		// The newest matches, then ranked: their ids are sorted, and only
+		// then their vectors read, rather than sorted with them.
 		query = `SELECT ` + summaryColumns + `, m.score
-			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score
-				FROM (SELECT s.card_id, s.head FROM ` + q.from(joined) + ` WHERE ` + w.String() +
-			` ORDER BY s.card_id DESC LIMIT ` + w.arg(q.rankAll) + `) s
+			FROM (SELECT s.card_id AS id, ` + rankExpr + ` AS score FROM card_search s
+				WHERE s.card_id IN (SELECT s.card_id FROM ` + q.from(joined) + ` WHERE ` + w.String() +
+			` ORDER BY s.card_id DESC LIMIT ` + w.arg(q.rankAll) + `)
 				ORDER BY score DESC, s.card_id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset) + `) m
 			JOIN card_latest c ON c.card_id = m.id ORDER BY ` + q.order
 	case joined:
@@ -222,16 +217,42 @@ func (s *Store) searchPage(ctx context.Context, q searchQuery) ([]schema.SearchH
 	return hits, rows.Err()
 }
 
-// snippet cuts the excerpt of card id that shows the most of the wanted
-// (folded) words.
-func (s *Store) snippet(ctx context.Context, id int64, want map[string]bool) (string, error) {
-	var cardJSON, text string
-	err := s.db.QueryRowContext(ctx, `SELECT c.card_json, COALESCE(d.text, '') FROM cards c
-		LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1`, id).Scan(&cardJSON, &text)
-	if err != nil {
-		return "", fmt.Errorf("snippet of card %d: %w", id, notFound(err))
+// snippets cuts the excerpt of each hit that shows the most of the
+// (folded) words terms, reading the hits' cards and pages at once.
+func (s *Store) snippets(ctx context.Context, hits []schema.SearchHit, terms []string) error {
+	if len(hits) == 0 {
+		return nil
 	}
-	return cardindex.Snippet(cardindex.Decode(cardJSON), text, want), nil
+	want := map[string]bool{}
+	for _, t := range terms {
+		want[t] = true
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.CardID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.card_json, COALESCE(d.text, '') FROM cards c
+		LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("snippets: %w", err)
+	}
+	defer rows.Close()
+	snippets := make(map[int64]string, len(hits))
+	for rows.Next() {
+		var id int64
+		var cardJSON, text string
+		if err := rows.Scan(&id, &cardJSON, &text); err != nil {
+			return fmt.Errorf("snippets: %w", err)
+		}
+		snippets[id] = cardindex.Snippet(cardindex.Decode(cardJSON), text, want)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("snippets: %w", err)
+	}
+	for i := range hits {
+		hits[i].Snippet = snippets[hits[i].CardID]
+	}
+	return nil
 }
 
 // RelatedByText returns up to limit cards (10 when limit ≤ 0) related to
