@@ -112,6 +112,10 @@ type NewCard struct {
 	// page declares one, else when it was first fetched; for an imported
 	// card, its "published" field, else the file's modification time.
 	Published time.Time
+	// Decoded, when not nil, is the card CardJSON encodes, which the
+	// caller had at hand (an import): a store may index it instead of
+	// decoding CardJSON again. CardJSON is what is stored.
+	Decoded *Card
 }
 
 // StoredCard is a saved card version. Its embedded [NewCard] has no Spans:

@@ -426,6 +426,7 @@ func newCard(card schema.Card, base string, published time.Time) (schema.NewCard
 		Provenance: schema.Provenance{Provider: schema.ProviderImported, Model: base},
 		Spans:      ungrounded(card.Answer),
 		Published:  published,
+		Decoded:    &card,
 	}, nil
 }
 

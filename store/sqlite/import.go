@@ -24,7 +24,7 @@ import (
 func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error) {
 	var r schema.ImportResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err = importCard(ctx, tx, c, func() *cardIndex { return newCardIndex(c.CardJSON, c.URL) })
+		r, err = importCard(ctx, tx, c, func() *cardIndex { return cardIndexOf(c) })
 		return err
 	})
 	if err != nil {

@@ -51,7 +51,21 @@ type cardIndex struct {
 
 // newCardIndex decodes and folds a card's JSON; pageURL is its page's.
 func newCardIndex(cardJSON, pageURL string) *cardIndex {
-	c := cardindex.Decode(cardJSON)
+	return foldCard(cardindex.Decode(cardJSON), pageURL)
+}
+
+// cardIndexOf is the cardIndex of c, from its decoded card when it has
+// one, else from its JSON.
+func cardIndexOf(c schema.NewCard) *cardIndex {
+	if c.Decoded != nil {
+		return foldCard(cardindex.FromCard(*c.Decoded), c.URL)
+	}
+	return newCardIndex(c.CardJSON, c.URL)
+}
+
+// foldCard is the cardIndex of c, with its fields folded; pageURL is its
+// page's.
+func foldCard(c cardindex.Card, pageURL string) *cardIndex {
 	return &cardIndex{Card: c, host: cardindex.Host(pageURL), folded: [5]string{cardindex.FoldedText(c.Title),
 		cardindex.FoldedText(strings.Join(c.Keywords, "\n")), cardindex.FoldedText(strings.Join(c.Themes, "\n")),
 		cardindex.FoldedText(c.Summary), cardindex.FoldedText(c.RowsText())}}
@@ -67,7 +81,7 @@ func newCardIndexes(cs []schema.NewCard) []*cardIndex {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(cs); i += workers {
-				out[i] = newCardIndex(cs[i].CardJSON, cs[i].URL)
+				out[i] = cardIndexOf(cs[i])
 			}
 		}()
 	}
