@@ -35,13 +35,14 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 
 // ImportCards is [Store.ImportCard] for many cards in one transaction, much
 // faster for a whole collection: all are saved, or none. The cards are
-// decoded and their words folded on every core before the transaction.
+// decoded and their words folded on every core while the transaction
+// writes them.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
 	indexes := newCardIndexes(cs)
 	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
 		for i, c := range cs {
-			r, err := importCard(ctx, tx, c, func() *cardIndex { return indexes[i] })
+			r, err := importCard(ctx, tx, c, func() *cardIndex { return indexes.wait(i) })
 			if err != nil {
 				return fmt.Errorf("import card for %s: %w", c.URL, err)
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/veille/veille/schema"
@@ -39,7 +38,7 @@ func parsePublished(s string) time.Time {
 // cardIndex is what the listing and the full-text index take from a card:
 // its decoded JSON, its page's host and its fields folded as card_search
 // holds them. Making one is the costly part of indexing a card, and needs
-// no database: a batch makes them on every core first (see
+// no database: a batch makes them on every core while it writes (see
 // newCardIndexes).
 type cardIndex struct {
 	cardindex.Card
@@ -71,22 +70,37 @@ func foldCard(c cardindex.Card, pageURL string) *cardIndex {
 		cardindex.FoldedText(c.Summary), cardindex.FoldedText(c.RowsText())}}
 }
 
-// newCardIndexes makes the cardIndex of each card, on every core.
-func newCardIndexes(cs []schema.NewCard) []*cardIndex {
-	out := make([]*cardIndex, len(cs))
+// cardIndexes are the cardIndex of a batch's cards, made on every core
+// while the batch is written: a card's is ready long before the
+// transaction reaches it.
+type cardIndexes struct {
+	out   []*cardIndex
+	ready []chan struct{} // ready[i] is closed once out[i] is made
+}
+
+// newCardIndexes starts making the cardIndex of each card, on every core,
+// in the cards' order.
+func newCardIndexes(cs []schema.NewCard) *cardIndexes {
+	ix := &cardIndexes{out: make([]*cardIndex, len(cs)), ready: make([]chan struct{}, len(cs))}
+	for i := range ix.ready {
+		ix.ready[i] = make(chan struct{})
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(cs))
-	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for i := w; i < len(cs); i += workers {
-				out[i] = cardIndexOf(cs[i])
+				ix.out[i] = cardIndexOf(cs[i])
+				close(ix.ready[i])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	return ix
+}
+
+// wait returns the cardIndex of card i once it is made.
+func (ix *cardIndexes) wait(i int) *cardIndex {
+	<-ix.ready[i]
+	return ix.out[i]
 }
 
 // latestRow is a card's row of card_latest but for the columns taken
