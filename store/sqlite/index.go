@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,26 +168,55 @@ func indexLatest(ctx context.Context, tx dbtx, old int64, r latestRow, c *cardIn
 	return indexText(ctx, tx, r.id, c, *text, true, false)
 }
 
-// insertTags writes the themes and keywords of card id, in one statement.
+// tagRow is a row of card_tags.
+type tagRow struct {
+	cardID                int64
+	kind, value, category string
+}
+
+// insertTags writes the themes and keywords of card id, now or, in a
+// stmtTx, with the other cards' when it flushes.
 func insertTags(ctx context.Context, tx dbtx, id int64, c *cardIndex) error {
-	var args []any
+	var rows []tagRow
 	for _, tags := range []struct {
 		kind   string
 		values []string
 	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
 		for _, v := range tags.values {
 			if v = cardindex.Tag(v); v != "" {
-				args = append(args, id, tags.kind, v, c.Category)
+				rows = append(rows, tagRow{cardID: id, kind: tags.kind, value: v, category: c.Category})
 			}
 		}
 	}
-	if len(args) == 0 {
+	if st, ok := tx.(*stmtTx); ok {
+		st.tags = append(st.tags, rows...)
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1), args...)
-	if err != nil {
-		return fmt.Errorf("tags of card %d: %w", id, err)
+	return writeTags(ctx, tx, rows)
+}
+
+// tagsPerInsert is how many tags one INSERT writes, at most.
+const tagsPerInsert = 250
+
+// writeTags inserts rows into card_tags, in the order of its primary key
+// (kind, value, card_id), many in one statement: sorted, a batch's tags
+// are written page by page of the index.
+func writeTags(ctx context.Context, tx dbtx, rows []tagRow) error {
+	slices.SortFunc(rows, func(a, b tagRow) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.value, b.value), cmp.Compare(a.cardID, b.cardID))
+	})
+	for len(rows) > 0 {
+		n := min(len(rows), tagsPerInsert)
+		args := make([]any, 0, 4*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.cardID, r.kind, r.value, r.category)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?)", n-1), args...)
+		if err != nil {
+			return fmt.Errorf("tags of card %d: %w", rows[0].cardID, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -200,6 +231,11 @@ func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string
 
 // unindex removes card id's tags and full-text rows.
 func unindex(ctx context.Context, tx dbtx, id int64) error {
+	if st, ok := tx.(*stmtTx); ok {
+		if err := st.flushTags(ctx); err != nil { // they may hold card id's
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
