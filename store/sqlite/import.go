@@ -41,14 +41,21 @@ func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.
 	out := make([]schema.ImportResult, len(cs))
 	indexes := newCardIndexes(cs)
 	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
+		// The batch stops between two cards once ctx is done, not in the
+		// middle of a statement: a statement run with a context that can
+		// end starts a goroutine to watch it, a dozen per card.
+		wctx := context.WithoutCancel(ctx)
 		for i, c := range cs {
-			r, err := importCard(ctx, tx, c, func() *cardIndex { return indexes.wait(i) })
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := importCard(wctx, tx, c, func() *cardIndex { return indexes.wait(i) })
 			if err != nil {
 				return fmt.Errorf("import card for %s: %w", c.URL, err)
 			}
 			out[i] = r
 		}
-		return nil
+		return tx.flush(wctx)
 	})
 	if err != nil {
 		return nil, err
