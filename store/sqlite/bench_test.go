@@ -322,9 +322,15 @@ func measure(b *testing.B, op func(i int)) latencies {
 }
 
 // threadCPU is the CPU time the calling thread has used.
-func threadCPU() time.Duration {
+func threadCPU() time.Duration { return cpuTime(syscall.RUSAGE_THREAD) }
+
+// processCPU is the CPU time the process has used, on every thread.
+func processCPU() time.Duration { return cpuTime(syscall.RUSAGE_SELF) }
+
+// cpuTime is the user and system time of who, a getrusage(2) target.
+func cpuTime(who int) time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_THREAD, &ru); err != nil {
+	if err := syscall.Getrusage(who, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -410,28 +416,8 @@ func importedCard(g *cardGen, i int) schema.NewCard {
 	}
 	c.Markdown, c.RawJSON, c.Decoded = markdown.Render(card), "{}", &card
 	c.Provenance = schema.Provenance{Provider: schema.ProviderImported, Model: "cards.jsonl"}
-	add := func(section string, i int, name, evidence string) {
-		c.Spans = append(c.Spans, schema.Span{Section: section, Row: i, Name: name, Evidence: evidence,
-			Start: -1, End: -1, Method: schema.GroundNone})
-	}
-	for i, s := range card.Signals {
-		add("signals", i, s.Name, s.Evidence)
-	}
-	for _, t := range card.RowTables() {
-		for i, r := range *t.Rows {
-			add(t.Key, i, r.Name, r.Evidence)
-		}
-	}
+	c.Spans = schema.UngroundedSpans(card.Answer)
 	return c
-}
-
-// processCPU is the CPU time the process has used, on every thread.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchQueries are the searches of BenchmarkSearch, by kind: one to
