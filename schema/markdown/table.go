@@ -24,17 +24,15 @@ type column struct {
 // columns have the same number of cells.
 func renderTable(cols []column) string {
 	widths := make([]int, len(cols))
-	// cellWidths[i][r] is the display width of cell r of column i, -1 for
-	// the header.
+	// cellWidths[i][r] is the display width of cell r of column i,
+	// counted once.
 	cellWidths := make([][]int, len(cols))
-	size := 0
 	for i, c := range cols {
 		widths[i] = displayWidth(c.header) + 2
 		cellWidths[i] = make([]int, len(c.cells))
 		for r, cell := range c.cells {
 			cellWidths[i][r] = displayWidth(cell)
 			widths[i] = max(widths[i], cellWidths[i][r])
-			size += len(cell)
 		}
 	}
 	rows := 0
@@ -42,7 +40,6 @@ func renderTable(cols []column) string {
 		rows = len(cols[0].cells)
 	}
 	var b strings.Builder
-	b.Grow(size + (rows+2)*(len(cols)*3+1) + (rows+2)*sum(widths))
 	writeRow := func(r int) {
 		b.WriteByte('|')
 		for i, c := range cols {
@@ -72,15 +69,6 @@ func renderTable(cols []column) string {
 		writeRow(r)
 	}
 	return b.String()
-}
-
-// sum is the sum of ns.
-func sum(ns []int) int {
-	t := 0
-	for _, n := range ns {
-		t += n
-	}
-	return t
 }
 
 // writePadded writes s with fill spaces (none if fill < 1) after it, or
