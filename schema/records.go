@@ -92,6 +92,34 @@ type Span struct {
 	Score float64 `json:"score"`
 }
 
+// UngroundedSpans is one ungrounded span per row of a, in table order:
+// the spans of a card imported without its page text, whose evidence is
+// not located, but whose rows are counted.
+func UngroundedSpans(a Answer) []Span {
+	n := len(a.Signals)
+	tables := a.RowTables()
+	for _, t := range tables {
+		n += len(*t.Rows)
+	}
+	if n == 0 {
+		return nil
+	}
+	spans := make([]Span, 0, n)
+	add := func(section string, i int, name, evidence string) {
+		spans = append(spans, Span{Section: section, Row: i, Name: name, Evidence: evidence,
+			Start: -1, End: -1, Method: GroundNone})
+	}
+	for i, s := range a.Signals {
+		add("signals", i, s.Name, s.Evidence)
+	}
+	for _, t := range tables {
+		for i, r := range *t.Rows {
+			add(t.Key, i, r.Name, r.Evidence)
+		}
+	}
+	return spans
+}
+
 // Grounded reports whether the span was found in the text, that is whether
 // its Method is not [GroundNone].
 func (s Span) Grounded() bool { return s.Method != GroundNone }
@@ -112,6 +140,10 @@ type NewCard struct {
 	// page declares one, else when it was first fetched; for an imported
 	// card, its "published" field, else the file's modification time.
 	Published time.Time
+	// Decoded, when not nil, is the card CardJSON encodes, which the
+	// caller had at hand (an import): a store may index it instead of
+	// decoding CardJSON again. CardJSON is what is stored.
+	Decoded *Card
 }
 
 // StoredCard is a saved card version. Its embedded [NewCard] has no Spans:

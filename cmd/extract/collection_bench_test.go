@@ -31,8 +31,10 @@ import (
 //
 //	cd cmd/extract && go test -run '^$' -bench Collection -benchtime 1x .
 //
-// It reports `extract import` throughput from JSON-lines files of 10,000
-// cards, the p50/p95 server time of /cards with two facets and of a search
+// It reports `extract import --cluster=false` throughput from JSON-lines
+// files of 10,000 cards, the time of the clustering that import does by
+// default (as extract trends, run next, does it) and the throughput of
+// both, the p50/p95 server time of /cards with two facets and of a search
 // page, the process's peak RSS while serving, and `export --format site`
 // of 10,000 cards. With VEILLE_BENCH_KEEP_DB set, the collection is
 // imported into that file, which is kept.
@@ -48,11 +50,22 @@ func BenchmarkCollection(b *testing.B) {
 			db = keep // kept for BenchmarkServeCards (VEILLE_BENCH_DB)
 		}
 		start, cpu := time.Now(), processCPU()
-		if _, stderr, code := runExtract(b, "", "import", "--db", db, cards); code != exitOK {
+		if _, stderr, code := runExtract(b, "", "import", "--cluster=false", "--db", db, cards); code != exitOK {
 			b.Fatalf("import: %s", stderr)
 		}
-		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "import-cards/s")
+		imported := time.Since(start)
+		b.ReportMetric(float64(n)/imported.Seconds(), "import-cards/s")
 		b.ReportMetric((processCPU() - cpu).Seconds(), "import-cpu-s")
+		// The clustering that import does after the cards by default,
+		// timed apart: extract trends clusters the new rows the same way
+		// (then ranks the clusters, a small part of its time).
+		start, cpu = time.Now(), processCPU()
+		if _, stderr, code := runExtract(b, "", "trends", "--db", db, "--limit", "1"); code != exitOK {
+			b.Fatalf("trends: %s", stderr)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "trends-s")
+		b.ReportMetric((processCPU() - cpu).Seconds(), "trends-cpu-s")
+		b.ReportMetric(float64(n)/(imported+time.Since(start)).Seconds(), "import-and-trends-cards/s")
 		st, err := sqlite.Open(context.Background(), db)
 		if err != nil {
 			b.Fatal(err)

@@ -424,37 +424,10 @@ func newCard(card schema.Card, base string, published time.Time) (schema.NewCard
 		Markdown:   markdown.Render(card),
 		RawJSON:    "{}",
 		Provenance: schema.Provenance{Provider: schema.ProviderImported, Model: base},
-		Spans:      ungrounded(card.Answer),
+		Spans:      schema.UngroundedSpans(card.Answer),
 		Published:  published,
+		Decoded:    &card,
 	}, nil
-}
-
-// ungrounded is one ungrounded span per row of a, in table order: an
-// imported card comes without its page text, so no evidence is located,
-// but its rows are counted.
-func ungrounded(a schema.Answer) []schema.Span {
-	n := len(a.Signals)
-	tables := a.RowTables()
-	for _, t := range tables {
-		n += len(*t.Rows)
-	}
-	if n == 0 {
-		return nil
-	}
-	spans := make([]schema.Span, 0, n)
-	add := func(section string, i int, name, evidence string) {
-		spans = append(spans, schema.Span{Section: section, Row: i, Name: name, Evidence: evidence,
-			Start: -1, End: -1, Method: schema.GroundNone})
-	}
-	for i, s := range a.Signals {
-		add("signals", i, s.Name, s.Evidence)
-	}
-	for _, t := range tables {
-		for i, r := range *t.Rows {
-			add(t.Key, i, r.Name, r.Evidence)
-		}
-	}
-	return spans
 }
 
 // kindOf names the kind of a file that is not a regular one.

@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +45,45 @@ func BenchmarkImport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "cards/s")
+}
+
+// BenchmarkImportJSON reads 2,000 cards of the full layout from a JSON
+// lines file, as `extract export` writes them, and reports cards per
+// second and the CPU time per card (the store does nothing).
+func BenchmarkImportJSON(b *testing.B) {
+	cards, err := ReadFile("testdata/cards/current.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var card map[string]any
+	if err := json.Unmarshal([]byte(cards[0].CardJSON), &card); err != nil {
+		b.Fatal(err)
+	}
+	card["published"] = "2026-01-02T03:04:05Z"
+	const n = 2000
+	var lines bytes.Buffer
+	for i := range n {
+		card["url"] = fmt.Sprintf("https://news.example/green-roofs-%d", i)
+		line, err := json.Marshal(card)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines.Write(append(line, '\n'))
+	}
+	path := filepath.Join(b.TempDir(), "cards.jsonl")
+	if err := os.WriteFile(path, lines.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start, cpu := time.Now(), processCPU()
+	for b.Loop() {
+		sum, err := Import(context.Background(), nopStore{}, []string{path})
+		if err != nil || sum.New != n {
+			b.Fatalf("summary %+v, error %v", sum, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "cards/s")
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(n*b.N), "cpu-ms/card")
 }
 
 func (st nopStore) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {

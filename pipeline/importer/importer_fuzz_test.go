@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -36,6 +37,25 @@ func FuzzDecodeJSONCards(f *testing.F) {
 		})
 		if l := lineOf(err); l < 0 || l > lines {
 			t.Errorf("error at line %d of %d: %v", l, lines, err)
+		}
+	})
+}
+
+// FuzzDecodeCardObject checks that a card object decoded in one pass is
+// the card, and date, that the longer way reads.
+func FuzzDecodeCardObject(f *testing.F) {
+	f.Add([]byte(`{"url":"https://a.example/","title":"T","keywords":["k"],"published":"2026-01-02"}`))
+	f.Add([]byte(`{"card":null,"url":"https://a.example/","Published":"2026-01-02T03:04:05Z","signals":[{"relevancy":3}]}`))
+	f.Add([]byte(`{"card":{"url":"b"},"provenance":{}}`))
+	f.Add([]byte(`{"url":"x","title":5}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		card, published, err := decodeCardObject(raw)
+		wantCard, wantPublished, wantErr := decodeAnyCardObject(raw)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("%s: error %v, want %v", raw, err, wantErr)
+		}
+		if !reflect.DeepEqual(card, wantCard) || !published.Equal(wantPublished) {
+			t.Errorf("%s: decoded %+v %v, want %+v %v", raw, card, published, wantCard, wantPublished)
 		}
 	})
 }

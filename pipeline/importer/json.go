@@ -86,8 +86,31 @@ func decodeJSONCards(data []byte, fn func(line int, card schema.Card, published 
 	}
 }
 
+// flatCard is a card object that is not wrapped, decoded in one pass: the
+// card with its date and, to tell a wrapped object, its "card" member.
+type flatCard struct {
+	schema.Card
+	Wrapped   json.RawMessage `json:"card"`
+	Published json.RawMessage `json:"published"`
+}
+
 // decodeCardObject decodes one card object, wrapped or not, and its date.
 func decodeCardObject(raw json.RawMessage) (schema.Card, time.Time, error) {
+	// The common case, a flat object that decodes, is decoded once; any
+	// other goes the longer way, which says what is wrong.
+	var flat flatCard
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &flat) == nil &&
+		(len(flat.Wrapped) == 0 || bytes.Equal(flat.Wrapped, []byte("null"))) {
+		if published, err := parsePublished(flat.Published); err == nil {
+			return flat.Card, published, nil
+		}
+	}
+	return decodeAnyCardObject(raw)
+}
+
+// decodeAnyCardObject is decodeCardObject for any object, wrapped or not,
+// that may not decode: its error says what is wrong, where.
+func decodeAnyCardObject(raw json.RawMessage) (schema.Card, time.Time, error) {
 	var w wrapper
 	if len(raw) == 0 || raw[0] != '{' {
 		return schema.Card{}, time.Time{}, &schema.DecodeError{Offset: 0, Line: 1, Msg: "want a JSON object"}

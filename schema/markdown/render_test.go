@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/veille/veille/schema"
 )
 
@@ -121,6 +122,21 @@ func TestDisplayWidthFollowsWcwidth(t *testing.T) {
 	for _, tt := range tests {
 		if got := displayWidth(tt.s); got != tt.want {
 			t.Errorf("displayWidth(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestDisplayWidthBelowCombining checks the count of the code points
+// below U+0300, made without runewidth, against runewidth.
+func TestDisplayWidthBelowCombining(t *testing.T) {
+	cond := runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}
+	for r := rune(0); r < 0x300; r++ {
+		want := cond.RuneWidth(r)
+		if r == softHyphen {
+			want = 1
+		}
+		if got := displayWidth(string(r)); got != want {
+			t.Errorf("displayWidth(%U) = %d, runewidth says %d", r, got, want)
 		}
 	}
 }

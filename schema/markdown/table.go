@@ -24,22 +24,37 @@ type column struct {
 // columns have the same number of cells.
 func renderTable(cols []column) string {
 	widths := make([]int, len(cols))
+	// cellWidths[i][r] is the display width of cell r of column i,
+	// counted once.
+	cellWidths := make([][]int, len(cols))
 	for i, c := range cols {
 		widths[i] = displayWidth(c.header) + 2
-		for _, cell := range c.cells {
-			widths[i] = max(widths[i], displayWidth(cell))
+		cellWidths[i] = make([]int, len(c.cells))
+		for r, cell := range c.cells {
+			cellWidths[i][r] = displayWidth(cell)
+			widths[i] = max(widths[i], cellWidths[i][r])
 		}
 	}
+	rows := 0
+	if len(cols) > 0 {
+		rows = len(cols[0].cells)
+	}
 	var b strings.Builder
-	writeRow := func(cell func(c column) string) {
+	writeRow := func(r int) {
 		b.WriteByte('|')
 		for i, c := range cols {
 			b.WriteByte(' ')
-			b.WriteString(pad(cell(c), widths[i], c.numeric))
+			s, w := c.header, 0
+			if r < 0 {
+				w = displayWidth(s)
+			} else {
+				s, w = c.cells[r], cellWidths[i][r]
+			}
+			writePadded(&b, s, widths[i]-w, c.numeric)
 			b.WriteString(" |")
 		}
 	}
-	writeRow(func(c column) string { return c.header })
+	writeRow(-1)
 	b.WriteString("\n|")
 	for i, c := range cols {
 		dashes := strings.Repeat("-", widths[i]+1)
@@ -49,25 +64,25 @@ func renderTable(cols []column) string {
 			b.WriteString(":" + dashes + "|")
 		}
 	}
-	rows := 0
-	if len(cols) > 0 {
-		rows = len(cols[0].cells)
-	}
 	for r := range rows {
 		b.WriteByte('\n')
-		writeRow(func(c column) string { return c.cells[r] })
+		writeRow(r)
 	}
 	return b.String()
 }
 
-// pad fills s with spaces up to width display columns, on the left when
-// right-aligned.
-func pad(s string, width int, right bool) string {
-	fill := strings.Repeat(" ", max(0, width-displayWidth(s)))
-	if right {
-		return fill + s
+// writePadded writes s with fill spaces (none if fill < 1) after it, or
+// before it when right-aligned.
+func writePadded(b *strings.Builder, s string, fill int, right bool) {
+	if !right {
+		b.WriteString(s)
 	}
-	return s + fill
+	for range fill {
+		b.WriteByte(' ')
+	}
+	if right {
+		b.WriteString(s)
+	}
 }
 
 // displayWidth is the number of terminal columns s takes, by the rules of
@@ -80,11 +95,18 @@ func displayWidth(s string) int {
 	cond := runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}
 	w := 0
 	for _, r := range s {
-		if r == softHyphen {
+		// Below U+0300, the first combining character, a code point is one
+		// column wide unless it is a control character: the common case
+		// is counted without runewidth.
+		switch {
+		case r == softHyphen:
 			w++
-			continue
+		case r < 0x20, 0x7f <= r && r <= 0x9f:
+		case r < 0x300:
+			w++
+		default:
+			w += cond.RuneWidth(r)
 		}
-		w += cond.RuneWidth(r)
 	}
 	return w
 }

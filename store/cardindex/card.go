@@ -3,7 +3,9 @@ package cardindex
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/veille/veille/schema"
 )
@@ -40,6 +42,73 @@ func Decode(cardJSON string) Card {
 	var c Card
 	_ = json.Unmarshal([]byte(cardJSON), &c) // partial on error, by design
 	return c
+}
+
+// FromCard is what [Decode] reads from card's JSON (as [encoding/json]
+// writes it), taken from card itself: a caller holding the decoded card
+// spares decoding its JSON again. Like the JSON, it holds strings with
+// each byte that is not valid UTF-8 replaced by U+FFFD.
+func FromCard(card schema.Card) Card {
+	c := Card{Title: validUTF8(card.Title), Keywords: validUTF8s(card.Keywords), Themes: validUTF8s(card.Themes),
+		Category: validUTF8(string(card.Category)), Type: validUTF8(string(card.Type)),
+		Summary: validUTF8(card.Summary)}
+	if card.Origin != nil {
+		c.Origin = &struct {
+			URL string `json:"url"`
+		}{URL: validUTF8(card.Origin.URL)}
+	}
+	if card.Signals != nil {
+		c.Signals = make([]Row, len(card.Signals))
+		for i, s := range card.Signals {
+			c.Signals[i] = Row{Name: validUTF8(s.Name), Description: validUTF8(s.Description), Relevancy: s.Relevancy}
+		}
+	}
+	c.Concerns, c.Behaviors = fromRows(card.Concerns), fromRows(card.Behaviors)
+	c.Technologies, c.Issues = fromRows(card.Technologies), fromRows(card.Issues)
+	return c
+}
+
+// fromRows is rows as [Decode] reads them.
+func fromRows(rows []schema.Row) []Row {
+	if rows == nil {
+		return nil
+	}
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		out[i] = Row{Name: validUTF8(r.Name), Description: validUTF8(r.Description), Relevancy: r.Relevancy}
+	}
+	return out
+}
+
+// validUTF8s is [validUTF8] of each string of ss.
+func validUTF8s(ss []string) []string {
+	if !slices.ContainsFunc(ss, func(s string) bool { return !utf8.ValidString(s) }) {
+		return ss
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = validUTF8(s)
+	}
+	return out
+}
+
+// validUTF8 is s as encoding/json writes it and reads it back: each byte
+// that is not part of valid UTF-8 becomes U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // OriginURL is the card's origin (the digest or feed it came from), if any.

@@ -1,6 +1,9 @@
 package cardindex
 
 import (
+	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/veille/veille/schema"
@@ -55,4 +58,67 @@ func TestExcerpt(t *testing.T) {
 	if got, _ := Excerpt("rien à voir", want, 12); got != "" {
 		t.Errorf("Excerpt without a match = %q, want empty", got)
 	}
+}
+
+// fromCardCases are cards whose JSON FromCard must read as Decode does.
+func fromCardCases() []schema.Card {
+	rel := 4
+	return []schema.Card{
+		{},
+		{URL: "https://example.com/a", Origin: &schema.Link{Label: "digest", URL: "https://digest.example/1"},
+			Answer: schema.Answer{Title: "Énergies <solaires> & vent", Keywords: []string{"solaire", " Vent "},
+				Themes: []string{}, Category: schema.CategoryScience, Type: schema.TypeNews, Summary: "Un résumé.",
+				Signals:  []schema.Signal{{Name: "s", Description: "d", Change: "c", Relevancy: &rel}},
+				Concerns: []schema.Row{{Name: "n", Description: "d", Evidence: "e"}}, Behaviors: []schema.Row{},
+				Technologies: []schema.Row{{Name: "t", Relevancy: &rel}}}},
+		{Answer: schema.Answer{Title: "bad \xff\xfe utf-8 \xe2\x82", Keywords: []string{"ok", "k\x80"},
+			Themes: []string{"\xc3"}, Category: "x\xff", Summary: "\u2028 line \u2029",
+			Issues: []schema.Row{{Name: "\xff", Description: "a\xffb"}}}, Origin: &schema.Link{URL: "\xff"}},
+	}
+}
+
+func TestFromCardReadsAsDecode(t *testing.T) {
+	for i, card := range fromCardCases() {
+		js, err := json.Marshal(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := FromCard(card), Decode(string(js)); !reflect.DeepEqual(got, want) {
+			t.Errorf("card %d: FromCard = %+v\nDecode    %+v", i, got, want)
+		}
+	}
+}
+
+func FuzzFromCard(f *testing.F) {
+	f.Add("titre", "mot", "résumé\xff")
+	f.Fuzz(func(t *testing.T, title, keyword, text string) {
+		card := schema.Card{Answer: schema.Answer{Title: title, Keywords: []string{keyword}, Summary: text,
+			Concerns: []schema.Row{{Name: keyword, Description: text}}}}
+		js, err := json.Marshal(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := FromCard(card), Decode(string(js)); !reflect.DeepEqual(got, want) {
+			t.Errorf("FromCard = %+v\nDecode    %+v", got, want)
+		}
+	})
+}
+
+func FuzzFoldedText(f *testing.F) {
+	f.Add("L'énergie — des «voitures» e\u0301lectriques! ABC 2026")
+	f.Fuzz(func(t *testing.T, s string) {
+		words := Words(s)
+		if got, want := FoldedText(s), strings.Join(words, " "); got != want {
+			t.Errorf("FoldedText(%q) = %q, want the words %q", s, got, want)
+		}
+		ts := Tokens(s)
+		if len(ts) != len(words) {
+			t.Fatalf("Tokens(%q) = %d tokens, Words %d", s, len(ts), len(words))
+		}
+		for i, tok := range ts {
+			if tok.Word != words[i] || Words(s[tok.Start:tok.End])[0] != tok.Word {
+				t.Errorf("token %d of %q: %+v, word %q", i, s, tok, words[i])
+			}
+		}
+	})
 }

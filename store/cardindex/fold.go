@@ -54,6 +54,15 @@ type Token struct {
 // Tokens cuts s into words and folds each (see the rules above).
 func Tokens(s string) []Token {
 	var out []Token
+	eachWord(s, func(start, end int, word string) {
+		out = append(out, Token{Start: start, End: end, Word: word})
+	})
+	return out
+}
+
+// eachWord cuts s into words and calls fn with the byte offsets and the
+// folded form of each, in order.
+func eachWord(s string, fn func(start, end int, word string)) {
 	var b strings.Builder
 	start := -1
 	// plain: the word so far is s[start:i] as it is, lower-case ASCII letters
@@ -66,7 +75,7 @@ func Tokens(s string) []Token {
 			if !plain {
 				w = b.String()
 			}
-			out = append(out, Token{Start: start, End: end, Word: fold(w)})
+			fn(start, end, fold(w))
 		}
 		start, plain = -1, true
 		b.Reset()
@@ -80,6 +89,9 @@ func Tokens(s string) []Token {
 			if !plain {
 				b.WriteRune(r)
 			}
+		case r < utf8.RuneSelf && !('A' <= r && r <= 'Z'):
+			// ASCII that is no letter nor digit: a separator
+			flush(i)
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			if start < 0 {
 				start = i
@@ -100,21 +112,29 @@ func Tokens(s string) []Token {
 		}
 	}
 	flush(len(s))
-	return out
 }
 
 // Words returns the folded words of s.
 func Words(s string) []string {
-	ts := Tokens(s)
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.Word
-	}
+	out := []string{}
+	eachWord(s, func(_, _ int, word string) { out = append(out, word) })
 	return out
 }
 
 // FoldedText is s as an index holds it: its folded words, space-separated.
-func FoldedText(s string) string { return strings.Join(Words(s), " ") }
+func FoldedText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	first := true
+	eachWord(s, func(_, _ int, word string) {
+		if !first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(word)
+		first = false
+	})
+	return b.String()
+}
 
 // baseCache maps the runes of the Latin blocks to their base letter
 // (é → e), filled at init from their canonical decomposition.

@@ -18,7 +18,7 @@ import (
 // document's listed and searchable card.
 func (s *Store) SaveCard(ctx context.Context, c schema.NewCard, run schema.ModelRun) (id int64, version int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, version, err = insertCard(ctx, tx, c, newCardIndex(c.CardJSON, c.URL), nil); err != nil {
+		if id, version, err = insertCard(ctx, tx, c, cardIndexOf(c), nil); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run, sql.NullInt64{Int64: id, Valid: true})

@@ -24,7 +24,7 @@ import (
 func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, version int, changed bool, err error) {
 	var r schema.ImportResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err = importCard(ctx, tx, c, func() *cardIndex { return newCardIndex(c.CardJSON, c.URL) })
+		r, err = importCard(ctx, tx, c, func() *cardIndex { return cardIndexOf(c) })
 		return err
 	})
 	if err != nil {
@@ -35,19 +35,27 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 
 // ImportCards is [Store.ImportCard] for many cards in one transaction, much
 // faster for a whole collection: all are saved, or none. The cards are
-// decoded and their words folded on every core before the transaction.
+// decoded and their words folded on every core while the transaction
+// writes them.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
 	indexes := newCardIndexes(cs)
 	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
+		// The batch stops between two cards once ctx is done, not in the
+		// middle of a statement: a statement run with a context that can
+		// end starts a goroutine to watch it, a dozen per card.
+		wctx := context.WithoutCancel(ctx)
 		for i, c := range cs {
-			r, err := importCard(ctx, tx, c, func() *cardIndex { return indexes[i] })
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := importCard(wctx, tx, c, func() *cardIndex { return indexes.wait(i) })
 			if err != nil {
 				return fmt.Errorf("import card for %s: %w", c.URL, err)
 			}
 			out[i] = r
 		}
-		return nil
+		return tx.flush(wctx)
 	})
 	if err != nil {
 		return nil, err

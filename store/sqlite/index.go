@@ -1,13 +1,14 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/veille/veille/schema"
@@ -39,7 +40,7 @@ func parsePublished(s string) time.Time {
 // cardIndex is what the listing and the full-text index take from a card:
 // its decoded JSON, its page's host and its fields folded as card_search
 // holds them. Making one is the costly part of indexing a card, and needs
-// no database: a batch makes them on every core first (see
+// no database: a batch makes them on every core while it writes (see
 // newCardIndexes).
 type cardIndex struct {
 	cardindex.Card
@@ -51,28 +52,57 @@ type cardIndex struct {
 
 // newCardIndex decodes and folds a card's JSON; pageURL is its page's.
 func newCardIndex(cardJSON, pageURL string) *cardIndex {
-	c := cardindex.Decode(cardJSON)
+	return foldCard(cardindex.Decode(cardJSON), pageURL)
+}
+
+// cardIndexOf is the cardIndex of c, from its decoded card when it has
+// one, else from its JSON.
+func cardIndexOf(c schema.NewCard) *cardIndex {
+	if c.Decoded != nil {
+		return foldCard(cardindex.FromCard(*c.Decoded), c.URL)
+	}
+	return newCardIndex(c.CardJSON, c.URL)
+}
+
+// foldCard is the cardIndex of c, with its fields folded; pageURL is its
+// page's.
+func foldCard(c cardindex.Card, pageURL string) *cardIndex {
 	return &cardIndex{Card: c, host: cardindex.Host(pageURL), folded: [5]string{cardindex.FoldedText(c.Title),
 		cardindex.FoldedText(strings.Join(c.Keywords, "\n")), cardindex.FoldedText(strings.Join(c.Themes, "\n")),
 		cardindex.FoldedText(c.Summary), cardindex.FoldedText(c.RowsText())}}
 }
 
-// newCardIndexes makes the cardIndex of each card, on every core.
-func newCardIndexes(cs []schema.NewCard) []*cardIndex {
-	out := make([]*cardIndex, len(cs))
+// cardIndexes are the cardIndex of a batch's cards, made on every core
+// while the batch is written: a card's is ready long before the
+// transaction reaches it.
+type cardIndexes struct {
+	out   []*cardIndex
+	ready []chan struct{} // ready[i] is closed once out[i] is made
+}
+
+// newCardIndexes starts making the cardIndex of each card, on every core,
+// in the cards' order.
+func newCardIndexes(cs []schema.NewCard) *cardIndexes {
+	ix := &cardIndexes{out: make([]*cardIndex, len(cs)), ready: make([]chan struct{}, len(cs))}
+	for i := range ix.ready {
+		ix.ready[i] = make(chan struct{})
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(cs))
-	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for i := w; i < len(cs); i += workers {
-				out[i] = newCardIndex(cs[i].CardJSON, cs[i].URL)
+				ix.out[i] = cardIndexOf(cs[i])
+				close(ix.ready[i])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	return ix
+}
+
+// wait returns the cardIndex of card i once it is made.
+func (ix *cardIndexes) wait(i int) *cardIndex {
+	<-ix.ready[i]
+	return ix.out[i]
 }
 
 // latestRow is a card's row of card_latest but for the columns taken
@@ -138,26 +168,55 @@ func indexLatest(ctx context.Context, tx dbtx, old int64, r latestRow, c *cardIn
 	return indexText(ctx, tx, r.id, c, *text, true, false)
 }
 
-// insertTags writes the themes and keywords of card id, in one statement.
+// tagRow is a row of card_tags.
+type tagRow struct {
+	cardID                int64
+	kind, value, category string
+}
+
+// insertTags writes the themes and keywords of card id, now or, in a
+// stmtTx, with the other cards' when it flushes.
 func insertTags(ctx context.Context, tx dbtx, id int64, c *cardIndex) error {
-	var args []any
+	var rows []tagRow
 	for _, tags := range []struct {
 		kind   string
 		values []string
 	}{{"theme", c.Themes}, {"keyword", c.Keywords}} {
 		for _, v := range tags.values {
 			if v = cardindex.Tag(v); v != "" {
-				args = append(args, id, tags.kind, v, c.Category)
+				rows = append(rows, tagRow{cardID: id, kind: tags.kind, value: v, category: c.Category})
 			}
 		}
 	}
-	if len(args) == 0 {
+	if st, ok := tx.(*stmtTx); ok {
+		st.tags = append(st.tags, rows...)
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1), args...)
-	if err != nil {
-		return fmt.Errorf("tags of card %d: %w", id, err)
+	return writeTags(ctx, tx, rows)
+}
+
+// tagsPerInsert is how many tags one INSERT writes, at most.
+const tagsPerInsert = 250
+
+// writeTags inserts rows into card_tags, in the order of its primary key
+// (kind, value, card_id), many in one statement: sorted, a batch's tags
+// are written page by page of the index.
+func writeTags(ctx context.Context, tx dbtx, rows []tagRow) error {
+	slices.SortFunc(rows, func(a, b tagRow) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.value, b.value), cmp.Compare(a.cardID, b.cardID))
+	})
+	for len(rows) > 0 {
+		n := min(len(rows), tagsPerInsert)
+		args := make([]any, 0, 4*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.cardID, r.kind, r.value, r.category)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO card_tags (card_id, kind, value, category) VALUES (?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?)", n-1), args...)
+		if err != nil {
+			return fmt.Errorf("tags of card %d: %w", rows[0].cardID, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -172,6 +231,11 @@ func indexText(ctx context.Context, tx dbtx, id int64, c *cardIndex, text string
 
 // unindex removes card id's tags and full-text rows.
 func unindex(ctx context.Context, tx dbtx, id int64) error {
+	if st, ok := tx.(*stmtTx); ok {
+		if err := st.flushTags(ctx); err != nil { // they may hold card id's
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM card_tags WHERE card_id = ?`, id); err != nil {
 		return fmt.Errorf("untag card %d: %w", id, err)
 	}
