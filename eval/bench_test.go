@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/veille/veille/internal/cputime"
 	"github.com/veille/veille/schema"
 )
 
@@ -112,7 +113,7 @@ func BenchmarkEvaluate1000Pairs(b *testing.B) {
 		gold := g.card()
 		pairs[i] = Pair{ID: strings.Repeat("x", i%7) + g.words(1), Gold: gold, Pred: g.perturbed(gold)}
 	}
-	cpu := processCPUTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		r := evaluate(b, pairs, nil, 0)
 		if r.Overall <= 0 || r.Overall >= 1 {
@@ -121,5 +122,5 @@ func BenchmarkEvaluate1000Pairs(b *testing.B) {
 	}
 	// CPU time per 1,000 pairs, all threads: the wall-clock ns/op grows when
 	// other processes share the machine, this does not.
-	b.ReportMetric(float64((processCPUTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

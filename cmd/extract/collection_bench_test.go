@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/internal/cputime"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/schema/markdown"
 	"github.com/veille/veille/store/sqlite"
@@ -49,22 +50,22 @@ func BenchmarkCollection(b *testing.B) {
 		if keep := os.Getenv("VEILLE_BENCH_KEEP_DB"); keep != "" {
 			db = keep // kept for BenchmarkServeCards (VEILLE_BENCH_DB)
 		}
-		start, cpu := time.Now(), processCPU()
+		start, cpu := time.Now(), cputime.Process()
 		if _, stderr, code := runExtract(b, "", "import", "--cluster=false", "--db", db, cards); code != exitOK {
 			b.Fatalf("import: %s", stderr)
 		}
 		imported := time.Since(start)
 		b.ReportMetric(float64(n)/imported.Seconds(), "import-cards/s")
-		b.ReportMetric((processCPU() - cpu).Seconds(), "import-cpu-s")
+		b.ReportMetric((cputime.Process() - cpu).Seconds(), "import-cpu-s")
 		// The clustering that import does after the cards by default,
 		// timed apart: extract trends clusters the new rows the same way
 		// (then ranks the clusters, a small part of its time).
-		start, cpu = time.Now(), processCPU()
+		start, cpu = time.Now(), cputime.Process()
 		if _, stderr, code := runExtract(b, "", "trends", "--db", db, "--limit", "1"); code != exitOK {
 			b.Fatalf("trends: %s", stderr)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "trends-s")
-		b.ReportMetric((processCPU() - cpu).Seconds(), "trends-cpu-s")
+		b.ReportMetric((cputime.Process() - cpu).Seconds(), "trends-cpu-s")
 		b.ReportMetric(float64(n)/(imported+time.Since(start)).Seconds(), "import-and-trends-cards/s")
 		st, err := sqlite.Open(context.Background(), db)
 		if err != nil {
@@ -199,7 +200,7 @@ func reportPages(b *testing.B, base, name string, paths ...string) {
 	var ds, cpus []time.Duration
 	for i := range 100 {
 		path := paths[i%len(paths)]
-		start, cpu := time.Now(), processCPU()
+		start, cpu := time.Now(), cputime.Process()
 		resp, err := http.Get(base + path)
 		if err != nil {
 			b.Fatal(err)
@@ -212,7 +213,7 @@ func reportPages(b *testing.B, base, name string, paths ...string) {
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("GET %s: %s", path, resp.Status)
 		}
-		ds, cpus = append(ds, time.Since(start)), append(cpus, processCPU()-cpu)
+		ds, cpus = append(ds, time.Since(start)), append(cpus, cputime.Process()-cpu)
 	}
 	for _, m := range []struct {
 		name string
@@ -234,14 +235,14 @@ func reportSiteExport(b *testing.B, st *sqlite.Store, dir string) {
 	}
 	since := cards[len(cards)-1].Published
 	sub := limitedCollection{Store: st, since: since}
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	stats, err := web.ExportSite(ctx, sub, filepath.Join(dir, fmt.Sprintf("site-%d", time.Now().UnixNano())), web.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(stats.Cards), "site-cards")
 	b.ReportMetric(time.Since(start).Seconds(), "site-export-s")
-	b.ReportMetric((processCPU() - cpu).Seconds(), "site-export-cpu-s")
+	b.ReportMetric((cputime.Process() - cpu).Seconds(), "site-export-cpu-s")
 }
 
 // limitedCollection is the store seen from a date on, so that a site can
@@ -271,17 +272,6 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// processCPU is the CPU time (user and system) the process has used: on a
-// machine shared with other work, the steadier figure (a run on an idle
-// machine with GOMAXPROCS cores takes about CPU time / cores).
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSSMB is the process's peak resident set size.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/internal/cputime"
 	"github.com/veille/veille/schema"
 )
 
@@ -75,7 +76,7 @@ func BenchmarkImportJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		sum, err := Import(context.Background(), nopStore{}, []string{path})
 		if err != nil || sum.New != n {
@@ -83,7 +84,7 @@ func BenchmarkImportJSON(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "cards/s")
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(n*b.N), "cpu-ms/card")
+	b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/1000/float64(n*b.N), "cpu-ms/card")
 }
 
 func (st nopStore) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {

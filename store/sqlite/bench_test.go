@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/veille/veille/internal/cputime"
 	"github.com/veille/veille/schema"
 	"github.com/veille/veille/schema/markdown"
 	"github.com/veille/veille/store/storetest"
@@ -313,27 +313,12 @@ func measure(b *testing.B, op func(i int)) latencies {
 	var l latencies
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		start, cpu := time.Now(), threadCPU()
+		start, cpu := time.Now(), cputime.Thread()
 		op(i)
 		l.wall = append(l.wall, time.Since(start))
-		l.cpu = append(l.cpu, threadCPU()-cpu)
+		l.cpu = append(l.cpu, cputime.Thread()-cpu)
 	}
 	return l
-}
-
-// threadCPU is the CPU time the calling thread has used.
-func threadCPU() time.Duration { return cpuTime(syscall.RUSAGE_THREAD) }
-
-// processCPU is the CPU time the process has used, on every thread.
-func processCPU() time.Duration { return cpuTime(syscall.RUSAGE_SELF) }
-
-// cpuTime is the user and system time of who, a getrusage(2) target.
-func cpuTime(who int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // report reports the median and 95th percentile of the wall and CPU times.
@@ -395,7 +380,7 @@ func BenchmarkImportCards(b *testing.B) {
 		cards = append(cards, importedCard(g, i))
 	}
 	b.ResetTimer()
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	for i := range b.N {
 		if _, err := s.ImportCards(b.Context(), cards[i*batch:(i+1)*batch]); err != nil {
 			b.Fatal(err)
@@ -403,7 +388,7 @@ func BenchmarkImportCards(b *testing.B) {
 	}
 	n := float64(b.N * batch)
 	b.ReportMetric(n/time.Since(start).Seconds(), "cards/s")
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/n, "cpu-ms/card")
+	b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/1000/n, "cpu-ms/card")
 }
 
 // importedCard is synthetic card i as `extract import` hands it to the
