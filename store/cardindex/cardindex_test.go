@@ -48,15 +48,24 @@ func TestTokensKeepOffsets(t *testing.T) {
 }
 
 func TestExcerpt(t *testing.T) {
-	want := map[string]bool{"voiture": true, "electrique": true}
-	text := "Un long texte sur la ville. Il parle de tout et de rien, puis enfin des voitures électriques qui roulent en ville chaque jour sans bruit."
-	got, score := Excerpt(text, want, 12)
+	want := map[string]bool{"voiture": true, "electrique": true, "intelligence": true}
 	o, c := schema.SnippetOpen, schema.SnippetClose
-	if wantSnippet := "…enfin des " + o + "voitures" + c + " " + o + "électriques" + c + " qui roulent en ville chaque jour sans bruit"; got != wantSnippet || score != [2]int{2, 2} {
-		t.Errorf("Excerpt = %q %v\nwant     %q", got, score, wantSnippet)
-	}
-	if got, _ := Excerpt("rien à voir", want, 12); got != "" {
-		t.Errorf("Excerpt without a match = %q, want empty", got)
+	for _, tc := range []struct {
+		name, text, want string
+		score            [2]int
+	}{
+		{"best window", "Un long texte sur la ville. Il parle de tout et de rien, puis enfin des voitures électriques qui roulent en ville chaque jour sans bruit.",
+			"…enfin des " + o + "voitures" + c + " " + o + "électriques" + c + " qui roulent en ville chaque jour sans bruit", [2]int{2, 2}},
+		{"spaces around punctuation kept", "L'intelligence artificielle (IA) pose aux universités, soulignant…",
+			"L'" + o + "intelligence" + c + " artificielle (IA) pose aux universités, soulignant", [2]int{1, 1}},
+		{"line breaks and runs of spaces are one space", "voitures\n\n  électriques :\tbientôt",
+			o + "voitures" + c + " " + o + "électriques" + c + " : bientôt", [2]int{2, 2}},
+		{"no match", "rien à voir", "", [2]int{}},
+	} {
+		got, score := Excerpt(tc.text, want, 12)
+		if got != tc.want || score != tc.score {
+			t.Errorf("%s: Excerpt = %q %v\nwant       %q %v", tc.name, got, score, tc.want, tc.score)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package cardindex
 import (
 	"math/bits"
 	"strings"
+	"unicode"
 
 	"github.com/veille/veille/schema"
 )
@@ -108,14 +109,26 @@ const maxSnippetSource = 64 << 10
 var markStripper = strings.NewReplacer(schema.SnippetOpen, "", schema.SnippetClose, "")
 
 // cleanGap is the text between two words of a snippet on one line, without
-// the snippet marks.
+// the snippet marks: each run of white space, line breaks included, is one
+// space, so that "word (IA) next, and" keeps its spaces around the
+// punctuation.
 func cleanGap(s string) string {
 	s = markStripper.Replace(s)
-	if strings.TrimSpace(s) == "" {
-		if s == "" {
-			return ""
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
 		}
-		return " "
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
 	}
-	return strings.Join(strings.Fields(s), " ")
+	if space {
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
