@@ -34,7 +34,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -358,24 +357,4 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// Stop stops the private cluster's server without removing it, as a
-// crash would (pg_ctl stop -m immediate); [Cluster.Start] starts it again.
-func (c *Cluster) Stop(t testing.TB) {
-	t.Helper()
-	if c.dir == "" {
-		t.Skip("stop: the tests run on the server of " + EnvDSN + ", which they do not stop")
-	}
-	if out, err := c.command("pg_ctl", "stop", "-D", c.data(), "-m", "immediate", "-w").CombinedOutput(); err != nil {
-		t.Fatalf("pg_ctl stop: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-}
-
-// Start starts the private cluster's server after [Cluster.Stop].
-func (c *Cluster) Start(t testing.TB) {
-	t.Helper()
-	if err := c.pgCtl("start"); err != nil {
-		t.Fatal(err)
-	}
 }
