@@ -6,7 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"flag"
-	"io"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -367,14 +367,29 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// canceledCollection is a collection whose listing reports that the
+// request was cancelled, as a store does when the client went away.
+type canceledCollection struct{ *fakeCollection }
+
+func (canceledCollection) ListCards(ctx context.Context, _ schema.CardFilter) ([]schema.CardSummary, error) {
+	return nil, fmt.Errorf("list cards: %w", ctx.Err())
+}
+
+// TestCanceled checks that a request whose client went away gets no error
+// page and logs no store error.
 func TestCanceled(t *testing.T) {
-	h, _ := newTestServer(t, sampleCollection())
+	h, log := newTestServer(t, canceledCollection{sampleCollection()})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	req := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
+	req := httptest.NewRequest("GET", "/cards", nil).WithContext(ctx)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	io.Copy(io.Discard, rec.Body)
+	if rec.Code == http.StatusInternalServerError || rec.Body.Len() != 0 {
+		t.Errorf("cancelled request: status %d, %d bytes written, want nothing", rec.Code, rec.Body.Len())
+	}
+	if log.Len() != 0 {
+		t.Errorf("cancelled request logged %q, want nothing", log.String())
+	}
 }
 
 func BenchmarkCardsTwoFacets(b *testing.B) {
