@@ -303,14 +303,23 @@ func reindexDocument(ctx context.Context, tx dbtx, documentID, text string) erro
 	return indexText(ctx, tx, id, newCardIndex(cardJSON, ""), text, false, true) // the host is not indexed
 }
 
+// metaValue is the value of the meta row key, "" when there is none.
+func (s *Store) metaValue(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read meta %s: %w", key, err)
+	}
+	return v, nil
+}
+
 // ensureIndex rebuilds the derived data of every card when the database's
 // index version is not indexVersion (after migration 0006, or when the
 // rules changed), in one transaction.
 func (s *Store) ensureIndex(ctx context.Context) error {
-	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_index'`).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read index version: %w", err)
+	v, err := s.metaValue(ctx, "search_index")
+	if err != nil {
+		return err
 	}
 	if v == indexVersion {
 		return s.ensureHead(ctx)
@@ -346,10 +355,9 @@ const headVersion = "1"
 // 'search_head' is not headVersion, in one transaction: a database made
 // before migration 0012 has its full-text index but not this one.
 func (s *Store) ensureHead(ctx context.Context) error {
-	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_head'`).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read index version: %w", err)
+	v, err := s.metaValue(ctx, "search_head")
+	if err != nil {
+		return err
 	}
 	if v == headVersion {
 		return nil
