@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -118,6 +119,15 @@ func UngroundedSpans(a Answer) []Span {
 		}
 	}
 	return spans
+}
+
+// DerivedSpans reports whether spans are exactly the [UngroundedSpans] of a:
+// no row was looked for in a page, as for an imported card. A store keeps
+// no rows for such spans, and makes them again from the card when they
+// are read (see [UngroundedSpans]): they would hold nothing the card does
+// not, and were most of the writing of an import.
+func DerivedSpans(spans []Span, a Answer) bool {
+	return len(spans) > 0 && slices.Equal(spans, UngroundedSpans(a))
 }
 
 // Grounded reports whether the span was found in the text, that is whether

@@ -109,3 +109,26 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 	}
 	return ms, nil
 }
+
+// SpansToStore are the span rows a backend writes for card c: none when
+// they are derived from the card (see [schema.DerivedSpans]).
+func SpansToStore(c schema.NewCard) []schema.Span {
+	if c.Decoded != nil && schema.DerivedSpans(c.Spans, c.Decoded.Answer) {
+		return nil
+	}
+	return c.Spans
+}
+
+// DerivedSpans are the spans of a card stored without span rows: the
+// [schema.UngroundedSpans] of its JSON when it counts rows (rowsTotal),
+// else none.
+func DerivedSpans(cardJSON string, rowsTotal int) ([]schema.Span, error) {
+	if rowsTotal == 0 {
+		return nil, nil
+	}
+	card, err := schema.StoredCard{NewCard: schema.NewCard{CardJSON: cardJSON}}.Card()
+	if err != nil {
+		return nil, err
+	}
+	return schema.UngroundedSpans(card.Answer), nil
+}

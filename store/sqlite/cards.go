@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/store"
 )
 
 // SaveCard stores c as the next version of its document's card, together
@@ -81,7 +82,7 @@ func insertCard(ctx context.Context, tx dbtx, c schema.NewCard, ic *cardIndex, p
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, 0, err
 	}
-	if err := insertSpans(ctx, tx, id, c.Spans); err != nil {
+	if err := insertSpans(ctx, tx, id, store.SpansToStore(c)); err != nil {
 		return 0, 0, err
 	}
 	r := latestRow{id: id, documentID: c.DocumentID, url: c.URL, version: version, published: published,
@@ -195,7 +196,29 @@ func (s *Store) CardSpans(ctx context.Context, cardID int64) ([]schema.Span, err
 		}
 		spans = append(spans, sp)
 	}
-	return spans, rows.Err()
+	if err := rows.Err(); err != nil || len(spans) > 0 {
+		return spans, err
+	}
+	return s.derivedSpans(ctx, cardID)
+}
+
+// derivedSpans are the spans of card id when it has no span rows (see
+// [store.DerivedSpans]).
+func (s *Store) derivedSpans(ctx context.Context, id int64) ([]schema.Span, error) {
+	var cardJSON string
+	var total int
+	err := s.queryRow(ctx, `SELECT card_json, rows_total FROM cards WHERE id = ?`, id).Scan(&cardJSON, &total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	var spans []schema.Span
+	if err == nil {
+		spans, err = store.DerivedSpans(cardJSON, total)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("spans of card %d: %w", id, err)
+	}
+	return spans, nil
 }
 
 // ModelRuns returns the runs recorded for an input, oldest first, with

@@ -24,6 +24,7 @@ var collectionTests = []test{
 	{"SearchFollowsNewestVersion", testSearchFollowsNewestVersion},
 	{"ImportIdempotent", testImportIdempotent},
 	{"ImportOnFetchedDocument", testImportOnFetchedDocument},
+	{"ImportedSpans", testImportedSpans},
 	{"Embeddings", testEmbeddings},
 	{"EmbeddingsRejectBadVectors", testEmbeddingsRejectBadVectors},
 	{"RelatedByText", testRelatedByText},
@@ -463,6 +464,42 @@ func testImportIdempotent(t *testing.T, s Backend) {
 	}
 	if n, err := s.DocumentCount(ctx); err != nil || n != 1 {
 		t.Errorf("DocumentCount = %d, %v; want 1 (the failed import left nothing)", n, err)
+	}
+}
+
+// testImportedSpans checks that the spans of an imported card read back
+// as they were given: derived from the card (and kept as no rows) when
+// they are its ungrounded spans, stored as they are when not.
+func testImportedSpans(t *testing.T, s Backend) {
+	ctx := t.Context()
+	answer := schema.Answer{Title: "Rows", Signals: []schema.Signal{{Name: "s0", Evidence: "e0"}, {Name: "s1"}},
+		Issues: []schema.Row{{Name: "i0", Evidence: "e2"}}}
+	grounded := schema.UngroundedSpans(answer)
+	grounded[1] = schema.Span{Section: "signals", Row: 1, Name: "s1", Evidence: "found", Start: 3, End: 8,
+		Method: schema.GroundExact, Score: 1}
+	for _, tc := range []struct {
+		name  string
+		spans []schema.Span
+	}{
+		{"ungrounded", schema.UngroundedSpans(answer)},
+		{"one grounded", grounded},
+		{"none", nil},
+	} {
+		card := schema.Card{URL: "https://example.com/spans/" + strings.ReplaceAll(tc.name, " ", "-"), Answer: answer}
+		c := importedCard(t, card.URL, "Rows", day(11, 2))
+		js, err := json.Marshal(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.CardJSON, c.Decoded, c.Spans = string(js), &card, tc.spans
+		id, _, _, err := s.ImportCard(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: ImportCard: %v", tc.name, err)
+		}
+		spans, err := s.CardSpans(ctx, id)
+		if err != nil || !reflect.DeepEqual(spans, tc.spans) {
+			t.Errorf("%s: CardSpans = %+v, %v\nwant %+v", tc.name, spans, err, tc.spans)
+		}
 	}
 }
 
