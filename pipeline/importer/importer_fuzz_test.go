@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,6 +38,38 @@ func FuzzDecodeJSONCards(f *testing.F) {
 		})
 		if l := lineOf(err); l < 0 || l > lines {
 			t.Errorf("error at line %d of %d: %v", l, lines, err)
+		}
+	})
+}
+
+// FuzzDecodeJSONLines checks that decoding an object straight from its
+// line gives the cards, lines and error that the stream decoder alone
+// gives.
+func FuzzDecodeJSONLines(f *testing.F) {
+	f.Add([]byte("{\"url\":\"https://a.example/\"}\n\n  {\"url\":\"b\",\n\"title\":\"T\"}{\"url\":\"c\"}\r\n{\"url\":\"d\"} x"))
+	f.Add([]byte("{\"card\":{\"url\":\"b\"},\"published\":\"2026-01-02\"}\n{\"url\":\"x\",\"title\":5}\n"))
+	f.Add([]byte("\ufeff\n{\"url\":\"a\",\"published\":\"soon\"}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		type decoded struct {
+			line      int
+			card      schema.Card
+			published time.Time
+		}
+		read := func(byLine bool) ([]decoded, string) {
+			var out []decoded
+			err := decodeJSONCardsLines(data, byLine, func(line int, c schema.Card, p time.Time) error {
+				out = append(out, decoded{line, c, p})
+				return nil
+			})
+			if err != nil {
+				return out, fmt.Sprintf("line %d: %v", lineOf(err), err)
+			}
+			return out, ""
+		}
+		got, gotErr := read(true)
+		want, wantErr := read(false)
+		if gotErr != wantErr || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q:\nby line %+v %s\nstream  %+v %s", data, got, gotErr, want, wantErr)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -294,4 +295,61 @@ func (s *fakeStore) ImportCards(ctx context.Context, cs []schema.NewCard) ([]sch
 		out[i] = schema.ImportResult{CardID: id, Version: version, Changed: changed}
 	}
 	return out, nil
+}
+
+// deferringStore is a fakeStore that defers its indexes, and records
+// after how many cards it was told to defer and to build them.
+type deferringStore struct {
+	*fakeStore
+	before           int // the cards it holds before the import
+	deferAt, builtAt int // -1: not called
+}
+
+func (s *deferringStore) CountCards(context.Context, schema.CardFilter) (int, error) {
+	return s.before, nil
+}
+
+func (s *deferringStore) DeferIndexes(context.Context) error {
+	s.deferAt = len(s.calls)
+	return nil
+}
+
+func (s *deferringStore) BuildIndexes(context.Context) error {
+	s.builtAt = len(s.calls)
+	return nil
+}
+
+func TestImportDefersIndexes(t *testing.T) {
+	tests := []struct {
+		name             string
+		before, cards    int
+		deferAt, builtAt int
+	}{
+		{"one batch", 0, 1000, -1, -1},
+		{"into an empty store", 0, 2500, 1000, 2500},
+		{"about as many as held", 1900, 2500, 1000, 2500},
+		{"reached by the third batch", 2100, 2500, 2000, 2500},
+		{"fewer than held", 2600, 2500, -1, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var lines bytes.Buffer
+			for i := range tc.cards {
+				fmt.Fprintf(&lines, `{"url":"https://example.com/%d","title":"Card %d"}`+"\n", i, i)
+			}
+			path := filepath.Join(t.TempDir(), "cards.jsonl")
+			if err := os.WriteFile(path, lines.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			st := &deferringStore{fakeStore: newFakeStore(), before: tc.before, deferAt: -1, builtAt: -1}
+			sum, err := Import(t.Context(), st, []string{path})
+			if err != nil || sum.New != tc.cards {
+				t.Fatalf("Import = %+v, %v", sum, err)
+			}
+			if st.deferAt != tc.deferAt || st.builtAt != tc.builtAt {
+				t.Errorf("deferred after %d cards, built after %d; want %d and %d", st.deferAt, st.builtAt,
+					tc.deferAt, tc.builtAt)
+			}
+		})
+	}
 }

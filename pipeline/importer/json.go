@@ -29,37 +29,67 @@ type wrapper struct {
 // member, if any, is its date. fn gets each card with the 1-based line its
 // object starts on; decoding stops at the first error, fn's or its own.
 func decodeJSONCards(data []byte, fn func(line int, card schema.Card, published time.Time) error) error {
+	return decodeJSONCardsLines(data, true, fn)
+}
+
+// decodeJSONCardsLines is decodeJSONCards; with byLine, an object alone on
+// its line, as in JSON lines, is decoded straight from the line, in one
+// pass over it instead of three.
+func decodeJSONCardsLines(data []byte, byLine bool, fn func(line int, card schema.Card, published time.Time) error) error {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 {
 		return &schema.DecodeError{Offset: 0, Line: 1, Msg: "empty input"}
 	}
 	base := len(data) - len(trimmed)
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	array := trimmed[0] == '['
-	if array {
-		if _, err := dec.Token(); err != nil { // the '['
-			return streamError(data, base, err)
+	if trimmed[0] == '[' {
+		return decodeJSONArray(data, base, fn)
+	}
+	line := 1 + bytes.Count(data[:base], []byte("\n"))
+	for pos := base; ; {
+		start := len(data) - len(bytes.TrimLeft(data[pos:], " \t\r\n"))
+		line += bytes.Count(data[pos:start], []byte("\n"))
+		if start == len(data) {
+			return nil
 		}
+		end := len(data)
+		if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+			end = start + i
+		}
+		if card, published, ok := decodeFlat(data[start:end]); byLine && ok {
+			if err := fn(line, card, published); err != nil {
+				return err
+			}
+			pos = end
+			continue
+		}
+		// Anything else — an object over several lines, or two on a line,
+		// or one that does not decode — is read by the stream decoder,
+		// whose errors say what is wrong, where.
+		dec := json.NewDecoder(bytes.NewReader(data[start:]))
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return streamError(data, start, err)
+		}
+		if err := decodeObject(raw, line, fn); err != nil {
+			return err
+		}
+		pos = start + int(dec.InputOffset())
+		line += bytes.Count(data[start:pos], []byte("\n"))
+	}
+}
+
+// decodeJSONArray decodes the cards of an array starting at data[base].
+func decodeJSONArray(data []byte, base int, fn func(line int, card schema.Card, published time.Time) error) error {
+	dec := json.NewDecoder(bytes.NewReader(data[base:]))
+	if _, err := dec.Token(); err != nil { // the '['
+		return streamError(data, base, err)
 	}
 	// line is counted on from the previous object's start, not from the
 	// file's start: counting from the start made a large file quadratic.
 	line, counted := 1, 0
-	for {
-		if array && !dec.More() {
-			if _, err := dec.Token(); err != nil { // the ']'
-				return streamError(data, base, err)
-			}
-			if _, err := dec.Token(); err != io.EOF {
-				return decodeErrorAt(data, base+int(dec.InputOffset()), "data after the array of cards")
-			}
-			return nil
-		}
+	for dec.More() {
 		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if err == io.EOF && !array {
-			return nil
-		}
-		if err != nil {
+		if err := dec.Decode(&raw); err != nil {
 			return streamError(data, base, err)
 		}
 		// The object starts at its first byte, after any separator.
@@ -67,23 +97,36 @@ func decodeJSONCards(data []byte, fn func(line int, card schema.Card, published 
 		start := end - len(raw)
 		line += bytes.Count(data[counted:start], []byte("\n"))
 		counted = start
-		card, published, err := decodeCardObject(raw)
-		if err != nil {
-			var de *schema.DecodeError
-			if !errors.As(err, &de) {
-				return &lineError{line: line, err: err}
-			}
-			if de.Line > 0 {
-				de.Line += line - 1
-			} else {
-				de.Line = line
-			}
-			return err
-		}
-		if err := fn(line, card, published); err != nil {
+		if err := decodeObject(raw, line, fn); err != nil {
 			return err
 		}
 	}
+	if _, err := dec.Token(); err != nil { // the ']'
+		return streamError(data, base, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return decodeErrorAt(data, base+int(dec.InputOffset()), "data after the array of cards")
+	}
+	return nil
+}
+
+// decodeObject decodes the card object raw, which starts on line, and
+// hands it to fn; its error names the line.
+func decodeObject(raw json.RawMessage, line int, fn func(line int, card schema.Card, published time.Time) error) error {
+	card, published, err := decodeCardObject(raw)
+	if err != nil {
+		var de *schema.DecodeError
+		if !errors.As(err, &de) {
+			return &lineError{line: line, err: err}
+		}
+		if de.Line > 0 {
+			de.Line += line - 1
+		} else {
+			de.Line = line
+		}
+		return err
+	}
+	return fn(line, card, published)
 }
 
 // flatCard is a card object that is not wrapped, decoded in one pass: the
@@ -98,14 +141,26 @@ type flatCard struct {
 func decodeCardObject(raw json.RawMessage) (schema.Card, time.Time, error) {
 	// The common case, a flat object that decodes, is decoded once; any
 	// other goes the longer way, which says what is wrong.
-	var flat flatCard
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &flat) == nil &&
-		(len(flat.Wrapped) == 0 || bytes.Equal(flat.Wrapped, []byte("null"))) {
-		if published, err := parsePublished(flat.Published); err == nil {
-			return flat.Card, published, nil
-		}
+	if card, published, ok := decodeFlat(raw); ok {
+		return card, published, nil
 	}
 	return decodeAnyCardObject(raw)
+}
+
+// decodeFlat decodes raw in one pass when it is exactly one flat card
+// object (not wrapped) that decodes, with a valid date; ok is false for
+// anything else.
+func decodeFlat(raw []byte) (card schema.Card, published time.Time, ok bool) {
+	var flat flatCard
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &flat) != nil ||
+		len(flat.Wrapped) != 0 && !bytes.Equal(flat.Wrapped, []byte("null")) {
+		return schema.Card{}, time.Time{}, false
+	}
+	published, err := parsePublished(flat.Published)
+	if err != nil {
+		return schema.Card{}, time.Time{}, false
+	}
+	return flat.Card, published, true
 }
 
 // decodeAnyCardObject is decodeCardObject for any object, wrapped or not,

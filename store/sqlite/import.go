@@ -40,7 +40,7 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))
 	indexes := newCardIndexes(cs)
-	err := s.inStmtTx(ctx, func(tx *stmtTx) error {
+	err := s.inImportTx(ctx, func(tx *stmtTx) error {
 		// The batch stops between two cards once ctx is done, not in the
 		// middle of a statement: a statement run with a context that can
 		// end starts a goroutine to watch it, a dozen per card.

@@ -40,6 +40,8 @@ type Store struct {
 	facetCache facetCache
 	// rankAll, when not 0, replaces the const rankAll (for tests).
 	rankAll int
+	// checkpoints runs the checkpoints of imports in the background.
+	checkpoints checkpointer
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode with
@@ -59,6 +61,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := s.ensureIndex(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// Those an import deferred, if it was cut off.
+	if err := s.BuildIndexes(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -159,7 +166,10 @@ func uriPath(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.closeReads(), s.db.Close()) }
+func (s *Store) Close() error {
+	s.checkpoints.wait()
+	return errors.Join(s.closeReads(), s.db.Close())
+}
 
 // Path is the database file the store was opened on.
 func (s *Store) Path() string { return s.path }
@@ -245,6 +255,12 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	return commit(tx, fn)
+}
+
+// commit runs fn in tx, and commits tx when fn returns nil, else (or when
+// it panics) rolls it back.
+func commit(tx *sql.Tx, fn func(*sql.Tx) error) error {
 	defer tx.Rollback() // a no-op (sql.ErrTxDone) once committed or rolled back
 	if err := fn(tx); err != nil {
 		return errors.Join(err, tx.Rollback())

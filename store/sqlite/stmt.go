@@ -120,14 +120,17 @@ func (t *stmtTx) close() error {
 
 // inStmtTx is inTx with statements prepared once (see stmtTx).
 func (s *Store) inStmtTx(ctx context.Context, fn func(*stmtTx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st := newStmtTx(tx)
-		err := fn(st)
-		if err == nil {
-			err = st.flush(ctx)
-		}
-		return errors.Join(err, st.close())
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return runStmtTx(ctx, tx, fn) })
+}
+
+// runStmtTx runs fn with tx as a stmtTx, and flushes it.
+func runStmtTx(ctx context.Context, tx *sql.Tx, fn func(*stmtTx) error) error {
+	st := newStmtTx(tx)
+	err := fn(st)
+	if err == nil {
+		err = st.flush(ctx)
+	}
+	return errors.Join(err, st.close())
 }
 
 // readStmts holds the statements of the store's reads, prepared once each:
