@@ -141,7 +141,9 @@ type NewCard struct {
 	DocumentID string
 	URL        string
 	// CardJSON is the [Card] as JSON; Markdown its gold layout; RawJSON the
-	// model's answer as received.
+	// model's answer as received. An imported card has no Markdown: its
+	// gold layout is its card's, which a store renders when the card is
+	// read (it would double the size of a collection).
 	CardJSON, Markdown, RawJSON string
 	Provenance
 	// Spans locates every row's evidence, in table order.

@@ -472,7 +472,6 @@ func newCard(card schema.Card, base string, published time.Time) (schema.NewCard
 		DocumentID: schema.DocumentID(canonical),
 		URL:        canonical,
 		CardJSON:   cardJSON,
-		Markdown:   markdown.Render(card),
 		RawJSON:    "{}",
 		Provenance: schema.Provenance{Provider: schema.ProviderImported, Model: base},
 		Spans:      schema.UngroundedSpans(card.Answer),

@@ -300,7 +300,11 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 		c.CreatedAt, c.Published = utc(c.CreatedAt), utc(c.Published)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cards: %w", err)
+	}
+	store.RenderMarkdown(out)
+	return out, nil
 }
 
 // CachedResponse returns the cached response for key, if any.

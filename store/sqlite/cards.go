@@ -305,7 +305,11 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 		c.Published = parsePublished(published)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cards: %w", err)
+	}
+	store.RenderMarkdown(out)
+	return out, nil
 }
 
 // CachedResponse returns the cached response for key, if any.

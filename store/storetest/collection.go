@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 var collectionTests = []test{
@@ -24,7 +25,7 @@ var collectionTests = []test{
 	{"SearchFollowsNewestVersion", testSearchFollowsNewestVersion},
 	{"ImportIdempotent", testImportIdempotent},
 	{"ImportOnFetchedDocument", testImportOnFetchedDocument},
-	{"ImportedSpans", testImportedSpans},
+	{"ImportedSpansAndMarkdown", testImportedSpansAndMarkdown},
 	{"Embeddings", testEmbeddings},
 	{"EmbeddingsRejectBadVectors", testEmbeddingsRejectBadVectors},
 	{"RelatedByText", testRelatedByText},
@@ -467,10 +468,11 @@ func testImportIdempotent(t *testing.T, s Backend) {
 	}
 }
 
-// testImportedSpans checks that the spans of an imported card read back
+// testImportedSpansAndMarkdown checks that the spans of an imported card read back
 // as they were given: derived from the card (and kept as no rows) when
-// they are its ungrounded spans, stored as they are when not.
-func testImportedSpans(t *testing.T, s Backend) {
+// they are its ungrounded spans, stored as they are when not; and that
+// its markdown, not stored, reads back as its card rendered.
+func testImportedSpansAndMarkdown(t *testing.T, s Backend) {
 	ctx := t.Context()
 	answer := schema.Answer{Title: "Rows", Signals: []schema.Signal{{Name: "s0", Evidence: "e0"}, {Name: "s1"}},
 		Issues: []schema.Row{{Name: "i0", Evidence: "e2"}}}
@@ -491,7 +493,7 @@ func testImportedSpans(t *testing.T, s Backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.CardJSON, c.Decoded, c.Spans = string(js), &card, tc.spans
+		c.CardJSON, c.Decoded, c.Spans, c.Markdown = string(js), &card, tc.spans, ""
 		id, _, _, err := s.ImportCard(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: ImportCard: %v", tc.name, err)
@@ -499,6 +501,11 @@ func testImportedSpans(t *testing.T, s Backend) {
 		spans, err := s.CardSpans(ctx, id)
 		if err != nil || !reflect.DeepEqual(spans, tc.spans) {
 			t.Errorf("%s: CardSpans = %+v, %v\nwant %+v", tc.name, spans, err, tc.spans)
+		}
+		// Stored without its markdown, the card reads back with it.
+		stored, err := s.LatestCard(ctx, c.DocumentID)
+		if want := markdown.Render(card); err != nil || stored.Markdown != want {
+			t.Errorf("%s: markdown %q, %v; want %q", tc.name, stored.Markdown, err, want)
 		}
 	}
 }
