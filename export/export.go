@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 // Format is an export format.
@@ -113,7 +114,7 @@ func writeMarkdown(w io.Writer, cards []schema.StoredCard) error {
 		if i == len(cards)-1 {
 			sep = "\n"
 		}
-		if _, err := io.WriteString(w, c.Markdown+sep); err != nil {
+		if _, err := io.WriteString(w, markdown.Stored(c)+sep); err != nil {
 			return err
 		}
 	}
@@ -125,7 +126,7 @@ func writeMarkdownFiles(dir string, cards []schema.StoredCard) error {
 	for _, c := range cards {
 		path := filepath.Join(dir, c.DocumentID+".md")
 		if err := WriteFileAtomic(path, func(w io.Writer) error {
-			_, err := io.WriteString(w, c.Markdown)
+			_, err := io.WriteString(w, markdown.Stored(c))
 			return err
 		}); err != nil {
 			return err

@@ -142,8 +142,8 @@ type NewCard struct {
 	URL        string
 	// CardJSON is the [Card] as JSON; Markdown its gold layout; RawJSON the
 	// model's answer as received. An imported card has no Markdown: its
-	// gold layout is its card's, which a store renders when the card is
-	// read (it would double the size of a collection).
+	// gold layout is its card's, rendered when it is shown (see
+	// markdown.Stored); storing it doubled the size of a collection.
 	CardJSON, Markdown, RawJSON string
 	Provenance
 	// Spans locates every row's evidence, in table order.

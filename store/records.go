@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/veille/veille/schema"
-	"github.com/veille/veille/schema/markdown"
 )
 
 // This file holds what every backend checks and encodes the same way.
@@ -132,18 +131,4 @@ func DerivedSpans(cardJSON string, rowsTotal int) ([]schema.Span, error) {
 		return nil, err
 	}
 	return schema.UngroundedSpans(card.Answer), nil
-}
-
-// RenderMarkdown fills in the Markdown of the cards stored without one
-// (imported cards, see [schema.NewCard]): their card in the gold layout.
-// A card whose JSON does not decode keeps none.
-func RenderMarkdown(cards []schema.StoredCard) {
-	for i, c := range cards {
-		if c.Markdown != "" {
-			continue
-		}
-		if card, err := c.Card(); err == nil {
-			cards[i].Markdown = markdown.Render(card)
-		}
-	}
 }

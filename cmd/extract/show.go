@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/veille/veille/schema"
+	"github.com/veille/veille/schema/markdown"
 )
 
 func (a *app) showCommand() *cobra.Command {
@@ -34,7 +35,7 @@ func (a *app) showCommand() *cobra.Command {
 				return err
 			}
 			if !source && !asJSON {
-				_, err = fmt.Fprintln(a.stdout, card.Markdown)
+				_, err = fmt.Fprintln(a.stdout, markdown.Stored(card))
 				return err
 			}
 			spans, err := st.CardSpans(ctx, card.ID)

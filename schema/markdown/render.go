@@ -197,3 +197,17 @@ func relevancyCell(r *int) string {
 	}
 	return strconv.Itoa(*r)
 }
+
+// Stored is a stored card in the gold layout: the markdown stored with it,
+// else, for a card stored without one (an imported card, see
+// [schema.NewCard]), its card rendered; "" when its JSON does not decode.
+func Stored(c schema.StoredCard) string {
+	if c.Markdown != "" {
+		return c.Markdown
+	}
+	card, err := c.Card()
+	if err != nil {
+		return ""
+	}
+	return Render(card)
+}

@@ -178,3 +178,27 @@ func TestRenderDropsControlCharacters(t *testing.T) {
 		t.Errorf("text around the control characters was lost:\n%s", md)
 	}
 }
+
+func TestStored(t *testing.T) {
+	card := schema.Card{URL: "https://example.com/a", Answer: schema.Answer{Title: "Stored"}}
+	js, err := json.Marshal(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		markdown string
+		cardJSON string
+		want     string
+	}{
+		{"markdown stored", "# __kept__", string(js), "# __kept__"},
+		{"none stored: rendered", "", string(js), Render(card)},
+		{"none stored, JSON that does not decode", "", "{", ""},
+	}
+	for _, tc := range tests {
+		c := schema.StoredCard{NewCard: schema.NewCard{CardJSON: tc.cardJSON, Markdown: tc.markdown}}
+		if got := Stored(c); got != tc.want {
+			t.Errorf("%s: Stored = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

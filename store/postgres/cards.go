@@ -300,11 +300,7 @@ func (s *Store) cards(ctx context.Context, where string, args ...any) ([]schema.
 		c.CreatedAt, c.Published = utc(c.CreatedAt), utc(c.Published)
 		out = append(out, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read cards: %w", err)
-	}
-	store.RenderMarkdown(out)
-	return out, nil
+	return out, rows.Err()
 }
 
 // CachedResponse returns the cached response for key, if any.

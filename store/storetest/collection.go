@@ -471,7 +471,7 @@ func testImportIdempotent(t *testing.T, s Backend) {
 // testImportedSpansAndMarkdown checks that the spans of an imported card read back
 // as they were given: derived from the card (and kept as no rows) when
 // they are its ungrounded spans, stored as they are when not; and that
-// its markdown, not stored, reads back as its card rendered.
+// its markdown is not stored, and shows as its card rendered.
 func testImportedSpansAndMarkdown(t *testing.T, s Backend) {
 	ctx := t.Context()
 	answer := schema.Answer{Title: "Rows", Signals: []schema.Signal{{Name: "s0", Evidence: "e0"}, {Name: "s1"}},
@@ -502,10 +502,12 @@ func testImportedSpansAndMarkdown(t *testing.T, s Backend) {
 		if err != nil || !reflect.DeepEqual(spans, tc.spans) {
 			t.Errorf("%s: CardSpans = %+v, %v\nwant %+v", tc.name, spans, err, tc.spans)
 		}
-		// Stored without its markdown, the card reads back with it.
+		// Stored without its markdown, the card reads back without it,
+		// and renders as the card.
 		stored, err := s.LatestCard(ctx, c.DocumentID)
-		if want := markdown.Render(card); err != nil || stored.Markdown != want {
-			t.Errorf("%s: markdown %q, %v; want %q", tc.name, stored.Markdown, err, want)
+		if want := markdown.Render(card); err != nil || stored.Markdown != "" || markdown.Stored(stored) != want {
+			t.Errorf("%s: markdown %q, shown as %q, %v; want none, shown as %q", tc.name, stored.Markdown,
+				markdown.Stored(stored), err, want)
 		}
 	}
 }
