@@ -436,10 +436,14 @@ func readCapped(path string, limit int64) ([]byte, time.Time, error) {
 	if info.Size() > limit {
 		return nil, time.Time{}, fmt.Errorf("file too large: %d bytes, the limit is %d", info.Size(), limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// One allocation of the file's size: io.ReadAll's growing buffer held
+	// twice a large file at its peak.
+	var buf bytes.Buffer
+	buf.Grow(int(info.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, time.Time{}, unwrapPath(err)
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > limit {
 		return nil, time.Time{}, fmt.Errorf("file too large: over %d bytes", limit)
 	}

@@ -35,7 +35,7 @@ func (s *Store) ImportCard(ctx context.Context, c schema.NewCard) (id int64, ver
 
 // ImportCards is [Store.ImportCard] for many cards in one transaction, much
 // faster for a whole collection: all are saved, or none. The cards are
-// decoded and their words folded on every core while the transaction
+// decoded and their words folded in a goroutine while the transaction
 // writes them.
 func (s *Store) ImportCards(ctx context.Context, cs []schema.NewCard) ([]schema.ImportResult, error) {
 	out := make([]schema.ImportResult, len(cs))

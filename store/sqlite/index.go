@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ func parsePublished(s string) time.Time {
 // cardIndex is what the listing and the full-text index take from a card:
 // its decoded JSON, its page's host and its fields folded as card_search
 // holds them. Making one is the costly part of indexing a card, and needs
-// no database: a batch makes them on every core while it writes (see
+// no database: a batch makes them in a goroutine while it writes (see
 // newCardIndexes).
 type cardIndex struct {
 	cardindex.Card
@@ -72,30 +71,28 @@ func foldCard(c cardindex.Card, pageURL string) *cardIndex {
 		cardindex.FoldedText(c.Summary), cardindex.FoldedText(c.RowsText())}}
 }
 
-// cardIndexes are the cardIndex of a batch's cards, made on every core
+// cardIndexes are the cardIndex of a batch's cards, made in a goroutine
 // while the batch is written: a card's is ready long before the
-// transaction reaches it.
+// transaction reaches it (folding a card takes a fifth of writing it).
 type cardIndexes struct {
 	out   []*cardIndex
 	ready []chan struct{} // ready[i] is closed once out[i] is made
 }
 
-// newCardIndexes starts making the cardIndex of each card, on every core,
-// in the cards' order.
+// newCardIndexes starts making the cardIndex of each card, in the cards'
+// order. One goroutine does: more would take turns with the writer, on
+// which the batch waits.
 func newCardIndexes(cs []schema.NewCard) *cardIndexes {
 	ix := &cardIndexes{out: make([]*cardIndex, len(cs)), ready: make([]chan struct{}, len(cs))}
 	for i := range ix.ready {
 		ix.ready[i] = make(chan struct{})
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(cs))
-	for w := range workers {
-		go func() {
-			for i := w; i < len(cs); i += workers {
-				ix.out[i] = cardIndexOf(cs[i])
-				close(ix.ready[i])
-			}
-		}()
-	}
+	go func() {
+		for i, c := range cs {
+			ix.out[i] = cardIndexOf(c)
+			close(ix.ready[i])
+		}
+	}()
 	return ix
 }
 
