@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -26,31 +27,42 @@ const importCacheKiB = 256 << 10
 // database file, runs in the background instead (see checkpointer), while
 // the next batch is read and written.
 func (s *Store) inImportTx(ctx context.Context, fn func(*stmtTx) error) error {
+	set := []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)}
+	var unset []string
+	background := s.path != ":memory:" // a database in memory has no log
+	if background {
+		set = append(set, `PRAGMA wal_autocheckpoint = 0`)
+		unset = append(unset, `PRAGMA wal_autocheckpoint = 1000`) // SQLite's default
+	}
+	err := s.inConnTx(ctx, set, unset, func(tx *sql.Tx) error { return runStmtTx(ctx, tx, fn) })
+	if background {
+		s.checkpoints.start(s.db)
+	}
+	return err
+}
+
+// inConnTx is inTx on a connection of its own, on which the statements
+// of set run before the transaction begins and those of unset after it
+// ends: settings that SQLite ignores inside a transaction, and that the
+// connection's next users must not keep.
+func (s *Store) inConnTx(ctx context.Context, set, unset []string, fn func(*sql.Tx) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	background := s.path != ":memory:" // a database in memory has no log
-	settings := []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)}
-	if background {
-		settings = append(settings, `PRAGMA wal_autocheckpoint = 0`)
-	}
-	for _, q := range settings {
+	for _, q := range set {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
 	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	if err == nil {
+		err = commit(tx, fn)
 	}
-	err = commit(tx, func(tx *sql.Tx) error { return runStmtTx(ctx, tx, fn) })
-	if background {
-		// SQLite's default, for whatever the connection does next.
-		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = 1000`)
-		err = errors.Join(err, rerr)
-		s.checkpoints.start(s.db)
+	for _, q := range unset {
+		_, uerr := conn.ExecContext(context.WithoutCancel(ctx), q)
+		err = errors.Join(err, uerr)
 	}
 	return err
 }
@@ -148,9 +160,20 @@ func (s *Store) DeferIndexes(ctx context.Context) error {
 }
 
 // BuildIndexes creates the indexes [Store.DeferIndexes] dropped, in one
-// transaction; it does nothing when none is missing.
+// transaction, sorting their entries on up to four cores; it does nothing
+// when none is missing.
 func (s *Store) BuildIndexes(ctx context.Context) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	// Read first, without the write lock, which Open would otherwise take.
+	var deferred bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key LIKE 'index:%')`).Scan(&deferred)
+	if err != nil {
+		return fmt.Errorf("build indexes: %w", err)
+	}
+	if !deferred {
+		return nil
+	}
+	threads := fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.GOMAXPROCS(0), 4))
+	err = s.inConnTx(ctx, []string{threads}, []string{`PRAGMA threads = 0`}, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT key, value FROM meta WHERE key LIKE 'index:%' ORDER BY key`)
 		if err != nil {
 			return err
