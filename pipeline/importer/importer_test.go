@@ -325,11 +325,11 @@ func TestImportDefersIndexes(t *testing.T) {
 		before, cards    int
 		deferAt, builtAt int
 	}{
-		{"one batch", 0, 1000, -1, -1},
-		{"into an empty store", 0, 2500, 1000, 2500},
-		{"about as many as held", 1900, 2500, 1000, 2500},
-		{"reached by the third batch", 2100, 2500, 2000, 2500},
-		{"fewer than held", 2600, 2500, -1, -1},
+		{"one batch", 0, batchSize, -1, -1},
+		{"into an empty store", 0, 2*batchSize + 500, batchSize, 2*batchSize + 500},
+		{"about as many as held", 2*batchSize - 100, 2*batchSize + 500, batchSize, 2*batchSize + 500},
+		{"reached by the third batch", 2*batchSize + 100, 2*batchSize + 500, 2 * batchSize, 2*batchSize + 500},
+		{"fewer than held", 2*batchSize + 600, 2*batchSize + 500, -1, -1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -359,7 +359,7 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cards/s")
 }
 
-// BenchmarkImportCards imports new cards in batches of 1,000 (as `extract
+// BenchmarkImportCards imports new cards in batches of 4,000 (as `extract
 // import` hands them to the store) into a fresh store, each card as the
 // importer makes it (one ungrounded span a row, its decoded card), and
 // reports cards per second and the process's CPU time per card (both
@@ -372,7 +372,7 @@ func BenchmarkImportCards(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	const batch = 1000
+	const batch = 4000
 	g := newCardGen(benchVocabulary(b), 2)
 	cards := make([]schema.NewCard, 0, b.N*batch)
 	for i := range b.N * batch {

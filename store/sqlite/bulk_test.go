@@ -127,3 +127,14 @@ func TestImportCheckpointsInBackground(t *testing.T) {
 			after.Size(), before.Size())
 	}
 }
+
+// TestSearchHashSize checks that both full-text indexes gather a large
+// transaction's words in one segment (migration 0016).
+func TestSearchHashSize(t *testing.T) {
+	s := openTemp(t)
+	for _, table := range []string{"card_search", "card_head"} {
+		if got := dump(t, s, `SELECT v FROM `+table+`_config WHERE k = 'hashsize'`); got != "33554432\n" {
+			t.Errorf("%s hashsize = %q, want 33554432", table, got)
+		}
+	}
+}
