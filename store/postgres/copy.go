@@ -693,21 +693,26 @@ func (d *derivedRows) write(ctx context.Context, conn *pgxpool.Conn, empty map[s
 // than row by row (Open builds them if a copy is cut off meanwhile).
 func deferIndexes(ctx context.Context, conn *pgxpool.Conn, table string) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO meta (key, value)
+		// record runs a query recording statements for table, and returns
+		// the names of what they create.
+		record := func(query string) ([]string, error) {
+			rows, err := tx.Query(ctx, query, table)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, pgx.RowTo[string])
+		}
+		indexes, err := record(`INSERT INTO meta (key, value)
 			SELECT 'index:' || $1 || ':' || c.relname, pg_get_indexdef(i.indexrelid)
 			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 			WHERE i.indrelid = $1::regclass
 				AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value
-			RETURNING split_part(key, ':', 3)`, table)
+			RETURNING split_part(key, ':', 3)`)
 		if err != nil {
 			return err
 		}
-		indexes, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `INSERT INTO meta (key, value)
+		constraints, err := record(`INSERT INTO meta (key, value)
 			SELECT 'index:' || $1 || ':' || k.conname,
 				'ALTER TABLE ' || k.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' '
 					|| pg_get_constraintdef(k.oid)
@@ -715,11 +720,7 @@ func deferIndexes(ctx context.Context, conn *pgxpool.Conn, table string) error {
 			WHERE k.conrelid = $1::regclass AND (k.contype = 'f' OR k.contype IN ('p', 'u') AND NOT EXISTS (
 				SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid))
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value
-			RETURNING split_part(key, ':', 3)`, table)
-		if err != nil {
-			return err
-		}
-		constraints, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			RETURNING split_part(key, ':', 3)`)
 		if err != nil {
 			return err
 		}
