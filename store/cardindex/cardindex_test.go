@@ -120,6 +120,11 @@ func FuzzFoldedText(f *testing.F) {
 		if got, want := FoldedText(s), strings.Join(words, " "); got != want {
 			t.Errorf("FoldedText(%q) = %q, want the words %q", s, got, want)
 		}
+		var each []string
+		EachWord(s, func(w string) { each = append(each, w) })
+		if strings.Join(each, " ") != strings.Join(words, " ") || len(each) != len(words) {
+			t.Errorf("EachWord(%q) gave %q, want the words %q", s, each, words)
+		}
 		ts := Tokens(s)
 		if len(ts) != len(words) {
 			t.Fatalf("Tokens(%q) = %d tokens, Words %d", s, len(ts), len(words))

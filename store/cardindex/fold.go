@@ -60,6 +60,12 @@ func Tokens(s string) []Token {
 	return out
 }
 
+// EachWord calls fn with each of the folded [Words] of s, in order,
+// without making a slice of them.
+func EachWord(s string, fn func(word string)) {
+	eachWord(s, func(_, _ int, word string) { fn(word) })
+}
+
 // eachWord cuts s into words and calls fn with the byte offsets and the
 // folded form of each, in order.
 func eachWord(s string, fn func(start, end int, word string)) {

@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -140,6 +142,33 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 		return nil, fmt.Errorf("copy: %w", cause(err))
 	}
 	defer conn.Release()
+	// The derived data of the newest cards is built from the source and
+	// written on connections of its own while the base tables are copied
+	// (see indexSource); a failure of either stops the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	empty, err := emptyTables(ctx, conn, derivedTables)
+	if err != nil {
+		return nil, fmt.Errorf("copy: %w", err)
+	}
+	// Into an empty table, the indexes and constraints are built once the
+	// rows are in (see deferIndexes).
+	for _, table := range derivedTables {
+		if empty[table] {
+			if err := deferIndexes(ctx, conn, table); err != nil {
+				return nil, fmt.Errorf("copy: index cards: %w", err)
+			}
+		}
+	}
+	cards := newCopyMark()
+	indexed := make(chan error, 1)
+	go func() {
+		err := indexSource(ctx, src, s.pool, cards, empty)
+		if err != nil {
+			cancel()
+		}
+		indexed <- err
+	}()
 	done := 0
 	report := func(n int) {
 		done += n
@@ -148,23 +177,32 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 		}
 	}
 	report(0)
-	for _, t := range copyTables {
-		if err := copyRows(ctx, src, conn, t, report); err != nil {
-			return nil, fmt.Errorf("copy %s: %w", t.name, err)
+	err = copyBase(ctx, src, conn, cards, !slices.Contains(slices.Collect(maps.Values(empty)), false), report)
+	if err == nil {
+		// The indexes of the base tables copied into empty ones.
+		names := make([]string, len(copyTables))
+		for i, t := range copyTables {
+			names[i] = t.name
 		}
+		err = buildIndexes(ctx, s.pool, 2, names)
+		if err == nil {
+			err = analyze(ctx, s.pool, names)
+		}
+	}
+	if err != nil {
+		cancel()
+	}
+	if ierr := <-indexed; err == nil && ierr != nil {
+		err = fmt.Errorf("index cards: %w", ierr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("copy: %w", err)
 	}
 	for _, table := range identityTables {
 		if _, err := conn.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'),
 			COALESCE((SELECT max(id) FROM `+table+`), 0) + 1, false)`); err != nil {
 			return nil, fmt.Errorf("copy %s: id sequence: %w", table, err)
 		}
-	}
-	// The planner's statistics of the tables just filled.
-	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
-		return nil, fmt.Errorf("copy: analyze: %w", err)
-	}
-	if err := indexMissing(ctx, s.pool, conn); err != nil {
-		return nil, fmt.Errorf("copy: %w", err)
 	}
 	var mismatch []string
 	for i := range counts {
@@ -182,14 +220,128 @@ func (s *Store) CopySQLite(ctx context.Context, src *sql.DB, progress func(done,
 	return counts, nil
 }
 
+// copyBase copies the base tables (copyTables) on conn, marking the cards
+// committed in cards as they are. When fresh (the derived tables were
+// empty), the derived rows of a card may be written as soon as it is
+// committed; else they are written once all the cards are, after the
+// derived rows of the cards no longer newest are removed.
+func copyBase(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, cards *copyMark, fresh bool, report func(int)) (err error) {
+	defer func() { cards.finish(err) }()
+	for _, t := range copyTables {
+		var committed func(int64)
+		if t.name == "cards" && fresh {
+			committed = cards.set
+		}
+		if err := copyRows(ctx, src, conn, t, report, committed); err != nil {
+			return fmt.Errorf("copy %s: %w", t.name, err)
+		}
+		if t.name != "cards" {
+			continue
+		}
+		if !fresh {
+			if err := unindexOlder(ctx, conn); err != nil {
+				return err
+			}
+		}
+		cards.finish(nil)
+	}
+	return nil
+}
+
+// unindexOlder removes the derived rows of the cards no longer newest.
+func unindexOlder(ctx context.Context, conn *pgxpool.Conn) error {
+	for _, table := range derivedTables {
+		if _, err := conn.Exec(ctx, `DELETE FROM `+table+` d USING cards c
+			WHERE c.id = d.card_id AND NOT c.latest`); err != nil {
+			return fmt.Errorf("unindex older cards: %w", err)
+		}
+	}
+	return nil
+}
+
+// emptyTables says which of tables hold no rows.
+func emptyTables(ctx context.Context, conn *pgxpool.Conn, tables []string) (map[string]bool, error) {
+	empty := map[string]bool{}
+	for _, table := range tables {
+		var e bool
+		if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&e); err != nil {
+			return nil, fmt.Errorf("%s: %w", table, err)
+		}
+		empty[table] = e
+	}
+	return empty, nil
+}
+
+// copyMark is how far the copy of the cards went: the cards up to an id
+// are committed, or all of them are, or the copy failed.
+type copyMark struct {
+	mu      sync.Mutex
+	id      int64
+	done    bool
+	err     error         // why the copy stopped, when done
+	changed chan struct{} // closed, and replaced, when id or done change
+}
+
+func newCopyMark() *copyMark { return &copyMark{changed: make(chan struct{})} }
+
+// set marks the cards up to id committed.
+func (m *copyMark) set(id int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.id = id
+	close(m.changed)
+	m.changed = make(chan struct{})
+}
+
+// finish marks all the cards committed, or, with an error, the copy
+// stopped.
+func (m *copyMark) finish(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.done {
+		m.done, m.err = true, err
+		close(m.changed)
+	}
+}
+
+// wait waits until the cards up to id are committed, or all are; it
+// fails when the copy stopped before.
+func (m *copyMark) wait(ctx context.Context, id int64) error {
+	for {
+		m.mu.Lock()
+		committed, stopped, changed := m.id >= id || m.done && m.err == nil, m.err != nil, m.changed
+		m.mu.Unlock()
+		switch {
+		case committed:
+			return ctx.Err()
+		case stopped:
+			return errors.New("the copy of the cards stopped")
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // copyRows copies table t, copyChunk rows at a time in a transaction
 // each, the rows streamed from the source to the server as they are read.
-func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable, report func(int)) error {
-	// Into an empty table, the rows are copied straight in; else through a
-	// temporary table, so that the rows already there are left alone.
+// committed, when not nil, is called with the first column (the id) of
+// the last row of each chunk committed.
+func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable, report func(int), committed func(int64)) error {
+	// Into an empty table, the rows are copied straight in, its indexes
+	// and constraints built once they all are (see deferIndexes); else
+	// through a temporary table, so that the rows already there are left
+	// alone.
 	var empty bool
 	if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+t.name+`)`).Scan(&empty); err != nil {
 		return err
+	}
+	if empty {
+		if err := deferIndexes(ctx, conn, t.name); err != nil {
+			return fmt.Errorf("defer indexes: %w", err)
+		}
 	}
 	rows, err := src.QueryContext(ctx, t.source)
 	if err != nil {
@@ -208,6 +360,9 @@ func copyRows(ctx context.Context, src *sql.DB, conn *pgxpool.Conn, t copyTable,
 			return cause(err)
 		}
 		report(chunk.n)
+		if committed != nil {
+			committed(chunk.last)
+		}
 	}
 	return chunk.err
 }
@@ -220,6 +375,7 @@ type sourceChunk struct {
 	raw, ptrs []any
 	row       []any
 	n         int   // rows given of this chunk
+	last      int64 // the first column of the last row read, when an integer
 	done      bool  // the query has no more rows
 	err       error // reading or converting a row
 }
@@ -255,6 +411,7 @@ func (c *sourceChunk) Next() bool {
 		c.err = fmt.Errorf("read the source: %w", err)
 		return false
 	}
+	c.last, _ = c.raw[0].(int64)
 	c.row, c.err = convertRow(c.kinds, c.raw)
 	if c.err != nil {
 		return false
@@ -370,109 +527,232 @@ func asText(v any) string {
 // derivedTables are the tables of the data derived from the newest cards.
 var derivedTables = []string{"card_latest", "card_tags", "card_search"}
 
-// indexMissing brings the derived data (see index.go) in step with the
-// cards after a copy: the rows of cards no longer newest are removed, and
-// those of the newest cards that have none are built, a chunk at a time.
-func indexMissing(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn) error {
-	for _, table := range derivedTables {
-		if _, err := conn.Exec(ctx, `DELETE FROM `+table+` d USING cards c
-			WHERE c.id = d.card_id AND NOT c.latest`); err != nil {
-			return fmt.Errorf("unindex older cards: %w", err)
-		}
-	}
-	// Into an empty table, the rows are COPied straight in.
-	empty := map[string]bool{}
-	for _, table := range derivedTables {
-		var e bool
-		if err := conn.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&e); err != nil {
-			return err
-		}
-		empty[table] = e
-	}
-	// Into an empty table, the indexes no constraint needs are built once
-	// the rows are in, much faster than entry by entry (Open builds them
-	// if the copy is cut off meanwhile).
-	for _, table := range derivedTables {
-		if empty[table] {
-			if err := deferIndexes(ctx, conn, table); err != nil {
-				return fmt.Errorf("index cards: %w", err)
-			}
-		}
-	}
-	// The cards are shared among as many connections as there are CPUs,
-	// by id: the rows are built here while the server writes others.
+// newestSource reads the newest cards of the SQLite store with their
+// documents' text, in the order of their ids; newestKinds are the kinds
+// of its columns (see convertRow).
+const (
+	newestSource = `SELECT c.id, c.document_id, c.version, c.url, c.card_json, c.published, c.provider, c.model,
+		c.rows_total, c.rows_grounded, coalesce(d.text, '')
+		FROM cards c LEFT JOIN documents d ON d.id = c.document_id WHERE c.latest ORDER BY c.id`
+	newestKinds = "itittPttiit"
+)
+
+// indexSource writes the derived data (see index.go) of the newest cards
+// of the source src, read from it copyChunk at a time: on as many
+// connections as there are CPUs, each building a chunk's rows while the
+// server writes another's, each chunk once its cards are committed (see
+// cards). Then it builds the indexes deferIndexes dropped. Rows already
+// there are left; the tables empty held no rows when the copy began.
+func indexSource(ctx context.Context, src *sql.DB, pool *pgxpool.Pool, cards *copyMark, empty map[string]bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	parts := max(2, runtime.GOMAXPROCS(0))
-	errs := make([]error, parts)
+	chunks := make(chan [][]any, parts)
+	errs := make([]error, parts+1)
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(chunks)
+		if errs[parts] = readNewest(ctx, src, chunks); errs[parts] != nil {
+			cancel()
+		}
+	})
 	for part := range parts {
-		wg.Go(func() { errs[part] = indexPart(ctx, pool, part, parts, empty) })
+		wg.Go(func() {
+			if errs[part] = writeDerived(ctx, pool, chunks, cards, empty); errs[part] != nil {
+				cancel()
+			}
+		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("index cards: %w", err)
-	}
-	if err := buildIndexes(ctx, pool, parts); err != nil {
 		return err
 	}
-	// The planner's statistics of the derived tables, their indexed
-	// expressions included.
-	if _, err := conn.Exec(ctx, `ANALYZE `+strings.Join(derivedTables, ", ")); err != nil {
-		return fmt.Errorf("analyze: %w", err)
+	if err := buildIndexes(ctx, pool, parts, derivedTables); err != nil {
+		return err
+	}
+	return analyze(ctx, pool, derivedTables)
+}
+
+// analyze gathers the planner's statistics of tables, the indexed
+// expressions included.
+func analyze(ctx context.Context, pool *pgxpool.Pool, tables []string) error {
+	if _, err := pool.Exec(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", cause(err))
 	}
 	return nil
 }
 
-// indexPart builds the derived data of the newest cards whose id is part
-// modulo parts, a chunk at a time, on a connection of its own; the tables
-// empty held no rows when the copy began.
-func indexPart(ctx context.Context, pool *pgxpool.Pool, part, parts int, empty map[string]bool) error {
-	conn, err := pool.Acquire(ctx)
+// readNewest sends the rows of newestSource, converted, to chunks,
+// copyChunk at a time.
+func readNewest(ctx context.Context, src *sql.DB, chunks chan<- [][]any) error {
+	rows, err := src.QueryContext(ctx, newestSource)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the source: %w", err)
 	}
-	defer conn.Release()
-	for after := int64(0); ; {
-		last, err := indexChunk(ctx, conn, after, part, parts, empty)
-		if err != nil || last == after {
-			return err
+	defer rows.Close()
+	chunk := newSourceChunk(rows, newestKinds)
+	for chunk.more() {
+		var batch [][]any
+		for chunk.Next() {
+			batch = append(batch, chunk.row)
 		}
-		after = last
+		if chunk.err != nil {
+			return chunk.err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		select {
+		case chunks <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return chunk.err
 }
 
-// deferIndexes drops the indexes of table that no constraint needs,
-// recording the statements creating them in meta rows (index:TABLE:NAME)
-// in the same transaction, for buildIndexes to create them again.
+// writeDerived builds the derived rows of the chunks of newest cards it
+// receives and writes them, on a connection of its own, each chunk in a
+// transaction once its cards are committed.
+func writeDerived(ctx context.Context, pool *pgxpool.Pool, chunks <-chan [][]any, cards *copyMark, empty map[string]bool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return cause(err)
+	}
+	defer conn.Release()
+	for chunk := range chunks {
+		var d derivedRows
+		for _, row := range chunk {
+			d.add(row)
+		}
+		if err := cards.wait(ctx, d.last); err != nil {
+			return err
+		}
+		if err := d.write(ctx, conn, empty); err != nil {
+			return cause(err)
+		}
+	}
+	return nil
+}
+
+// derivedRows are the rows of the derived tables of some cards.
+type derivedRows struct {
+	latest, tags, search [][]any
+	last                 int64 // the largest card id
+}
+
+// add adds the derived rows of a card, a row of newestSource.
+func (d *derivedRows) add(row []any) {
+	id, docID, version, url := row[0].(int64), row[1].(string), row[2].(int64), row[3].(string)
+	published, provider, model := row[5].(time.Time), row[6].(string), row[7].(string)
+	c := cardindex.Decode(row[4].(string))
+	d.latest = append(d.latest, []any{id, docID, version, url, c.Title, published, isoWeek(published),
+		cardindex.Host(url), c.Category, c.Type, provider, model, c.OriginURL(), row[8], row[9]})
+	kinds, values := tagRows(c)
+	seen := map[[2]string]bool{}
+	for i := range kinds {
+		if key := [2]string{kinds[i], values[i]}; !seen[key] {
+			seen[key] = true
+			d.tags = append(d.tags, []any{id, kinds[i], values[i], c.Category})
+		}
+	}
+	doc, head := searchVector(c, row[10].(string))
+	d.search = append(d.search, []any{id, doc, head})
+	d.last = max(d.last, id)
+}
+
+// write writes the rows in a transaction (leaving those already there);
+// the tables empty held no rows when the copy began.
+func (d *derivedRows) write(ctx context.Context, conn *pgxpool.Conn, empty map[string]bool) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		for _, w := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"card_latest", []string{"card_id", "document_id", "version", "url", "title", "published", "week",
+				"host", "category", "type", "provider", "model", "origin_url", "rows_total", "rows_grounded"}, d.latest},
+			{"card_tags", []string{"card_id", "kind", "value", "category"}, d.tags},
+			{"card_search", []string{"card_id", "doc", "head"}, d.search},
+		} {
+			if err := writeRows(ctx, tx, w.table, w.columns, pgx.CopyFromRows(w.rows), empty[w.table],
+				"ON CONFLICT DO NOTHING"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// deferIndexes drops the indexes of table that no constraint needs, and
+// its constraints that no other table's foreign key needs (its foreign
+// keys, and its primary key and unique constraints unless referenced),
+// recording the statements creating them again in meta rows
+// (index:TABLE:NAME) in the same transaction, for buildIndexes: rows
+// copied into an empty table are indexed and checked at once, much faster
+// than row by row (Open builds them if a copy is cut off meanwhile).
 func deferIndexes(ctx context.Context, conn *pgxpool.Conn, table string) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO meta (key, value)
+		// record runs a query recording statements for table, and returns
+		// the names of what they create.
+		record := func(query string) ([]string, error) {
+			rows, err := tx.Query(ctx, query, table)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, pgx.RowTo[string])
+		}
+		indexes, err := record(`INSERT INTO meta (key, value)
 			SELECT 'index:' || $1 || ':' || c.relname, pg_get_indexdef(i.indexrelid)
 			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 			WHERE i.indrelid = $1::regclass
 				AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value
-			RETURNING split_part(key, ':', 3)`, table)
+			RETURNING split_part(key, ':', 3)`)
 		if err != nil {
 			return err
 		}
-		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil || len(names) == 0 {
+		constraints, err := record(`INSERT INTO meta (key, value)
+			SELECT 'index:' || $1 || ':' || k.conname,
+				'ALTER TABLE ' || k.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' '
+					|| pg_get_constraintdef(k.oid)
+			FROM pg_constraint k
+			WHERE k.conrelid = $1::regclass AND (k.contype = 'f' OR k.contype IN ('p', 'u') AND NOT EXISTS (
+				SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid))
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value
+			RETURNING split_part(key, ':', 3)`)
+		if err != nil {
 			return err
 		}
-		for i, name := range names {
-			names[i] = pgx.Identifier{name}.Sanitize()
+		var drops []string
+		for _, name := range constraints {
+			drops = append(drops, "DROP CONSTRAINT "+pgx.Identifier{name}.Sanitize())
 		}
-		_, err = tx.Exec(ctx, `DROP INDEX `+strings.Join(names, ", "))
+		if len(drops) > 0 {
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+pgx.Identifier{table}.Sanitize()+` `+strings.Join(drops, ", ")); err != nil {
+				return err
+			}
+		}
+		if len(indexes) == 0 {
+			return nil
+		}
+		for i, name := range indexes {
+			indexes[i] = pgx.Identifier{name}.Sanitize()
+		}
+		_, err = tx.Exec(ctx, `DROP INDEX `+strings.Join(indexes, ", "))
 		return err
 	})
 }
 
-// buildIndexes creates the indexes deferIndexes dropped, those of the
-// largest tables first, on up to parts connections at once, with more
-// memory than the default for each build.
-func buildIndexes(ctx context.Context, pool *pgxpool.Pool, parts int) error {
-	rows, err := pool.Query(ctx, `SELECT key, value FROM meta WHERE key LIKE 'index:%'
-		ORDER BY pg_table_size(to_regclass(split_part(key, ':', 2))) DESC NULLS LAST, key`)
+// buildIndexes creates the indexes and constraints deferIndexes dropped
+// of tables (all when nil), those of the largest tables first, and of a
+// table its constraints first, on up to parts connections at once, with
+// more memory than the default for each build.
+func buildIndexes(ctx context.Context, pool *pgxpool.Pool, parts int, tables []string) error {
+	rows, err := pool.Query(ctx, `SELECT key, value FROM meta
+		WHERE key LIKE 'index:%' AND ($1::text[] IS NULL OR split_part(key, ':', 2) = ANY ($1))
+		ORDER BY pg_table_size(to_regclass(split_part(key, ':', 2))) DESC NULLS LAST,
+			value LIKE 'ALTER TABLE %' DESC, value LIKE '% FOREIGN KEY %', key`, tables)
 	if err != nil {
 		return fmt.Errorf("build indexes: %w", err)
 	}
@@ -515,8 +795,21 @@ func buildIndex(ctx context.Context, pool *pgxpool.Pool, key, ddl string) error 
 			return err
 		}
 		// Made by another process meanwhile, it is left.
-		if _, err := tx.Exec(ctx, strings.Replace(ddl, " INDEX ", " INDEX IF NOT EXISTS ", 1)); err != nil {
-			return err
+		made := false
+		if strings.HasPrefix(ddl, "ALTER TABLE ") {
+			_, table, _ := strings.Cut(key, ":")
+			table, name, _ := strings.Cut(table, ":")
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint
+				WHERE conrelid = to_regclass($1) AND conname = $2)`, table, name).Scan(&made); err != nil {
+				return err
+			}
+		} else {
+			ddl = strings.Replace(ddl, " INDEX ", " INDEX IF NOT EXISTS ", 1)
+		}
+		if !made {
+			if _, err := tx.Exec(ctx, ddl); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM meta WHERE key = $1`, key)
 		return err
@@ -525,75 +818,4 @@ func buildIndex(ctx context.Context, pool *pgxpool.Pool, key, ddl string) error 
 		return fmt.Errorf("build index %s: %w", strings.TrimPrefix(key, "index:"), cause(err))
 	}
 	return nil
-}
-
-// indexChunk builds the derived data of up to copyChunk newest cards with
-// ids above after, and part modulo parts (leaving the rows already there),
-// and returns the last id built (after when none was left).
-func indexChunk(ctx context.Context, conn *pgxpool.Conn, after int64, part, parts int, empty map[string]bool) (int64, error) {
-	rows, err := conn.Query(ctx, `SELECT c.id, c.document_id, c.version, c.url, c.card_json, c.published,
-			c.provider, c.model, c.rows_total, c.rows_grounded, d.text
-		FROM cards c JOIN documents d ON d.id = c.document_id
-		WHERE c.latest AND c.id > $1 AND c.id % $3 = $4 ORDER BY c.id LIMIT $2`, after, copyChunk, parts, part)
-	if err != nil {
-		return after, err
-	}
-	var latest, tags, search [][]any
-	last := after
-	for rows.Next() {
-		var (
-			id                                   int64
-			docID, url, js, provider, model, txt string
-			version, total, grounded             int
-			published                            time.Time
-		)
-		if err := rows.Scan(&id, &docID, &version, &url, &js, &published, &provider, &model, &total, &grounded,
-			&txt); err != nil {
-			rows.Close()
-			return after, err
-		}
-		c := cardindex.Decode(js)
-		latest = append(latest, []any{id, docID, version, url, c.Title, published, isoWeek(published),
-			cardindex.Host(url), c.Category, c.Type, provider, model, c.OriginURL(), total, grounded})
-		kinds, values := tagRows(c)
-		seen := map[[2]string]bool{}
-		for i := range kinds {
-			if key := [2]string{kinds[i], values[i]}; !seen[key] {
-				seen[key] = true
-				tags = append(tags, []any{id, kinds[i], values[i], c.Category})
-			}
-		}
-		doc, head := searchVector(c, txt)
-		search = append(search, []any{id, doc, head})
-		last = id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return after, err
-	}
-	if last == after {
-		return after, nil
-	}
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		for _, w := range []struct {
-			table   string
-			columns []string
-			rows    [][]any
-		}{
-			{"card_latest", []string{"card_id", "document_id", "version", "url", "title", "published", "week",
-				"host", "category", "type", "provider", "model", "origin_url", "rows_total", "rows_grounded"}, latest},
-			{"card_tags", []string{"card_id", "kind", "value", "category"}, tags},
-			{"card_search", []string{"card_id", "doc", "head"}, search},
-		} {
-			if err := writeRows(ctx, tx, w.table, w.columns, pgx.CopyFromRows(w.rows), empty[w.table],
-				"ON CONFLICT DO NOTHING"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return after, cause(err)
-	}
-	return last, nil
 }

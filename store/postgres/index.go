@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -186,13 +188,13 @@ func searchVector(c cardindex.Card, text string) (doc, head pgtype.TSVector) {
 		{'C', c.Summary}, {'C', c.RowsText()}, {'D', text},
 	}
 	for _, col := range columns {
-		for _, t := range cardindex.Tokens(col.text) {
+		cardindex.EachWord(col.text, func(word string) {
 			pos = min(pos+1, maxPosition)
-			w := lexeme(t.Word)
+			w := lexeme(word)
 			i, ok := byWord[w]
 			if !ok {
 				if size+len(w)+16 > maxVectorBytes {
-					continue
+					return
 				}
 				i = int32(len(entries))
 				byWord[w] = i
@@ -211,14 +213,31 @@ func searchVector(c cardindex.Card, text string) (doc, head pgtype.TSVector) {
 				}
 				size += 7
 			}
-		}
+		})
 	}
 	// PostgreSQL's order of lexemes: byte-wise, as Go compares strings.
-	order := make([]int32, len(entries))
-	for i := range order {
-		order[i] = int32(i)
+	// Sorted by their first 8 bytes, then, when those are the same, by
+	// the rest (keys without pointers are swapped faster).
+	type key struct {
+		prefix uint64
+		entry  int32
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(entries[a].word, entries[b].word) })
+	keys := make([]key, len(entries))
+	for i, e := range entries {
+		var p [8]byte
+		copy(p[:], e.word)
+		keys[i] = key{binary.BigEndian.Uint64(p[:]), int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+			return c
+		}
+		return strings.Compare(entries[a.entry].word, entries[b.entry].word)
+	})
+	order := make([]int32, len(keys))
+	for k, key := range keys {
+		order[k] = key.entry
+	}
 	// Each word's positions, in one array: first[i] is where entry i's go.
 	first := make([]int, len(entries))
 	doc = pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(entries)), Valid: true}

@@ -73,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
 	}
 	// The indexes a copy cut off left dropped (see CopySQLite).
-	if err := buildIndexes(ctx, s.pool, 2); err != nil {
+	if err := buildIndexes(ctx, s.pool, 2, nil); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.server, cause(err))
 	}
