@@ -60,6 +60,10 @@ func TestImportCardsAsImportCard(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ImportCards = %+v\nImportCard one by one: %+v", got, want)
 	}
+	// A batch is written without checking foreign keys: none may dangle.
+	if bad := dump(t, many, `PRAGMA foreign_key_check`); bad != "" {
+		t.Errorf("rows pointing nowhere after the batches:\n%s", bad)
+	}
 	for _, q := range []string{
 		`SELECT card_id, kind, value, category FROM card_tags ORDER BY card_id, kind, value`,
 		`SELECT card_id, document_id, version, title, published, host, category, rows_total, week FROM card_latest
