@@ -7,6 +7,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -47,28 +48,33 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*stmtTx) error) error {
 
 // inConnTx is inTx on a connection of its own, on which the statements
 // of set run before the transaction begins and those of unset after it
-// ends: settings that SQLite ignores inside a transaction, and that the
-// connection's next users must not keep.
-func (s *Store) inConnTx(ctx context.Context, set, unset []string, fn func(*sql.Tx) error) error {
+// ends, whatever happened: settings that SQLite ignores inside a
+// transaction, and that the connection's next users must not keep. A
+// connection whose settings could not be set back is closed, not reused.
+func (s *Store) inConnTx(ctx context.Context, set, unset []string, fn func(*sql.Tx) error) (err error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	defer func() {
+		for _, q := range unset {
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), q); uerr != nil {
+				err = errors.Join(err, uerr)
+				conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql drops it
+			}
+		}
+	}()
 	for _, q := range set {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
 	tx, err := conn.BeginTx(ctx, nil)
-	if err == nil {
-		err = commit(tx, fn)
+	if err != nil {
+		return err
 	}
-	for _, q := range unset {
-		_, uerr := conn.ExecContext(context.WithoutCancel(ctx), q)
-		err = errors.Join(err, uerr)
-	}
-	return err
+	return commit(tx, fn)
 }
 
 // checkpointer runs checkpoints in the background, one at a time: a

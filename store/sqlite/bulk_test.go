@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -135,6 +136,41 @@ func TestSearchHashSize(t *testing.T) {
 	for _, table := range []string{"card_search", "card_head"} {
 		if got := dump(t, s, `SELECT v FROM `+table+`_config WHERE k = 'hashsize'`); got != "33554432\n" {
 			t.Errorf("%s hashsize = %q, want 33554432", table, got)
+		}
+	}
+}
+
+// TestImportSetsConnectionBack checks that the connections an import
+// leaves in the pool check foreign keys and checkpoint at commit again.
+func TestImportSetsConnectionBack(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	c := storetest.ImportedCard(t, "https://site.example/a", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		schema.Answer{Title: "A"})
+	if _, err := s.ImportCards(ctx, []schema.NewCard{c}); err != nil {
+		t.Fatal(err)
+	}
+	s.checkpoints.wait()
+	// Every idle connection is taken at once: the import's is among them.
+	var conns []*sql.Conn
+	for range maxIdleConns {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conns = append(conns, conn)
+	}
+	for i, conn := range conns {
+		var fk, checkpoint int
+		if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&checkpoint); err != nil {
+			t.Fatal(err)
+		}
+		if fk != 1 || checkpoint != 1000 {
+			t.Errorf("connection %d: foreign_keys %d, wal_autocheckpoint %d; want 1 and 1000", i, fk, checkpoint)
 		}
 	}
 }
