@@ -144,10 +144,11 @@ func Import(ctx context.Context, st Store, paths []string) (sum Summary, err err
 	if err != nil {
 		return sum, fmt.Errorf("import: %w", err)
 	}
-	handed, deferred := 0, false
+	saved, deferred := 0, false // saved: the cards handed to st so far
 	sum, err = importCards(ctx, st, paths, func(n int) error {
-		defer func() { handed += n }()
-		if deferred || handed < batchSize || handed+n < before {
+		large := saved >= batchSize && saved+n >= before
+		saved += n
+		if deferred || !large {
 			return nil
 		}
 		deferred = true
