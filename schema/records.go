@@ -125,7 +125,7 @@ func UngroundedSpans(a Answer) []Span {
 // no row was looked for in a page, as for an imported card. A store keeps
 // no rows for such spans, and makes them again from the card when they
 // are read (see [UngroundedSpans]): they would hold nothing the card does
-// not, and were most of the writing of an import.
+// not, and were a fifth of the writing of an import.
 func DerivedSpans(spans []Span, a Answer) bool {
 	return len(spans) > 0 && slices.Equal(spans, UngroundedSpans(a))
 }

@@ -55,12 +55,14 @@ func decodeJSONCardsLines(data []byte, byLine bool, fn func(line int, card schem
 		if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
 			end = start + i
 		}
-		if card, published, ok := decodeFlat(data[start:end]); byLine && ok {
-			if err := fn(line, card, published); err != nil {
-				return err
+		if byLine {
+			if card, published, ok := decodeFlat(data[start:end]); ok {
+				if err := fn(line, card, published); err != nil {
+					return err
+				}
+				pos = end
+				continue
 			}
-			pos = end
-			continue
 		}
 		// Anything else — an object over several lines, or two on a line,
 		// or one that does not decode — is read by the stream decoder,

@@ -40,7 +40,7 @@ func TestImportCardsAsImportCard(t *testing.T) {
 		card(3, "delta", false), card(1, "beta three", true), card(2, "gamma two", false)}
 
 	ctx := context.Background()
-	one, many := openTemp(t), openTemp(t)
+	one, many := openTestStore(t), openTestStore(t)
 	var want []schema.ImportResult
 	for _, c := range append(first, batch...) {
 		id, version, changed, err := one.ImportCard(ctx, c)
@@ -80,17 +80,6 @@ func TestImportCardsAsImportCard(t *testing.T) {
 			t.Errorf("%s: no rows", q)
 		}
 	}
-}
-
-// openTemp opens a new store in a temporary folder.
-func openTemp(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), t.TempDir()+"/veille.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 // dump is the rows of query, one a line.
